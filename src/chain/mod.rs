@@ -1,0 +1,13 @@
+//! **Chain**: which certificate issued which, proven by signatures.
+//!
+//! Takes the parsed certificates, merges them into a [`Pool`], picks the leaf and
+//! builds the path above it. It knows nothing of allowlists: the policy layer tells
+//! it which certificates are worth reaching through the [`Anchors`] trait.
+
+mod path;
+mod pool;
+pub mod signature;
+
+pub use path::{Anchors, Budget, Chain, Exhausted, NoAnchors, Top, build};
+pub use pool::{CertId, Duplicate, LeafError, LeafSelector, Pool};
+pub use signature::{Verification, Weakness};

@@ -1,0 +1,363 @@
+//! Path building from the leaf upwards: depth-first, loop-free and budgeted.
+//!
+//! Modelled on rustls-webpki's `verify_cert.rs`: candidates come from a name index,
+//! are narrowed by key identifiers, are accepted only when the signature verifies,
+//! and every signature check and every step is paid for from a [`Budget`], so a
+//! hostile bundle (a hundred same-name CAs cross-signing each other) ends in
+//! milliseconds with a finding instead of a hang.
+//!
+//! Unlike a TLS verifier we do not want *a* valid path but the one that best
+//! explains the verdict, so complete paths are scored (see [`Score`]) and the search
+//! stops early only when nothing can beat the path in hand.
+
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+
+use super::pool::{CertId, Pool};
+use super::signature::{Verification, verify};
+use crate::model::{Certificate, Validity};
+
+/// Limits on path building.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Signature verifications (cached results are free).
+    pub signature_checks: usize,
+    /// Certificates in a path, leaf included.
+    pub max_depth: usize,
+    /// Search steps (certificates extended), bounding work even when every
+    /// signature result is already cached.
+    pub steps: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            signature_checks: 100,
+            max_depth: 10,
+            steps: 1_000,
+        }
+    }
+}
+
+/// Which allowance ran out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exhausted {
+    SignatureChecks,
+    Depth,
+    Steps,
+}
+
+/// The authorities a path should preferably reach, supplied by the policy layer
+/// so that path building stays ignorant of allowlists.
+pub trait Anchors {
+    /// `cert` is itself a listed authority.
+    fn is_anchor(&self, cert: &Certificate) -> bool;
+    /// `cert`'s issuer, absent from the input, is a listed authority (by name and key id).
+    fn issuer_is_anchor(&self, cert: &Certificate) -> bool;
+}
+
+/// No preference: any complete path will do.
+pub struct NoAnchors;
+
+impl Anchors for NoAnchors {
+    fn is_anchor(&self, _: &Certificate) -> bool {
+        false
+    }
+    fn issuer_is_anchor(&self, _: &Certificate) -> bool {
+        false
+    }
+}
+
+/// What lies above the last certificate of a path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Top {
+    /// The last certificate is self-signed (a root); its own signature's check.
+    SelfSigned(Verification),
+    /// No certificate of the input can be its issuer. `other_keys` holds
+    /// certificates with the right name but another key identifier.
+    IssuerAbsent { other_keys: Vec<CertId> },
+    /// Every certificate that could be its issuer is already on the path.
+    Loop { back_to: CertId },
+    /// A certificate with the right name (and key identifier, where present) is in
+    /// the input, but its key did not make the signature.
+    SignatureInvalid { candidate: CertId },
+    /// The budget or the depth limit stopped the search here.
+    Truncated(Exhausted),
+}
+
+/// The chosen path and everything learnt on the way.
+#[derive(Clone, Debug)]
+pub struct Chain {
+    /// Leaf first; `path[i + 1]` issued `path[i]`.
+    pub path: Vec<CertId>,
+    /// `signatures[i]`: `path[i]`'s signature checked with `path[i + 1]`'s key.
+    pub signatures: Vec<Verification>,
+    pub top: Top,
+    /// Pool certificates neither on the path nor its failed issuer candidate.
+    pub unused: Vec<CertId>,
+    /// Set when the search stopped early; the path is the best found until then.
+    pub exhausted: Option<Exhausted>,
+    /// Signature verifications spent.
+    pub signature_checks: usize,
+}
+
+impl Chain {
+    pub fn leaf(&self) -> CertId {
+        self.path[0]
+    }
+}
+
+/// Ranking of complete paths; smaller is better, compared field by field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Score {
+    /// Position of the first listed authority (1 = the leaf's direct issuer), or
+    /// `usize::MAX` if the path reaches none.
+    anchor: usize,
+    /// 0 for a path ending at a root, 1 for one ending at an absent issuer or a
+    /// loop, 2 for a bad signature, 3 for a truncated search.
+    ending: u8,
+}
+
+impl Score {
+    /// Nothing can beat a path whose leaf was issued directly by an authority and
+    /// which ends at a root.
+    fn is_best(self) -> bool {
+        self.anchor == 1 && self.ending == 0
+    }
+}
+
+struct Found {
+    score: Score,
+    path: Vec<CertId>,
+    signatures: Vec<Verification>,
+    top: Top,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+struct Search<'a> {
+    pool: &'a Pool,
+    anchors: &'a dyn Anchors,
+    at: OffsetDateTime,
+    budget: Budget,
+    cache: HashMap<(CertId, CertId), Verification>,
+    checks: usize,
+    steps: usize,
+    exhausted: Option<Exhausted>,
+    best: Option<Found>,
+}
+
+/// Builds the best path from `leaf` upwards through `pool`.
+///
+/// `at` only orders candidates (currently valid issuers are tried first); date
+/// findings are the policy's business.
+pub fn build(
+    pool: &Pool,
+    leaf: CertId,
+    anchors: &dyn Anchors,
+    at: OffsetDateTime,
+    budget: Budget,
+) -> Chain {
+    let mut search = Search {
+        pool,
+        anchors,
+        at,
+        budget,
+        cache: HashMap::new(),
+        checks: 0,
+        steps: 0,
+        exhausted: None,
+        best: None,
+    };
+    let mut path = vec![leaf];
+    let mut signatures = Vec::new();
+    search.extend(&mut path, &mut signatures);
+    let found = search.best.unwrap_or(Found {
+        score: Score {
+            anchor: usize::MAX,
+            ending: 3,
+        },
+        path,
+        signatures,
+        top: Top::Truncated(Exhausted::Steps),
+    });
+    // Certificates the path explains are not "unused": the ones on it, and a
+    // candidate whose key failed to verify (it is the named issuer, just not proven).
+    let explained = |id: &CertId| {
+        found.path.contains(id)
+            || matches!(found.top, Top::SignatureInvalid { candidate } if candidate == *id)
+    };
+    let unused = pool.ids().filter(|id| !explained(id)).collect();
+    Chain {
+        path: found.path,
+        signatures: found.signatures,
+        top: found.top,
+        unused,
+        exhausted: search.exhausted,
+        signature_checks: search.checks,
+    }
+}
+
+impl Search<'_> {
+    /// Checks `child`'s signature with `issuer`'s key, from the cache when possible.
+    /// `None` when the budget allows no further check.
+    fn verify(&mut self, child: CertId, issuer: CertId) -> Option<Verification> {
+        if let Some(v) = self.cache.get(&(child, issuer)) {
+            return Some(v.clone());
+        }
+        if self.checks >= self.budget.signature_checks {
+            self.exhausted = Some(Exhausted::SignatureChecks);
+            return None;
+        }
+        self.checks += 1;
+        let v = verify(self.pool.get(child), self.pool.get(issuer).public_key());
+        self.cache.insert((child, issuer), v.clone());
+        Some(v)
+    }
+
+    /// Records a complete path; returns `Stop` when it cannot be beaten.
+    fn record(&mut self, path: &[CertId], signatures: &[Verification], top: Top) -> Flow {
+        let certs: Vec<&Certificate> = path.iter().map(|&id| self.pool.get(id)).collect();
+        let mut anchor = certs
+            .iter()
+            .skip(1)
+            .position(|c| self.anchors.is_anchor(c))
+            .map_or(usize::MAX, |p| p + 1);
+        if anchor == usize::MAX
+            && matches!(top, Top::IssuerAbsent { .. })
+            && certs
+                .last()
+                .is_some_and(|c| self.anchors.issuer_is_anchor(c))
+        {
+            anchor = path.len();
+        }
+        let ending = match top {
+            Top::SelfSigned(_) => 0,
+            Top::IssuerAbsent { .. } | Top::Loop { .. } => 1,
+            Top::SignatureInvalid { .. } => 2,
+            Top::Truncated(_) => 3,
+        };
+        let score = Score { anchor, ending };
+        if self.best.as_ref().is_none_or(|b| score < b.score) {
+            self.best = Some(Found {
+                score,
+                path: path.to_vec(),
+                signatures: signatures.to_vec(),
+                top,
+            });
+        }
+        if score.is_best() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Candidate issuers of `cert`, best first: key identifiers matching, then
+    /// valid at the evaluation time, then input order. Certificates whose key
+    /// identifier contradicts the AKI are returned separately.
+    fn candidates(&self, id: CertId) -> (Vec<CertId>, Vec<CertId>) {
+        let cert = self.pool.get(id);
+        let mut candidates = Vec::new();
+        let mut other_keys = Vec::new();
+        for &cand in self.pool.named_issuers(cert) {
+            if cand == id {
+                continue;
+            }
+            if cert.key_ids_compatible(self.pool.get(cand)) {
+                candidates.push(cand);
+            } else {
+                other_keys.push(cand);
+            }
+        }
+        candidates.sort_by_key(|&c| {
+            let issuer = self.pool.get(c);
+            (
+                !cert.key_ids_match(issuer),
+                issuer.validity_at(self.at) != Validity::Valid,
+                c,
+            )
+        });
+        (candidates, other_keys)
+    }
+
+    /// Extends `path` upwards from its last certificate, recording every complete path.
+    fn extend(&mut self, path: &mut Vec<CertId>, signatures: &mut Vec<Verification>) -> Flow {
+        let Some(&top) = path.last() else {
+            return Flow::Continue;
+        };
+        self.steps += 1;
+        if self.steps > self.budget.steps {
+            self.exhausted = Some(Exhausted::Steps);
+            self.record(path, signatures, Top::Truncated(Exhausted::Steps));
+            return Flow::Stop;
+        }
+        let cert = self.pool.get(top);
+
+        if cert.is_self_issued() {
+            let Some(v) = self.verify(top, top) else {
+                self.record(path, signatures, Top::Truncated(Exhausted::SignatureChecks));
+                return Flow::Stop;
+            };
+            if !matches!(v, Verification::Invalid) {
+                return self.record(path, signatures, Top::SelfSigned(v));
+            }
+            // Self-issued but signed by another key: a CA's re-key certificate. Go on.
+        }
+
+        let (candidates, other_keys) = self.candidates(top);
+        let mut extended = false;
+        let mut invalid = None;
+        let mut looped = None;
+        for cand in candidates {
+            let cand_cert = self.pool.get(cand);
+            let on_path = path.iter().any(|&p| {
+                p == cand || {
+                    let c = self.pool.get(p);
+                    c.subject().matches(cand_cert.subject())
+                        && c.public_key().spki_sha256() == cand_cert.public_key().spki_sha256()
+                }
+            });
+            if on_path {
+                looped.get_or_insert(cand);
+                continue;
+            }
+            if path.len() >= self.budget.max_depth {
+                self.exhausted = Some(Exhausted::Depth);
+                return self.record(path, signatures, Top::Truncated(Exhausted::Depth));
+            }
+            let Some(v) = self.verify(top, cand) else {
+                self.record(path, signatures, Top::Truncated(Exhausted::SignatureChecks));
+                return Flow::Stop;
+            };
+            if v == Verification::Invalid {
+                invalid.get_or_insert(cand);
+                continue;
+            }
+            extended = true;
+            path.push(cand);
+            signatures.push(v);
+            let flow = self.extend(path, signatures);
+            path.pop();
+            signatures.pop();
+            if let Flow::Stop = flow {
+                return Flow::Stop;
+            }
+        }
+        if extended {
+            return Flow::Continue;
+        }
+        let top_kind = if let Some(candidate) = invalid {
+            Top::SignatureInvalid { candidate }
+        } else if let Some(back_to) = looped {
+            Top::Loop { back_to }
+        } else {
+            Top::IssuerAbsent { other_keys }
+        };
+        self.record(path, signatures, top_kind)
+    }
+}

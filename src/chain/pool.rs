@@ -1,0 +1,192 @@
+//! The bag of certificates from every input, merged and indexed for issuer lookup.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::load::Origin;
+use crate::model::{Certificate, NameKey, Sha1Thumbprint, Sha256Thumbprint};
+
+/// Index of a certificate in its [`Pool`]. Only a pool hands these out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CertId(usize);
+
+impl CertId {
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// A certificate supplied more than once: where the extra copy was.
+#[derive(Clone, Debug)]
+pub struct Duplicate {
+    pub kept: CertId,
+    pub origin: Origin,
+}
+
+/// All certificates of one check, each once, in input order.
+#[derive(Debug)]
+pub struct Pool {
+    certs: Vec<Certificate>,
+    duplicates: Vec<Duplicate>,
+    by_subject: HashMap<NameKey, Vec<CertId>>,
+}
+
+impl Pool {
+    /// Builds the pool, merging byte-identical certificates (by SHA-256) and
+    /// remembering the copies so they can be reported.
+    pub fn new(certs: impl IntoIterator<Item = Certificate>) -> Self {
+        let mut pool = Self {
+            certs: Vec::new(),
+            duplicates: Vec::new(),
+            by_subject: HashMap::new(),
+        };
+        let mut seen: HashMap<Sha256Thumbprint, CertId> = HashMap::new();
+        for cert in certs {
+            if let Some(&kept) = seen.get(cert.sha256()) {
+                pool.duplicates.push(Duplicate {
+                    kept,
+                    origin: cert.origin().clone(),
+                });
+                continue;
+            }
+            let id = CertId(pool.certs.len());
+            seen.insert(*cert.sha256(), id);
+            pool.by_subject
+                .entry(cert.subject().key().clone())
+                .or_default()
+                .push(id);
+            pool.certs.push(cert);
+        }
+        pool
+    }
+
+    pub fn get(&self, id: CertId) -> &Certificate {
+        &self.certs[id.0]
+    }
+
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = CertId> + '_ {
+        (0..self.certs.len()).map(CertId)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (CertId, &Certificate)> + '_ {
+        self.certs.iter().enumerate().map(|(i, c)| (CertId(i), c))
+    }
+
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
+    }
+
+    /// Certificates whose subject matches `cert`'s issuer name (RFC 5280 comparison).
+    pub fn named_issuers(&self, cert: &Certificate) -> &[CertId] {
+        self.by_subject
+            .get(cert.issuer().key())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Finds a certificate by thumbprint.
+    pub fn find(&self, selector: &LeafSelector) -> Option<CertId> {
+        self.iter()
+            .find(|(_, c)| match selector {
+                LeafSelector::Sha1(t) => c.sha1() == t,
+                LeafSelector::Sha256(t) => c.sha256() == t,
+            })
+            .map(|(id, _)| id)
+    }
+
+    /// Whether `id` plausibly issued another certificate of the pool (by name and
+    /// key identifiers; no signature check, this only ranks leaf candidates).
+    fn issued_another(&self, id: CertId) -> bool {
+        let issuer = self.get(id);
+        self.iter().any(|(other_id, other)| {
+            other_id != id
+                && other.issuer().matches(issuer.subject())
+                && other.key_ids_compatible(issuer)
+        })
+    }
+
+    /// Picks the certificate to check, as issue #2 defines it: the one `selector`
+    /// names; else the end-entity certificate that issued nothing; else, if the pool
+    /// holds CA certificates only, the one that issued nothing.
+    pub fn select_leaf(&self, selector: Option<&LeafSelector>) -> Result<CertId, LeafError> {
+        if let Some(sel) = selector {
+            return self.find(sel).ok_or_else(|| LeafError::NotFound {
+                wanted: sel.to_string(),
+                available: self.describe(self.ids()),
+            });
+        }
+        let childless: Vec<CertId> = self.ids().filter(|&id| !self.issued_another(id)).collect();
+        let end_entities: Vec<CertId> = childless
+            .iter()
+            .copied()
+            .filter(|&id| !self.get(id).is_ca())
+            .collect();
+        let candidates = if self.ids().any(|id| !self.get(id).is_ca()) {
+            end_entities
+        } else {
+            childless
+        };
+        match candidates.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(LeafError::NoCandidate {
+                available: self.describe(self.ids()),
+            }),
+            many => Err(LeafError::Ambiguous {
+                candidates: self.describe(many.iter().copied()),
+            }),
+        }
+    }
+
+    fn describe(&self, ids: impl Iterator<Item = CertId>) -> Vec<(String, String)> {
+        ids.map(|id| {
+            let c = self.get(id);
+            (c.sha1().to_string(), c.subject().to_string())
+        })
+        .collect()
+    }
+}
+
+/// How the user names the certificate to check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeafSelector {
+    Sha1(Sha1Thumbprint),
+    Sha256(Sha256Thumbprint),
+}
+
+impl fmt::Display for LeafSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sha1(t) => t.fmt(f),
+            Self::Sha256(t) => t.fmt(f),
+        }
+    }
+}
+
+fn list(certs: &[(String, String)]) -> String {
+    certs
+        .iter()
+        .map(|(sha1, subject)| format!("{sha1} {subject}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The certificate to check could not be chosen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LeafError {
+    #[error("no certificate with thumbprint {wanted} in the input (it holds: {})", list(.available))]
+    NotFound {
+        wanted: String,
+        available: Vec<(String, String)>,
+    },
+    #[error("{} certificates could be the one to check; choose one with --leaf THUMBPRINT: {}", .candidates.len(), list(.candidates))]
+    Ambiguous { candidates: Vec<(String, String)> },
+    #[error("every certificate in the input issued another one, so none is the leaf; choose one with --leaf THUMBPRINT: {}", list(.available))]
+    NoCandidate { available: Vec<(String, String)> },
+}

@@ -1,0 +1,237 @@
+//! Signature checks across the algorithms real federation chains used.
+//!
+//! The 2010-era chains this tool exists for were signed with SHA-1 and MD5 by
+//! 1024-bit roots. x509-parser's own `verify` reports those as bad signatures, which
+//! would turn a weak-but-genuine chain into a forgery. So: ring for everything it
+//! does (including its `*_FOR_LEGACY_USE_ONLY` RSA-1024 algorithms), RustCrypto `rsa`
+//! for what ring refuses (MD5, SHA-224, SHA-384 with keys under 2048 bits, PSS-SHA1,
+//! keys under 1024 bits), and an honest "unsupported" for MD2, MD4 and DSA.
+
+use std::fmt;
+
+use ring::signature as rs;
+use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey, pss::Pss};
+use sha1::Digest as _;
+
+use crate::model::{
+    Certificate, Curve, HashAlgorithm, KeyAlgorithm, PublicKey, SignatureAlgorithm,
+};
+
+/// Why a genuine signature is still weak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Weakness {
+    /// A hash with known collisions (MD5, SHA-1, ...).
+    pub hash: Option<HashAlgorithm>,
+    /// An RSA key under 2048 bits.
+    pub key_bits: Option<usize>,
+}
+
+impl fmt::Display for Weakness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.hash, self.key_bits) {
+            (Some(h), Some(b)) => write!(f, "{h} hash and a {b}-bit key"),
+            (Some(h), None) => write!(f, "{h} hash"),
+            (None, Some(b)) => write!(f, "{b}-bit key"),
+            (None, None) => f.write_str("no weakness"),
+        }
+    }
+}
+
+/// The outcome of checking one certificate's signature with one issuer key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verification {
+    /// The issuer's key made this signature.
+    Valid,
+    /// The issuer's key made this signature, with a weak hash or a short key.
+    Weak(Weakness),
+    /// The issuer's key did not make this signature (or cannot have: wrong key type).
+    Invalid,
+    /// No verifier here for this algorithm; the signature was not checked.
+    Unsupported(String),
+}
+
+impl Verification {
+    /// The signature was made by the key (weak or not).
+    pub fn is_genuine(&self) -> bool {
+        matches!(self, Self::Valid | Self::Weak(_))
+    }
+}
+
+/// Checks `cert`'s signature against `issuer_key`.
+pub fn verify(cert: &Certificate, issuer_key: &PublicKey) -> Verification {
+    let alg = cert.signature_algorithm();
+    let message = cert.tbs();
+    let signature = cert.signature_value();
+    match (alg, issuer_key.algorithm()) {
+        (SignatureAlgorithm::RsaPkcs1(hash), KeyAlgorithm::Rsa { bits }) => {
+            verify_rsa_pkcs1(*hash, *bits, issuer_key, message, signature)
+        }
+        (SignatureAlgorithm::RsaPss { hash, salt_len }, KeyAlgorithm::Rsa { bits }) => {
+            verify_rsa_pss(*hash, *salt_len, *bits, issuer_key, message, signature)
+        }
+        (SignatureAlgorithm::Ecdsa(hash), KeyAlgorithm::Ec { curve }) => {
+            let ring_alg: &dyn rs::VerificationAlgorithm = match (curve, hash) {
+                (Curve::P256, HashAlgorithm::Sha256) => &rs::ECDSA_P256_SHA256_ASN1,
+                (Curve::P256, HashAlgorithm::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
+                (Curve::P384, HashAlgorithm::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
+                (Curve::P384, HashAlgorithm::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
+                _ => return Verification::Unsupported(format!("ECDSA with {hash} on {curve}")),
+            };
+            ring_verdict(ring_alg, issuer_key.key_bytes(), message, signature, None)
+        }
+        (SignatureAlgorithm::Ed25519, KeyAlgorithm::Ed25519) => ring_verdict(
+            &rs::ED25519,
+            issuer_key.key_bytes(),
+            message,
+            signature,
+            None,
+        ),
+        (SignatureAlgorithm::Dsa(_), _) => Verification::Unsupported(alg.to_string()),
+        (SignatureAlgorithm::Other(what), _) => Verification::Unsupported(what.clone()),
+        // The algorithm names a key type the issuer does not have.
+        _ => Verification::Invalid,
+    }
+}
+
+fn weakness(hash: HashAlgorithm, bits: usize) -> Option<Weakness> {
+    let w = Weakness {
+        hash: hash.is_weak().then_some(hash),
+        key_bits: (bits < 2048).then_some(bits),
+    };
+    (w.hash.is_some() || w.key_bits.is_some()).then_some(w)
+}
+
+fn ring_verdict(
+    alg: &'static dyn rs::VerificationAlgorithm,
+    key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+    weak: Option<Weakness>,
+) -> Verification {
+    match rs::UnparsedPublicKey::new(alg, key).verify(message, signature) {
+        Ok(()) => weak.map_or(Verification::Valid, Verification::Weak),
+        Err(_) => Verification::Invalid,
+    }
+}
+
+fn genuine(ok: bool, weak: Option<Weakness>) -> Verification {
+    match (ok, weak) {
+        (true, None) => Verification::Valid,
+        (true, Some(w)) => Verification::Weak(w),
+        (false, _) => Verification::Invalid,
+    }
+}
+
+fn verify_rsa_pkcs1(
+    hash: HashAlgorithm,
+    bits: usize,
+    key: &PublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    use HashAlgorithm as H;
+    let weak = weakness(hash, bits);
+    let ring_alg: Option<&'static dyn rs::VerificationAlgorithm> = match (hash, bits) {
+        (_, b) if !(1024..=8192).contains(&b) => None,
+        (H::Sha1, _) => Some(&rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY),
+        (H::Sha256, b) if b >= 2048 => Some(&rs::RSA_PKCS1_2048_8192_SHA256),
+        (H::Sha256, _) => Some(&rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY),
+        (H::Sha384, b) if b >= 2048 => Some(&rs::RSA_PKCS1_2048_8192_SHA384),
+        (H::Sha512, b) if b >= 2048 => Some(&rs::RSA_PKCS1_2048_8192_SHA512),
+        (H::Sha512, _) => Some(&rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY),
+        _ => None,
+    };
+    if let Some(alg) = ring_alg {
+        return ring_verdict(alg, key.key_bytes(), message, signature, weak);
+    }
+    let Some(public) = rustcrypto_key(key) else {
+        return Verification::Invalid;
+    };
+    let (scheme, digest) = match hash {
+        H::Md5 => (
+            Pkcs1v15Sign::new::<md5::Md5>(),
+            md5::Md5::digest(message).to_vec(),
+        ),
+        H::Sha1 => (
+            Pkcs1v15Sign::new::<sha1::Sha1>(),
+            sha1::Sha1::digest(message).to_vec(),
+        ),
+        H::Sha224 => (
+            Pkcs1v15Sign::new::<sha2::Sha224>(),
+            sha2::Sha224::digest(message).to_vec(),
+        ),
+        H::Sha256 => (
+            Pkcs1v15Sign::new::<sha2::Sha256>(),
+            sha2::Sha256::digest(message).to_vec(),
+        ),
+        H::Sha384 => (
+            Pkcs1v15Sign::new::<sha2::Sha384>(),
+            sha2::Sha384::digest(message).to_vec(),
+        ),
+        H::Sha512 => (
+            Pkcs1v15Sign::new::<sha2::Sha512>(),
+            sha2::Sha512::digest(message).to_vec(),
+        ),
+        H::Md2 | H::Md4 => return Verification::Unsupported(format!("{}RSA", hash.windows_name())),
+    };
+    genuine(public.verify(scheme, &digest, signature).is_ok(), weak)
+}
+
+fn verify_rsa_pss(
+    hash: HashAlgorithm,
+    salt_len: usize,
+    bits: usize,
+    key: &PublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Verification {
+    use HashAlgorithm as H;
+    let weak = weakness(hash, bits);
+    // ring supports PSS with salt length equal to the hash length and keys >= 2048.
+    let ring_alg: Option<&'static dyn rs::VerificationAlgorithm> = match (hash, salt_len) {
+        _ if !(2048..=8192).contains(&bits) => None,
+        (H::Sha256, 32) => Some(&rs::RSA_PSS_2048_8192_SHA256),
+        (H::Sha384, 48) => Some(&rs::RSA_PSS_2048_8192_SHA384),
+        (H::Sha512, 64) => Some(&rs::RSA_PSS_2048_8192_SHA512),
+        _ => None,
+    };
+    if let Some(alg) = ring_alg {
+        return ring_verdict(alg, key.key_bytes(), message, signature, weak);
+    }
+    let Some(public) = rustcrypto_key(key) else {
+        return Verification::Invalid;
+    };
+    let (scheme, digest) = match hash {
+        H::Sha1 => (
+            Pss::new_with_salt::<sha1::Sha1>(salt_len),
+            sha1::Sha1::digest(message).to_vec(),
+        ),
+        H::Sha224 => (
+            Pss::new_with_salt::<sha2::Sha224>(salt_len),
+            sha2::Sha224::digest(message).to_vec(),
+        ),
+        H::Sha256 => (
+            Pss::new_with_salt::<sha2::Sha256>(salt_len),
+            sha2::Sha256::digest(message).to_vec(),
+        ),
+        H::Sha384 => (
+            Pss::new_with_salt::<sha2::Sha384>(salt_len),
+            sha2::Sha384::digest(message).to_vec(),
+        ),
+        H::Sha512 => (
+            Pss::new_with_salt::<sha2::Sha512>(salt_len),
+            sha2::Sha512::digest(message).to_vec(),
+        ),
+        H::Md2 | H::Md4 | H::Md5 => {
+            return Verification::Unsupported(format!("RSASSA-PSS with {hash}"));
+        }
+    };
+    genuine(public.verify(scheme, &digest, signature).is_ok(), weak)
+}
+
+/// The issuer key for RustCrypto, allowing up to 16384-bit moduli (its default cap is 4096).
+fn rustcrypto_key(key: &PublicKey) -> Option<RsaPublicKey> {
+    let (n, e) = key.rsa_components()?;
+    RsaPublicKey::new_with_max_size(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e), 16384)
+        .ok()
+}

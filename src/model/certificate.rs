@@ -1,0 +1,301 @@
+//! One parsed certificate.
+
+use sha1::Digest as _;
+use time::OffsetDateTime;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::{FromDer, X509Version};
+use x509_parser::public_key::PublicKey as X509PublicKey;
+
+use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
+use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
+use super::name::DistinguishedName;
+use crate::load::{Origin, RawCertificate};
+
+/// A certificate that does not parse, with where it came from.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: not a valid X.509 certificate: {reason}")]
+pub struct ParseError {
+    pub origin: Origin,
+    pub reason: String,
+}
+
+/// A subject public key: its type and size, plus the bytes verifiers need.
+#[derive(Clone, Debug)]
+pub struct PublicKey {
+    algorithm: KeyAlgorithm,
+    spki_sha256: Sha256Thumbprint,
+    /// The subjectPublicKey BIT STRING content (RSAPublicKey DER, EC point, ...).
+    key_bytes: Vec<u8>,
+    /// RSA modulus and exponent, big-endian, leading zeros removed.
+    rsa: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl PublicKey {
+    pub fn algorithm(&self) -> &KeyAlgorithm {
+        &self.algorithm
+    }
+    /// SHA-256 of the SubjectPublicKeyInfo DER: the key's identity across the
+    /// re-issued and cross-signed copies of one CA.
+    pub fn spki_sha256(&self) -> &Sha256Thumbprint {
+        &self.spki_sha256
+    }
+    pub fn key_bytes(&self) -> &[u8] {
+        &self.key_bytes
+    }
+    pub fn rsa_components(&self) -> Option<(&[u8], &[u8])> {
+        self.rsa.as_ref().map(|(n, e)| (n.as_slice(), e.as_slice()))
+    }
+}
+
+/// Where a certificate stands at a given time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validity {
+    NotYetValid,
+    Valid,
+    Expired,
+}
+
+/// A parsed certificate with the identities Exchange and the MFG use.
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    origin: Origin,
+    der: Vec<u8>,
+    tbs: Vec<u8>,
+    signature_value: Vec<u8>,
+    signature_algorithm: SignatureAlgorithm,
+    sha1: Sha1Thumbprint,
+    sha256: Sha256Thumbprint,
+    subject: DistinguishedName,
+    issuer: DistinguishedName,
+    serial: Serial,
+    ski: Option<KeyId>,
+    aki: Option<KeyId>,
+    public_key: PublicKey,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    is_ca: bool,
+    dns_names: Vec<String>,
+    version: u32,
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    bytes[first..].to_vec()
+}
+
+/// Bit length of a big-endian unsigned integer.
+fn bit_length(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        Some(top) => bytes.len() * 8 - top.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+impl Certificate {
+    /// Parses one certificate's DER.
+    pub fn from_raw(raw: RawCertificate) -> Result<Self, ParseError> {
+        let RawCertificate { der, origin } = raw;
+        let fail = |reason: String| ParseError {
+            origin: origin.clone(),
+            reason,
+        };
+        let (rest, x509) = X509Certificate::from_der(&der).map_err(|e| fail(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(fail(format!(
+                "{} unexpected bytes after the certificate",
+                rest.len()
+            )));
+        }
+        let tbs = &x509.tbs_certificate;
+
+        let mut ski = None;
+        let mut aki = None;
+        let mut is_ca = false;
+        let mut dns_names = Vec::new();
+        for ext in tbs.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(id) => ski = Some(KeyId::new(id.0.to_vec())),
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    aki = a
+                        .key_identifier
+                        .as_ref()
+                        .map(|id| KeyId::new(id.0.to_vec()))
+                }
+                ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+                ParsedExtension::SubjectAlternativeName(san) => {
+                    dns_names.extend(san.general_names.iter().filter_map(|g| match g {
+                        GeneralName::DNSName(d) => Some((*d).to_owned()),
+                        _ => None,
+                    }))
+                }
+                _ => {}
+            }
+        }
+
+        let spki = tbs.public_key();
+        let key_bytes = spki.subject_public_key.data.to_vec();
+        let (algorithm, rsa) = match spki.parsed() {
+            Ok(X509PublicKey::RSA(k)) => {
+                let n = strip_leading_zeros(k.modulus);
+                let e = strip_leading_zeros(k.exponent);
+                (
+                    KeyAlgorithm::Rsa {
+                        bits: bit_length(&n),
+                    },
+                    Some((n, e)),
+                )
+            }
+            Ok(X509PublicKey::EC(_)) => {
+                let curve = spki
+                    .algorithm
+                    .parameters
+                    .as_ref()
+                    .and_then(|p| p.as_oid().ok());
+                (
+                    KeyAlgorithm::Ec {
+                        curve: KeyAlgorithm::ec_curve(curve.as_ref()),
+                    },
+                    None,
+                )
+            }
+            Ok(X509PublicKey::DSA(y)) => (
+                KeyAlgorithm::Dsa {
+                    bits: bit_length(&strip_leading_zeros(y)),
+                },
+                None,
+            ),
+            _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
+                (KeyAlgorithm::Ed25519, None)
+            }
+            _ => (
+                KeyAlgorithm::Other(spki.algorithm.algorithm.to_id_string()),
+                None,
+            ),
+        };
+        let public_key = PublicKey {
+            algorithm,
+            spki_sha256: Thumbprint::new(sha2::Sha256::digest(spki.raw).into()),
+            key_bytes,
+            rsa,
+        };
+
+        Ok(Self {
+            tbs: tbs.as_ref().to_vec(),
+            signature_value: x509.signature_value.data.to_vec(),
+            signature_algorithm: SignatureAlgorithm::from_x509(&x509.signature_algorithm),
+            sha1: Thumbprint::new(sha1::Sha1::digest(&der).into()),
+            sha256: Thumbprint::new(sha2::Sha256::digest(&der).into()),
+            subject: DistinguishedName::from_x509(x509.subject()),
+            issuer: DistinguishedName::from_x509(x509.issuer()),
+            serial: Serial::new(x509.raw_serial().to_vec()),
+            ski,
+            aki,
+            public_key,
+            not_before: x509.validity().not_before.to_datetime(),
+            not_after: x509.validity().not_after.to_datetime(),
+            is_ca,
+            dns_names,
+            version: match x509.version() {
+                X509Version::V1 => 1,
+                X509Version::V2 => 2,
+                X509Version::V3 => 3,
+                X509Version(v) => v + 1,
+            },
+            origin,
+            der,
+        })
+    }
+
+    /// Where the certificate was first found.
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    /// The certificate's DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+    /// The signed part (TBSCertificate), exactly as encoded.
+    pub fn tbs(&self) -> &[u8] {
+        &self.tbs
+    }
+    pub fn signature_value(&self) -> &[u8] {
+        &self.signature_value
+    }
+    pub fn signature_algorithm(&self) -> &SignatureAlgorithm {
+        &self.signature_algorithm
+    }
+    /// The thumbprint `Get-ExchangeCertificate` shows and `New-FederationTrust -Thumbprint` takes.
+    pub fn sha1(&self) -> &Sha1Thumbprint {
+        &self.sha1
+    }
+    pub fn sha256(&self) -> &Sha256Thumbprint {
+        &self.sha256
+    }
+    pub fn subject(&self) -> &DistinguishedName {
+        &self.subject
+    }
+    pub fn issuer(&self) -> &DistinguishedName {
+        &self.issuer
+    }
+    pub fn serial(&self) -> &Serial {
+        &self.serial
+    }
+    /// Subject Key Identifier: required by the MFG on the federation certificate.
+    pub fn ski(&self) -> Option<&KeyId> {
+        self.ski.as_ref()
+    }
+    /// The keyIdentifier of the Authority Key Identifier: which issuer key signed this.
+    pub fn aki(&self) -> Option<&KeyId> {
+        self.aki.as_ref()
+    }
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
+    }
+    pub fn not_before(&self) -> OffsetDateTime {
+        self.not_before
+    }
+    pub fn not_after(&self) -> OffsetDateTime {
+        self.not_after
+    }
+    /// basicConstraints cA = TRUE.
+    pub fn is_ca(&self) -> bool {
+        self.is_ca
+    }
+    pub fn dns_names(&self) -> &[String] {
+        &self.dns_names
+    }
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// Subject and issuer are the same name (a root, or a CA's own re-key certificate).
+    pub fn is_self_issued(&self) -> bool {
+        self.subject.matches(&self.issuer)
+    }
+
+    /// Validity at `at`.
+    pub fn validity_at(&self, at: OffsetDateTime) -> Validity {
+        if at < self.not_before {
+            Validity::NotYetValid
+        } else if at > self.not_after {
+            Validity::Expired
+        } else {
+            Validity::Valid
+        }
+    }
+
+    /// Whether `issuer` may have issued this certificate by key identifiers alone:
+    /// false only when both identifiers are present and differ.
+    pub fn key_ids_compatible(&self, issuer: &Certificate) -> bool {
+        match (&self.aki, &issuer.ski) {
+            (Some(a), Some(s)) => a == s,
+            _ => true,
+        }
+    }
+
+    /// Both key identifiers present and equal: positive evidence, not mere compatibility.
+    pub fn key_ids_match(&self, issuer: &Certificate) -> bool {
+        matches!((&self.aki, &issuer.ski), (Some(a), Some(s)) if a == s)
+    }
+}

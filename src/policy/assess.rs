@@ -1,0 +1,685 @@
+//! The MFG verdict: the federation certificate requirements applied to a built chain.
+//!
+//! The rule that matters most is the one Technet did not document: the MFG accepts a
+//! certificate only when its *direct* issuer is on the list. A chain that validates
+//! to a listed root through an unlisted intermediate is refused with HTTP 403.
+
+use time::{Duration, OffsetDateTime};
+
+use super::allowlist::{Allowlist, Identity, MatchedBy, Standing};
+use super::finding::{Code, Finding, Severity};
+use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
+use crate::load::Format;
+use crate::model::{Certificate, DistinguishedName, KeyAlgorithm, KeyId, Validity};
+
+/// Settings of one evaluation.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyOptions {
+    /// The moment every date is judged at.
+    pub at: OffsetDateTime,
+    /// Warn when the certificate expires within this many days.
+    pub warn_days: u32,
+}
+
+/// Will the MFG accept the certificate?
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Accepted,
+    Rejected,
+}
+
+/// Who issued the leaf, as far as the input shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DirectIssuer {
+    /// The issuer certificate is in the input and its key made the leaf's signature.
+    InInput { cert: CertId, identity: Identity },
+    /// The issuer certificate is not in the input; known by name and key identifier.
+    Absent {
+        name: DistinguishedName,
+        key_id: Option<KeyId>,
+        identity: Identity,
+    },
+    /// The leaf issued itself.
+    SelfSigned,
+    /// No certificate of the input could be shown to be the issuer (bad signature,
+    /// exhausted budget).
+    Unproven,
+}
+
+impl DirectIssuer {
+    pub fn identity(&self) -> Option<&Identity> {
+        match self {
+            Self::InInput { identity, .. } | Self::Absent { identity, .. } => Some(identity),
+            Self::SelfSigned | Self::Unproven => None,
+        }
+    }
+}
+
+/// The result of applying the policy.
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    pub direct_issuer: DirectIssuer,
+    /// The allowlist's view of each certificate on the path, leaf first.
+    pub identities: Vec<Identity>,
+    /// Errors first, then warnings, each in the order found.
+    pub findings: Vec<Finding>,
+    pub at: OffsetDateTime,
+}
+
+/// `CN (SHA-1 thumbprint)`: how findings name a certificate.
+fn label(cert: &Certificate) -> String {
+    format!("\"{}\" ({})", cert.subject().short(), cert.sha1())
+}
+
+fn date(t: OffsetDateTime) -> String {
+    let d = t.date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Applies the MFG rules to `chain`.
+pub fn assess(
+    pool: &Pool,
+    chain: &Chain,
+    allowlist: &Allowlist,
+    options: &PolicyOptions,
+) -> Assessment {
+    let mut a = Assessor {
+        pool,
+        chain,
+        allowlist,
+        at: options.at,
+        findings: Vec::new(),
+    };
+    let leaf = pool.get(chain.leaf());
+    let identities: Vec<Identity> = chain
+        .path
+        .iter()
+        .map(|&id| allowlist.identify(pool.get(id)))
+        .collect();
+
+    a.leaf_requirements(leaf, options.warn_days);
+    a.signatures();
+    a.issuer_dates();
+    let direct_issuer = a.direct_issuer(leaf);
+    let issuer_accepted = a.issuer_standing(leaf, &direct_issuer, &identities);
+    a.impostors_above(&identities);
+    a.bundle_hygiene();
+
+    let mut findings = a.findings;
+    findings.sort_by_key(Finding::severity);
+    let has_error = findings.iter().any(|f| f.severity() == Severity::Error);
+    Assessment {
+        verdict: if issuer_accepted && !has_error {
+            Verdict::Accepted
+        } else {
+            Verdict::Rejected
+        },
+        direct_issuer,
+        identities,
+        findings,
+        at: options.at,
+    }
+}
+
+struct Assessor<'a> {
+    pool: &'a Pool,
+    chain: &'a Chain,
+    allowlist: &'a Allowlist,
+    at: OffsetDateTime,
+    findings: Vec<Finding>,
+}
+
+impl Assessor<'_> {
+    fn add(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    fn cert(&self, id: CertId) -> &Certificate {
+        self.pool.get(id)
+    }
+
+    /// "one of: A; B; C", the CAs a certificate should come from instead.
+    fn accepted_names(&self) -> String {
+        let names: Vec<&str> = self
+            .allowlist
+            .accepted_at(self.at)
+            .map(|a| a.name.as_str())
+            .collect();
+        if names.is_empty() {
+            "(the allowlist in use accepts no CA at this date)".to_owned()
+        } else {
+            names.join("; ")
+        }
+    }
+
+    fn buy_from_accepted(&self) -> String {
+        format!(
+            "Get a federation certificate issued directly by one of the accepted CAs: {}. \
+             On Exchange 2010 SP1 and later, the New Federation Trust wizard can instead create a self-signed certificate.",
+            self.accepted_names()
+        )
+    }
+
+    fn leaf_requirements(&mut self, leaf: &Certificate, warn_days: u32) {
+        let sha1 = *leaf.sha1();
+        let at = self.at;
+        if leaf.is_ca() {
+            self.add(
+                Finding::new(
+                    Code::CaCertificate,
+                    format!("{} is a CA certificate (basic constraints CA=TRUE), not a server certificate.", label(leaf)),
+                )
+                .fix("Check the server's own certificate (the end-entity one): give it alone, or pick it with --leaf THUMBPRINT.")
+                .about(sha1),
+            );
+        }
+        if self.chain.path.len() == 1 && matches!(self.chain.top, Top::SelfSigned(_)) {
+            self.add(
+                Finding::new(
+                    Code::SelfSigned,
+                    format!("{} is self-signed; under the Exchange 2010 RTM rules the MFG accepts only certificates issued by a listed CA.", label(leaf)),
+                )
+                .fix(self.buy_from_accepted())
+                .about(sha1),
+            );
+        }
+        if leaf.ski().is_none() {
+            self.add(
+                Finding::new(
+                    Code::MissingSki,
+                    format!("{} has no Subject Key Identifier extension; the MFG requires one.", label(leaf)),
+                )
+                .fix("Request a new certificate that carries the Subject Key Identifier extension (New-ExchangeCertificate requests and most commercial CAs include it).")
+                .about(sha1),
+            );
+        }
+        match leaf.public_key().algorithm() {
+            KeyAlgorithm::Rsa { bits } if *bits < 2048 => self.add(
+                Finding::new(Code::WeakKey, format!("{} has a {bits}-bit RSA key; 2048 bits is the minimum CAs issue today.", label(leaf)))
+                    .fix("Create a new request with a 2048-bit key: New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
+                    .about(sha1),
+            ),
+            KeyAlgorithm::Rsa { .. } => {}
+            other => self.add(
+                Finding::new(Code::NotRsa, format!("{} has an {other} key; the MFG requires RSA.", label(leaf)))
+                    .fix("Create a new request with an RSA key through a CryptoAPI provider: New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
+                    .about(sha1),
+            ),
+        }
+        match leaf.validity_at(at) {
+            Validity::Expired => self.add(
+                Finding::new(Code::Expired, format!("{} expired on {} (checked at {}).", label(leaf), date(leaf.not_after()), date(at)))
+                    .fix("Renew the certificate with the CA and check the renewed one.")
+                    .about(sha1),
+            ),
+            Validity::NotYetValid => self.add(
+                Finding::new(Code::NotYetValid, format!("{} is valid only from {} (checked at {}).", label(leaf), date(leaf.not_before()), date(at)))
+                    .fix("Wait until the certificate is valid, or check the clock of the machine that issued or checks it.")
+                    .about(sha1),
+            ),
+            Validity::Valid => {
+                let left = leaf.not_after() - at;
+                if left < Duration::days(i64::from(warn_days)) {
+                    self.add(
+                        Finding::new(
+                            Code::ExpiresSoon,
+                            format!("{} expires on {}, in {} days.", label(leaf), date(leaf.not_after()), left.whole_days()),
+                        )
+                        .fix("Renew it before then, and move the federation trust to the new certificate: Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>, then Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -PublishFederationCertificate.")
+                        .about(sha1),
+                    );
+                }
+            }
+        }
+    }
+
+    fn signatures(&mut self) {
+        let chain = self.chain;
+        for (i, v) in chain.signatures.iter().enumerate() {
+            let (child, issuer) = (self.cert(chain.path[i]), self.cert(chain.path[i + 1]));
+            let (child_sha1, issuer_sha1) = (*child.sha1(), *issuer.sha1());
+            match v {
+                Verification::Weak(w) => {
+                    let fix = if i == 0 {
+                        "Ask the CA to re-issue the certificate signed with sha256RSA."
+                    } else {
+                        "Informational for CA certificates of that era; prefer a chain signed with SHA-256 by 2048-bit keys."
+                    };
+                    let msg = format!(
+                        "{}'s signature by {} is genuine but weak: {} ({}).",
+                        label(child),
+                        label(issuer),
+                        w,
+                        child.signature_algorithm()
+                    );
+                    self.add(
+                        Finding::new(Code::WeakSignature, msg)
+                            .fix(fix)
+                            .about(child_sha1)
+                            .about(issuer_sha1),
+                    );
+                }
+                Verification::Unsupported(alg) => {
+                    let msg = format!(
+                        "{}'s signature uses {alg}, which mfgcheck cannot verify, so {} is not proven to be its issuer.",
+                        label(child),
+                        label(issuer)
+                    );
+                    self.add(
+                        Finding::new(Code::UnsupportedSignature, msg)
+                            .fix("Ask the CA for a certificate signed with sha256RSA.")
+                            .about(child_sha1)
+                            .about(issuer_sha1),
+                    );
+                }
+                Verification::Valid | Verification::Invalid => {}
+            }
+        }
+        let Some(&top_id) = chain.path.last() else {
+            return;
+        };
+        let top = self.cert(top_id);
+        match &chain.top {
+            Top::SignatureInvalid { candidate } => {
+                let cand = self.cert(*candidate);
+                let how = if top.key_ids_match(cand) {
+                    "name and key identifier"
+                } else {
+                    "name"
+                };
+                let msg = format!(
+                    "{}'s signature does not verify with the key of {}, which matches its issuer by {how}.",
+                    label(top),
+                    label(cand)
+                );
+                self.add(
+                    Finding::new(Code::SignatureInvalid, msg)
+                        .fix("The certificate is damaged or altered, or that CA certificate is not its real issuer: download both again from the CA.")
+                        .about(*top.sha1())
+                        .about(*cand.sha1()),
+                );
+            }
+            Top::Truncated(why) => {
+                let what = match why {
+                    Exhausted::SignatureChecks => {
+                        format!("its {} signature checks", chain.signature_checks)
+                    }
+                    Exhausted::Depth => "the depth limit".to_owned(),
+                    Exhausted::Steps => "its step limit".to_owned(),
+                };
+                let msg = format!(
+                    "Path building stopped at {what} after {}; the path shown is the best found.",
+                    label(top)
+                );
+                self.add(
+                    Finding::new(Code::PathBudgetExceeded, msg)
+                        .fix("Give only the certificate and its own chain, without unrelated or cross-signed CA certificates.")
+                        .about(*top.sha1()),
+                );
+            }
+            Top::SelfSigned(_) | Top::IssuerAbsent { .. } | Top::Loop { .. } => {}
+        }
+    }
+
+    fn issuer_dates(&mut self) {
+        for &id in self.chain.path.iter().skip(1) {
+            let cert = self.cert(id);
+            let when = match cert.validity_at(self.at) {
+                Validity::Valid => continue,
+                Validity::Expired => format!("expired on {}", date(cert.not_after())),
+                Validity::NotYetValid => format!("is valid only from {}", date(cert.not_before())),
+            };
+            let msg = format!(
+                "The CA certificate {} {when} (checked at {}).",
+                label(cert),
+                date(self.at)
+            );
+            let finding = Finding::new(Code::IssuerExpired, msg)
+                .fix("Get the CA's current certificate from the vendor; if the CA itself has expired, the certificate must be re-issued under a current CA.")
+                .about(*cert.sha1());
+            self.add(finding);
+        }
+    }
+
+    fn direct_issuer(&self, leaf: &Certificate) -> DirectIssuer {
+        if let Some(&issuer) = self.chain.path.get(1) {
+            return DirectIssuer::InInput {
+                cert: issuer,
+                identity: self.allowlist.identify(self.cert(issuer)),
+            };
+        }
+        match self.chain.top {
+            Top::SelfSigned(_) => DirectIssuer::SelfSigned,
+            Top::IssuerAbsent { .. } | Top::Loop { .. } => DirectIssuer::Absent {
+                name: leaf.issuer().clone(),
+                key_id: leaf.aki().cloned(),
+                identity: self.allowlist.identify_issuer_of(leaf),
+            },
+            Top::SignatureInvalid { .. } | Top::Truncated(_) => DirectIssuer::Unproven,
+        }
+    }
+
+    /// The heart of the check. Returns whether the direct issuer is accepted.
+    fn issuer_standing(
+        &mut self,
+        leaf: &Certificate,
+        direct: &DirectIssuer,
+        identities: &[Identity],
+    ) -> bool {
+        let leaf_sha1 = *leaf.sha1();
+        let (issuer_label, issuer_sha1) = match direct {
+            DirectIssuer::InInput { cert, .. } => {
+                (label(self.cert(*cert)), Some(*self.cert(*cert).sha1()))
+            }
+            DirectIssuer::Absent { name, .. } => {
+                (format!("\"{}\" (not in the input)", name.short()), None)
+            }
+            DirectIssuer::SelfSigned => return false,
+            DirectIssuer::Unproven => {
+                if matches!(self.chain.top, Top::Truncated(_)) {
+                    let msg = format!(
+                        "The issuer of {} could not be found within the path-building budget.",
+                        label(leaf)
+                    );
+                    self.add(
+                        Finding::new(Code::IssuerNotAllowlisted, msg)
+                            .fix(self.buy_from_accepted())
+                            .about(leaf_sha1),
+                    );
+                }
+                return false;
+            }
+        };
+        let with_issuer = |f: Finding| match issuer_sha1 {
+            Some(s) => f.about(leaf_sha1).about(s),
+            None => f.about(leaf_sha1),
+        };
+        let Some(identity) = direct.identity() else {
+            return false;
+        };
+        match identity {
+            Identity::Listed { authority, by } => {
+                let auth = self.allowlist.authority(*authority);
+                let name = auth.name.clone();
+                let accepted = match auth.standing(self.at) {
+                    Standing::Accepted => true,
+                    Standing::Requested => {
+                        let msg = format!(
+                            "{} was issued by {name}, whose acceptance was requested from Microsoft but never confirmed.",
+                            label(leaf)
+                        );
+                        self.add(with_issuer(
+                            Finding::new(Code::IssuerPending, msg).fix(self.buy_from_accepted()),
+                        ));
+                        false
+                    }
+                    Standing::Removed => {
+                        let msg = format!(
+                            "{} was issued by {name}, which the MFG no longer accepts.",
+                            label(leaf)
+                        );
+                        self.add(with_issuer(
+                            Finding::new(Code::IssuerRemoved, msg).fix(self.buy_from_accepted()),
+                        ));
+                        false
+                    }
+                    Standing::Ended(until) => {
+                        let msg = format!(
+                            "{} was issued by {name}, which the MFG accepted only until {until}.",
+                            label(leaf)
+                        );
+                        self.add(with_issuer(
+                            Finding::new(Code::IssuerRemoved, msg).fix(self.buy_from_accepted()),
+                        ));
+                        false
+                    }
+                    Standing::NotYet(since) => {
+                        // Not on the list yet at this time: exactly an unlisted issuer.
+                        let note = format!("{name} is accepted only from {since}.");
+                        let retry = format!("Or retry on or after {since}.");
+                        self.unlisted_direct_issuer(
+                            leaf,
+                            &issuer_label,
+                            identities,
+                            Some((&note, &retry)),
+                        );
+                        false
+                    }
+                };
+                if accepted && *by == MatchedBy::IssuerNameAndKeyId {
+                    let msg = format!(
+                        "The issuer certificate is not in the input: {name} was recognised by the leaf's issuer name and Authority Key Identifier, but the leaf's signature could not be checked."
+                    );
+                    self.add(
+                        with_issuer(Finding::new(Code::IssuerSignatureUnverified, msg))
+                            .fix("Add the issuer's certificate (the CA's intermediate .cer) to the input: mfgcheck check cert.cer intermediate.cer"),
+                    );
+                }
+                accepted
+            }
+            Identity::Impostor { authority, reason } => {
+                let name = &self.allowlist.authority(*authority).name;
+                let msg = format!(
+                    "{issuer_label} carries the name of the listed CA {name}, but {reason}: it is not that CA."
+                );
+                self.add(with_issuer(Finding::new(Code::IssuerKeyMismatch, msg).fix(format!(
+                    "Check where this certificate came from; a genuine certificate from {name} chains to its real key. {}",
+                    self.buy_from_accepted()
+                ))));
+                false
+            }
+            Identity::NameOnly { authority } => {
+                let auth = self.allowlist.authority(*authority);
+                let why = if auth.has_identity() {
+                    "but nothing in the input ties it to the listed key (add the issuer's certificate to the input)"
+                } else {
+                    "but the allowlist has no thumbprint or key for that CA, so it cannot be confirmed"
+                };
+                let msg = format!(
+                    "{} was issued by {issuer_label}, named like the listed CA {}, {why}.",
+                    label(leaf),
+                    auth.name
+                );
+                self.add(with_issuer(
+                    Finding::new(Code::IssuerNotAllowlisted, msg).fix(self.buy_from_accepted()),
+                ));
+                false
+            }
+            Identity::Unlisted => {
+                self.unlisted_direct_issuer(leaf, &issuer_label, identities, None);
+                false
+            }
+        }
+    }
+
+    /// The direct issuer is not listed (at the evaluation time): is a listed CA above
+    /// it (the 403 case)? `note` adds a sentence to the message and one to the fix.
+    fn unlisted_direct_issuer(
+        &mut self,
+        leaf: &Certificate,
+        issuer_label: &str,
+        identities: &[Identity],
+        note: Option<(&str, &str)>,
+    ) {
+        let path = &self.chain.path;
+        let accepted_listed = |identity: &Identity| {
+            identity
+                .listed()
+                .filter(|&a| self.allowlist.authority(a).standing(self.at) == Standing::Accepted)
+        };
+        // The first accepted authority above the direct issuer, and the certificates in between.
+        let above = identities
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find_map(|(j, id)| accepted_listed(id).map(|a| (a, &path[1..j])))
+            .or_else(|| match (&self.chain.top, path.last()) {
+                (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
+                    accepted_listed(&self.allowlist.identify_issuer_of(self.cert(top)))
+                        .map(|a| (a, &path[1..]))
+                }
+                _ => None,
+            });
+        let mut f = match above {
+            Some((authority, between)) => {
+                let name = &self.allowlist.authority(authority).name;
+                let names: Vec<String> = between.iter().map(|&id| label(self.cert(id))).collect();
+                let msg = format!(
+                    "{} chains to the listed CA {name}, but only through {} {}, which {} not on the list. \
+                     The MFG accepts only certificates issued directly by a listed CA, so New-FederationTrust will fail with \
+                     \"The request failed with HTTP status 403: Forbidden\".",
+                    label(leaf),
+                    if names.len() == 1 {
+                        "the intermediate"
+                    } else {
+                        "the intermediates"
+                    },
+                    names.join(" and "),
+                    if names.len() == 1 { "is" } else { "are" },
+                );
+                let fix = format!(
+                    "Ask your vendor for a certificate issued directly by one of the accepted CAs: {}. \
+                     Or open a case with Microsoft asking them to accept {} as an issuer, as they did for USERTrust Legacy Secure Server CA.",
+                    self.accepted_names(),
+                    names.first().map_or(issuer_label, String::as_str),
+                );
+                let mut f = Finding::new(Code::IndirectIssuer, msg)
+                    .fix(fix)
+                    .about(*leaf.sha1());
+                f.certificates
+                    .extend(between.iter().map(|&id| *self.cert(id).sha1()));
+                f
+            }
+            None => {
+                let msg = format!(
+                    "{} was issued by {issuer_label}, which is not on the MFG list, and no listed CA is above it.",
+                    label(leaf)
+                );
+                Finding::new(Code::IssuerNotAllowlisted, msg)
+                    .fix(self.buy_from_accepted())
+                    .about(*leaf.sha1())
+            }
+        };
+        if let Some((message, fix)) = note {
+            f.message = format!("{} {message}", f.message);
+            f.fix = f.fix.map(|x| format!("{x} {fix}"));
+        }
+        if let Some(&issuer) = path.get(1) {
+            if !f.certificates.contains(self.cert(issuer).sha1()) {
+                f.certificates.push(*self.cert(issuer).sha1());
+            }
+        }
+        self.add(f);
+    }
+
+    /// Same-name-different-key CAs above the direct issuer, and an absent top issuer
+    /// whose key identifier contradicts the listed one.
+    fn impostors_above(&mut self, identities: &[Identity]) {
+        let path = &self.chain.path;
+        let mut found: Vec<(CertId, usize, String)> = identities
+            .iter()
+            .enumerate()
+            .skip(2)
+            .filter_map(|(j, id)| match id {
+                Identity::Impostor { authority, reason } => {
+                    Some((path[j], *authority, reason.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        if path.len() >= 2 && matches!(self.chain.top, Top::IssuerAbsent { .. }) {
+            if let Some(&top) = path.last() {
+                if let Identity::Impostor { authority, reason } =
+                    self.allowlist.identify_issuer_of(self.cert(top))
+                {
+                    found.push((top, authority, reason));
+                }
+            }
+        }
+        for (id, authority, reason) in found {
+            let cert = self.cert(id);
+            let name = &self.allowlist.authority(authority).name;
+            let msg = format!(
+                "{} on the path carries the name of the listed CA {name}, but {reason}.",
+                label(cert)
+            );
+            let f = Finding::new(Code::IssuerKeyMismatch, msg)
+                .fix("Remove this certificate and use the CA certificates published by the vendor.")
+                .about(*cert.sha1());
+            self.add(f);
+        }
+    }
+
+    fn bundle_hygiene(&mut self) {
+        let pool = self.pool;
+        for dup in pool.duplicates() {
+            let kept = pool.get(dup.kept);
+            let msg = format!("{} appears again at {}.", label(kept), dup.origin);
+            self.add(
+                Finding::new(Code::DuplicateCert, msg)
+                    .fix("Remove the extra copy.")
+                    .about(*kept.sha1()),
+            );
+        }
+        if !self.chain.unused.is_empty() {
+            let unused: Vec<&Certificate> =
+                self.chain.unused.iter().map(|&id| pool.get(id)).collect();
+            let shown: Vec<String> = unused
+                .iter()
+                .take(5)
+                .map(|c| format!("{} from {}", label(c), c.origin()))
+                .collect();
+            let more = match unused.len() {
+                n if n > 5 => format!(" and {} more", n - 5),
+                _ => String::new(),
+            };
+            let msg = match unused.len() {
+                1 => format!(
+                    "{} is not on the checked certificate's path.",
+                    shown.join("")
+                ),
+                n => format!(
+                    "{n} certificates are not on the checked certificate's path: {}{more}.",
+                    shown.join("; ")
+                ),
+            };
+            let mut f = Finding::new(Code::UnrelatedCert, msg).fix(
+                "Remove them from the bundle, or check the one you meant with --leaf THUMBPRINT.",
+            );
+            f.certificates = unused.iter().map(|c| *c.sha1()).collect();
+            self.add(f);
+        }
+        // Leaf first within each file: path positions must rise with file positions.
+        // PKCS#7 keeps certificates in a SET, which has no order to get wrong.
+        let mut files: Vec<&str> = Vec::new();
+        for &id in &self.chain.path {
+            let origin = pool.get(id).origin();
+            let file = &*origin.file;
+            if matches!(origin.format, Format::Pkcs7 | Format::Pkcs7Pem) {
+                continue;
+            }
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+        for file in files {
+            let mut in_file: Vec<(usize, usize)> = self
+                .chain
+                .path
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| &*pool.get(**id).origin().file == file)
+                .map(|(pos, id)| (pool.get(*id).origin().index, pos))
+                .collect();
+            in_file.sort();
+            if in_file.windows(2).any(|w| w[0].1 > w[1].1) {
+                let msg = format!("{file} holds the chain in another order than leaf first.");
+                self.add(Finding::new(Code::ChainOrder, msg).fix(
+                    "Put the server certificate first, then its issuer, then the next CA up; import tools and servers expect that order.",
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Finding codes: the one place they are defined.
+//!
+//! Codes are a public interface: CI pipelines grep for them and the README lists
+//! them, so they are stable kebab-case strings with a fixed severity each. A test
+//! keeps the README's table in step with [`Code::ALL`].
+
+use std::fmt;
+
+use crate::model::Sha1Thumbprint;
+
+/// How much a finding matters. Any `Error` makes the verdict `rejected`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $severity:ident, $summary:literal; )*) => {
+        /// A kind of finding.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant ),* }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant ),* ];
+
+            /// The stable kebab-case name.
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code ),* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity ),* }
+            }
+
+            /// One sentence saying what the code means, for the README and `--help`.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary ),* }
+            }
+        }
+    };
+}
+
+codes! {
+    IndirectIssuer = "indirect-issuer", Error,
+        "A listed CA is reached only through unlisted intermediates. The MFG accepts only certificates issued directly by a listed CA, so New-FederationTrust fails with HTTP 403 Forbidden.";
+    IssuerNotAllowlisted = "issuer-not-allowlisted", Error,
+        "The certificate's issuer is not an accepted CA (at the evaluation time), and no listed CA is above it.";
+    IssuerPending = "issuer-pending", Error,
+        "Microsoft was asked to accept the issuer, but that was never confirmed (status requested).";
+    IssuerRemoved = "issuer-removed", Error,
+        "The issuer was on the list but is no longer accepted (status removed, or past its until date).";
+    IssuerKeyMismatch = "issuer-key-mismatch", Error,
+        "A certificate, or the leaf's Authority Key Identifier, carries a listed CA's name with a different key: it is not that CA.";
+    IssuerSignatureUnverified = "issuer-signature-unverified", Warning,
+        "The issuer certificate was not supplied; it was identified by name and key identifier, but the leaf's signature was not checked.";
+    SignatureInvalid = "signature-invalid", Error,
+        "A certificate's signature does not verify with the key of the certificate that matches its issuer.";
+    UnsupportedSignature = "unsupported-signature", Error,
+        "A signature uses an algorithm mfgcheck cannot verify (MD2, MD4, DSA, unusual ECDSA), so the chain is unproven.";
+    WeakSignature = "weak-signature", Warning,
+        "A signature is genuine but uses a weak hash (MD5, SHA-1) or an RSA key shorter than 2048 bits.";
+    MissingSki = "missing-ski", Error,
+        "The certificate has no Subject Key Identifier extension, which the MFG requires.";
+    NotRsa = "not-rsa", Error,
+        "The certificate's key is not RSA; the MFG requires RSA.";
+    WeakKey = "weak-key", Warning,
+        "The certificate's RSA key is shorter than 2048 bits.";
+    Expired = "expired", Error,
+        "The certificate has expired at the evaluation time.";
+    NotYetValid = "not-yet-valid", Error,
+        "The certificate is not valid yet at the evaluation time.";
+    ExpiresSoon = "expires-soon", Warning,
+        "The certificate expires within the warning period (30 days unless --warn-days says otherwise).";
+    IssuerExpired = "issuer-expired", Error,
+        "A CA certificate on the path is outside its validity period at the evaluation time.";
+    CaCertificate = "ca-certificate", Error,
+        "The checked certificate is a CA certificate; federation needs an end-entity certificate.";
+    SelfSigned = "self-signed", Error,
+        "The checked certificate is self-signed; the Exchange 2010 RTM rules need one issued by a listed CA.";
+    ChainOrder = "chain-order", Warning,
+        "A file holds the chain in another order than leaf first.";
+    DuplicateCert = "duplicate-cert", Warning,
+        "The same certificate was supplied more than once.";
+    UnrelatedCert = "unrelated-cert", Warning,
+        "A supplied certificate is not on the checked certificate's path.";
+    PathBudgetExceeded = "path-budget-exceeded", Warning,
+        "Path building stopped at its budget (100 signature checks, depth 10); the path shown is the best found.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One thing the check found, with what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub message: String,
+    pub fix: Option<String>,
+    /// SHA-1 thumbprints of the certificates concerned, most relevant first.
+    pub certificates: Vec<Sha1Thumbprint>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fix: None,
+            certificates: Vec::new(),
+        }
+    }
+
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    pub fn about(mut self, thumbprint: Sha1Thumbprint) -> Self {
+        self.certificates.push(thumbprint);
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate {s}");
+            assert!(
+                s.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !s.starts_with('-'),
+                "{s}"
+            );
+            assert!(code.summary().ends_with('.'), "{s}");
+        }
+    }
+}

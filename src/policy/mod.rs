@@ -1,0 +1,12 @@
+//! **Policy**: what the Microsoft Federation Gateway accepts, applied to a chain.
+//!
+//! Owns the allowlist, the finding codes and the verdict. It reads chains and
+//! certificates; it never loads or parses input itself.
+
+pub mod allowlist;
+mod assess;
+pub mod finding;
+
+pub use allowlist::{Allowlist, AllowlistError, Authority, Identity, MatchedBy, Standing, Status};
+pub use assess::{Assessment, DirectIssuer, PolicyOptions, Verdict, assess};
+pub use finding::{Code, Finding, Severity};

@@ -1,0 +1,118 @@
+//! **Report**: the outcome of a check, rendered for people (text) and programs (JSON).
+//!
+//! Renderers return strings and never write: the binary decides where output goes
+//! and whether colour codes survive (anstream strips them for pipes and NO_COLOR).
+
+mod json;
+mod text;
+
+pub use json::{JSON_SCHEMA_VERSION, json};
+pub use text::{TextOptions, text};
+
+use crate::chain::{Top, Verification};
+use crate::policy::{Allowlist, Identity, Standing};
+use time::OffsetDateTime;
+
+/// What the allowlist makes of one certificate, in a few words, for both renderers.
+pub(crate) struct Mark {
+    /// The certificate is an authority accepted at the evaluation time.
+    pub accepted: bool,
+    /// Short words: "listed: NAME (accepted)", "not on the list", ...
+    pub words: String,
+}
+
+pub(crate) fn mark(identity: &Identity, allowlist: &Allowlist, at: OffsetDateTime) -> Mark {
+    match identity {
+        Identity::Listed { authority, .. } => {
+            let a = allowlist.authority(*authority);
+            let standing = match a.standing(at) {
+                Standing::Accepted => "accepted".to_owned(),
+                Standing::NotYet(d) => format!("accepted only from {d}"),
+                Standing::Ended(d) => format!("accepted only until {d}"),
+                Standing::Requested => "requested, not confirmed".to_owned(),
+                Standing::Removed => "removed".to_owned(),
+            };
+            Mark {
+                accepted: a.standing(at) == Standing::Accepted,
+                words: format!("listed: {} ({standing})", a.name),
+            }
+        }
+        Identity::Impostor { authority, .. } => Mark {
+            accepted: false,
+            words: format!(
+                "NOT {}: same name, different key",
+                allowlist.authority(*authority).name
+            ),
+        },
+        Identity::NameOnly { authority } => Mark {
+            accepted: false,
+            words: format!(
+                "named like {}, unconfirmed",
+                allowlist.authority(*authority).name
+            ),
+        },
+        Identity::Unlisted => Mark {
+            accepted: false,
+            words: "not on the list".to_owned(),
+        },
+    }
+}
+
+/// Machine word for a signature check, shared by both renderers.
+pub(crate) fn signature_word(v: &Verification) -> &'static str {
+    match v {
+        Verification::Valid => "valid",
+        Verification::Weak(_) => "weak",
+        Verification::Invalid => "invalid",
+        Verification::Unsupported(_) => "unsupported",
+    }
+}
+
+/// Machine word for what lies above the path.
+pub(crate) fn top_word(top: &Top) -> &'static str {
+    match top {
+        Top::SelfSigned(_) => "root",
+        Top::IssuerAbsent { .. } => "issuer-absent",
+        Top::Loop { .. } => "loop",
+        Top::SignatureInvalid { .. } => "signature-invalid",
+        Top::Truncated(_) => "truncated",
+    }
+}
+
+/// `2011-06-01 00:00 UTC`, or with seconds when they are not zero.
+pub(crate) fn datetime(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    if t.second() == 0 {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        )
+    } else {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+/// `2011-06-01`.
+pub(crate) fn day(t: OffsetDateTime) -> String {
+    let d = t.to_offset(time::UtcOffset::UTC).date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// RFC 3339, UTC.
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| day(t))
+}

@@ -1,0 +1,318 @@
+//! The human report: the chain as a tree, the verdict in one line, then each
+//! finding with its fix.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{datetime, day, mark};
+use crate::Outcome;
+use crate::chain::{Top, Verification};
+use crate::model::Certificate;
+use crate::policy::{Allowlist, DirectIssuer, Identity, Severity, Verdict};
+
+/// Layout settings.
+#[derive(Clone, Copy, Debug)]
+pub struct TextOptions {
+    /// Wrap long messages at this many columns.
+    pub width: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        Self { width: 100 }
+    }
+}
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Word-wraps `text` to `width` columns, every line starting with `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::from(indent);
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from(indent);
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+fn details(cert: &Certificate) -> String {
+    format!(
+        "SHA-1 {}  {}  {}  {} to {}",
+        cert.sha1(),
+        cert.public_key().algorithm(),
+        cert.signature_algorithm(),
+        day(cert.not_before()),
+        day(cert.not_after())
+    )
+}
+
+/// Renders a check's outcome for a terminal or a log.
+pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> String {
+    let Outcome {
+        pool,
+        chain,
+        assessment,
+    } = outcome;
+    let at = assessment.at;
+    let width = options.width.max(40);
+    let mut out = String::new();
+
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            DIM,
+            &format!(
+                "Checked at {} against the {} ({} authorities).",
+                datetime(at),
+                if allowlist.source() == "embedded allowlist" {
+                    "built-in Exchange 2010 allowlist".to_owned()
+                } else {
+                    format!("allowlist {}", allowlist.source())
+                },
+                allowlist.authorities().len()
+            )
+        )
+    );
+    out.push('\n');
+    out.push_str("Chain, leaf first:\n");
+    for line in tree(outcome, allowlist) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+
+    if !chain.unused.is_empty() {
+        out.push_str("\nNot on the path:\n");
+        for &id in &chain.unused {
+            let c = pool.get(id);
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                c.subject(),
+                paint(DIM, &format!("SHA-1 {}  from {}", c.sha1(), c.origin()))
+            );
+        }
+    }
+
+    out.push('\n');
+    let leaf = pool.get(chain.leaf());
+    let verdict = match assessment.verdict {
+        Verdict::Accepted => format!(
+            "{} the MFG should accept {} for New-FederationTrust.",
+            paint(GREEN.bold(), "ACCEPTED:"),
+            leaf.subject().short()
+        ),
+        Verdict::Rejected => format!(
+            "{} the MFG will not accept {} ({}).",
+            paint(RED.bold(), "REJECTED:"),
+            leaf.subject().short(),
+            reasons(outcome)
+        ),
+    };
+    out.push_str(&verdict);
+    out.push('\n');
+
+    if !assessment.findings.is_empty() {
+        out.push('\n');
+    }
+    for f in &assessment.findings {
+        let (style, word) = match f.severity() {
+            Severity::Error => (RED.bold(), "error  "),
+            Severity::Warning => (YELLOW.bold(), "warning"),
+        };
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint(style, word),
+            paint(BOLD, f.code.as_str())
+        );
+        out.push_str(&wrap(&f.message, "        ", width));
+        if let Some(fix) = &f.fix {
+            out.push_str(&wrap(&format!("Fix: {fix}"), "        ", width));
+        }
+    }
+    let errors = assessment
+        .findings
+        .iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .count();
+    let warnings = assessment.findings.len() - errors;
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint(
+            DIM,
+            &format!(
+                "{errors} error{}, {warnings} warning{}.",
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" }
+            )
+        )
+    );
+    out
+}
+
+/// One certificate (or absent issuer) in the tree: a title and detail lines.
+struct Node {
+    title: String,
+    details: Vec<String>,
+}
+
+/// The path as a tree, leaf at the top, each issuer one level in:
+///
+/// ```text
+///   CN=leaf
+///   │  SHA-1 ...
+///   └─ CN=issuer
+///         SHA-1 ...
+/// ```
+fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
+    let Outcome {
+        pool,
+        chain,
+        assessment,
+    } = outcome;
+    let at = assessment.at;
+    let accepted_mark = |identity: &Identity| {
+        let m = mark(identity, allowlist, at);
+        let sym = if m.accepted {
+            paint(GREEN, "✓")
+        } else {
+            paint(RED, "✗")
+        };
+        format!("{sym} {}", m.words)
+    };
+    let mut nodes: Vec<Node> = Vec::new();
+    for (depth, &id) in chain.path.iter().enumerate() {
+        let cert = pool.get(id);
+        let mut details = vec![paint(DIM, &details(cert))];
+        if depth == 0 {
+            details.push("the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned());
+        } else {
+            details.push(accepted_mark(&assessment.identities[depth]));
+        }
+        match chain.signatures.get(depth) {
+            Some(Verification::Weak(w)) => details.push(paint(
+                YELLOW,
+                &format!("signed by the next CA: genuine, but weak ({w})"),
+            )),
+            Some(Verification::Unsupported(a)) => details.push(paint(
+                RED,
+                &format!("signed by the next CA: not checked ({a} is not supported)"),
+            )),
+            _ => {}
+        }
+        nodes.push(Node {
+            title: paint(BOLD, &cert.subject().to_string()),
+            details,
+        });
+    }
+    let depth = chain.path.len();
+    let last = pool.get(chain.path[depth - 1]);
+    match &chain.top {
+        Top::SelfSigned(_) => {
+            if let Some(n) = nodes.last_mut() {
+                n.details.push(paint(DIM, "self-signed"));
+            }
+        }
+        Top::IssuerAbsent { .. } | Top::Loop { .. } => {
+            let identity = match &assessment.direct_issuer {
+                DirectIssuer::Absent { identity, .. } if depth == 1 => identity.clone(),
+                _ => allowlist.identify_issuer_of(last),
+            };
+            let mut details = vec![paint(
+                DIM,
+                &last.aki().map_or_else(
+                    || {
+                        "not in the input; the certificate has no Authority Key Identifier"
+                            .to_owned()
+                    },
+                    |k| format!("not in the input; Authority Key Identifier {k}"),
+                ),
+            )];
+            if identity != Identity::Unlisted || depth == 1 {
+                details.push(accepted_mark(&identity));
+            }
+            nodes.push(Node {
+                title: paint(BOLD, &last.issuer().to_string()),
+                details,
+            });
+        }
+        Top::SignatureInvalid { candidate } => {
+            let cand = pool.get(*candidate);
+            nodes.push(Node {
+                title: paint(BOLD, &cand.subject().to_string()),
+                details: vec![
+                    paint(DIM, &details(cand)),
+                    paint(RED, "✗ its key did not make the signature above"),
+                ],
+            });
+        }
+        Top::Truncated(_) => nodes.push(Node {
+            title: paint(YELLOW, "(search stopped: path-building budget exhausted)"),
+            details: Vec::new(),
+        }),
+    }
+    let mut lines = Vec::new();
+    let count = nodes.len();
+    for (depth, node) in nodes.into_iter().enumerate() {
+        let indent = "   ".repeat(depth.saturating_sub(1));
+        let branch = if depth == 0 { "" } else { "└─ " };
+        lines.push(format!("  {indent}{branch}{}", node.title));
+        let inner = "   ".repeat(depth);
+        let rail = if depth + 1 < count { "│  " } else { "   " };
+        for d in node.details {
+            lines.push(format!("  {inner}{rail}{d}"));
+        }
+    }
+    lines
+}
+
+/// The error codes, comma-separated, for the verdict line.
+fn reasons(outcome: &Outcome) -> String {
+    let mut codes: Vec<&str> = Vec::new();
+    for f in &outcome.assessment.findings {
+        if f.severity() == Severity::Error && !codes.contains(&f.code.as_str()) {
+            codes.push(f.code.as_str());
+        }
+    }
+    if codes.is_empty() {
+        "its issuer is not an accepted CA".to_owned()
+    } else {
+        codes.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_indent_and_width() {
+        let w = wrap("aaa bbb ccc ddd", "  ", 9);
+        assert_eq!(w, "  aaa bbb\n  ccc ddd\n");
+        assert_eq!(wrap("", "  ", 10), "  \n");
+    }
+}
