@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# Regenerates every fixture in certs-testdata/ (see README.md there for what each is).
+#
+# Needs bash and the openssl CLI (3.x). Run from anywhere:
+#     certs-testdata/generate.sh
+#
+# Names, subjects and validity dates are fixed, so regenerating changes only keys,
+# serials and signatures (and so thumbprints); allowlist.yaml is rewritten from the
+# new certificates. Private keys live in a temporary directory and are never written
+# here. The legacy fixtures (SHA-1, MD5, RSA-1024, PSS-SHA1, repeated OUs) are the
+# reason this uses openssl rather than rcgen.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+mkdir newcerts
+touch index.txt
+echo 1000 > serial
+export SAN="DNS:example.invalid"
+
+cat > ca.cnf <<'EOF'
+[ ca ]
+default_ca = CA_default
+[ CA_default ]
+database = ./index.txt
+new_certs_dir = ./newcerts
+serial = ./serial
+policy = policy_any
+unique_subject = no
+email_in_dn = yes
+copy_extensions = none
+[ policy_any ]
+countryName = optional
+stateOrProvinceName = optional
+localityName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = optional
+serialNumber = optional
+[ req ]
+distinguished_name = req_dn
+[ req_dn ]
+[ v3_root ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+[ v3_intermediate ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ v3_leaf ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = ${ENV::SAN}
+[ v3_leaf_noski ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = none
+authorityKeyIdentifier = keyid
+subjectAltName = ${ENV::SAN}
+[ v3_selfsigned_leaf ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+subjectAltName = ${ENV::SAN}
+[ v3_mesh ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = none
+authorityKeyIdentifier = none
+[ v3_mesh_leaf ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+subjectAltName = ${ENV::SAN}
+EOF
+
+# key NAME TYPE: TYPE is rsa2048, rsa1024, ec or dsa.
+key() {
+  case "$2" in
+    rsa2048) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null ;;
+    rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$1.key" 2>/dev/null ;;
+    ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" ;;
+    dsa)
+      openssl genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 -out dsa.param 2>/dev/null
+      openssl genpkey -paramfile dsa.param -out "$1.key" ;;
+  esac
+}
+
+# sign NAME SUBJECT ISSUER START END DIGEST EXTENSIONS [extra openssl ca options...]
+# ISSUER "self" makes a self-signed certificate. Dates are YYYYMMDDHHMMSSZ.
+sign() {
+  local name=$1 subj=$2 issuer=$3 start=$4 end=$5 md=$6 ext=$7
+  shift 7
+  openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr" -config ca.cnf
+  if [ "$issuer" = self ]; then
+    openssl ca -config ca.cnf -batch -notext -preserveDN -selfsign -keyfile "$name.key" \
+      -in "$name.csr" -out "$name.pem" -startdate "$start" -enddate "$end" -md "$md" \
+      -extensions "$ext" "$@" 2>/dev/null
+  else
+    openssl ca -config ca.cnf -batch -notext -preserveDN -cert "$issuer.pem" -keyfile "$issuer.key" \
+      -in "$name.csr" -out "$name.pem" -startdate "$start" -enddate "$end" -md "$md" \
+      -extensions "$ext" "$@" 2>/dev/null
+  fi
+}
+
+out() { cat "$@"; }
+der() { openssl x509 -in "$1" -outform DER; }
+
+# ---- Certificate authorities -------------------------------------------------------------
+# Like the 1999 Entrust.net Secure Server CA: RSA-1024, SHA-1, two OUs.
+key legacy-root rsa1024
+sign legacy-root "/C=US/O=Test.net/OU=www.test.net\/CPS incorp. by ref. (limits liab.)/OU=(c) 1999 Test.net Limited/CN=Test.net Secure Server Certification Authority" \
+  self 19990525160940Z 20190525163940Z sha1 v3_root
+# Like USERTrust Legacy Secure Server CA, issued by the legacy root.
+key legacy-int rsa2048
+sign legacy-int "/C=US/ST=UT/L=Salt Lake City/O=The TESTTRUST Network/CN=TestTrust Legacy Secure Server CA" \
+  legacy-root 20061101000000Z 20190501000000Z sha1 v3_intermediate
+# Like DigiCert Global Root CA: a listed root that issues directly.
+key global-root rsa2048
+sign global-root "/C=US/O=Test Inc/OU=www.test.example/CN=Test Global Root CA" \
+  self 20061110000000Z 20311110000000Z sha256 v3_root
+# Same name as the global root, another key.
+key impostor-root rsa2048
+sign impostor-root "/C=US/O=Test Inc/OU=www.test.example/CN=Test Global Root CA" \
+  self 20061110000000Z 20311110000000Z sha256 v3_root
+# Like AAA Certificate Services: requested, not confirmed.
+key pending-root rsa2048
+sign pending-root "/C=GB/ST=Greater Manchester/L=Salford/O=Test CA Limited/CN=Test AAA Certificate Services" \
+  self 20040101000000Z 20281231235959Z sha1 v3_root
+key removed-root rsa2048
+sign removed-root "/C=US/O=Test Removed/CN=Test Removed Root CA" \
+  self 20040101000000Z 20281231235959Z sha256 v3_root
+key unlisted-root rsa2048
+sign unlisted-root "/C=US/O=Test Unlisted/CN=Test Unlisted Root CA" \
+  self 20040101000000Z 20281231235959Z sha256 v3_root
+# A listed intermediate that expires before the certificates it issued.
+key short-int rsa2048
+sign short-int "/C=US/O=Test Inc/CN=Test Short-Lived CA" \
+  global-root 20061110000000Z 20101231000000Z sha256 v3_intermediate
+# A listed DSA root: its signatures cannot be verified here.
+key dsa-root dsa
+sign dsa-root "/C=US/O=Test DSA/CN=Test DSA Root CA" \
+  self 20040101000000Z 20281231235959Z sha256 v3_root
+
+for ca in legacy-root legacy-int global-root impostor-root pending-root removed-root unlisted-root short-int dsa-root; do
+  cp "$ca.pem" "$here/ca-$ca.pem"
+done
+
+# ---- The seed's story ---------------------------------------------------------------------
+# A Comodo-like SAN certificate from the intermediate, which chains to the listed root.
+key story-leaf rsa2048
+SAN="DNS:mail.contoso.com,DNS:autodiscover.contoso.com,DNS:contoso.com" \
+  sign story-leaf "/C=US/ST=Washington/L=Redmond/O=Contoso/CN=mail.contoso.com" \
+  legacy-int 20100601000000Z 20120601000000Z sha1 v3_leaf
+{
+  echo "subject=/C=US/ST=Washington/L=Redmond/O=Contoso/CN=mail.contoso.com"
+  echo "issuer=/C=US/ST=UT/L=Salt Lake City/O=The TESTTRUST Network/CN=TestTrust Legacy Secure Server CA"
+  out story-leaf.pem
+  echo
+  echo "Intermediate certificate, as the vendor's e-mail attached it:"
+  out legacy-int.pem
+  echo "Root:"
+  out legacy-root.pem
+} > "$here/story-bundle.pem"
+cat legacy-root.pem story-leaf.pem legacy-int.pem > "$here/story-unordered.pem"
+der story-leaf.pem > "$here/story-leaf.cer"
+der legacy-int.pem > "$here/story-intermediate.cer"
+cat story-leaf.pem legacy-int.pem legacy-root.pem > chain.pem
+openssl crl2pkcs7 -nocrl -certfile chain.pem -outform DER -out "$here/story.p7b"
+openssl crl2pkcs7 -nocrl -certfile chain.pem -outform PEM -out "$here/story-p7b.pem"
+# OpenSSL's streaming CMS output: BER with indefinite lengths, certificates inside.
+echo "federation" > content.txt
+cat legacy-int.pem legacy-root.pem > cas.pem
+openssl cms -sign -binary -stream -nosmimecap -outform DER -in content.txt \
+  -signer story-leaf.pem -inkey story-leaf.key -certfile cas.pem -out "$here/story-ber.p7b"
+# Windows-style text: UTF-8 BOM and CRLF; and PowerShell's UTF-16LE with BOM and CRLF.
+{ printf '\xEF\xBB\xBF'; sed 's/$/\r/' "$here/story-bundle.pem"; } > "$here/story-crlf-bom.pem"
+{ printf '\xFF\xFE'; sed 's/$/\r/' chain.pem | iconv -f UTF-8 -t UTF-16LE; } > "$here/story-utf16.pem"
+
+# ---- Issued directly by a listed CA -------------------------------------------------------
+key direct-leaf rsa2048
+SAN="DNS:mail.fabrikam.com,DNS:autodiscover.fabrikam.com" \
+  sign direct-leaf "/C=US/O=Fabrikam/CN=mail.fabrikam.com" \
+  global-root 20100601000000Z 20120601000000Z sha256 v3_leaf
+cp direct-leaf.pem "$here/direct-leaf.pem"
+cat direct-leaf.pem global-root.pem > "$here/direct-bundle.pem"
+der direct-leaf.pem > "$here/direct-leaf.cer"
+der direct-leaf.pem | openssl base64 > "$here/direct-leaf.b64"
+sed 's/BEGIN CERTIFICATE/BEGIN X509 CERTIFICATE/; s/END CERTIFICATE/END X509 CERTIFICATE/' \
+  direct-leaf.pem > "$here/direct-leaf-x509-label.pem"
+openssl x509 -in direct-leaf.pem -trustout -addtrust serverAuth -out "$here/direct-leaf-trusted.pem"
+cat direct-leaf.pem global-root.pem direct-leaf.pem > "$here/duplicate.pem"
+cat direct-leaf.pem global-root.pem pending-root.pem > "$here/unrelated.pem"
+
+# ---- Impostor: same name as the listed root, another key -----------------------------------
+key impostor-leaf rsa2048
+SAN="DNS:mail.fabrikam.com" \
+  sign impostor-leaf "/C=US/O=Fabrikam/CN=mail.fabrikam.com" \
+  impostor-root 20100601000000Z 20120601000000Z sha256 v3_leaf
+cp impostor-leaf.pem "$here/impostor-leaf.pem"
+cat impostor-leaf.pem impostor-root.pem > "$here/impostor-bundle.pem"
+
+# ---- One requirement failing at a time (all from the listed global root) -------------------
+key noski-leaf rsa2048
+SAN="DNS:noski.fabrikam.com" sign noski-leaf "/O=Fabrikam/CN=noski.fabrikam.com" \
+  global-root 20100601000000Z 20120601000000Z sha256 v3_leaf_noski
+cat noski-leaf.pem global-root.pem > "$here/missing-ski.pem"
+key ec-leaf ec
+SAN="DNS:ec.fabrikam.com" sign ec-leaf "/O=Fabrikam/CN=ec.fabrikam.com" \
+  global-root 20100601000000Z 20120601000000Z sha256 v3_leaf
+cat ec-leaf.pem global-root.pem > "$here/not-rsa.pem"
+key rsa1024-leaf rsa1024
+SAN="DNS:small.fabrikam.com" sign rsa1024-leaf "/O=Fabrikam/CN=small.fabrikam.com" \
+  global-root 20100601000000Z 20120601000000Z sha256 v3_leaf
+cat rsa1024-leaf.pem global-root.pem > "$here/weak-key.pem"
+# What the Exchange 2010 SP1+ New Federation Trust wizard makes.
+key selfsigned-leaf rsa2048
+SAN="DNS:Federation" sign selfsigned-leaf "/CN=Federation" \
+  self 20100601000000Z 20150601000000Z sha1 v3_selfsigned_leaf
+cp selfsigned-leaf.pem "$here/self-signed.pem"
+# The direct leaf with one signature bit flipped.
+der direct-leaf.pem | xxd -p | tr -d '\n' > badsig.hex
+last=$(tail -c 2 badsig.hex)
+printf '%s%02x' "$(head -c -2 badsig.hex)" $(( 0x$last ^ 0x01 )) | xxd -r -p > badsig.der
+{ openssl x509 -inform DER -in badsig.der; cat global-root.pem; } > "$here/bad-signature.pem"
+
+# ---- Weak but genuine signatures -------------------------------------------------------------
+weak() { # weak NAME ISSUER DIGEST [extra]
+  local name=$1 issuer=$2 md=$3
+  shift 3
+  key "$name" rsa2048
+  SAN="DNS:$name.fabrikam.com" sign "$name" "/O=Fabrikam/CN=$name.fabrikam.com" \
+    "$issuer" 20100601000000Z 20120601000000Z "$md" v3_leaf "$@"
+  cat "$name.pem" "$issuer.pem" > "$here/$name.pem"
+}
+weak weak-md5 global-root md5
+weak weak-sha1 global-root sha1
+weak weak-pss-sha1 global-root sha1 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:20
+weak strong-pss-sha256 global-root sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32
+weak weak-1024-sha256 legacy-root sha256
+weak weak-1024-sha384 legacy-root sha384
+weak weak-1024-sha512 legacy-root sha512
+
+# ---- Issuer states -------------------------------------------------------------------------
+issued_by() { # issued_by FILE ISSUER CN
+  key "$1" rsa2048
+  SAN="DNS:$3" sign "$1" "/O=Fabrikam/CN=$3" "$2" 20100601000000Z 20120601000000Z sha256 v3_leaf
+  cat "$1.pem" "$2.pem" > "$here/$1.pem"
+}
+issued_by pending pending-root pending.fabrikam.com
+issued_by removed removed-root removed.fabrikam.com
+issued_by unlisted unlisted-root unlisted.fabrikam.com
+key short-leaf rsa2048
+SAN="DNS:short.fabrikam.com" sign short-leaf "/O=Fabrikam/CN=short.fabrikam.com" \
+  short-int 20100601000000Z 20120601000000Z sha256 v3_leaf
+cat short-leaf.pem short-int.pem global-root.pem > "$here/issuer-expired.pem"
+key dsa-leaf rsa2048
+SAN="DNS:dsa.fabrikam.com" sign dsa-leaf "/O=Fabrikam/CN=dsa.fabrikam.com" \
+  dsa-root 20100601000000Z 20120601000000Z sha256 v3_leaf
+cat dsa-leaf.pem dsa-root.pem > "$here/unsupported-signature.pem"
+cat direct-leaf.pem unlisted.pem > "$here/two-leaves.pem"
+
+# ---- Loops and meshes ------------------------------------------------------------------------
+# Two CAs that certify each other, and a leaf under one of them.
+key loop-a rsa2048
+key loop-b rsa2048
+sign loop-b "/O=Test Loop/CN=Test Loop CA B" self 20060101000000Z 20300101000000Z sha256 v3_root
+cp loop-b.pem loop-b-self.pem
+sign loop-a "/O=Test Loop/CN=Test Loop CA A" loop-b 20060101000000Z 20300101000000Z sha256 v3_intermediate
+sign loop-b "/O=Test Loop/CN=Test Loop CA B" loop-a 20060101000000Z 20300101000000Z sha256 v3_intermediate
+key loop-leaf rsa2048
+SAN="DNS:loop.fabrikam.com" sign loop-leaf "/O=Fabrikam/CN=loop.fabrikam.com" \
+  loop-a 20100601000000Z 20120601000000Z sha256 v3_leaf
+cat loop-leaf.pem loop-a.pem loop-b.pem > "$here/cross-loop.pem"
+
+# 120 CA certificates named alike, without key identifiers, cross-signing each other:
+# 40 keys, each certified by three others. The leaf was issued by key 0.
+mesh_subject="/O=Test Mesh/CN=Test Mesh CA"
+for k in $(seq 0 39); do
+  key "mesh$k" rsa2048
+  sign "mesh$k" "$mesh_subject" self 20060101000000Z 20300101000000Z sha256 v3_mesh
+done
+: > mesh.pem
+for k in $(seq 0 39); do
+  for step in 1 11 23; do
+    signer=$(( (k + step) % 40 ))
+    cp "mesh$k.key" "m.key"
+    openssl req -new -key m.key -subj "$mesh_subject" -out m.csr -config ca.cnf
+    openssl ca -config ca.cnf -batch -notext -preserveDN -cert "mesh$signer.pem" -keyfile "mesh$signer.key" \
+      -in m.csr -out m.pem -startdate 20060101000000Z -enddate 20300101000000Z -md sha256 -extensions v3_mesh 2>/dev/null
+    cat m.pem >> mesh.pem
+  done
+done
+key mesh-leaf rsa2048
+SAN="DNS:mesh.fabrikam.com" sign mesh-leaf "/O=Fabrikam/CN=mesh.fabrikam.com" \
+  mesh0 20100601000000Z 20120601000000Z sha256 v3_mesh_leaf
+cat mesh-leaf.pem mesh.pem > "$here/mesh-120.pem"
+
+# ---- Look-alike of a real listed CA, for demos against the built-in allowlist -------------------
+# Same subject and Subject Key Identifier as the real Go Daddy Secure Certification Authority,
+# another key. The leaf alone is identified by issuer name + AKI (accepted, signature unverified);
+# with this CA certificate beside it, the different key gives it away (issuer-key-mismatch).
+cat >> ca.cnf <<'EOF2'
+[ v3_lookalike ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = FD:AC:61:32:93:6C:45:D6:E2:EE:85:5F:9A:BA:E7:76:99:68:CC:E7
+authorityKeyIdentifier = none
+EOF2
+key lookalike-ca rsa2048
+sign lookalike-ca "/C=US/ST=Arizona/L=Scottsdale/O=GoDaddy.com, Inc./OU=http:\/\/certificates.godaddy.com\/repository/CN=Go Daddy Secure Certification Authority/serialNumber=07969287" \
+  self 20061116000000Z 20261116000000Z sha256 v3_lookalike
+key lookalike-leaf rsa2048
+SAN="DNS:mail.northwind.example,DNS:autodiscover.northwind.example" \
+  sign lookalike-leaf "/C=US/O=Northwind Traders/CN=mail.northwind.example" \
+  lookalike-ca 20100601000000Z 20120601000000Z sha256 v3_leaf
+cp lookalike-leaf.pem "$here/lookalike-godaddy-leaf.pem"
+cat lookalike-leaf.pem lookalike-ca.pem > "$here/lookalike-godaddy-bundle.pem"
+
+# ---- Inputs that hold no usable certificate ------------------------------------------------
+: > "$here/empty.pem"
+head -c 300 "$here/direct-leaf.cer" > "$here/truncated.cer"
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06' > "$here/garbage.png"
+printf 'Thumbprint: 7C4656C3061F7F4C0D67B319A855F60EBC11FC44\r\nSee the ticket for details.\r\n' > "$here/notes.txt"
+openssl req -new -key direct-leaf.key -subj "/O=Fabrikam/CN=mail.fabrikam.com" -config ca.cnf > "$here/request.csr"
+# Not a real key: the base64 says "NOT A KEY".
+printf -- '-----BEGIN PRIVATE KEY-----\nTk9UIEEgS0VZ\n-----END PRIVATE KEY-----\n' > "$here/key-only.pem"
+{ head -n 10 direct-leaf.pem; } > "$here/cut-pem.pem"
+
+# ---- The test allowlist, from the certificates just made ---------------------------------
+sha1() { openssl x509 -in "$1.pem" -noout -fingerprint -sha1 | cut -d= -f2 | tr -d ':'; }
+sha256() { openssl x509 -in "$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':'; }
+spki() { openssl x509 -in "$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F; }
+ski() { openssl x509 -in "$1.pem" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :'; }
+subject() { openssl x509 -in "$1.pem" -noout -subject -nameopt RFC2253 | sed "s/^subject=//; s/'/''/g"; }
+
+{
+  echo "# Test allowlist for the fixtures in this directory. Written by generate.sh; do not edit."
+  echo "version: 1"
+  echo "authorities:"
+  entry() { # entry CA NAME STATUS KIND IDENTIFY [extra lines]
+    local ca=$1 name=$2 status=$3 kind=$4 identify=$5
+    shift 5
+    echo "  - name: \"$name\""
+    echo "    subject: '$(subject "$ca")'"
+    if [ "$identify" = thumbprint ]; then
+      echo "    sha1: \"$(sha1 "$ca")\""
+      echo "    sha256: [\"$(sha256 "$ca")\"]"
+    fi
+    echo "    spki_sha256: \"$(spki "$ca")\""
+    echo "    ski: \"$(ski "$ca")\""
+    echo "    kind: $kind"
+    echo "    status: $status"
+    for line in "$@"; do echo "    $line"; done
+  }
+  entry legacy-root "Test.net Secure Server Certification Authority" accepted root thumbprint \
+    'published: "Test Secure Server CA"'
+  entry legacy-int "TestTrust Legacy Secure Server CA" accepted intermediate key \
+    "since: 2011-01-01" 'notes: "Accepted after a support case, identified by subject and key."'
+  entry global-root "Test Global Root CA" accepted root thumbprint
+  entry pending-root "Test AAA Certificate Services" requested root thumbprint
+  entry removed-root "Test Removed Root CA" removed root thumbprint
+  entry short-int "Test Short-Lived CA" accepted intermediate thumbprint
+  entry dsa-root "Test DSA Root CA" accepted root thumbprint
+} > "$here/allowlist.yaml"
+
+echo "fixtures written to $here"
