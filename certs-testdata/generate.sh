@@ -176,6 +176,15 @@ SAN="DNS:mail.contoso.com,DNS:autodiscover.contoso.com,DNS:contoso.com" \
   out legacy-root.pem
 } > "$here/story-bundle.pem"
 cat legacy-root.pem story-leaf.pem legacy-int.pem > "$here/story-unordered.pem"
+# The intermediate's key certified a second time, by an unlisted root: like the AddTrust-signed
+# copy of USERTrust Legacy Secure Server CA. The unlisted copy comes first in the file.
+key external-root rsa2048
+sign external-root "/C=SE/O=Test External AB/OU=Test External TTP Network/CN=Test External CA Root" \
+  self 20000530000000Z 20200530000000Z sha1 v3_root
+cp legacy-int.key legacy-int-cross.key
+sign legacy-int-cross "/C=US/ST=UT/L=Salt Lake City/O=The TESTTRUST Network/CN=TestTrust Legacy Secure Server CA" \
+  external-root 20061101000000Z 20190501000000Z sha1 v3_intermediate
+cat story-leaf.pem legacy-int-cross.pem external-root.pem legacy-int.pem legacy-root.pem > "$here/story-cross.pem"
 der story-leaf.pem > "$here/story-leaf.cer"
 der legacy-int.pem > "$here/story-intermediate.cer"
 cat story-leaf.pem legacy-int.pem legacy-root.pem > chain.pem

@@ -102,7 +102,8 @@ pub fn check(
 ) -> Result<Outcome, Error> {
     let pool = load_pool(inputs)?;
     let leaf = pool.select_leaf(options.leaf.as_ref())?;
-    let chain = chain::build(&pool, leaf, allowlist, options.at, options.budget);
+    let anchors = allowlist.anchors_at(options.at);
+    let chain = chain::build(&pool, leaf, &anchors, options.at, options.budget);
     let assessment = policy::assess(
         &pool,
         &chain,

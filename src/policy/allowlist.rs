@@ -547,12 +547,39 @@ fn check_duplicates(authorities: &[Authority], p: &mut Problems) {
     }
 }
 
-/// Path building prefers paths that reach a listed authority.
-impl Anchors for Allowlist {
+/// The authorities accepted at one moment, as path-building anchors: a path that
+/// reaches one of them explains the verdict best (see [`crate::chain::Anchors`]).
+///
+/// Only authorities *accepted at the evaluation time* count: before an intermediate
+/// joined the list, the path that matters is the one through it to a listed root.
+pub struct AcceptedAnchors<'a> {
+    allowlist: &'a Allowlist,
+    at: OffsetDateTime,
+}
+
+impl Allowlist {
+    /// The anchors for path building at `at`.
+    pub fn anchors_at(&self, at: OffsetDateTime) -> AcceptedAnchors<'_> {
+        AcceptedAnchors {
+            allowlist: self,
+            at,
+        }
+    }
+}
+
+impl AcceptedAnchors<'_> {
+    fn accepted(&self, identity: Identity) -> bool {
+        identity
+            .listed()
+            .is_some_and(|a| self.allowlist.authority(a).standing(self.at) == Standing::Accepted)
+    }
+}
+
+impl Anchors for AcceptedAnchors<'_> {
     fn is_anchor(&self, cert: &Certificate) -> bool {
-        self.identify(cert).listed().is_some()
+        self.accepted(self.allowlist.identify(cert))
     }
     fn issuer_is_anchor(&self, cert: &Certificate) -> bool {
-        self.identify_issuer_of(cert).listed().is_some()
+        self.accepted(self.allowlist.identify_issuer_of(cert))
     }
 }

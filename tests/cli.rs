@@ -1,0 +1,756 @@
+//! The `mfgcheck check` binary on every fixture: exit code, verdict, finding codes.
+
+mod common;
+
+use assert_cmd::Command;
+use common::fixture;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn mfgcheck() -> Command {
+    let mut cmd = Command::cargo_bin("mfgcheck").unwrap();
+    cmd.current_dir(fixture(""));
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
+    cmd
+}
+
+/// Runs `check` with the test allowlist at `at`, returning (exit code, JSON report).
+fn check_json(files: &[&str], at: &str, extra: &[&str]) -> (i32, Value) {
+    let out = mfgcheck()
+        .arg("check")
+        .args(files)
+        .args([
+            "--allowlist",
+            "allowlist.yaml",
+            "--at",
+            at,
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{files:?}: exit {code}, stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    (code, json)
+}
+
+fn codes(json: &Value) -> Vec<String> {
+    let mut codes: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Asserts the verdict, the exit code that goes with it, and the exact finding codes.
+fn expect(files: &[&str], at: &str, verdict: &str, want: &[&str]) -> Value {
+    expect_with(files, at, &[], verdict, want)
+}
+
+fn expect_with(files: &[&str], at: &str, extra: &[&str], verdict: &str, want: &[&str]) -> Value {
+    let (code, json) = check_json(files, at, extra);
+    let mut want: Vec<String> = want.iter().map(|s| (*s).to_owned()).collect();
+    want.sort();
+    assert_eq!(json["verdict"], verdict, "{files:?} at {at}: {json:#}");
+    assert_eq!(code, if verdict == "accepted" { 0 } else { 1 }, "{files:?}");
+    assert_eq!(codes(&json), want, "{files:?} at {at}");
+    json
+}
+
+// ---- The seed's story ------------------------------------------------------------------------
+
+#[test]
+fn story_before_the_intermediate_was_listed_is_the_403() {
+    let json = expect(
+        &["story-bundle.pem"],
+        "2010-12-01",
+        "rejected",
+        &["indirect-issuer", "weak-signature", "weak-signature"],
+    );
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "indirect-issuer");
+    assert_eq!(finding["severity"], "error");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("TestTrust Legacy Secure Server CA"),
+        "names the intermediate: {message}"
+    );
+    assert!(message.contains("403: Forbidden"), "{message}");
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("issued directly by one of the accepted CAs"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("Test.net Secure Server Certification Authority"),
+        "{fix}"
+    );
+    assert!(
+        !fix.contains("Test AAA Certificate Services"),
+        "requested CAs are not advice: {fix}"
+    );
+}
+
+#[test]
+fn story_after_the_intermediate_was_listed_is_accepted() {
+    let json = expect(
+        &["story-bundle.pem"],
+        "2011-06-01",
+        "accepted",
+        &["weak-signature", "weak-signature"],
+    );
+    assert_eq!(
+        json["direct_issuer"]["authority"]["name"],
+        "TestTrust Legacy Secure Server CA"
+    );
+    assert_eq!(
+        json["direct_issuer"]["authority"]["matched_by"],
+        "subject-and-key"
+    );
+    let chain = json["chain"].as_array().unwrap();
+    assert_eq!(chain.len(), 3);
+    assert_eq!(chain[0]["allowlisted"], false);
+    assert_eq!(chain[1]["allowlisted"], true);
+    assert_eq!(chain[2]["allowlisted"], true);
+    assert_eq!(json["chain_end"], "root");
+}
+
+#[test]
+fn story_in_every_container_and_encoding() {
+    let weak = ["weak-signature", "weak-signature"];
+    for file in [
+        "story-crlf-bom.pem",
+        "story-utf16.pem",
+        "story.p7b",
+        "story-ber.p7b",
+        "story-p7b.pem",
+    ] {
+        let json = expect(&[file], "2011-06-01", "accepted", &weak);
+        assert_eq!(json["chain"].as_array().unwrap().len(), 3, "{file}");
+    }
+    let json = expect(&["story-ber.p7b"], "2011-06-01", "accepted", &weak);
+    assert_eq!(json["leaf"]["source"]["format"], "pkcs7");
+}
+
+#[test]
+fn certificate_and_intermediate_as_two_files() {
+    expect(
+        &["story-leaf.cer", "story-intermediate.cer"],
+        "2011-06-01",
+        "accepted",
+        &["weak-signature"],
+    );
+    // Before the listing, the root is absent but known by the intermediate's AKI.
+    expect(
+        &["story-intermediate.cer", "story-leaf.cer"],
+        "2010-12-01",
+        "rejected",
+        &["indirect-issuer", "weak-signature"],
+    );
+}
+
+#[test]
+fn cross_signed_intermediate_still_finds_the_listed_root() {
+    expect(
+        &["story-cross.pem"],
+        "2010-12-01",
+        "rejected",
+        &[
+            "indirect-issuer",
+            "unrelated-cert",
+            "weak-signature",
+            "weak-signature",
+        ],
+    );
+}
+
+#[test]
+fn bundle_not_leaf_first_warns() {
+    expect(
+        &["story-unordered.pem"],
+        "2011-06-01",
+        "accepted",
+        &["chain-order", "weak-signature", "weak-signature"],
+    );
+}
+
+// ---- Direct issuance and the ways to present it ------------------------------------------
+
+#[test]
+fn direct_issuance_is_accepted() {
+    let json = expect(&["direct-bundle.pem"], "2011-06-01", "accepted", &[]);
+    assert_eq!(json["direct_issuer"]["in_input"], true);
+}
+
+#[test]
+fn leaf_alone_is_identified_by_issuer_name_and_aki() {
+    for file in [
+        "direct-leaf.pem",
+        "direct-leaf.cer",
+        "direct-leaf.b64",
+        "direct-leaf-x509-label.pem",
+        "direct-leaf-trusted.pem",
+    ] {
+        let json = expect(
+            &[file],
+            "2011-06-01",
+            "accepted",
+            &["issuer-signature-unverified"],
+        );
+        assert_eq!(json["direct_issuer"]["in_input"], false, "{file}");
+        assert_eq!(
+            json["direct_issuer"]["authority"]["matched_by"], "issuer-name-and-key-id",
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn impostors_are_caught_with_or_without_their_certificate() {
+    expect(
+        &["impostor-bundle.pem"],
+        "2011-06-01",
+        "rejected",
+        &["issuer-key-mismatch"],
+    );
+    let json = expect(
+        &["impostor-leaf.pem"],
+        "2011-06-01",
+        "rejected",
+        &["issuer-key-mismatch"],
+    );
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Authority Key Identifier")
+    );
+}
+
+// ---- One requirement at a time -------------------------------------------------------------
+
+#[test]
+fn each_requirement_failure_has_its_code() {
+    let at = "2011-06-01";
+    expect(&["missing-ski.pem"], at, "rejected", &["missing-ski"]);
+    expect(&["not-rsa.pem"], at, "rejected", &["not-rsa"]);
+    expect(&["weak-key.pem"], at, "accepted", &["weak-key"]);
+    expect(&["self-signed.pem"], at, "rejected", &["self-signed"]);
+    expect(
+        &["bad-signature.pem"],
+        at,
+        "rejected",
+        &["signature-invalid"],
+    );
+    expect(&["pending.pem"], at, "rejected", &["issuer-pending"]);
+    expect(&["removed.pem"], at, "rejected", &["issuer-removed"]);
+    expect(
+        &["unlisted.pem"],
+        at,
+        "rejected",
+        &["issuer-not-allowlisted"],
+    );
+    expect(&["issuer-expired.pem"], at, "rejected", &["issuer-expired"]);
+    expect(
+        &["unsupported-signature.pem"],
+        at,
+        "rejected",
+        &["unsupported-signature"],
+    );
+    expect(&["duplicate.pem"], at, "accepted", &["duplicate-cert"]);
+    expect(&["unrelated.pem"], at, "accepted", &["unrelated-cert"]);
+    expect(
+        &["ca-legacy-int.pem"],
+        at,
+        "rejected",
+        &["ca-certificate", "issuer-signature-unverified"],
+    );
+    expect(
+        &["ca-legacy-root.pem"],
+        at,
+        "rejected",
+        &["ca-certificate", "self-signed", "weak-key"],
+    );
+}
+
+#[test]
+fn weak_signatures_are_warnings_not_failures() {
+    for file in [
+        "weak-md5.pem",
+        "weak-sha1.pem",
+        "weak-pss-sha1.pem",
+        "weak-1024-sha256.pem",
+        "weak-1024-sha384.pem",
+        "weak-1024-sha512.pem",
+    ] {
+        let json = expect(&[file], "2011-06-01", "accepted", &["weak-signature"]);
+        assert_eq!(json["chain"][0]["signature"], "weak", "{file}");
+    }
+    expect(&["strong-pss-sha256.pem"], "2011-06-01", "accepted", &[]);
+}
+
+#[test]
+fn dates_are_judged_at_the_evaluation_time() {
+    expect(
+        &["direct-bundle.pem"],
+        "2009-01-01",
+        "rejected",
+        &["not-yet-valid"],
+    );
+    expect(
+        &["direct-bundle.pem"],
+        "2013-01-01",
+        "rejected",
+        &["expired"],
+    );
+    expect(
+        &["direct-bundle.pem"],
+        "2012-05-20",
+        "accepted",
+        &["expires-soon"],
+    );
+    expect_with(
+        &["direct-bundle.pem"],
+        "2012-05-20",
+        &["--warn-days", "5"],
+        "accepted",
+        &[],
+    );
+    // RFC 3339 times work too, with their offset.
+    expect(
+        &["direct-bundle.pem"],
+        "2012-06-01T00:00:01Z",
+        "rejected",
+        &["expired"],
+    );
+    expect(
+        &["direct-bundle.pem"],
+        "2012-06-01T01:00:00+02:00",
+        "accepted",
+        &["expires-soon"],
+    );
+}
+
+#[test]
+fn loops_and_meshes_end() {
+    expect(
+        &["cross-loop.pem"],
+        "2011-06-01",
+        "rejected",
+        &["issuer-not-allowlisted"],
+    );
+    let json = expect(
+        &["mesh-120.pem"],
+        "2011-06-01",
+        "rejected",
+        &[
+            "issuer-not-allowlisted",
+            "path-budget-exceeded",
+            "unrelated-cert",
+        ],
+    );
+    assert!(json["signature_checks"].as_u64().unwrap() <= 100);
+}
+
+// ---- Choosing the leaf -------------------------------------------------------------------------
+
+#[test]
+fn several_leaf_candidates_are_an_error_listing_them() {
+    let out = mfgcheck()
+        .args([
+            "check",
+            "two-leaves.pem",
+            "--allowlist",
+            "allowlist.yaml",
+            "--at",
+            "2011-06-01",
+        ])
+        .assert()
+        .code(2)
+        .stdout("");
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--leaf")
+            && stderr.contains("mail.fabrikam.com")
+            && stderr.contains("unlisted.fabrikam.com")
+    );
+}
+
+#[test]
+fn leaf_chosen_by_a_pasted_thumbprint() {
+    let (_, json) = check_json(&["direct-leaf.pem"], "2011-06-01", &[]);
+    let sha1 = json["leaf"]["sha1"].as_str().unwrap();
+    // As copied from the Windows certificate dialog: a left-to-right mark, spaced pairs.
+    let pasted: String = format!(
+        "\u{200E}{}",
+        sha1.as_bytes()
+            .chunks(2)
+            .map(|c| std::str::from_utf8(c).unwrap().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let (code, json) = check_json(
+        &["two-leaves.pem", "ca-global-root.pem"],
+        "2011-06-01",
+        &["--leaf", &pasted],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(json["leaf"]["sha1"], sha1);
+    let sha256 = json["leaf"]["sha256"].as_str().unwrap().to_owned();
+    let (_, json) = check_json(
+        &["two-leaves.pem", "ca-global-root.pem"],
+        "2011-06-01",
+        &["--leaf", &sha256],
+    );
+    assert_eq!(json["leaf"]["sha1"], sha1);
+}
+
+#[test]
+fn unknown_leaf_thumbprint_is_an_error() {
+    mfgcheck()
+        .args([
+            "check",
+            "direct-leaf.pem",
+            "--leaf",
+            "7C4656C3061F7F4C0D67B319A855F60EBC11FC44",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no certificate with thumbprint 7C4656C3061F7F4C0D67B319A855F60EBC11FC44",
+        ));
+    mfgcheck()
+        .args([
+            "check",
+            "direct-leaf.pem",
+            "--leaf",
+            "083B:E056:9042:46B1:A175:6AC9:5991:C74A",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("serial number"));
+}
+
+// ---- Input handling ------------------------------------------------------------------------
+
+#[test]
+fn standard_input_with_a_dash_and_without_arguments() {
+    let bundle = std::fs::read(fixture("story-bundle.pem")).unwrap();
+    for args in [vec!["check", "-"], vec!["check"]] {
+        mfgcheck()
+            .args(&args)
+            .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
+            .write_stdin(bundle.clone())
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("ACCEPTED"));
+    }
+    mfgcheck()
+        .args(["check", "-", "-"])
+        .write_stdin(bundle)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("only once"));
+}
+
+/// Bad input: exit 2, nothing on stdout, one line on stderr naming the file and the problem.
+fn refused(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
+    let mut cmd = mfgcheck();
+    cmd.arg("check").args(args);
+    if let Some(bytes) = stdin {
+        cmd.write_stdin(bytes.to_vec());
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.starts_with("mfgcheck: error: "), "{stderr}");
+    for w in want {
+        assert!(stderr.contains(w), "{args:?}: expected {w:?} in {stderr}");
+    }
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn inputs_without_a_certificate_are_refused_clearly() {
+    refused(&["empty.pem"], None, &["empty.pem:", "the file is empty"]);
+    refused(
+        &["garbage.png"],
+        None,
+        &["garbage.png:", "binary data", "89 50 4E 47"],
+    );
+    refused(
+        &["truncated.cer"],
+        None,
+        &["truncated.cer:", "truncated DER", "only 300 are present"],
+    );
+    refused(
+        &["notes.txt"],
+        None,
+        &[
+            "notes.txt:",
+            "text without PEM blocks",
+            "Thumbprint: 7C4656C3",
+        ],
+    );
+    refused(
+        &["request.csr"],
+        None,
+        &["request.csr:", "CERTIFICATE REQUEST", "submit it to the CA"],
+    );
+    refused(
+        &["key-only.pem"],
+        None,
+        &["key-only.pem:", "only PRIVATE KEY"],
+    );
+    refused(&["cut-pem.pem"], None, &["cut-pem.pem:", "no END line"]);
+    refused(
+        &["direct-leaf.pem", "no-such-file.pem"],
+        None,
+        &["no-such-file.pem: no such file"],
+    );
+    refused(&["."], None, &["is a directory"]);
+    refused(&["-"], Some(b""), &["<stdin>: the file is empty"]);
+    refused(
+        &[],
+        Some(b"hello\n"),
+        &["<stdin>:", "first line: \"hello\""],
+    );
+}
+
+#[test]
+fn private_key_bytes_are_never_echoed() {
+    // key-only.pem's base64 decodes to "NOT A KEY"; neither form may appear.
+    let out = mfgcheck().args(["check", "key-only.pem"]).output().unwrap();
+    let all = [out.stdout, out.stderr].concat();
+    let text = String::from_utf8_lossy(&all);
+    assert!(
+        !text.contains("Tk9UIEEgS0VZ") && !text.contains("NOT A KEY"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_allowlists_are_refused_with_the_line() {
+    let dir = std::env::temp_dir().join(format!("mfgcheck-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "unknown.yaml",
+            "version: 1\nauthorities:\n  - name: A\n    subject: CN=A\n    colour: red\n    status: accepted\n",
+            "line 5: unknown field `colour`",
+        ),
+        (
+            "badhex.yaml",
+            "version: 1\nauthorities:\n  - name: A\n    subject: CN=A\n    sha1: 7C4656C3061F7F4C0D67B319A855F60EBC11FCXX\n    status: accepted\n",
+            "line 5: sha1",
+        ),
+        (
+            "missing.yaml",
+            "version: 1\nauthorities:\n  - name: A\n    subject: CN=A\n",
+            "missing field `status`",
+        ),
+        ("syntax.yaml", "version: 1\nauthorities: [\n", "line "),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let path = path.to_str().unwrap().to_owned();
+        refused(
+            &["direct-leaf.pem", "--allowlist", &path],
+            None,
+            &[name, want],
+        );
+    }
+    refused(
+        &["direct-leaf.pem", "--allowlist", "nowhere.yaml"],
+        None,
+        &["nowhere.yaml: no such file"],
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    mfgcheck()
+        .args(["check", "direct-leaf.pem", "--at", "12/01/2010"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+    mfgcheck()
+        .args(["check", "direct-leaf.pem", "--format", "xml"])
+        .assert()
+        .code(2);
+}
+
+// ---- Output ----------------------------------------------------------------------------------
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let (_, json) = check_json(&["story-bundle.pem"], "2010-12-01", &[]);
+    for key in [
+        "verdict",
+        "leaf",
+        "direct_issuer",
+        "chain",
+        "findings",
+        "allowlist",
+        "evaluated_at",
+        "unused",
+        "summary",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    for c in json["chain"].as_array().unwrap() {
+        for key in [
+            "subject",
+            "issuer",
+            "sha1",
+            "sha256",
+            "allowlisted",
+            "serial",
+            "ski",
+            "not_after",
+            "signature",
+        ] {
+            assert!(c.get(key).is_some(), "chain entry missing {key}");
+        }
+        assert_eq!(c["sha1"].as_str().unwrap().len(), 40);
+        assert!(
+            c["sha1"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || ch.is_ascii_uppercase())
+        );
+    }
+    for f in json["findings"].as_array().unwrap() {
+        for key in ["code", "severity", "message", "fix", "certificates"] {
+            assert!(f.get(key).is_some(), "finding missing {key}");
+        }
+    }
+    assert_eq!(json["allowlist"]["source"], "allowlist.yaml");
+    assert_eq!(json["evaluated_at"], "2010-12-01T00:00:00Z");
+    assert_eq!(json["summary"]["errors"], 1);
+}
+
+#[test]
+fn text_report_shows_tree_marks_verdict_and_fixes() {
+    mfgcheck()
+        .args([
+            "check",
+            "story-bundle.pem",
+            "--allowlist",
+            "allowlist.yaml",
+            "--at",
+            "2010-12-01",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "└─ CN=TestTrust Legacy Secure Server CA",
+        ))
+        .stdout(predicate::str::contains(
+            "✓ listed: Test.net Secure Server Certification Authority (accepted)",
+        ))
+        .stdout(predicate::str::contains(
+            "REJECTED: the MFG will not accept mail.contoso.com (indirect-issuer).",
+        ))
+        .stdout(predicate::str::contains("Fix: Ask your vendor"));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let args = [
+        "check",
+        "direct-bundle.pem",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01",
+    ];
+    let plain = mfgcheck().args(args).output().unwrap();
+    assert!(
+        !plain.stdout.contains(&0x1b),
+        "piped output has no escape codes"
+    );
+    let forced = mfgcheck()
+        .args(args)
+        .arg("--color=always")
+        .output()
+        .unwrap();
+    assert!(forced.stdout.contains(&0x1b));
+    let no_color = mfgcheck()
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !no_color.stdout.contains(&0x1b),
+        "NO_COLOR wins over CLICOLOR_FORCE"
+    );
+}
+
+#[test]
+fn help_has_examples_and_exit_codes() {
+    mfgcheck()
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("0 accepted, 1 rejected, 2"))
+        .stdout(predicate::str::contains("--leaf"));
+    mfgcheck()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+// ---- The built-in allowlist ----------------------------------------------------------------
+
+#[test]
+fn lookalike_of_a_real_listed_ca_against_the_builtin_list() {
+    let run = |file: &str| {
+        let out = mfgcheck()
+            .args(["check", file, "--at", "2011-06-01", "--format", "json"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            serde_json::from_slice::<Value>(&out.stdout).unwrap(),
+        )
+    };
+    let (code, json) = run("lookalike-godaddy-leaf.pem");
+    assert_eq!(code, 0);
+    assert_eq!(codes(&json), ["issuer-signature-unverified"]);
+    assert_eq!(
+        json["direct_issuer"]["authority"]["name"],
+        "Go Daddy Secure Certification Authority"
+    );
+    assert_eq!(json["allowlist"]["source"], "embedded allowlist");
+    let (code, json) = run("lookalike-godaddy-bundle.pem");
+    assert_eq!(code, 1);
+    assert_eq!(codes(&json), ["issuer-key-mismatch"]);
+    assert_eq!(
+        json["direct_issuer"]["impostor_of"],
+        "Go Daddy Secure Certification Authority"
+    );
+}
