@@ -30,7 +30,7 @@ Examples:
     mfgcheck check bundle.pem --leaf 7C4656C3061F7F4C0D67B319A855F60EBC11FC44
 
   Read standard input, report JSON for a pipeline:
-    Get-Content cert.cer | mfgcheck check - --format json
+    Get-Content cert.pem | mfgcheck check - --format json
 
 Exit status: 0 accepted, 1 rejected, 2 the input, the allowlist or the arguments could not be used.";
 

@@ -248,7 +248,7 @@ impl Assessor<'_> {
                         "Informational for CA certificates of that era; prefer a chain signed with SHA-256 by 2048-bit keys."
                     };
                     let msg = format!(
-                        "{}'s signature by {} is genuine but weak: {} ({}).",
+                        "The signature on {} by {} is genuine but weak: {} ({}).",
                         label(child),
                         label(issuer),
                         w,
@@ -263,7 +263,7 @@ impl Assessor<'_> {
                 }
                 Verification::Unsupported(alg) => {
                     let msg = format!(
-                        "{}'s signature uses {alg}, which mfgcheck cannot verify, so {} is not proven to be its issuer.",
+                        "The signature on {} uses {alg}, which mfgcheck cannot verify, so {} is not proven to be its issuer.",
                         label(child),
                         label(issuer)
                     );
@@ -290,7 +290,7 @@ impl Assessor<'_> {
                     "name"
                 };
                 let msg = format!(
-                    "{}'s signature does not verify with the key of {}, which matches its issuer by {how}.",
+                    "The signature on {} does not verify with the key of {}, which matches its issuer by {how}.",
                     label(top),
                     label(cand)
                 );
