@@ -105,15 +105,11 @@ sign() {
   local name=$1 subj=$2 issuer=$3 start=$4 end=$5 md=$6 ext=$7
   shift 7
   openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr" -config ca.cnf
-  if [ "$issuer" = self ]; then
-    openssl ca -config ca.cnf -batch -notext -preserveDN -selfsign -keyfile "$name.key" \
-      -in "$name.csr" -out "$name.pem" -startdate "$start" -enddate "$end" -md "$md" \
-      -extensions "$ext" "$@" 2>/dev/null
-  else
-    openssl ca -config ca.cnf -batch -notext -preserveDN -cert "$issuer.pem" -keyfile "$issuer.key" \
-      -in "$name.csr" -out "$name.pem" -startdate "$start" -enddate "$end" -md "$md" \
-      -extensions "$ext" "$@" 2>/dev/null
-  fi
+  local signer=(-cert "$issuer.pem" -keyfile "$issuer.key")
+  [ "$issuer" = self ] && signer=(-selfsign -keyfile "$name.key")
+  openssl ca -config ca.cnf -batch -notext -preserveDN "${signer[@]}" \
+    -in "$name.csr" -out "$name.pem" -startdate "$start" -enddate "$end" -md "$md" \
+    -extensions "$ext" "$@" 2>/dev/null
 }
 
 out() { cat "$@"; }

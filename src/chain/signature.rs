@@ -10,8 +10,10 @@
 use std::fmt;
 
 use ring::signature as rs;
+use rsa::pkcs8::AssociatedOid;
 use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey, pss::Pss};
-use sha1::Digest as _;
+use sha2::Digest;
+use sha2::digest::DynDigest;
 
 use crate::model::{
     Certificate, Curve, HashAlgorithm, KeyAlgorithm, PublicKey, SignatureAlgorithm,
@@ -147,34 +149,16 @@ fn verify_rsa_pkcs1(
     let Some(public) = rustcrypto_key(key) else {
         return Verification::Invalid;
     };
-    let (scheme, digest) = match hash {
-        H::Md5 => (
-            Pkcs1v15Sign::new::<md5::Md5>(),
-            md5::Md5::digest(message).to_vec(),
-        ),
-        H::Sha1 => (
-            Pkcs1v15Sign::new::<sha1::Sha1>(),
-            sha1::Sha1::digest(message).to_vec(),
-        ),
-        H::Sha224 => (
-            Pkcs1v15Sign::new::<sha2::Sha224>(),
-            sha2::Sha224::digest(message).to_vec(),
-        ),
-        H::Sha256 => (
-            Pkcs1v15Sign::new::<sha2::Sha256>(),
-            sha2::Sha256::digest(message).to_vec(),
-        ),
-        H::Sha384 => (
-            Pkcs1v15Sign::new::<sha2::Sha384>(),
-            sha2::Sha384::digest(message).to_vec(),
-        ),
-        H::Sha512 => (
-            Pkcs1v15Sign::new::<sha2::Sha512>(),
-            sha2::Sha512::digest(message).to_vec(),
-        ),
+    let ok = match hash {
+        H::Md5 => pkcs1::<md5::Md5>(&public, message, signature),
+        H::Sha1 => pkcs1::<sha1::Sha1>(&public, message, signature),
+        H::Sha224 => pkcs1::<sha2::Sha224>(&public, message, signature),
+        H::Sha256 => pkcs1::<sha2::Sha256>(&public, message, signature),
+        H::Sha384 => pkcs1::<sha2::Sha384>(&public, message, signature),
+        H::Sha512 => pkcs1::<sha2::Sha512>(&public, message, signature),
         H::Md2 | H::Md4 => return Verification::Unsupported(format!("{}RSA", hash.windows_name())),
     };
-    genuine(public.verify(scheme, &digest, signature).is_ok(), weak)
+    genuine(ok, weak)
 }
 
 fn verify_rsa_pss(
@@ -201,32 +185,38 @@ fn verify_rsa_pss(
     let Some(public) = rustcrypto_key(key) else {
         return Verification::Invalid;
     };
-    let (scheme, digest) = match hash {
-        H::Sha1 => (
-            Pss::new_with_salt::<sha1::Sha1>(salt_len),
-            sha1::Sha1::digest(message).to_vec(),
-        ),
-        H::Sha224 => (
-            Pss::new_with_salt::<sha2::Sha224>(salt_len),
-            sha2::Sha224::digest(message).to_vec(),
-        ),
-        H::Sha256 => (
-            Pss::new_with_salt::<sha2::Sha256>(salt_len),
-            sha2::Sha256::digest(message).to_vec(),
-        ),
-        H::Sha384 => (
-            Pss::new_with_salt::<sha2::Sha384>(salt_len),
-            sha2::Sha384::digest(message).to_vec(),
-        ),
-        H::Sha512 => (
-            Pss::new_with_salt::<sha2::Sha512>(salt_len),
-            sha2::Sha512::digest(message).to_vec(),
-        ),
+    let ok = match hash {
+        H::Sha1 => pss::<sha1::Sha1>(&public, salt_len, message, signature),
+        H::Sha224 => pss::<sha2::Sha224>(&public, salt_len, message, signature),
+        H::Sha256 => pss::<sha2::Sha256>(&public, salt_len, message, signature),
+        H::Sha384 => pss::<sha2::Sha384>(&public, salt_len, message, signature),
+        H::Sha512 => pss::<sha2::Sha512>(&public, salt_len, message, signature),
         H::Md2 | H::Md4 | H::Md5 => {
             return Verification::Unsupported(format!("RSASSA-PSS with {hash}"));
         }
     };
-    genuine(public.verify(scheme, &digest, signature).is_ok(), weak)
+    genuine(ok, weak)
+}
+
+/// PKCS#1 v1.5 verification with RustCrypto, hashing with `D`.
+fn pkcs1<D: Digest + AssociatedOid>(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
+    key.verify(Pkcs1v15Sign::new::<D>(), &D::digest(message), signature)
+        .is_ok()
+}
+
+/// RSASSA-PSS verification with RustCrypto (MGF1 over `D`), hashing with `D`.
+fn pss<D: Digest + DynDigest + Send + Sync + 'static>(
+    key: &RsaPublicKey,
+    salt_len: usize,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    key.verify(
+        Pss::new_with_salt::<D>(salt_len),
+        &D::digest(message),
+        signature,
+    )
+    .is_ok()
 }
 
 /// The issuer key for RustCrypto, allowing up to 16384-bit moduli (its default cap is 4096).

@@ -403,38 +403,21 @@ impl Assessor<'_> {
             Identity::Listed { authority, by } => {
                 let auth = self.allowlist.authority(*authority);
                 let name = auth.name.clone();
-                let accepted = match auth.standing(self.at) {
-                    Standing::Accepted => true,
-                    Standing::Requested => {
-                        let msg = format!(
-                            "{} was issued by {name}, whose acceptance was requested from Microsoft but never confirmed.",
-                            label(leaf)
-                        );
-                        self.add(with_issuer(
-                            Finding::new(Code::IssuerPending, msg).fix(self.buy_from_accepted()),
-                        ));
-                        false
-                    }
-                    Standing::Removed => {
-                        let msg = format!(
-                            "{} was issued by {name}, which the MFG no longer accepts.",
-                            label(leaf)
-                        );
-                        self.add(with_issuer(
-                            Finding::new(Code::IssuerRemoved, msg).fix(self.buy_from_accepted()),
-                        ));
-                        false
-                    }
-                    Standing::Ended(until) => {
-                        let msg = format!(
-                            "{} was issued by {name}, which the MFG accepted only until {until}.",
-                            label(leaf)
-                        );
-                        self.add(with_issuer(
-                            Finding::new(Code::IssuerRemoved, msg).fix(self.buy_from_accepted()),
-                        ));
-                        false
-                    }
+                let refused = match auth.standing(self.at) {
+                    Standing::Accepted => None,
+                    Standing::Requested => Some((
+                        Code::IssuerPending,
+                        "whose acceptance was requested from Microsoft but never confirmed"
+                            .to_owned(),
+                    )),
+                    Standing::Removed => Some((
+                        Code::IssuerRemoved,
+                        "which the MFG no longer accepts".to_owned(),
+                    )),
+                    Standing::Ended(until) => Some((
+                        Code::IssuerRemoved,
+                        format!("which the MFG accepted only until {until}"),
+                    )),
                     Standing::NotYet(since) => {
                         // Not on the list yet at this time: exactly an unlisted issuer.
                         let note = format!("{name} is accepted only from {since}.");
@@ -445,10 +428,17 @@ impl Assessor<'_> {
                             identities,
                             Some((&note, &retry)),
                         );
-                        false
+                        return false;
                     }
                 };
-                if accepted && *by == MatchedBy::IssuerNameAndKeyId {
+                if let Some((code, why)) = refused {
+                    let msg = format!("{} was issued by {name}, {why}.", label(leaf));
+                    self.add(with_issuer(
+                        Finding::new(code, msg).fix(self.buy_from_accepted()),
+                    ));
+                    return false;
+                }
+                if *by == MatchedBy::IssuerNameAndKeyId {
                     let msg = format!(
                         "The issuer certificate is not in the input: {name} was recognised by the leaf's issuer name and Authority Key Identifier, but the leaf's signature could not be checked."
                     );
@@ -457,7 +447,7 @@ impl Assessor<'_> {
                             .fix("Add the issuer's certificate (the CA's intermediate .cer) to the input: mfgcheck check cert.cer intermediate.cer"),
                     );
                 }
-                accepted
+                true
             }
             Identity::Impostor { authority, reason } => {
                 let name = &self.allowlist.authority(*authority).name;
