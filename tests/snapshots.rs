@@ -65,6 +65,28 @@ fn impostor_and_signature_failure_text() {
 }
 
 #[test]
+fn mutual_cross_certification_text() {
+    insta::assert_snapshot!(run(&[
+        "cross-loop.pem",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01"
+    ]));
+}
+
+#[test]
+fn ca_checked_by_mistake_text() {
+    insta::assert_snapshot!(run(&[
+        "ca-global-root.pem",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01"
+    ]));
+}
+
+#[test]
 fn direct_bundle_json() {
     insta::assert_snapshot!(run(&[
         "direct-bundle.pem",

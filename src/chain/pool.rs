@@ -29,6 +29,7 @@ pub struct Pool {
     certs: Vec<Certificate>,
     duplicates: Vec<Duplicate>,
     by_subject: HashMap<NameKey, Vec<CertId>>,
+    by_issuer: HashMap<NameKey, Vec<CertId>>,
 }
 
 impl Pool {
@@ -39,6 +40,7 @@ impl Pool {
             certs: Vec::new(),
             duplicates: Vec::new(),
             by_subject: HashMap::new(),
+            by_issuer: HashMap::new(),
         };
         let mut seen: HashMap<Sha256Thumbprint, CertId> = HashMap::new();
         for cert in certs {
@@ -53,6 +55,10 @@ impl Pool {
             seen.insert(*cert.sha256(), id);
             pool.by_subject
                 .entry(cert.subject().key().clone())
+                .or_default()
+                .push(id);
+            pool.by_issuer
+                .entry(cert.issuer().key().clone())
                 .or_default()
                 .push(id);
             pool.certs.push(cert);
@@ -105,11 +111,13 @@ impl Pool {
     /// key identifiers; no signature check, this only ranks leaf candidates).
     fn issued_another(&self, id: CertId) -> bool {
         let issuer = self.get(id);
-        self.iter().any(|(other_id, other)| {
-            other_id != id
-                && other.issuer().matches(issuer.subject())
-                && other.key_ids_compatible(issuer)
-        })
+        self.by_issuer
+            .get(issuer.subject().key())
+            .is_some_and(|children| {
+                children
+                    .iter()
+                    .any(|&c| c != id && self.get(c).key_ids_compatible(issuer))
+            })
     }
 
     /// Picks the certificate to check, as issue #2 defines it: the one `selector`

@@ -147,7 +147,7 @@ fn verify_rsa_pkcs1(
         return ring_verdict(alg, key.key_bytes(), message, signature, weak);
     }
     let Some(public) = rustcrypto_key(key) else {
-        return Verification::Invalid;
+        return Verification::Unsupported(format!("an RSA key of {bits} bits"));
     };
     let ok = match hash {
         H::Md5 => pkcs1::<md5::Md5>(&public, message, signature),
@@ -183,7 +183,7 @@ fn verify_rsa_pss(
         return ring_verdict(alg, key.key_bytes(), message, signature, weak);
     }
     let Some(public) = rustcrypto_key(key) else {
-        return Verification::Invalid;
+        return Verification::Unsupported(format!("an RSA key of {bits} bits"));
     };
     let ok = match hash {
         H::Sha1 => pss::<sha1::Sha1>(&public, salt_len, message, signature),

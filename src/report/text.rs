@@ -210,6 +210,10 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
         let mut details = vec![paint(DIM, &details(cert))];
         if depth == 0 {
             details.push("the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned());
+            // A CA checked by mistake: say which listed CA it is (or pretends to be).
+            if assessment.identities[0] != Identity::Unlisted {
+                details.push(accepted_mark(&assessment.identities[0]));
+            }
         } else {
             details.push(accepted_mark(&assessment.identities[depth]));
         }
@@ -237,7 +241,19 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
                 n.details.push(paint(DIM, "self-signed"));
             }
         }
-        Top::IssuerAbsent { .. } | Top::Loop { .. } => {
+        Top::Loop { back_to } => {
+            nodes.push(Node {
+                title: paint(BOLD, &pool.get(*back_to).subject().to_string()),
+                details: vec![paint(
+                    DIM,
+                    &format!(
+                        "SHA-1 {}, already above: these CAs certify each other",
+                        pool.get(*back_to).sha1()
+                    ),
+                )],
+            });
+        }
+        Top::IssuerAbsent { .. } => {
             let identity = match &assessment.direct_issuer {
                 DirectIssuer::Absent { identity, .. } if depth == 1 => identity.clone(),
                 _ => allowlist.identify_issuer_of(last),
