@@ -7,6 +7,17 @@ use mfgcheck::chain::{
     Budget, Exhausted, LeafError, LeafSelector, NoAnchors, Top, Verification, build,
 };
 
+/// The path from the automatically chosen leaf, with no allowlist preference, in 2011.
+fn blind(p: &mfgcheck::chain::Pool) -> mfgcheck::chain::Chain {
+    build(
+        p,
+        p.select_leaf(None).unwrap(),
+        &NoAnchors,
+        at("2011-06-01"),
+        Budget::default(),
+    )
+}
+
 #[test]
 fn story_path_runs_leaf_to_root_in_any_input_order() {
     for file in [
@@ -16,8 +27,7 @@ fn story_path_runs_leaf_to_root_in_any_input_order() {
         "story-ber.p7b",
     ] {
         let p = pool(&[file]);
-        let leaf = p.select_leaf(None).unwrap();
-        let chain = build(&p, leaf, &NoAnchors, at("2011-06-01"), Budget::default());
+        let chain = blind(&p);
         let names: Vec<String> = chain
             .path
             .iter()
@@ -48,13 +58,7 @@ fn story_path_runs_leaf_to_root_in_any_input_order() {
 #[test]
 fn leaf_alone_ends_at_an_absent_issuer() {
     let p = pool(&["direct-leaf.pem"]);
-    let chain = build(
-        &p,
-        p.select_leaf(None).unwrap(),
-        &NoAnchors,
-        at("2011-06-01"),
-        Budget::default(),
-    );
+    let chain = blind(&p);
     assert_eq!(chain.path.len(), 1);
     assert_eq!(chain.top, Top::IssuerAbsent { other_keys: vec![] });
     assert_eq!(chain.signature_checks, 0);
@@ -64,13 +68,7 @@ fn leaf_alone_ends_at_an_absent_issuer() {
 fn bad_signature_is_reported_not_skipped() {
     let p = pool(&["bad-signature.pem"]);
     let (root, _) = by_cn(&p, "Test Global Root CA");
-    let chain = build(
-        &p,
-        p.select_leaf(None).unwrap(),
-        &NoAnchors,
-        at("2011-06-01"),
-        Budget::default(),
-    );
+    let chain = blind(&p);
     assert_eq!(chain.path.len(), 1);
     assert_eq!(chain.top, Top::SignatureInvalid { candidate: root });
     assert!(
@@ -82,13 +80,7 @@ fn bad_signature_is_reported_not_skipped() {
 #[test]
 fn mutual_cross_certification_ends_in_a_loop() {
     let p = pool(&["cross-loop.pem"]);
-    let chain = build(
-        &p,
-        p.select_leaf(None).unwrap(),
-        &NoAnchors,
-        at("2011-06-01"),
-        Budget::default(),
-    );
+    let chain = blind(&p);
     assert_eq!(chain.path.len(), 3);
     assert!(matches!(chain.top, Top::Loop { .. }), "{:?}", chain.top);
     assert_eq!(chain.exhausted, None);
@@ -98,13 +90,7 @@ fn mutual_cross_certification_ends_in_a_loop() {
 fn mesh_of_120_cross_signed_cas_stops_at_the_budget() {
     let p = pool(&["mesh-120.pem"]);
     assert_eq!(p.len(), 121);
-    let chain = build(
-        &p,
-        p.select_leaf(None).unwrap(),
-        &NoAnchors,
-        at("2011-06-01"),
-        Budget::default(),
-    );
+    let chain = blind(&p);
     assert!(chain.exhausted.is_some());
     assert!(chain.signature_checks <= 100, "{}", chain.signature_checks);
     assert!(chain.path.len() <= 10);
