@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use mfgcheck::chain::LeafSelector;
 use mfgcheck::model::Thumbprint;
+use mfgcheck::model::date::parse_day;
 use mfgcheck::model::hex::{clean_hex, length_hint};
 use mfgcheck::policy::{Allowlist, Verdict};
 use mfgcheck::report::{self, TextOptions};
@@ -118,10 +119,9 @@ fn parse_at(text: &str) -> Result<OffsetDateTime, String> {
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(t);
     }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, format)
+    parse_day(text)
         .map(|d| d.midnight().assume_utc())
-        .map_err(|_| {
+        .ok_or_else(|| {
             "expected YYYY-MM-DD or an RFC 3339 time such as 2010-12-01T09:30:00Z".to_owned()
         })
 }

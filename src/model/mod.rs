@@ -6,6 +6,7 @@
 
 mod algorithm;
 mod certificate;
+pub mod date;
 pub mod hex;
 pub mod name;
 

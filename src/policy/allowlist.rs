@@ -13,6 +13,7 @@ use serde_saphyr::Spanned;
 use time::{Date, OffsetDateTime};
 
 use crate::chain::Anchors;
+use crate::model::date::parse_day;
 use crate::model::{
     Certificate, DistinguishedName, KeyId, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
 };
@@ -246,11 +247,6 @@ fn line_of<T>(s: &Spanned<T>) -> usize {
     s.referenced.line() as usize
 }
 
-fn parse_date(text: &str) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), format).ok()
-}
-
 /// Collects the problems of one file.
 struct Problems(Vec<AllowlistProblem>);
 
@@ -376,7 +372,7 @@ impl Allowlist {
             };
             let mut date = |field: &str, d: &Option<Spanned<String>>| {
                 d.as_ref().and_then(|d| {
-                    let parsed = parse_date(&d.value);
+                    let parsed = parse_day(&d.value);
                     if parsed.is_none() {
                         p.add(
                             line_of(d),
@@ -445,6 +441,14 @@ impl Allowlist {
         self.authorities
             .iter()
             .filter(move |a| a.standing(at) == Standing::Accepted)
+    }
+
+    /// The authority `identity` confirms, if it is accepted at `at`: the one test of
+    /// "a CA the MFG takes" shared by path building, the verdict and the reports.
+    pub fn accepted_authority(&self, identity: &Identity, at: OffsetDateTime) -> Option<usize> {
+        identity
+            .listed()
+            .filter(|&a| self.authority(a).standing(at) == Standing::Accepted)
     }
 
     /// Is `cert` one of the authorities? By thumbprint, else by subject and key.
@@ -569,9 +573,9 @@ impl Allowlist {
 
 impl AcceptedAnchors<'_> {
     fn accepted(&self, identity: Identity) -> bool {
-        identity
-            .listed()
-            .is_some_and(|a| self.allowlist.authority(a).standing(self.at) == Standing::Accepted)
+        self.allowlist
+            .accepted_authority(&identity, self.at)
+            .is_some()
     }
 }
 

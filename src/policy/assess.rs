@@ -10,6 +10,7 @@ use super::allowlist::{Allowlist, Identity, MatchedBy, Standing};
 use super::finding::{Code, Finding, Severity};
 use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
 use crate::load::Format;
+use crate::model::date::format_day as date;
 use crate::model::{Certificate, DistinguishedName, KeyAlgorithm, KeyId, Validity};
 
 /// Settings of one evaluation.
@@ -47,6 +48,20 @@ pub enum DirectIssuer {
     Unproven,
 }
 
+impl Assessment {
+    /// Findings of severity error: any one makes the verdict `rejected`.
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+}
+
 impl DirectIssuer {
     pub fn identity(&self) -> Option<&Identity> {
         match self {
@@ -71,11 +86,6 @@ pub struct Assessment {
 /// `CN (SHA-1 thumbprint)`: how findings name a certificate.
 fn label(cert: &Certificate) -> String {
     format!("\"{}\" ({})", cert.subject().short(), cert.sha1())
-}
-
-fn date(t: OffsetDateTime) -> String {
-    let d = t.date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// Applies the MFG rules to `chain`.
@@ -494,11 +504,8 @@ impl Assessor<'_> {
         note: Option<(&str, &str)>,
     ) {
         let path = &self.chain.path;
-        let accepted_listed = |identity: &Identity| {
-            identity
-                .listed()
-                .filter(|&a| self.allowlist.authority(a).standing(self.at) == Standing::Accepted)
-        };
+        let accepted_listed =
+            |identity: &Identity| self.allowlist.accepted_authority(identity, self.at);
         // The first accepted authority above the direct issuer, and the certificates in between.
         let above = identities
             .iter()

@@ -4,11 +4,11 @@
 use serde::Serialize;
 use serde_json::{Value, json as j};
 
-use super::{mark, rfc3339, signature_word, top_word};
+use super::{rfc3339, signature_word, top_word};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
 use crate::model::Certificate;
-use crate::policy::{Allowlist, DirectIssuer, Identity, Severity};
+use crate::policy::{Allowlist, DirectIssuer, Identity};
 
 /// Bumped when a field changes meaning or disappears.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -65,7 +65,7 @@ fn authority(identity: &Identity, allowlist: &Allowlist, at: time::OffsetDateTim
             j!({
                 "name": a.name,
                 "status": a.status,
-                "accepted_at_evaluation_time": mark(identity, allowlist, at).accepted,
+                "accepted_at_evaluation_time": allowlist.accepted_authority(identity, at).is_some(),
                 "matched_by": by,
             })
         }
@@ -162,11 +162,6 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
             })
         })
         .collect();
-    let errors = assessment
-        .findings
-        .iter()
-        .filter(|f| f.severity() == Severity::Error)
-        .count();
 
     j!({
         "schema_version": JSON_SCHEMA_VERSION,
@@ -183,7 +178,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
                 "file": &*c.origin().file, "index": c.origin().index } })
         }).collect::<Vec<_>>(),
         "findings": findings,
-        "summary": { "errors": errors, "warnings": assessment.findings.len() - errors },
+        "summary": { "errors": assessment.errors(), "warnings": assessment.warnings() },
         "allowlist": {
             "source": allowlist.source(),
             "version": allowlist.version(),

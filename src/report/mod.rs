@@ -33,7 +33,7 @@ pub(crate) fn mark(identity: &Identity, allowlist: &Allowlist, at: OffsetDateTim
                 Standing::Removed => "removed".to_owned(),
             };
             Mark {
-                accepted: a.standing(at) == Standing::Accepted,
+                accepted: allowlist.accepted_authority(identity, at).is_some(),
                 words: format!("listed: {} ({standing})", a.name),
             }
         }
@@ -104,11 +104,7 @@ pub(crate) fn datetime(t: OffsetDateTime) -> String {
     }
 }
 
-/// `2011-06-01`.
-pub(crate) fn day(t: OffsetDateTime) -> String {
-    let d = t.to_offset(time::UtcOffset::UTC).date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
-}
+pub(crate) use crate::model::date::format_day as day;
 
 /// RFC 3339, UTC.
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {

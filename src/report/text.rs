@@ -153,12 +153,7 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
             out.push_str(&wrap(&format!("Fix: {fix}"), "        ", width));
         }
     }
-    let errors = assessment
-        .findings
-        .iter()
-        .filter(|f| f.severity() == Severity::Error)
-        .count();
-    let warnings = assessment.findings.len() - errors;
+    let (errors, warnings) = (assessment.errors(), assessment.warnings());
     let _ = writeln!(
         out,
         "\n{}",

@@ -35,8 +35,7 @@ pub fn test_allowlist() -> Allowlist {
 }
 
 pub fn at(date: &str) -> OffsetDateTime {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(date, format)
+    mfgcheck::model::date::parse_day(date)
         .unwrap()
         .midnight()
         .assume_utc()

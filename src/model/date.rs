@@ -1,0 +1,33 @@
+//! Calendar days as admins write them (`2011-06-01`), for `--at`, the allowlist's
+//! since/until and every date a report shows. One format, always in UTC, so a message
+//! and the tree beside it never disagree about the day.
+
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// `YYYY-MM-DD` of `t` in UTC.
+pub fn format_day(t: OffsetDateTime) -> String {
+    let d = t.to_offset(UtcOffset::UTC).date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// Reads `YYYY-MM-DD` (surrounding white space ignored).
+pub fn parse_day(text: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), format).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_is_taken_in_utc() {
+        let t = time::macros::datetime!(2011-06-01 01:00 +02:00);
+        assert_eq!(format_day(t), "2011-05-31");
+        assert_eq!(
+            parse_day(" 2011-06-01 "),
+            Some(time::macros::date!(2011 - 06 - 01))
+        );
+        assert_eq!(parse_day("2011-13-01"), None);
+    }
+}
