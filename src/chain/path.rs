@@ -145,6 +145,8 @@ struct Search<'a> {
     at: OffsetDateTime,
     budget: Budget,
     cache: HashMap<(CertId, CertId), Verification>,
+    /// Anchor status per certificate, worked out once per search.
+    anchor: Vec<Option<bool>>,
     checks: usize,
     steps: usize,
     exhausted: Option<Exhausted>,
@@ -168,6 +170,7 @@ pub fn build(
         at,
         budget,
         cache: HashMap::new(),
+        anchor: vec![None; pool.len()],
         checks: 0,
         steps: 0,
         exhausted: None,
@@ -219,19 +222,26 @@ impl Search<'_> {
         Some(v)
     }
 
+    /// Whether `id` is an anchor, asked of the policy once per certificate.
+    fn is_anchor(&mut self, id: CertId) -> bool {
+        let (pool, anchors) = (self.pool, self.anchors);
+        *self.anchor[id.index()].get_or_insert_with(|| anchors.is_anchor(pool.get(id)))
+    }
+
     /// Records a complete path; returns `Stop` when it cannot be beaten.
     fn record(&mut self, path: &[CertId], signatures: &[Verification], top: Top) -> Flow {
-        let certs: Vec<&Certificate> = path.iter().map(|&id| self.pool.get(id)).collect();
-        let mut anchor = certs
-            .iter()
-            .skip(1)
-            .position(|c| self.anchors.is_anchor(c))
-            .map_or(usize::MAX, |p| p + 1);
+        let mut anchor = usize::MAX;
+        for (i, &id) in path.iter().enumerate().skip(1) {
+            if self.is_anchor(id) {
+                anchor = i;
+                break;
+            }
+        }
         if anchor == usize::MAX
             && matches!(top, Top::IssuerAbsent { .. })
-            && certs
+            && path
                 .last()
-                .is_some_and(|c| self.anchors.issuer_is_anchor(c))
+                .is_some_and(|&id| self.anchors.issuer_is_anchor(self.pool.get(id)))
         {
             anchor = path.len();
         }
