@@ -140,6 +140,17 @@ pub enum Identity {
 }
 
 impl Identity {
+    /// Which of two non-matching results to report: an impostor says more than a
+    /// mere name match, which says more than nothing.
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Unlisted => 0,
+            Self::NameOnly { .. } => 1,
+            Self::Impostor { .. } => 2,
+            Self::Listed { .. } => 3,
+        }
+    }
+
     /// The authority index for a confirmed match.
     pub fn listed(&self) -> Option<usize> {
         match self {
@@ -492,10 +503,7 @@ impl Allowlist {
                 },
                 _ => Identity::NameOnly { authority: i },
             };
-            if matches!(fallback, Identity::Unlisted)
-                || (matches!(found, Identity::Impostor { .. })
-                    && matches!(fallback, Identity::NameOnly { .. }))
-            {
+            if found.rank() > fallback.rank() {
                 fallback = found;
             }
         }
@@ -525,7 +533,7 @@ impl Allowlist {
                 },
                 _ => Identity::NameOnly { authority: i },
             };
-            if !matches!(fallback, Identity::Impostor { .. }) {
+            if found.rank() > fallback.rank() {
                 fallback = found;
             }
         }
