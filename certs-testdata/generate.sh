@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates every fixture in certs-testdata/ (see README.md there for what each is).
 #
-# Needs bash and the openssl CLI (3.x). Run from anywhere:
+# Needs bash, the openssl CLI (3.x) and python3 with `cryptography`. Run from anywhere:
 #     certs-testdata/generate.sh
 #
 # Names, subjects and validity dates are fixed, so regenerating changes only keys,
 # serials and signatures (and so thumbprints); allowlist.yaml is rewritten from the
 # new certificates. Private keys live in a temporary directory and are never written
-# here. The legacy fixtures (SHA-1, MD5, RSA-1024, PSS-SHA1, repeated OUs) are the
-# reason this uses openssl rather than rcgen.
+# here, except the story leaf's inside the .pfx fixtures (password in pfx-password.txt).
+# The legacy fixtures (SHA-1, MD5, RSA-1024, PSS-SHA1, repeated OUs) are the reason this
+# uses openssl rather than rcgen. The .pfx forms openssl cannot write come from pfx.py,
+# which needs Python 3 with the `cryptography` package.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -194,6 +196,50 @@ openssl cms -sign -binary -stream -nosmimecap -outform DER -in content.txt \
 # Windows-style text: UTF-8 BOM and CRLF; and PowerShell's UTF-16LE with BOM and CRLF.
 { printf '\xEF\xBB\xBF'; sed 's/$/\r/' "$here/story-bundle.pem"; } > "$here/story-crlf-bom.pem"
 { printf '\xFF\xFE'; sed 's/$/\r/' chain.pem | iconv -f UTF-8 -t UTF-16LE; } > "$here/story-utf16.pem"
+
+# ---- The story as the .pfx the admin imports --------------------------------------------
+# These carry the story leaf's private key, encrypted with the test password below.
+pw='Fed2010!'
+printf '%s\r\n' "$pw" > "$here/pfx-password.txt"
+printf 'Fed2011!\r\n' > "$here/pfx-wrong-password.txt"
+export_pfx() { # export_pfx OUT [openssl pkcs12 options...]
+  local out=$1
+  shift
+  openssl pkcs12 -export -inkey story-leaf.key -in story-leaf.pem -certfile cas.pem \
+    -name "Contoso Federation 2010" -out "$here/$out" "$@"
+}
+# Windows' legacy export: RC2-40 certificates, 3DES key, SHA-1 MAC; a CryptoAPI CSP.
+export_pfx story-legacy.pfx -legacy -passout "pass:$pw" -CSP "Microsoft RSA SChannel Cryptographic Provider"
+# OpenSSL 3's default: PBES2 AES-256-CBC, PBKDF2 HMAC-SHA256, SHA-256 MAC; a Unicode name.
+openssl pkcs12 -export -inkey story-leaf.key -in story-leaf.pem -certfile cas.pem \
+  -name "Contoso Fédération — 2010 ✓" -CSP "Microsoft Enhanced RSA and AES Cryptographic Provider" \
+  -passout "pass:$pw" -out "$here/story-aes.pfx"
+# The key in a CNG key storage provider: Exchange 2010 cannot use it.
+export_pfx story-cng.pfx -passout "pass:$pw" -CSP "Microsoft Software Key Storage Provider"
+# Windows Server 2019's "TripleDES-SHA1" export with an empty password.
+export_pfx story-empty-password.pfx -passout pass: -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1
+# What openssl cannot write: the absent (NULL) password, the HMAC-SHA1 PRF, and BER.
+python3 "$here/pfx.py" "$here/story-null-password.pfx" story-leaf.key story-leaf.pem legacy-int.pem legacy-root.pem \
+  --null-password --name "Contoso Federation 2010"
+python3 "$here/pfx.py" "$here/story-sha1prf.pfx" story-leaf.key story-leaf.pem legacy-int.pem legacy-root.pem \
+  --password "$pw" --prf sha1 --mac sha1 --name "Contoso Federation 2010"
+python3 "$here/pfx.py" "$here/story-ber.pfx" story-leaf.key story-leaf.pem legacy-int.pem legacy-root.pem \
+  --password "$pw" --ber --name "Contoso Federation 2010"
+# Certificates only, root first: no key to pair, so the leaf is found as for PEM.
+cat legacy-root.pem story-leaf.pem legacy-int.pem > unordered.pem
+openssl pkcs12 -export -nokeys -in unordered.pem -passout "pass:$pw" -out "$here/story-nokeys.pfx"
+# The key alone: nothing to check by itself; pairs with the story leaf from another file.
+openssl pkcs12 -export -nocerts -inkey story-leaf.key -name "Contoso Federation 2010" \
+  -passout "pass:$pw" -out "$here/key-only.pfx" 2>/dev/null
+head -c 1200 "$here/story-legacy.pfx" > "$here/truncated.pfx"
+# A PFX as text: certutil -encode's CERTIFICATE armour with CRLF, and one base64 line
+# (how Azure Key Vault hands out a .pfx secret, with an empty password).
+pfx_as_text() {
+  { echo "-----BEGIN CERTIFICATE-----"; openssl base64 -in "$here/story-legacy.pfx"; echo "-----END CERTIFICATE-----"; } |
+    sed 's/$/\r/' > "$here/story-legacy-certutil.txt"
+  openssl base64 -A -in "$here/story-empty-password.pfx" > "$here/story-keyvault.txt"
+}
+pfx_as_text
 
 # ---- Issued directly by a listed CA -------------------------------------------------------
 key direct-leaf rsa2048

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
 use mfgcheck::chain::LeafSelector;
+use mfgcheck::load::{LoadError, Password, Problem};
 use mfgcheck::model::Thumbprint;
 use mfgcheck::model::date::parse_day;
 use mfgcheck::model::hex::{clean_hex, length_hint};
@@ -32,6 +33,11 @@ Examples:
 
   Read standard input, report JSON for a pipeline:
     Get-Content cert.pem | mfgcheck check - --format json
+
+  Check the .pfx you will import (asks for the password on a terminal):
+    mfgcheck check federation.pfx
+    mfgcheck check federation.pfx --password-file pfx-password.txt
+    $env:PFX_PASSWORD = '...'; mfgcheck check federation.pfx --password-env PFX_PASSWORD
 
 Exit status: 0 accepted, 1 rejected, 2 the input, the allowlist or the arguments could not be used.";
 
@@ -68,8 +74,10 @@ enum Command {
     /// Check a certificate and its chain; give the MFG verdict with reasons and fixes.
     ///
     /// Files are pooled into one bag of certificates (the certificate plus the vendor's
-    /// intermediates, in any order). PEM, DER, bare base64 and PKCS#7 (.p7b/.p7c) are
-    /// recognised from their content, whatever the file is called.
+    /// intermediates, in any order). PEM, DER, bare base64, PKCS#7 (.p7b/.p7c) and
+    /// PKCS#12 (.pfx/.p12) are recognised from their content, whatever the file is
+    /// called. For a PFX, the certificate checked is the one its private key belongs to,
+    /// and the key's provider is checked too.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
 }
@@ -104,7 +112,50 @@ struct CheckArgs {
     /// Warn (expires-soon) when the certificate expires within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     warn_days: u32,
+
+    #[command(flatten)]
+    password: PasswordArgs,
 }
+
+/// Where a PFX password comes from. There is deliberately no option that takes the
+/// password itself: it would show in the process list and the shell history.
+#[derive(Debug, clap::Args)]
+struct PasswordArgs {
+    /// Read the PFX password from the first line of this file (a trailing CR/LF is
+    /// removed; UTF-8 or UTF-16 as PowerShell writes it).
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    password_file: Option<PathBuf>,
+
+    /// Read the PFX password from this environment variable. Without either option,
+    /// the empty and absent passwords are tried, then you are asked on a terminal.
+    #[arg(long, value_name = "VAR")]
+    password_env: Option<String>,
+}
+
+impl PasswordArgs {
+    fn read(&self) -> Result<Option<Password>, Fatal> {
+        if let Some(path) = &self.password_file {
+            let input = read_input(path)?;
+            let bytes = zeroize::Zeroizing::new(input.bytes);
+            return Ok(Some(Password::from_file_contents(&bytes)));
+        }
+        if let Some(var) = &self.password_env {
+            return match std::env::var(var) {
+                Ok(value) => Ok(Some(Password::new(value))),
+                Err(std::env::VarError::NotPresent) => Err(Fatal(format!(
+                    "--password-env {var}: the environment variable is not set"
+                ))),
+                Err(std::env::VarError::NotUnicode(_)) => Err(Fatal(format!(
+                    "--password-env {var}: the value is not valid Unicode"
+                ))),
+            };
+        }
+        Ok(None)
+    }
+}
+
+/// Interactive password attempts before giving up, as sudo does.
+const PROMPT_ATTEMPTS: usize = 3;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Format {
@@ -186,7 +237,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let mut options = CheckOptions::at(args.at.unwrap_or_else(OffsetDateTime::now_utc));
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
-    let outcome = mfgcheck::check(&inputs, &allowlist, &options)?;
+    options.password = args.password.read()?;
+    let outcome = check_with_prompt(&inputs, &allowlist, options, &args.password)?;
 
     let rendered = match args.format {
         Format::Text => report::text(
@@ -207,6 +259,57 @@ fn check(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Verdict::Accepted => ExitCode::SUCCESS,
         Verdict::Rejected => ExitCode::from(1),
     })
+}
+
+/// Runs the check; when a PFX needs a password that no option gave and a person is
+/// at the terminal, asks for it without echo and tries again.
+fn check_with_prompt(
+    inputs: &[Input],
+    allowlist: &Allowlist,
+    mut options: CheckOptions,
+    source: &PasswordArgs,
+) -> Result<mfgcheck::Outcome, Fatal> {
+    let interactive = options.password.is_none() && io::stdin().is_terminal();
+    let mut attempts = 0;
+    loop {
+        let err = match mfgcheck::check(inputs, allowlist, &options) {
+            Ok(outcome) => return Ok(outcome),
+            Err(err) => err,
+        };
+        let mfgcheck::Error::Load(LoadError { file, problem }) = &err else {
+            return Err(err.into());
+        };
+        let retry = match problem {
+            Problem::PasswordNeeded if interactive && attempts == 0 => true,
+            Problem::WrongPassword if interactive && attempts < PROMPT_ATTEMPTS => {
+                let _ = writeln!(anstream::stderr(), "mfgcheck: wrong password for {file}");
+                true
+            }
+            Problem::PasswordNeeded => {
+                return Err(Fatal(format!(
+                    "{file}: this PKCS#12 file needs a password (neither the empty nor the absent \
+                     password opens it): give it with --password-file FILE or --password-env VAR"
+                )));
+            }
+            Problem::WrongPassword => {
+                let from = match (&source.password_file, &source.password_env) {
+                    (Some(f), _) => format!(" (from --password-file {})", f.display()),
+                    (None, Some(v)) => format!(" (from --password-env {v})"),
+                    (None, None) if attempts > 0 => format!(" ({attempts} attempts)"),
+                    (None, None) => String::new(),
+                };
+                return Err(Fatal(format!("{err}{from}")));
+            }
+            _ => false,
+        };
+        if !retry {
+            return Err(err.into());
+        }
+        attempts += 1;
+        let typed = rpassword::prompt_password(format!("Password for {file}: "))
+            .map_err(|e| Fatal(format!("cannot read the password from the terminal: {e}")))?;
+        options.password = Some(Password::new(typed));
+    }
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error.

@@ -22,8 +22,8 @@ pub mod report;
 use time::OffsetDateTime;
 
 use chain::{Budget, Chain, LeafError, LeafSelector, Pool};
-use load::{LoadError, RawCertificate};
-use model::{Certificate, ParseError};
+use load::{LoadError, Password, RawCertificate};
+use model::{Certificate, KeyRing, ParseError, PrivateKey};
 use policy::{Allowlist, Assessment, PolicyOptions};
 
 /// One input: a name for messages (a path, or `<stdin>`) and its bytes.
@@ -34,7 +34,7 @@ pub struct Input {
 }
 
 /// Settings of a check.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CheckOptions {
     /// Evaluation time for every date check and for the allowlist's since/until.
     pub at: OffsetDateTime,
@@ -43,6 +43,8 @@ pub struct CheckOptions {
     /// The certificate to check; chosen automatically when `None`.
     pub leaf: Option<LeafSelector>,
     pub budget: Budget,
+    /// Opens PKCS#12 inputs; without one, the empty and the absent password are tried.
+    pub password: Option<Password>,
 }
 
 impl CheckOptions {
@@ -53,6 +55,7 @@ impl CheckOptions {
             warn_days: 30,
             leaf: None,
             budget: Budget::default(),
+            password: None,
         }
     }
 }
@@ -68,30 +71,66 @@ pub enum Error {
     Leaf(#[from] LeafError),
     #[error("no input: give at least one certificate file")]
     NoInput,
+    #[error("{files}: only a private key, no certificate: nothing to check")]
+    KeyOnly { files: String },
 }
 
 /// Everything a check produced, for the reports.
 #[derive(Debug)]
 pub struct Outcome {
     pub pool: Pool,
+    pub keys: KeyRing,
     pub chain: Chain,
     pub assessment: Assessment,
 }
 
-/// Loads every input into one pool of certificates (duplicates merged).
-pub fn load_pool(inputs: &[Input]) -> Result<Pool, Error> {
+/// The certificates and private keys of all inputs.
+#[derive(Debug)]
+pub struct Bundle {
+    pub pool: Pool,
+    pub keys: KeyRing,
+}
+
+/// Loads every input: certificates into one pool (duplicates merged), PKCS#12
+/// private keys (their public halves) beside it.
+pub fn load_bundle(inputs: &[Input], password: Option<&Password>) -> Result<Bundle, Error> {
     if inputs.is_empty() {
         return Err(Error::NoInput);
     }
     let mut raws: Vec<RawCertificate> = Vec::new();
+    let mut keys = KeyRing::default();
     for input in inputs {
-        raws.extend(load::load(&input.name, &input.bytes)?);
+        let loaded = load::load(&input.name, &input.bytes, password)?;
+        let pkcs12 = !loaded.keys.is_empty()
+            || loaded
+                .certificates
+                .iter()
+                .any(|c| c.origin.format == load::Format::Pkcs12);
+        if pkcs12 {
+            keys.pkcs12_files.push(input.name.clone());
+        }
+        keys.keys
+            .extend(loaded.keys.into_iter().map(PrivateKey::from_raw));
+        raws.extend(loaded.certificates);
+    }
+    if raws.is_empty() {
+        return Err(Error::KeyOnly {
+            files: keys.pkcs12_files.join(", "),
+        });
     }
     let certs = raws
         .into_iter()
         .map(Certificate::from_raw)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Pool::new(certs))
+    Ok(Bundle {
+        pool: Pool::new(certs),
+        keys,
+    })
+}
+
+/// Loads every input into one pool of certificates (no PKCS#12 password).
+pub fn load_pool(inputs: &[Input]) -> Result<Pool, Error> {
+    load_bundle(inputs, None).map(|b| b.pool)
 }
 
 /// Checks the certificates in `inputs` against `allowlist`: the whole pipeline.
@@ -100,13 +139,18 @@ pub fn check(
     allowlist: &Allowlist,
     options: &CheckOptions,
 ) -> Result<Outcome, Error> {
-    let pool = load_pool(inputs)?;
-    let leaf = pool.select_leaf(options.leaf.as_ref())?;
+    let Bundle { pool, keys } = load_bundle(inputs, options.password.as_ref())?;
+    // A PFX says which certificate is the server's: the one its private key belongs to.
+    let leaf = match (&options.leaf, pool.key_holder(&keys.keys)) {
+        (None, Some(holder)) => holder,
+        (selector, _) => pool.select_leaf(selector.as_ref())?,
+    };
     let anchors = allowlist.anchors_at(options.at);
     let chain = chain::build(&pool, leaf, &anchors, options.at, options.budget);
     let assessment = policy::assess(
         &pool,
         &chain,
+        &keys,
         allowlist,
         &PolicyOptions {
             at: options.at,
@@ -115,6 +159,7 @@ pub fn check(
     );
     Ok(Outcome {
         pool,
+        keys,
         chain,
         assessment,
     })

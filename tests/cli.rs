@@ -2,71 +2,10 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::cli::{check_json, codes, expect, expect_with, mfgcheck, refused};
 use common::fixture;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn mfgcheck() -> Command {
-    let mut cmd = Command::cargo_bin("mfgcheck").unwrap();
-    cmd.current_dir(fixture(""));
-    cmd.env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS");
-    cmd
-}
-
-/// Runs `check` with the test allowlist at `at`, returning (exit code, JSON report).
-fn check_json(files: &[&str], at: &str, extra: &[&str]) -> (i32, Value) {
-    let out = mfgcheck()
-        .arg("check")
-        .args(files)
-        .args([
-            "--allowlist",
-            "allowlist.yaml",
-            "--at",
-            at,
-            "--format",
-            "json",
-        ])
-        .args(extra)
-        .output()
-        .unwrap();
-    let code = out.status.code().unwrap();
-    assert!(
-        code == 0 || code == 1,
-        "{files:?}: exit {code}, stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
-    (code, json)
-}
-
-fn codes(json: &Value) -> Vec<String> {
-    let mut codes: Vec<String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_owned())
-        .collect();
-    codes.sort();
-    codes
-}
-
-/// Asserts the verdict, the exit code that goes with it, and the exact finding codes.
-fn expect(files: &[&str], at: &str, verdict: &str, want: &[&str]) -> Value {
-    expect_with(files, at, &[], verdict, want)
-}
-
-fn expect_with(files: &[&str], at: &str, extra: &[&str], verdict: &str, want: &[&str]) -> Value {
-    let (code, json) = check_json(files, at, extra);
-    let mut want: Vec<String> = want.iter().map(|s| (*s).to_owned()).collect();
-    want.sort();
-    assert_eq!(json["verdict"], verdict, "{files:?} at {at}: {json:#}");
-    assert_eq!(code, if verdict == "accepted" { 0 } else { 1 }, "{files:?}");
-    assert_eq!(codes(&json), want, "{files:?} at {at}");
-    json
-}
 
 // ---- The seed's story ------------------------------------------------------------------------
 
@@ -466,27 +405,6 @@ fn standard_input_with_a_dash_and_without_arguments() {
 }
 
 /// Bad input: exit 2, nothing on stdout, one line on stderr naming the file and the problem.
-fn refused(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
-    let mut cmd = mfgcheck();
-    cmd.arg("check").args(args);
-    if let Some(bytes) = stdin {
-        cmd.write_stdin(bytes.to_vec());
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty(), "{args:?}");
-    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.starts_with("mfgcheck: error: "), "{stderr}");
-    for w in want {
-        assert!(stderr.contains(w), "{args:?}: expected {w:?} in {stderr}");
-    }
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-        "{stderr}"
-    );
-}
-
 #[test]
 fn inputs_without_a_certificate_are_refused_clearly() {
     refused(&["empty.pem"], None, &["empty.pem:", "the file is empty"]);
@@ -614,6 +532,7 @@ fn json_report_has_the_documented_shape() {
         "evaluated_at",
         "unused",
         "summary",
+        "private_key",
     ] {
         assert!(json.get(key).is_some(), "missing {key}");
     }
@@ -628,6 +547,7 @@ fn json_report_has_the_documented_shape() {
             "ski",
             "not_after",
             "signature",
+            "friendly_name",
         ] {
             assert!(c.get(key).is_some(), "chain entry missing {key}");
         }

@@ -98,3 +98,16 @@ fn direct_bundle_json() {
         "json"
     ]));
 }
+
+#[test]
+fn pfx_with_a_cng_key_text() {
+    insta::assert_snapshot!(run(&[
+        "story-cng.pfx",
+        "--password-file",
+        "pfx-password.txt",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01"
+    ]));
+}

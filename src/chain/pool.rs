@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::load::Origin;
-use crate::model::{Certificate, NameKey, Sha1Thumbprint, Sha256Thumbprint};
+use crate::model::{Certificate, NameKey, PrivateKey, Sha1Thumbprint, Sha256Thumbprint};
 
 /// Index of a certificate in its [`Pool`]. Only a pool hands these out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -123,6 +123,16 @@ impl Pool {
     /// Picks the certificate to check, as issue #2 defines it: the one `selector`
     /// names; else the end-entity certificate that issued nothing; else, if the pool
     /// holds CA certificates only, the one that issued nothing.
+    /// The one certificate that some key in `keys` belongs to; `None` when no key
+    /// pairs with a certificate, or keys pair with several.
+    pub fn key_holder(&self, keys: &[PrivateKey]) -> Option<CertId> {
+        let mut holders = self
+            .ids()
+            .filter(|&id| keys.iter().any(|k| k.pairs_with(self.get(id)).is_some()));
+        let first = holders.next()?;
+        holders.next().is_none().then_some(first)
+    }
+
     pub fn select_leaf(&self, selector: Option<&LeafSelector>) -> Result<CertId, LeafError> {
         if let Some(sel) = selector {
             return self.find(sel).ok_or_else(|| LeafError::NotFound {

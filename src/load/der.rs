@@ -3,7 +3,7 @@
 use x509_parser::asn1_rs::{Any, Class, FromBer, Header, Length, Tag};
 use x509_parser::nom;
 
-use super::{Format, Problem, pkcs7};
+use super::{Bag, Format, Found, Password, Problem, pkcs7, pkcs12};
 
 /// A SEQUENCE header whose length is plausible: the start of a DER file.
 /// Text cannot start this way except by accident, and then the length is wrong
@@ -44,6 +44,11 @@ fn kind(element: &Any<'_>) -> Kind {
     }
 }
 
+/// Whether `bytes` starts with a PKCS#12 PFX.
+pub(super) fn is_pfx(bytes: &[u8]) -> bool {
+    element(bytes).is_ok_and(|(any, _, _)| matches!(kind(&any), Kind::Pfx))
+}
+
 /// Reads one BER element, returning it with its exact encoded bytes.
 pub(super) fn element(bytes: &[u8]) -> Result<(Any<'_>, &[u8], &[u8]), Problem> {
     match Any::from_ber(bytes) {
@@ -69,14 +74,18 @@ fn truncated(bytes: &[u8]) -> Problem {
     }
 }
 
-/// Every certificate in a run of DER objects: certificates themselves, or PKCS#7
-/// SignedData holding them. Trailing white space and NUL padding are ignored.
+/// Every certificate in a run of DER objects: certificates themselves, PKCS#7
+/// SignedData holding them, or PKCS#12 files (opened with `password`). Trailing white
+/// space and NUL padding are ignored.
 pub(super) fn certificates(
     bytes: &[u8],
     plain: Format,
     wrapped: Format,
-) -> Result<Vec<(Vec<u8>, Format)>, Problem> {
+    password: Option<&Password>,
+) -> Result<Found, Problem> {
     let mut out = Vec::new();
+    let mut keys = Vec::new();
+    let mut pfx = false;
     let mut rest = bytes;
     while !rest.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         let (any, raw, next) = element(rest)?;
@@ -88,12 +97,26 @@ pub(super) fn certificates(
             )));
         }
         match kind(&any) {
-            Kind::Certificate => out.push((raw.to_vec(), plain)),
+            Kind::Certificate => out.push((raw.to_vec(), plain, Bag::default())),
             Kind::ContentInfo => {
                 let certs = pkcs7::certificates(raw)?;
-                out.extend(certs.into_iter().map(|c| (c.to_vec(), wrapped)));
+                out.extend(
+                    certs
+                        .into_iter()
+                        .map(|c| (c.to_vec(), wrapped, Bag::default())),
+                );
             }
-            Kind::Pfx => return Err(Problem::Pkcs12),
+            Kind::Pfx => {
+                pfx = true;
+                let contents = pkcs12::open(raw, password)?;
+                out.extend(
+                    contents
+                        .certificates
+                        .into_iter()
+                        .map(|(der, bag)| (der, Format::Pkcs12, bag)),
+                );
+                keys.extend(contents.keys);
+            }
             Kind::Other => {
                 return Err(Problem::NoCertificate(
                     "DER data that is not a certificate, PKCS#7 or PKCS#12 (a private key or a request?)"
@@ -103,10 +126,97 @@ pub(super) fn certificates(
         }
         rest = next;
     }
-    if out.is_empty() {
+    if out.is_empty() && keys.is_empty() {
         return Err(Problem::NoCertificate(
-            "the PKCS#7 holds no certificates".into(),
+            if pfx {
+                "the PKCS#12 file holds no certificate and no private key"
+            } else {
+                "the PKCS#7 holds no certificates"
+            }
+            .into(),
         ));
     }
+    Ok(Found {
+        certificates: out,
+        keys,
+    })
+}
+
+/// Deepest BER nesting [`normalize_ber`] follows; certificates and PFX files use
+/// about ten levels.
+const MAX_DEPTH: usize = 32;
+
+/// Re-encodes BER as DER: definite lengths, and constructed OCTET STRINGs joined
+/// into one. Java and some vendor portals write PFX files this way, and the DER
+/// decoders refuse them. (SET ordering is left alone; the decoder sorts.)
+pub(super) fn normalize_ber(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
+    let mut out = Vec::with_capacity(bytes.len());
+    normalize_into(bytes, 0, &mut out)?;
     Ok(out)
+}
+
+fn normalize_into(mut bytes: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<(), Problem> {
+    if depth > MAX_DEPTH {
+        return Err(Problem::BadDer(format!(
+            "nested more than {MAX_DEPTH} levels deep"
+        )));
+    }
+    while !bytes.is_empty() {
+        let (any, _, rest) = element(bytes)?;
+        let class = any.class() as u8;
+        let tag = any.tag().0;
+        if !any.header.is_constructed() {
+            write_tlv(out, class, false, tag, any.data);
+        } else {
+            let mut inner = Vec::with_capacity(any.data.len());
+            normalize_into(any.data, depth + 1, &mut inner)?;
+            if any.class() == Class::Universal && any.tag() == Tag::OctetString {
+                // Chunked OCTET STRING: the value is the chunks' contents joined.
+                let mut joined = Vec::with_capacity(inner.len());
+                let mut chunks = inner.as_slice();
+                while !chunks.is_empty() {
+                    let (chunk, _, next) = element(chunks)?;
+                    joined.extend_from_slice(chunk.data);
+                    chunks = next;
+                }
+                write_tlv(out, class, false, tag, &joined);
+            } else {
+                write_tlv(out, class, true, tag, &inner);
+            }
+        }
+        bytes = rest;
+    }
+    Ok(())
+}
+
+fn write_tlv(out: &mut Vec<u8>, class: u8, constructed: bool, tag: u32, value: &[u8]) {
+    let first = (class << 6) | if constructed { 0x20 } else { 0 };
+    if tag < 31 {
+        out.push(first | tag as u8);
+    } else {
+        out.push(first | 0x1F);
+        let mut groups = Vec::new();
+        let mut t = tag;
+        loop {
+            groups.push((t & 0x7F) as u8);
+            t >>= 7;
+            if t == 0 {
+                break;
+            }
+        }
+        let last = groups.len() - 1;
+        for (i, g) in groups.iter().rev().enumerate() {
+            out.push(if i < last { g | 0x80 } else { *g });
+        }
+    }
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(value);
 }

@@ -6,12 +6,16 @@
 
 mod der;
 mod pem;
+mod pkcs12;
 mod pkcs7;
 mod text;
 
 use std::fmt;
 use std::sync::Arc;
 
+use zeroize::Zeroizing;
+
+pub use pkcs12::MAX_ITERATIONS;
 pub use text::decode_text;
 
 /// How a certificate was stored.
@@ -28,6 +32,8 @@ pub enum Format {
     Pkcs7,
     /// Inside a PKCS#7 in PEM armour (`-----BEGIN PKCS7-----`).
     Pkcs7Pem,
+    /// Inside a PKCS#12 file (`.pfx`, `.p12`), binary or base64.
+    Pkcs12,
 }
 
 impl fmt::Display for Format {
@@ -38,6 +44,7 @@ impl fmt::Display for Format {
             Self::Base64 => "base64",
             Self::Pkcs7 => "PKCS#7",
             Self::Pkcs7Pem => "PKCS#7 (PEM)",
+            Self::Pkcs12 => "PKCS#12",
         })
     }
 }
@@ -62,6 +69,84 @@ impl fmt::Display for Origin {
 pub struct RawCertificate {
     pub der: Vec<u8>,
     pub origin: Origin,
+    /// The PKCS#12 bag attributes it came with (empty for other formats).
+    pub bag: Bag,
+}
+
+/// PKCS#12 bag attributes that tie certificates, keys and the Windows store together.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bag {
+    /// The name the Windows certificate store shows (friendlyName).
+    pub friendly_name: Option<String>,
+    /// Pairs a key bag with its certificate bag (localKeyId).
+    pub local_key_id: Option<Vec<u8>>,
+}
+
+/// A private key found in an input, reduced to its public half: the private
+/// material is wiped as soon as this is read from it.
+#[derive(Clone, Debug)]
+pub struct RawKey {
+    pub file: Arc<str>,
+    pub bag: Bag,
+    /// The Microsoft CSP or KSP name attribute (1.3.6.1.4.1.311.17.1), verbatim.
+    pub provider: Option<String>,
+    pub public: PublicHalf,
+}
+
+/// The public key that belongs to a private key, to find its certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicHalf {
+    /// Big-endian modulus and exponent, as stored (possibly with a leading zero).
+    Rsa {
+        modulus: Vec<u8>,
+        exponent: Vec<u8>,
+    },
+    /// The public point, when the key file records it.
+    Ec {
+        point: Option<Vec<u8>>,
+    },
+    Other {
+        algorithm: String,
+    },
+}
+
+/// Everything one input held.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub certificates: Vec<RawCertificate>,
+    pub keys: Vec<RawKey>,
+}
+
+/// A PKCS#12 password. Wiped from memory when dropped, and never shown by `Debug`.
+#[derive(Clone)]
+pub struct Password(Zeroizing<String>);
+
+impl Password {
+    /// Takes ownership of `text`; the caller's copy is moved in, not duplicated.
+    pub fn new(text: String) -> Self {
+        Self(Zeroizing::new(text))
+    }
+
+    /// The first line of a password file, without its line ending. The file may be
+    /// UTF-8 (with or without BOM) or UTF-16 with BOM, as PowerShell's `>` and
+    /// `Out-File` write it.
+    pub fn from_file_contents(bytes: &[u8]) -> Self {
+        let text = Zeroizing::new(decode_text(bytes).into_owned());
+        let line = text.split('\n').next().unwrap_or_default();
+        Self::new(line.trim_end_matches('\r').to_owned())
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// What was found in one input, before it is tied to the file name.
+struct Found {
+    certificates: Vec<(Vec<u8>, Format, Bag)>,
+    keys: Vec<pkcs12::FoundKey>,
 }
 
 /// What is wrong with an input, in words for the person who supplied it.
@@ -83,11 +168,16 @@ pub enum Problem {
     },
     #[error("PKCS#7: {0}")]
     BadPkcs7(String),
+    #[error("wrong password: the PKCS#12 integrity check (MAC) fails with it")]
+    WrongPassword,
     #[error(
-        "this is a PKCS#12 (.pfx/.p12) file, which mfgcheck cannot read yet; export the certificate \
-         without its key (\"Base-64 encoded X.509 (.CER)\") and check that"
+        "this PKCS#12 file is protected by a password, and neither the empty nor the absent password opens it"
     )]
-    Pkcs12,
+    PasswordNeeded,
+    #[error("PKCS#12: {0}")]
+    BadPkcs12(String),
+    #[error("PKCS#12: {0} is not supported")]
+    Pkcs12Unsupported(String),
 }
 
 /// An input that could not be used, naming the file.
@@ -98,42 +188,57 @@ pub struct LoadError {
     pub problem: Problem,
 }
 
-/// Reads every certificate in `bytes`. `file` names the input in messages and origins.
-pub fn load(file: &str, bytes: &[u8]) -> Result<Vec<RawCertificate>, LoadError> {
+/// Reads every certificate (and PKCS#12 private key) in `bytes`. `file` names the
+/// input in messages and origins; `password` opens PKCS#12 files, which are tried
+/// with the empty and the absent password when it is `None`.
+pub fn load(file: &str, bytes: &[u8], password: Option<&Password>) -> Result<Loaded, LoadError> {
     let fail = |problem| LoadError {
         file: file.to_owned(),
         problem,
     };
     let name: Arc<str> = Arc::from(file);
-    let blobs = sniff(bytes).map_err(fail)?;
-    Ok(blobs
+    let found = sniff(bytes, password).map_err(fail)?;
+    let certificates = found
+        .certificates
         .into_iter()
         .enumerate()
-        .map(|(index, (der, format))| RawCertificate {
+        .map(|(index, (der, format, bag))| RawCertificate {
             der,
             origin: Origin {
                 file: Arc::clone(&name),
                 index,
                 format,
             },
+            bag,
         })
-        .collect())
+        .collect();
+    let keys = found
+        .keys
+        .into_iter()
+        .map(|k| RawKey {
+            file: Arc::clone(&name),
+            bag: k.bag,
+            provider: k.provider,
+            public: k.public,
+        })
+        .collect();
+    Ok(Loaded { certificates, keys })
 }
 
-fn sniff(bytes: &[u8]) -> Result<Vec<(Vec<u8>, Format)>, Problem> {
+fn sniff(bytes: &[u8], password: Option<&Password>) -> Result<Found, Problem> {
     if bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         return Err(Problem::Empty);
     }
     if der::looks_like_der(bytes) {
-        return der::certificates(bytes, Format::Der, Format::Pkcs7);
+        return der::certificates(bytes, Format::Der, Format::Pkcs7, password);
     }
     let text = text::decode_text(bytes);
     if text.contains("-----BEGIN ") {
-        return pem::certificates(&text);
+        return pem::certificates(&text, password);
     }
     if let Some(decoded) = text::bare_base64(&text) {
         if der::looks_like_der(&decoded) {
-            return der::certificates(&decoded, Format::Base64, Format::Pkcs7);
+            return der::certificates(&decoded, Format::Base64, Format::Pkcs7, password);
         }
         return Err(Problem::NoCertificate(
             "base64 text that does not decode to DER".into(),
@@ -147,14 +252,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn password_files_give_their_first_line() {
+        let first = |bytes: &[u8]| Password::from_file_contents(bytes).0.to_string();
+        assert_eq!(first(b"Fed2010!\r\nsecond line\r\n"), "Fed2010!");
+        assert_eq!(first(b"\xEF\xBB\xBFp\xC3\xA4ss\n"), "p\u{e4}ss");
+        assert_eq!(first(b"\xFF\xFEp\0w\0\r\0\n\0"), "pw");
+        assert_eq!(first(b" spaces kept \n"), " spaces kept ");
+        assert_eq!(first(b""), "");
+        assert_eq!(
+            format!("{:?}", Password::new("secret".into())),
+            "Password(<redacted>)"
+        );
+    }
+
+    #[test]
     fn empty_and_blank_inputs_say_so() {
-        assert_eq!(load("a", b"").unwrap_err().problem, Problem::Empty);
-        assert_eq!(load("a", b" \r\n\t").unwrap_err().problem, Problem::Empty);
+        assert_eq!(load("a", b"", None).unwrap_err().problem, Problem::Empty);
+        assert_eq!(
+            load("a", b" \r\n\t", None).unwrap_err().problem,
+            Problem::Empty
+        );
     }
 
     #[test]
     fn plain_text_is_described() {
-        let err = load("notes.txt", b"Thumbprint 7C4656C3\r\nmore\r\n").unwrap_err();
+        let err = load("notes.txt", b"Thumbprint 7C4656C3\r\nmore\r\n", None).unwrap_err();
         assert_eq!(err.file, "notes.txt");
         let msg = err.to_string();
         assert!(
@@ -165,13 +287,13 @@ mod tests {
 
     #[test]
     fn binary_garbage_shows_its_first_bytes() {
-        let err = load("x.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
+        let err = load("x.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None).unwrap_err();
         assert!(err.to_string().contains("89 50 4E 47"), "{err}");
     }
 
     #[test]
     fn truncated_der_names_both_lengths() {
-        let err = load("t.cer", &[0x30, 0x82, 0x01, 0x00, 0x30, 0x01]).unwrap_err();
+        let err = load("t.cer", &[0x30, 0x82, 0x01, 0x00, 0x30, 0x01], None).unwrap_err();
         assert_eq!(
             err.problem,
             Problem::Truncated {
@@ -184,7 +306,7 @@ mod tests {
     #[test]
     fn csr_is_not_mistaken_for_a_certificate() {
         let csr = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n";
-        let err = load("req.csr", csr.as_bytes()).unwrap_err();
+        let err = load("req.csr", csr.as_bytes(), None).unwrap_err();
         assert!(err.to_string().contains("CERTIFICATE REQUEST"), "{err}");
     }
 }

@@ -6,10 +6,11 @@ use x509_parser::pem::Pem;
 use x509_parser::prelude::PEMError;
 
 use super::der::{self, element};
-use super::{Format, Problem};
+use super::{Bag, Format, Found, Password, Problem};
 
 const CERTIFICATE_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
 const PKCS7_LABELS: &[&str] = &["PKCS7", "PKCS #7 SIGNED DATA", "CMS"];
+const PKCS12_LABELS: &[&str] = &["PKCS12", "PFX"];
 
 /// Trims every line and drops `Key: value` header lines inside blocks.
 fn tidy(text: &str) -> String {
@@ -30,11 +31,13 @@ fn tidy(text: &str) -> String {
     out
 }
 
-/// Every certificate in the PEM blocks of `text`, certificates and PKCS#7 alike.
-/// Other blocks (keys, requests, CRLs) are skipped, and named if nothing else is found.
-pub(super) fn certificates(text: &str) -> Result<Vec<(Vec<u8>, Format)>, Problem> {
+/// Every certificate in the PEM blocks of `text`: certificates, PKCS#7, and PKCS#12
+/// (`certutil -encode` armours a .pfx as CERTIFICATE). Other blocks (keys, requests,
+/// CRLs) are skipped, and named if nothing else is found.
+pub(super) fn certificates(text: &str, password: Option<&Password>) -> Result<Found, Problem> {
     let tidy = tidy(text);
     let mut out = Vec::new();
+    let mut keys = Vec::new();
     let mut others: Vec<String> = Vec::new();
     for (i, block) in Pem::iter_from_buffer(tidy.as_bytes()).enumerate() {
         let block = block.map_err(|e| Problem::BadPem {
@@ -53,20 +56,32 @@ pub(super) fn certificates(text: &str) -> Result<Vec<(Vec<u8>, Format)>, Problem
             reason,
         };
         let label = block.label.as_str();
-        if CERTIFICATE_LABELS.contains(&label) {
+        let pfx = PKCS12_LABELS.contains(&label)
+            || (CERTIFICATE_LABELS.contains(&label) && der::is_pfx(&block.contents));
+        if pfx {
+            // Password problems pass through as they are: the caller may ask for one.
+            let found = der::certificates(&block.contents, Format::Pem, Format::Pem, password)
+                .map_err(|p| match p {
+                    Problem::WrongPassword | Problem::PasswordNeeded => p,
+                    other => bad(other.to_string()),
+                })?;
+            out.extend(found.certificates);
+            keys.extend(found.keys);
+        } else if CERTIFICATE_LABELS.contains(&label) {
             // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the
             // certificate; take the certificate alone.
             let (_, raw, _) = element(&block.contents).map_err(|p| bad(p.to_string()))?;
-            out.push((raw.to_vec(), Format::Pem));
+            out.push((raw.to_vec(), Format::Pem, Bag::default()));
         } else if PKCS7_LABELS.contains(&label) {
-            let certs = der::certificates(&block.contents, Format::Pkcs7Pem, Format::Pkcs7Pem)
-                .map_err(|p| bad(p.to_string()))?;
-            out.extend(certs);
+            let found =
+                der::certificates(&block.contents, Format::Pkcs7Pem, Format::Pkcs7Pem, None)
+                    .map_err(|p| bad(p.to_string()))?;
+            out.extend(found.certificates);
         } else if !others.iter().any(|o| o == label) {
             others.push(label.to_owned());
         }
     }
-    if out.is_empty() {
+    if out.is_empty() && keys.is_empty() {
         let found = if others.is_empty() {
             "PEM text with no complete block".to_owned()
         } else {
@@ -79,7 +94,10 @@ pub(super) fn certificates(text: &str) -> Result<Vec<(Vec<u8>, Format)>, Problem
         };
         return Err(Problem::NoCertificate(found));
     }
-    Ok(out)
+    Ok(Found {
+        certificates: out,
+        keys,
+    })
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use x509_parser::public_key::PublicKey as X509PublicKey;
 use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
 use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 use super::name::DistinguishedName;
-use crate::load::{Origin, RawCertificate};
+use crate::load::{Bag, Origin, RawCertificate};
 
 /// A certificate that does not parse, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -77,15 +77,16 @@ pub struct Certificate {
     is_ca: bool,
     dns_names: Vec<String>,
     version: u32,
+    bag: Bag,
 }
 
-fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
     let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
     bytes[first..].to_vec()
 }
 
 /// Bit length of a big-endian unsigned integer.
-fn bit_length(bytes: &[u8]) -> usize {
+pub(crate) fn bit_length(bytes: &[u8]) -> usize {
     match bytes.first() {
         Some(top) => bytes.len() * 8 - top.leading_zeros() as usize,
         None => 0,
@@ -95,7 +96,7 @@ fn bit_length(bytes: &[u8]) -> usize {
 impl Certificate {
     /// Parses one certificate's DER.
     pub fn from_raw(raw: RawCertificate) -> Result<Self, ParseError> {
-        let RawCertificate { der, origin } = raw;
+        let RawCertificate { der, origin, bag } = raw;
         let fail = |reason: String| ParseError {
             origin: origin.clone(),
             reason,
@@ -204,6 +205,7 @@ impl Certificate {
             },
             origin,
             der,
+            bag,
         })
     }
 
@@ -267,6 +269,14 @@ impl Certificate {
     }
     pub fn version(&self) -> u32 {
         self.version
+    }
+    /// The name the Windows certificate store shows, when a PKCS#12 file gave one.
+    pub fn friendly_name(&self) -> Option<&str> {
+        self.bag.friendly_name.as_deref()
+    }
+    /// The PKCS#12 localKeyId that pairs this certificate with its key bag.
+    pub fn local_key_id(&self) -> Option<&[u8]> {
+        self.bag.local_key_id.as_deref()
     }
 
     /// Subject and issuer are the same name (a root, or a CA's own re-key certificate).

@@ -11,7 +11,9 @@ use super::finding::{Code, Finding, Severity};
 use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
 use crate::load::Format;
 use crate::model::date::format_day as date;
-use crate::model::{Certificate, DistinguishedName, KeyAlgorithm, KeyId, Validity};
+use crate::model::{
+    Certificate, DistinguishedName, KeyAlgorithm, KeyId, KeyMatch, KeyRing, ProviderKind, Validity,
+};
 
 /// Settings of one evaluation.
 #[derive(Clone, Copy, Debug)]
@@ -71,11 +73,22 @@ impl DirectIssuer {
     }
 }
 
+/// The private key of the checked certificate, when a PKCS#12 input could hold it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyStatus {
+    /// `KeyRing::keys[index]` is the leaf's key.
+    Held { index: usize, by: KeyMatch },
+    /// A PKCS#12 file was given, but no key in it belongs to the leaf.
+    Missing,
+}
+
 /// The result of applying the policy.
 #[derive(Clone, Debug)]
 pub struct Assessment {
     pub verdict: Verdict,
     pub direct_issuer: DirectIssuer,
+    /// `None` when no input was a PKCS#12 file (other formats never carry keys).
+    pub private_key: Option<KeyStatus>,
     /// The allowlist's view of each certificate on the path, leaf first.
     pub identities: Vec<Identity>,
     /// Errors first, then warnings, each in the order found.
@@ -92,6 +105,7 @@ fn label(cert: &Certificate) -> String {
 pub fn assess(
     pool: &Pool,
     chain: &Chain,
+    keys: &KeyRing,
     allowlist: &Allowlist,
     options: &PolicyOptions,
 ) -> Assessment {
@@ -110,6 +124,7 @@ pub fn assess(
         .collect();
 
     a.leaf_requirements(leaf, options.warn_days);
+    let private_key = a.private_key(leaf, keys);
     a.signatures();
     a.issuer_dates();
     let direct_issuer = a.direct_issuer(leaf);
@@ -127,6 +142,7 @@ pub fn assess(
             Verdict::Rejected
         },
         direct_issuer,
+        private_key,
         identities,
         findings,
         at: options.at,
@@ -243,6 +259,58 @@ impl Assessor<'_> {
                 }
             }
         }
+    }
+
+    /// Only a PFX carries the key, so only a PFX can show it missing or kept by the
+    /// wrong kind of provider.
+    fn private_key(&mut self, leaf: &Certificate, keys: &KeyRing) -> Option<KeyStatus> {
+        if keys.pkcs12_files.is_empty() {
+            return None;
+        }
+        let sha1 = *leaf.sha1();
+        let held = keys
+            .keys
+            .iter()
+            .enumerate()
+            .find_map(|(index, k)| k.pairs_with(leaf).map(|by| (index, by)));
+        let Some((index, by)) = held else {
+            let files = keys.pkcs12_files.join(", ");
+            let msg = if keys.keys.is_empty() {
+                format!(
+                    "{files} holds no private key; New-FederationTrust needs the private key of {} on the server.",
+                    label(leaf)
+                )
+            } else {
+                let others: Vec<&str> = keys.keys.iter().map(|k| k.file()).collect();
+                format!(
+                    "The private key in {} does not belong to {}; New-FederationTrust needs that certificate's own key on the server.",
+                    others.join(", "),
+                    label(leaf)
+                )
+            };
+            self.add(
+                Finding::new(Code::NoPrivateKey, msg)
+                    .fix("Export the certificate again with its private key (Export-ExchangeCertificate -BinaryEncoded -Password ..., or the Certificates console: \"Yes, export the private key\"), or run Import-ExchangeCertificate on the server where the request was made.")
+                    .about(sha1),
+            );
+            return Some(KeyStatus::Missing);
+        };
+        let key = &keys.keys[index];
+        if let Some(provider) = key.provider()
+            && provider.kind == ProviderKind::Cng
+        {
+            let msg = format!(
+                "The private key of {} is kept by \"{}\", a CNG key storage provider; Exchange 2010 federation can use only a key in a CryptoAPI CSP.",
+                label(leaf),
+                provider.name
+            );
+            self.add(
+                Finding::new(Code::CngKeyProvider, msg)
+                    .fix(format!("Re-create the request with a CryptoAPI CSP (the Exchange certificate wizard, or New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...) and have it re-issued, or re-import this key into a CryptoAPI CSP: certutil -csp \"Microsoft RSA SChannel Cryptographic Provider\" -importpfx {}", key.file()))
+                    .about(sha1),
+            );
+        }
+        Some(KeyStatus::Held { index, by })
     }
 
     fn signatures(&mut self) {
@@ -649,12 +717,16 @@ impl Assessor<'_> {
             self.add(f);
         }
         // Leaf first within each file: path positions must rise with file positions.
-        // PKCS#7 keeps certificates in a SET, which has no order to get wrong.
+        // PKCS#7 keeps certificates in a SET, which has no order to get wrong, and a
+        // PFX import files each certificate into its store whatever the order.
         let mut files: Vec<&str> = Vec::new();
         for &id in &self.chain.path {
             let origin = pool.get(id).origin();
             let file = &*origin.file;
-            if matches!(origin.format, Format::Pkcs7 | Format::Pkcs7Pem) {
+            if matches!(
+                origin.format,
+                Format::Pkcs7 | Format::Pkcs7Pem | Format::Pkcs12
+            ) {
                 continue;
             }
             if !files.contains(&file) {

@@ -85,6 +85,10 @@ codes! {
         "The certificate expires within the warning period (30 days unless --warn-days says otherwise).";
     IssuerExpired = "issuer-expired", Error,
         "A CA certificate on the path is outside its validity period at the evaluation time.";
+    CngKeyProvider = "cng-key-provider", Error,
+        "The PFX's private key names a CNG key storage provider; Exchange 2010 federation needs a key in a CryptoAPI CSP.";
+    NoPrivateKey = "no-private-key", Warning,
+        "A PFX was given but holds no private key for the checked certificate; New-FederationTrust needs the key on the server.";
     CaCertificate = "ca-certificate", Error,
         "The checked certificate is a CA certificate; federation needs an end-entity certificate.";
     SelfSigned = "self-signed", Error,

@@ -8,5 +8,5 @@ mod assess;
 pub mod finding;
 
 pub use allowlist::{Allowlist, AllowlistError, Authority, Identity, MatchedBy, Standing, Status};
-pub use assess::{Assessment, DirectIssuer, PolicyOptions, Verdict, assess};
+pub use assess::{Assessment, DirectIssuer, KeyStatus, PolicyOptions, Verdict, assess};
 pub use finding::{Code, Finding, Severity};

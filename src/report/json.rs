@@ -8,7 +8,8 @@ use super::{rfc3339, signature_word, top_word};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
 use crate::model::Certificate;
-use crate::policy::{Allowlist, DirectIssuer, Identity};
+use crate::model::KeyRing;
+use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus};
 
 /// Bumped when a field changes meaning or disappears.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -30,6 +31,7 @@ struct Cert<'a> {
     not_after: String,
     is_ca: bool,
     dns_names: &'a [String],
+    friendly_name: Option<&'a str>,
     source: Value,
 }
 
@@ -50,6 +52,7 @@ fn cert(c: &Certificate) -> Cert<'_> {
         not_after: rfc3339(c.not_after()),
         is_ca: c.is_ca(),
         dns_names: c.dns_names(),
+        friendly_name: c.friendly_name(),
         source: j!({
             "file": &*c.origin().file,
             "index": c.origin().index,
@@ -80,10 +83,35 @@ fn impostor_of(identity: &Identity, allowlist: &Allowlist) -> Value {
     }
 }
 
+/// `null` without a PKCS#12 input; otherwise whether the leaf's key is there, and
+/// which provider it names.
+fn private_key(status: Option<KeyStatus>, keys: &KeyRing) -> Value {
+    match status {
+        None => Value::Null,
+        Some(KeyStatus::Missing) => j!({ "present": false }),
+        Some(KeyStatus::Held { index, by }) => {
+            let Some(key) = keys.keys.get(index) else {
+                return Value::Null;
+            };
+            let algorithm = key.algorithm();
+            j!({
+                "present": true,
+                "file": key.file(),
+                "matched_by": by,
+                "key": algorithm.to_string(),
+                "key_bits": algorithm.bits(),
+                "friendly_name": key.friendly_name(),
+                "provider": key.provider().map(|p| j!({ "name": p.name, "kind": p.kind })),
+            })
+        }
+    }
+}
+
 /// Renders a check's outcome as a JSON document.
 pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
     let Outcome {
         pool,
+        keys,
         chain,
         assessment,
     } = outcome;
@@ -169,6 +197,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
         "verdict": assessment.verdict,
         "evaluated_at": rfc3339(at),
         "leaf": cert(leaf),
+        "private_key": private_key(assessment.private_key, keys),
         "direct_issuer": direct_issuer,
         "chain": chain_json,
         "chain_end": top_word(&chain.top),

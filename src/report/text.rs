@@ -8,8 +8,8 @@ use anstyle::{AnsiColor, Style};
 use super::{datetime, day, mark};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
-use crate::model::Certificate;
-use crate::policy::{Allowlist, DirectIssuer, Identity, Severity, Verdict};
+use crate::model::{Certificate, KeyMatch, KeyRing, ProviderKind};
+use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus, Severity, Verdict};
 
 /// Layout settings.
 #[derive(Clone, Copy, Debug)]
@@ -74,6 +74,7 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         pool,
         chain,
         assessment,
+        ..
     } = outcome;
     let at = assessment.at;
     let width = options.width.max(40);
@@ -169,6 +170,36 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
     out
 }
 
+/// The leaf's private key as a PFX showed it; nothing for other formats.
+fn key_line(status: Option<KeyStatus>, keys: &KeyRing) -> Option<String> {
+    match status? {
+        KeyStatus::Missing => Some(paint(YELLOW, "private key: not in the PFX")),
+        KeyStatus::Held { index, by } => {
+            let key = keys.keys.get(index)?;
+            let how = match by {
+                KeyMatch::PublicKey => "",
+                KeyMatch::LocalKeyId => ", paired by localKeyId",
+            };
+            let provider = match key.provider() {
+                Some(p) => {
+                    let text = format!("provider \"{}\" ({})", p.name, p.kind);
+                    if p.kind == ProviderKind::Cng {
+                        paint(RED, &text)
+                    } else {
+                        text
+                    }
+                }
+                None => "no provider named (Windows uses its default on import)".to_owned(),
+            };
+            Some(format!(
+                "private key: {} in {}{how}; {provider}",
+                key.algorithm(),
+                key.file()
+            ))
+        }
+    }
+}
+
 /// One certificate (or absent issuer) in the tree: a title and detail lines.
 struct Node {
     title: String,
@@ -186,6 +217,7 @@ struct Node {
 fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
     let Outcome {
         pool,
+        keys,
         chain,
         assessment,
     } = outcome;
@@ -205,6 +237,10 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
         let mut details = vec![paint(DIM, &details(cert))];
         if depth == 0 {
             details.push("the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned());
+            if let Some(name) = cert.friendly_name() {
+                details.push(format!("friendly name: {name}"));
+            }
+            details.extend(key_line(assessment.private_key, keys));
             // A CA checked by mistake: say which listed CA it is (or pretends to be).
             if assessment.identities[0] != Identity::Unlisted {
                 details.push(accepted_mark(&assessment.identities[0]));

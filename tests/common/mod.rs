@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: fixture paths, pools and a fixed clock.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::path::PathBuf;
 
 use mfgcheck::chain::{CertId, Pool};

@@ -1,0 +1,95 @@
+//! Running the `mfgcheck` binary on fixtures, for the CLI-level tests.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use super::fixture;
+
+pub fn mfgcheck() -> Command {
+    let mut cmd = Command::cargo_bin("mfgcheck").unwrap();
+    cmd.current_dir(fixture(""));
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
+    cmd
+}
+
+/// Runs `check` with the test allowlist at `at`, returning (exit code, JSON report).
+pub fn check_json(files: &[&str], at: &str, extra: &[&str]) -> (i32, Value) {
+    let out = mfgcheck()
+        .arg("check")
+        .args(files)
+        .args([
+            "--allowlist",
+            "allowlist.yaml",
+            "--at",
+            at,
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{files:?}: exit {code}, stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    (code, json)
+}
+
+pub fn codes(json: &Value) -> Vec<String> {
+    let mut codes: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    codes.sort();
+    codes
+}
+
+/// Asserts the verdict, the exit code that goes with it, and the exact finding codes.
+pub fn expect(files: &[&str], at: &str, verdict: &str, want: &[&str]) -> Value {
+    expect_with(files, at, &[], verdict, want)
+}
+
+pub fn expect_with(
+    files: &[&str],
+    at: &str,
+    extra: &[&str],
+    verdict: &str,
+    want: &[&str],
+) -> Value {
+    let (code, json) = check_json(files, at, extra);
+    let mut want: Vec<String> = want.iter().map(|s| (*s).to_owned()).collect();
+    want.sort();
+    assert_eq!(json["verdict"], verdict, "{files:?} at {at}: {json:#}");
+    assert_eq!(code, if verdict == "accepted" { 0 } else { 1 }, "{files:?}");
+    assert_eq!(codes(&json), want, "{files:?} at {at}");
+    json
+}
+
+/// Asserts exit 2, an empty stdout and one stderr line containing each of `want`.
+pub fn refused(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
+    let mut cmd = mfgcheck();
+    cmd.arg("check").args(args);
+    if let Some(bytes) = stdin {
+        cmd.write_stdin(bytes.to_vec());
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.starts_with("mfgcheck: error: "), "{stderr}");
+    for w in want {
+        assert!(stderr.contains(w), "{args:?}: expected {w:?} in {stderr}");
+    }
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
+}

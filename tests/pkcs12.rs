@@ -1,0 +1,376 @@
+//! PKCS#12 (.pfx/.p12): every kind of file an admin meets gives the verdict the same
+//! certificates give as PEM, plus the checks only the key allows.
+
+mod common;
+
+use common::cli::{check_json, codes, expect_with, mfgcheck, refused};
+use common::{fixture, input};
+use mfgcheck::load::{self, Format, Password, Problem};
+
+const PASSWORD: [&str; 2] = ["--password-file", "pfx-password.txt"];
+const WEAK: [&str; 2] = ["weak-signature", "weak-signature"];
+
+/// Every PFX form, with the password options it needs.
+const FORMS: &[(&str, &[&str])] = &[
+    ("story-legacy.pfx", &PASSWORD),
+    ("story-aes.pfx", &PASSWORD),
+    ("story-sha1prf.pfx", &PASSWORD),
+    ("story-ber.pfx", &PASSWORD),
+    ("story-empty-password.pfx", &[]),
+    ("story-null-password.pfx", &[]),
+    ("story-legacy-certutil.txt", &PASSWORD),
+    ("story-keyvault.txt", &[]),
+];
+
+#[test]
+fn every_form_gives_the_pem_verdict_and_finds_the_key() {
+    for at in ["2010-12-01", "2011-06-01"] {
+        let (pem_code, pem) = check_json(&["story-bundle.pem"], at, &[]);
+        for (file, extra) in FORMS {
+            let (code, json) = check_json(&[file], at, extra);
+            assert_eq!(code, pem_code, "{file} at {at}");
+            assert_eq!(json["verdict"], pem["verdict"], "{file} at {at}");
+            assert_eq!(codes(&json), codes(&pem), "{file} at {at}");
+            assert_eq!(json["leaf"]["sha1"], pem["leaf"]["sha1"], "{file}");
+            assert_eq!(json["chain"].as_array().unwrap().len(), 3, "{file}");
+            assert_eq!(json["leaf"]["source"]["format"], "pkcs12", "{file}");
+            let key = &json["private_key"];
+            assert_eq!(key["present"], true, "{file}: {key}");
+            assert_eq!(key["matched_by"], "public-key", "{file}");
+            assert_eq!(key["key"], "RSA 2048", "{file}");
+            assert_eq!(key["file"], *file);
+        }
+    }
+    // PEM inputs cannot hold a key, so they say nothing about one.
+    let (_, pem) = check_json(&["story-bundle.pem"], "2011-06-01", &[]);
+    assert!(pem["private_key"].is_null());
+    assert!(pem["leaf"]["friendly_name"].is_null());
+}
+
+#[test]
+fn provider_and_friendly_name_are_reported() {
+    let json = expect_with(
+        &["story-legacy.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &WEAK,
+    );
+    assert_eq!(json["leaf"]["friendly_name"], "Contoso Federation 2010");
+    assert_eq!(
+        json["private_key"]["provider"]["name"],
+        "Microsoft RSA SChannel Cryptographic Provider"
+    );
+    assert_eq!(json["private_key"]["provider"]["kind"], "crypto-api");
+    assert_eq!(
+        json["private_key"]["friendly_name"],
+        "Contoso Federation 2010"
+    );
+
+    let json = expect_with(
+        &["story-aes.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &WEAK,
+    );
+    assert_eq!(json["leaf"]["friendly_name"], "Contoso Fédération — 2010 ✓");
+    let out = mfgcheck()
+        .args(["check", "story-aes.pfx", "--allowlist", "allowlist.yaml"])
+        .args(["--at", "2011-06-01"])
+        .args(PASSWORD)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("friendly name: Contoso Fédération — 2010 ✓"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "provider \"Microsoft Enhanced RSA and AES Cryptographic Provider\" (CryptoAPI)"
+        ),
+        "{text}"
+    );
+
+    // No CSP attribute (files made by other tools): shown, not an error.
+    let json = expect_with(
+        &["story-ber.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &WEAK,
+    );
+    assert!(json["private_key"]["provider"].is_null());
+}
+
+#[test]
+fn a_cng_key_storage_provider_is_rejected_with_the_fix() {
+    let json = expect_with(
+        &["story-cng.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "rejected",
+        &["cng-key-provider", "weak-signature", "weak-signature"],
+    );
+    assert_eq!(json["private_key"]["provider"]["kind"], "cng");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "cng-key-provider");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("Microsoft Software Key Storage Provider"),
+        "{message}"
+    );
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("New-ExchangeCertificate") && fix.contains("certutil -csp"),
+        "{fix}"
+    );
+}
+
+#[test]
+fn certificates_only_warn_that_the_key_is_missing() {
+    let json = expect_with(
+        &["story-nokeys.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &["no-private-key", "weak-signature", "weak-signature"],
+    );
+    assert_eq!(json["private_key"]["present"], false);
+    // Root first in the file; the leaf is still found, and a PFX has no order to warn about.
+    assert_eq!(
+        json["leaf"]["subject"],
+        "CN=mail.contoso.com, O=Contoso, L=Redmond, S=Washington, C=US"
+    );
+    assert_eq!(json["leaf"]["source"]["index"], 1);
+}
+
+#[test]
+fn the_key_picks_the_leaf_without_leaf_option() {
+    // Two end-entity certificates: ambiguous as PEM, decided by the PFX's key.
+    refused(&["story-bundle.pem", "direct-leaf.pem"], None, &["--leaf"]);
+    let json = expect_with(
+        &["direct-leaf.pem", "story-legacy.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &["unrelated-cert", "weak-signature", "weak-signature"],
+    );
+    assert_eq!(json["leaf"]["source"]["file"], "story-legacy.pfx");
+    // --leaf still wins, and then the file's key is not that certificate's.
+    let direct_sha1 = check_json(&["direct-leaf.pem"], "2011-06-01", &[]).1["leaf"]["sha1"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, json) = check_json(
+        &["direct-leaf.pem", "story-legacy.pfx"],
+        "2011-06-01",
+        &[PASSWORD[0], PASSWORD[1], "--leaf", &direct_sha1],
+    );
+    assert_eq!(json["leaf"]["sha1"], direct_sha1.as_str());
+    assert!(
+        codes(&json).contains(&"no-private-key".to_owned()),
+        "{json:#}"
+    );
+    let msg = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "no-private-key")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(msg.contains("does not belong to"), "{msg}");
+}
+
+#[test]
+fn a_key_alone_has_nothing_to_check_but_pairs_across_files() {
+    refused(
+        &["key-only.pfx", "--password-file", "pfx-password.txt"],
+        None,
+        &["key-only.pfx: only a private key, no certificate: nothing to check"],
+    );
+    let json = expect_with(
+        &["story-bundle.pem", "key-only.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &WEAK,
+    );
+    assert_eq!(json["private_key"]["file"], "key-only.pfx");
+    // The key belongs to another certificate: the issuer is still judged as usual.
+    let json = expect_with(
+        &["direct-leaf.pem", "key-only.pfx"],
+        "2011-06-01",
+        &PASSWORD,
+        "accepted",
+        &["issuer-signature-unverified", "no-private-key"],
+    );
+    assert_eq!(json["private_key"]["present"], false);
+}
+
+#[test]
+fn wrong_password_missing_password_and_damage_are_told_apart() {
+    refused(
+        &[
+            "story-legacy.pfx",
+            "--password-file",
+            "pfx-wrong-password.txt",
+        ],
+        None,
+        &[
+            "story-legacy.pfx: wrong password",
+            "MAC",
+            "--password-file pfx-wrong-password.txt",
+        ],
+    );
+    // A pipeline (stdin is not a terminal) without a password: no prompt, exit 2.
+    refused(
+        &["story-legacy.pfx"],
+        Some(b""),
+        &[
+            "story-legacy.pfx: this PKCS#12 file needs a password",
+            "--password-file FILE or --password-env VAR",
+        ],
+    );
+    refused(
+        &["story-legacy-certutil.txt"],
+        Some(b""),
+        &["needs a password"],
+    );
+    refused(
+        &["truncated.pfx", "--password-file", "pfx-password.txt"],
+        None,
+        &["truncated.pfx: truncated DER"],
+    );
+}
+
+#[test]
+fn password_from_the_environment_never_from_the_command_line() {
+    let out = mfgcheck()
+        .args(["check", "story-legacy.pfx", "--allowlist", "allowlist.yaml"])
+        .args(["--at", "2011-06-01", "--password-env", "MFG_TEST_PFX"])
+        .env("MFG_TEST_PFX", "Fed2010!")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    refused(
+        &[
+            "story-legacy.pfx",
+            "--password-env",
+            "MFG_TEST_UNSET_VARIABLE",
+        ],
+        None,
+        &["--password-env MFG_TEST_UNSET_VARIABLE: the environment variable is not set"],
+    );
+    for flag in ["--password", "--pass", "--passin"] {
+        let out = mfgcheck()
+            .args(["check", "story-legacy.pfx", flag, "Fed2010!"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+    }
+    let out = mfgcheck()
+        .args([
+            "check",
+            "story-legacy.pfx",
+            "--password-file",
+            "pfx-password.txt",
+        ])
+        .args(["--password-env", "X"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn passwords_and_keys_never_appear_in_any_output() {
+    for (extra, env) in [
+        (&PASSWORD[..], None),
+        (&["--password-file", "pfx-wrong-password.txt"][..], None),
+        (&["--password-env", "P"][..], Some("Fed2010!")),
+    ] {
+        for format in ["text", "json"] {
+            let mut cmd = mfgcheck();
+            cmd.args([
+                "check",
+                "story-legacy.pfx",
+                "--at",
+                "2011-06-01",
+                "--format",
+                format,
+            ])
+            .args(extra);
+            if let Some(v) = env {
+                cmd.env("P", v);
+            }
+            let out = cmd.output().unwrap();
+            let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+            assert!(
+                !all.contains("Fed2010!") && !all.contains("Fed2011!"),
+                "{all}"
+            );
+            assert!(!all.contains("PRIVATE KEY"), "{all}");
+        }
+    }
+}
+
+#[test]
+fn the_library_reads_bags_in_file_order_with_their_attributes() {
+    let file = input("story-nokeys.pfx");
+    let password =
+        Password::from_file_contents(&std::fs::read(fixture("pfx-password.txt")).unwrap());
+    let loaded = load::load(&file.name, &file.bytes, Some(&password)).unwrap();
+    assert!(loaded.keys.is_empty());
+    let names: Vec<String> = loaded
+        .certificates
+        .iter()
+        .map(|c| {
+            assert_eq!(c.origin.format, Format::Pkcs12);
+            let cert = mfgcheck::model::Certificate::from_raw(c.clone()).unwrap();
+            cert.subject().first("2.5.4.3").unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Test.net Secure Server Certification Authority",
+            "mail.contoso.com",
+            "TestTrust Legacy Secure Server CA"
+        ]
+    );
+
+    let file = input("story-legacy.pfx");
+    let loaded = load::load(&file.name, &file.bytes, Some(&password)).unwrap();
+    assert_eq!(loaded.keys.len(), 1);
+    let key = &loaded.keys[0];
+    assert_eq!(
+        key.bag.friendly_name.as_deref(),
+        Some("Contoso Federation 2010")
+    );
+    assert_eq!(
+        key.provider.as_deref(),
+        Some("Microsoft RSA SChannel Cryptographic Provider")
+    );
+    // localKeyId ties the key to the leaf's bag.
+    let leaf_bag = &loaded.certificates[0].bag;
+    assert!(leaf_bag.local_key_id.is_some());
+    assert_eq!(leaf_bag.local_key_id, key.bag.local_key_id);
+
+    let wrong = Password::new("Fed2011!".into());
+    let err = load::load(&file.name, &file.bytes, Some(&wrong)).unwrap_err();
+    assert_eq!(err.problem, Problem::WrongPassword);
+    let err = load::load(&file.name, &file.bytes, None).unwrap_err();
+    assert_eq!(err.problem, Problem::PasswordNeeded);
+    // The empty password given explicitly also tries the absent one.
+    let empty = Password::new(String::new());
+    let file = input("story-null-password.pfx");
+    assert!(load::load(&file.name, &file.bytes, Some(&empty)).is_ok());
+}
