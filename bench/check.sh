@@ -12,6 +12,8 @@ cases=(
   "story, 3 certificates, legacy RSA-1024/SHA-1|check $data/story-bundle.pem --allowlist $data/allowlist.yaml --at 2011-06-01"
   "leaf alone, built-in allowlist|check $data/lookalike-godaddy-leaf.pem --at 2011-06-01"
   "PKCS#7 BER bundle|check $data/story-ber.p7b --allowlist $data/allowlist.yaml --at 2011-06-01"
+  "PFX, legacy export (RC2-40, 3DES, SHA-1 MAC; 2,048 iterations)|check $data/story-legacy.pfx --password-file $data/pfx-password.txt --allowlist $data/allowlist.yaml --at 2011-06-01"
+  "PFX, PBES2 AES-256 (PBKDF2-SHA256; 2,048 iterations)|check $data/story-aes.pfx --password-file $data/pfx-password.txt --allowlist $data/allowlist.yaml --at 2011-06-01"
   "120 same-name cross-signing CAs (budget: 100 checks)|check $data/mesh-120.pem --allowlist $data/allowlist.yaml --at 2011-06-01"
 )
 echo "mfgcheck $($bin --version | cut -d' ' -f2), $(nproc) cores, $runs runs per case"
@@ -29,6 +31,6 @@ for c in "${cases[@]}"; do
       $bin $args >/dev/null || true
     done
     end=$(date +%s%N)
-    awk -v n="$runs" -v ns=$((end - start)) -v name="$name" 'BEGIN { printf "%-58s %7.2f ms per run\n", name ":", ns / n / 1e6 }'
+    awk -v n="$runs" -v ns=$((end - start)) -v name="$name" 'BEGIN { printf "%-66s %7.2f ms per run\n", name ":", ns / n / 1e6 }'
   fi
 done

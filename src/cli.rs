@@ -37,7 +37,8 @@ Examples:
   Check the .pfx you will import (asks for the password on a terminal):
     mfgcheck check federation.pfx
     mfgcheck check federation.pfx --password-file pfx-password.txt
-    $env:PFX_PASSWORD = '...'; mfgcheck check federation.pfx --password-env PFX_PASSWORD
+    $env:PFX_PASSWORD = Get-Secret PfxPassword -AsPlainText
+    mfgcheck check federation.pfx --password-env PFX_PASSWORD
 
 Exit status: 0 accepted, 1 rejected, 2 the input, the allowlist or the arguments could not be used.";
 

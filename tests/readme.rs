@@ -65,3 +65,38 @@ fn text_example_is_the_real_output() {
         "README example differs from the output; paste the new output in"
     );
 }
+
+/// The abridged PFX example: its command runs, and every line shown (the `...` lines
+/// stand for omitted ones) appears in the real output, in order.
+#[test]
+fn pfx_example_lines_are_real() {
+    let readme = readme();
+    let prompt = "$ mfgcheck check certs-testdata/story-cng.pfx";
+    let start = readme.find(prompt).expect("PFX example present");
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let (command, shown) = block.split_once("\n    ").unwrap();
+    let (rest, shown) = shown.split_once('\n').unwrap();
+    let args: Vec<&str> = command
+        .trim_start_matches("$ mfgcheck ")
+        .trim_end_matches('\\')
+        .split_whitespace()
+        .chain(rest.split_whitespace())
+        .collect();
+    let out = Command::cargo_bin("mfgcheck")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS")
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    let output = String::from_utf8(out.stdout).unwrap();
+    let mut lines = output.lines();
+    for want in shown.lines().filter(|l| *l != "...") {
+        assert!(
+            lines.any(|l| l == want),
+            "README PFX example line not in the output (in order): {want:?}\n{output}"
+        );
+    }
+}
