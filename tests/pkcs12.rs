@@ -270,6 +270,24 @@ fn password_from_the_environment_never_from_the_command_line() {
         None,
         &["--password-env MFG_TEST_UNSET_VARIABLE: the environment variable is not set"],
     );
+    // An empty password given on purpose is a wrong one, not a missing one.
+    let out = mfgcheck()
+        .args([
+            "check",
+            "story-legacy.pfx",
+            "--password-env",
+            "MFG_TEST_EMPTY",
+        ])
+        .env("MFG_TEST_EMPTY", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("wrong password")
+            && stderr.contains("(from --password-env MFG_TEST_EMPTY)"),
+        "{stderr}"
+    );
     for flag in ["--password", "--pass", "--passin"] {
         let out = mfgcheck()
             .args(["check", "story-legacy.pfx", flag, "Fed2010!"])

@@ -145,8 +145,8 @@ pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, 
             }
             match (matched, given) {
                 (Some(a), _) => a,
-                (None, Some(text)) if !text.is_empty() => return Err(Problem::WrongPassword),
-                (None, _) => return Err(Problem::PasswordNeeded),
+                (None, Some(_)) => return Err(Problem::WrongPassword),
+                (None, None) => return Err(Problem::PasswordNeeded),
             }
         }
         // No MAC (openssl -nomac): the first password that decrypts everything wins.
@@ -157,8 +157,8 @@ pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, 
                     Ok(contents) => return Ok(contents),
                     Err(Problem::WrongPassword) => {
                         last = match given {
-                            Some(text) if !text.is_empty() => Problem::WrongPassword,
-                            _ => Problem::PasswordNeeded,
+                            Some(_) => Problem::WrongPassword,
+                            None => Problem::PasswordNeeded,
                         }
                     }
                     Err(other) => return Err(other),
