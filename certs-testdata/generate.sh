@@ -222,7 +222,7 @@ export_pfx story-empty-password.pfx -passout pass: -keypbe PBE-SHA1-3DES -certpb
 python3 "$here/pfx.py" "$here/story-null-password.pfx" story-leaf.key story-leaf.pem legacy-int.pem legacy-root.pem \
   --null-password --name "Contoso Federation 2010"
 python3 "$here/pfx.py" "$here/story-sha1prf.pfx" story-leaf.key story-leaf.pem legacy-int.pem legacy-root.pem \
-  --password "$pw" --prf sha1 --mac sha1 --name "Contoso Federation 2010"
+  --password "$pw" --prf sha1 --name "Contoso Federation 2010"
 python3 "$here/pfx.py" "$here/story-ber.pfx" story-leaf.key story-leaf.pem legacy-int.pem legacy-root.pem \
   --password "$pw" --ber --name "Contoso Federation 2010"
 # Certificates only, root first: no key to pair, so the leaf is found as for PEM.
