@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 use chain::{Budget, Chain, LeafError, LeafSelector, Pool};
 use load::{LoadError, Password, RawCertificate};
 use model::{Certificate, KeyRing, ParseError, PrivateKey};
-use policy::{Allowlist, Assessment, PolicyOptions};
+use policy::{Allowlist, Assessment, PolicyOptions, Profile};
 
 /// One input: a name for messages (a path, or `<stdin>`) and its bytes.
 #[derive(Clone, Debug)]
@@ -45,6 +45,8 @@ pub struct CheckOptions {
     pub budget: Budget,
     /// Opens PKCS#12 inputs; without one, the empty and the absent password are tried.
     pub password: Option<Password>,
+    /// Which Exchange release's rules apply.
+    pub profile: Profile,
 }
 
 impl CheckOptions {
@@ -56,6 +58,7 @@ impl CheckOptions {
             leaf: None,
             budget: Budget::default(),
             password: None,
+            profile: Profile::default(),
         }
     }
 }
@@ -128,6 +131,21 @@ pub fn load_bundle(inputs: &[Input], password: Option<&Password>) -> Result<Bund
     })
 }
 
+/// Everything `inspect` shows: all certificates and keys, and who issued whom.
+#[derive(Debug)]
+pub struct Inspection {
+    pub pool: Pool,
+    pub keys: KeyRing,
+    pub forest: chain::Forest,
+}
+
+/// Loads the inputs and works out the issuer tree they form, with no verdict.
+pub fn inspect(inputs: &[Input], password: Option<&Password>) -> Result<Inspection, Error> {
+    let Bundle { pool, keys } = load_bundle(inputs, password)?;
+    let forest = chain::forest(&pool);
+    Ok(Inspection { pool, keys, forest })
+}
+
 /// Loads every input into one pool of certificates (no PKCS#12 password).
 pub fn load_pool(inputs: &[Input]) -> Result<Pool, Error> {
     load_bundle(inputs, None).map(|b| b.pool)
@@ -155,6 +173,7 @@ pub fn check(
         &PolicyOptions {
             at: options.at,
             warn_days: options.warn_days,
+            profile: options.profile,
         },
     );
     Ok(Outcome {

@@ -4,10 +4,12 @@
 //! builds the path above it. It knows nothing of allowlists: the policy layer tells
 //! it which certificates are worth reaching through the [`Anchors`] trait.
 
+mod forest;
 mod path;
 mod pool;
 pub mod signature;
 
+pub use forest::{FOREST_SIGNATURE_BUDGET, Forest, Link, forest};
 pub use path::{Anchors, Budget, Chain, Exhausted, NoAnchors, Top, build};
 pub use pool::{CertId, Duplicate, LeafError, LeafSelector, Pool};
 pub use signature::{Verification, Weakness};

@@ -14,6 +14,11 @@ impl CertId {
     pub fn index(self) -> usize {
         self.0
     }
+
+    /// Only the chain module makes ids, from indexes its pool handed out.
+    pub(super) fn from_index(index: usize) -> Self {
+        Self(index)
+    }
 }
 
 /// A certificate supplied more than once: where the extra copy was.
@@ -120,9 +125,6 @@ impl Pool {
             })
     }
 
-    /// Picks the certificate to check, as issue #2 defines it: the one `selector`
-    /// names; else the end-entity certificate that issued nothing; else, if the pool
-    /// holds CA certificates only, the one that issued nothing.
     /// The one certificate that some key in `keys` belongs to; `None` when no key
     /// pairs with a certificate, or keys pair with several.
     pub fn key_holder(&self, keys: &[PrivateKey]) -> Option<CertId> {
@@ -133,6 +135,9 @@ impl Pool {
         holders.next().is_none().then_some(first)
     }
 
+    /// Picks the certificate to check, as issue #2 defines it: the one `selector`
+    /// names; else the end-entity certificate that issued nothing; else, if the pool
+    /// holds CA certificates only, the one that issued nothing.
     pub fn select_leaf(&self, selector: Option<&LeafSelector>) -> Result<CertId, LeafError> {
         if let Some(sel) = selector {
             return self.find(sel).ok_or_else(|| LeafError::NotFound {

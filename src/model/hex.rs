@@ -8,7 +8,8 @@
 use std::fmt;
 
 /// Characters the Windows certificate dialog, Word and web pages slip into copied
-/// thumbprints. They are invisible, and `New-FederationTrust -Thumbprint` fails on them.
+/// thumbprints. They are invisible (or look like plain spaces), and
+/// `New-FederationTrust -Thumbprint` fails on them.
 pub const INVISIBLE: &[char] = &[
     '\u{200B}', // zero width space
     '\u{200C}', // zero width non-joiner
@@ -17,7 +18,25 @@ pub const INVISIBLE: &[char] = &[
     '\u{200F}', // right-to-left mark
     '\u{2060}', // word joiner
     '\u{FEFF}', // byte order mark / zero width no-break space
+    '\u{00A0}', // no-break space: looks like a space, is not one to PowerShell
+    '\u{202F}', // narrow no-break space
 ];
+
+/// The Unicode name of a character in [`INVISIBLE`], to tell the user what was there.
+pub fn invisible_name(c: char) -> &'static str {
+    match c {
+        '\u{200B}' => "ZERO WIDTH SPACE",
+        '\u{200C}' => "ZERO WIDTH NON-JOINER",
+        '\u{200D}' => "ZERO WIDTH JOINER",
+        '\u{200E}' => "LEFT-TO-RIGHT MARK",
+        '\u{200F}' => "RIGHT-TO-LEFT MARK",
+        '\u{2060}' => "WORD JOINER",
+        '\u{FEFF}' => "ZERO WIDTH NO-BREAK SPACE (BOM)",
+        '\u{00A0}' => "NO-BREAK SPACE",
+        '\u{202F}' => "NARROW NO-BREAK SPACE",
+        _ => "invisible character",
+    }
+}
 
 /// Visible separators people put between hex digits.
 fn is_separator(c: char) -> bool {

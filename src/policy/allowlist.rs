@@ -15,7 +15,7 @@ use time::{Date, OffsetDateTime};
 use crate::chain::Anchors;
 use crate::model::date::parse_day;
 use crate::model::{
-    Certificate, DistinguishedName, KeyId, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
+    Certificate, DistinguishedName, KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
 };
 
 /// The allowlist compiled into the binary.
@@ -27,6 +27,15 @@ pub const EMBEDDED: &str = include_str!("../../data/mfg-allowlist.yaml");
 pub enum Kind {
     Root,
     Intermediate,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Root => "root",
+            Self::Intermediate => "intermediate",
+        })
+    }
 }
 
 /// Microsoft's position on an authority.
@@ -70,6 +79,9 @@ pub struct Authority {
     pub subject: DistinguishedName,
     pub sha1: Vec<Sha1Thumbprint>,
     pub sha256: Vec<Sha256Thumbprint>,
+    /// Serial numbers of the CA's certificates: not an identity (anyone can reuse one),
+    /// but what Technet printed once instead of a thumbprint, so worth recognising.
+    pub serials: Vec<Serial>,
     pub spki_sha256: Option<Sha256Thumbprint>,
     pub ski: Option<KeyId>,
     pub kind: Option<Kind>,
@@ -238,6 +250,8 @@ struct RawAuthority {
     #[serde(default)]
     sha256: Option<Spanned<OneOrMany>>,
     #[serde(default)]
+    serial: Option<Spanned<OneOrMany>>,
+    #[serde(default)]
     spki_sha256: Option<Spanned<String>>,
     #[serde(default)]
     ski: Option<Spanned<String>>,
@@ -349,6 +363,17 @@ impl Allowlist {
             };
             let sha1 = p.thumbprints::<20>("sha1", &a.sha1);
             let sha256 = p.thumbprints::<32>("sha256", &a.sha256);
+            let serials = a.serial.as_ref().map_or_else(Vec::new, |raw| {
+                raw.value
+                    .items()
+                    .into_iter()
+                    .filter_map(|text| {
+                        Serial::parse(text)
+                            .map_err(|e| p.add(line_of(raw), format!("serial: \"{text}\": {e}")))
+                            .ok()
+                    })
+                    .collect()
+            });
             let spki_sha256 = a
                 .spki_sha256
                 .as_ref()
@@ -406,6 +431,7 @@ impl Allowlist {
                     subject,
                     sha1,
                     sha256,
+                    serials,
                     spki_sha256,
                     ski,
                     kind,
@@ -441,6 +467,65 @@ impl Allowlist {
 
     pub fn authorities(&self) -> &[Authority] {
         &self.authorities
+    }
+
+    /// Authorities whose name, subject or notes contain `text`, ignoring case (and
+    /// white space runs), each with the fields that matched.
+    pub fn search(&self, text: &str) -> Vec<(usize, Vec<&'static str>)> {
+        let fold = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
+        let needle = fold(text);
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        self.authorities
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                let mut fields = Vec::new();
+                if fold(&a.name).contains(&needle) {
+                    fields.push("name");
+                }
+                if fold(&a.subject.to_string()).contains(&needle) {
+                    fields.push("subject");
+                }
+                if a.notes
+                    .as_deref()
+                    .is_some_and(|n| fold(n).contains(&needle))
+                {
+                    fields.push("notes");
+                }
+                (!fields.is_empty()).then_some((i, fields))
+            })
+            .collect()
+    }
+
+    /// The authority called `name`: an exact name (ignoring case) first, else the
+    /// only one whose name contains it. `Err` holds the candidates (none, or several).
+    pub fn find(&self, name: &str) -> Result<usize, Vec<usize>> {
+        let name = name.trim().to_lowercase();
+        if let Some(i) = self
+            .authorities
+            .iter()
+            .position(|a| a.name.to_lowercase() == name)
+        {
+            return Ok(i);
+        }
+        let partial: Vec<usize> = self
+            .authorities
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| !name.is_empty() && a.name.to_lowercase().contains(&name))
+            .map(|(i, _)| i)
+            .collect();
+        match partial.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(partial),
+        }
     }
 
     pub fn authority(&self, index: usize) -> &Authority {

@@ -6,6 +6,7 @@
 
 use time::{Duration, OffsetDateTime};
 
+use super::advice;
 use super::allowlist::{Allowlist, Identity, MatchedBy, Standing};
 use super::finding::{Code, Finding, Severity};
 use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
@@ -22,6 +23,45 @@ pub struct PolicyOptions {
     pub at: OffsetDateTime,
     /// Warn when the certificate expires within this many days.
     pub warn_days: u32,
+    pub profile: Profile,
+}
+
+/// Which Exchange release's federation rules apply. They differ in one point: from
+/// Exchange 2010 SP2 on, the self-signed certificate the New Federation Trust wizard
+/// makes is accepted; before, only certificates issued directly by a listed CA were.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// Exchange 2010 RTM: issued directly by a CA on the list.
+    #[default]
+    Exchange2010,
+    /// Exchange 2010 SP2 and later: also the wizard's self-signed certificate.
+    Exchange2010Sp2,
+}
+
+impl Profile {
+    /// The name `--profile` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exchange2010 => "exchange2010",
+            Self::Exchange2010Sp2 => "exchange2010-sp2",
+        }
+    }
+
+    /// What the profile fits and accepts, for reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Exchange2010 => "Exchange 2010 RTM rules, issued directly by a listed CA",
+            Self::Exchange2010Sp2 => {
+                "Exchange 2010 SP2 and later, issued directly by a listed CA or self-signed by the New Federation Trust wizard"
+            }
+        }
+    }
+
+    /// Whether a self-signed federation certificate can be accepted.
+    pub fn accepts_self_signed(self) -> bool {
+        self == Self::Exchange2010Sp2
+    }
 }
 
 /// Will the MFG accept the certificate?
@@ -86,6 +126,9 @@ pub enum KeyStatus {
 #[derive(Clone, Debug)]
 pub struct Assessment {
     pub verdict: Verdict,
+    pub profile: Profile,
+    /// What to do next, most important first; for every verdict.
+    pub next_steps: Vec<String>,
     pub direct_issuer: DirectIssuer,
     /// `None` when no input was a PKCS#12 file (other formats never carry keys).
     pub private_key: Option<KeyStatus>,
@@ -114,6 +157,7 @@ pub fn assess(
         chain,
         allowlist,
         at: options.at,
+        profile: options.profile,
         findings: Vec::new(),
     };
     let leaf = pool.get(chain.leaf());
@@ -135,12 +179,26 @@ pub fn assess(
     let mut findings = a.findings;
     findings.sort_by_key(Finding::severity);
     let has_error = findings.iter().any(|f| f.severity() == Severity::Error);
+    let verdict = if issuer_accepted && !has_error {
+        Verdict::Accepted
+    } else {
+        Verdict::Rejected
+    };
+    let next_steps = advice::next_steps(&advice::Situation {
+        verdict,
+        profile: options.profile,
+        leaf,
+        self_signed: direct_issuer == DirectIssuer::SelfSigned,
+        issuer_accepted,
+        codes: findings.iter().map(|f| f.code).collect(),
+        private_key,
+        allowlist,
+        at: options.at,
+    });
     Assessment {
-        verdict: if issuer_accepted && !has_error {
-            Verdict::Accepted
-        } else {
-            Verdict::Rejected
-        },
+        profile: options.profile,
+        next_steps,
+        verdict,
         direct_issuer,
         private_key,
         identities,
@@ -154,6 +212,7 @@ struct Assessor<'a> {
     chain: &'a Chain,
     allowlist: &'a Allowlist,
     at: OffsetDateTime,
+    profile: Profile,
     findings: Vec<Finding>,
 }
 
@@ -183,7 +242,7 @@ impl Assessor<'_> {
     fn buy_from_accepted(&self) -> String {
         format!(
             "Get a federation certificate issued directly by one of the accepted CAs: {}. \
-             On Exchange 2010 SP1 and later, the New Federation Trust wizard can instead create a self-signed certificate.",
+             On Exchange 2010 SP2 and later, the New Federation Trust wizard can instead create a self-signed certificate.",
             self.accepted_names()
         )
     }
@@ -201,15 +260,31 @@ impl Assessor<'_> {
                 .about(sha1),
             );
         }
-        if self.chain.path.len() == 1 && matches!(self.chain.top, Top::SelfSigned(_)) {
-            self.add(
-                Finding::new(
-                    Code::SelfSigned,
-                    format!("{} is self-signed; under the Exchange 2010 RTM rules the MFG accepts only certificates issued by a listed CA.", label(leaf)),
-                )
-                .fix(self.buy_from_accepted())
-                .about(sha1),
-            );
+        if let (1, Top::SelfSigned(v)) = (self.chain.path.len(), &self.chain.top) {
+            if !self.profile.accepts_self_signed() {
+                self.add(
+                    Finding::new(
+                        Code::SelfSigned,
+                        format!("{} is self-signed; under the Exchange 2010 RTM rules the MFG accepts only certificates issued by a listed CA.", label(leaf)),
+                    )
+                    .fix(format!("{} If the servers run Exchange 2010 SP2 or later, check it with --profile exchange2010-sp2.", self.buy_from_accepted()))
+                    .about(sha1),
+                );
+            } else {
+                match v {
+                    Verification::Invalid => self.add(
+                        Finding::new(Code::SignatureInvalid, format!("The self-signature of {} does not verify: the certificate is damaged or altered.", label(leaf)))
+                            .fix("Create the federation certificate again with the New Federation Trust wizard or New-ExchangeCertificate.")
+                            .about(sha1),
+                    ),
+                    Verification::Unsupported(alg) => self.add(
+                        Finding::new(Code::UnsupportedSignature, format!("The self-signature of {} uses {alg}, which mfgcheck cannot verify.", label(leaf)))
+                            .fix("Create the federation certificate again with the New Federation Trust wizard (it signs with RSA).")
+                            .about(sha1),
+                    ),
+                    Verification::Valid | Verification::Weak(_) => {}
+                }
+            }
         }
         if leaf.ski().is_none() {
             self.add(
@@ -454,7 +529,10 @@ impl Assessor<'_> {
             DirectIssuer::Absent { name, .. } => {
                 (format!("\"{}\" (not in the input)", name.short()), None)
             }
-            DirectIssuer::SelfSigned => return false,
+            DirectIssuer::SelfSigned => {
+                return self.profile.accepts_self_signed()
+                    && matches!(&self.chain.top, Top::SelfSigned(v) if v.is_genuine());
+            }
             DirectIssuer::Unproven => {
                 if matches!(self.chain.top, Top::Truncated(_)) {
                     let msg = format!(

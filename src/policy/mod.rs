@@ -3,10 +3,13 @@
 //! Owns the allowlist, the finding codes and the verdict. It reads chains and
 //! certificates; it never loads or parses input itself.
 
+mod advice;
 pub mod allowlist;
 mod assess;
 pub mod finding;
+mod lookup;
 
 pub use allowlist::{Allowlist, AllowlistError, Authority, Identity, MatchedBy, Standing, Status};
-pub use assess::{Assessment, DirectIssuer, KeyStatus, PolicyOptions, Verdict, assess};
+pub use assess::{Assessment, DirectIssuer, KeyStatus, PolicyOptions, Profile, Verdict, assess};
 pub use finding::{Code, Finding, Severity};
+pub use lookup::{Field, Lookup, Removed, ValueKind, look_up};

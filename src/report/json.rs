@@ -15,7 +15,7 @@ use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus};
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Cert<'a> {
+pub(super) struct Cert<'a> {
     subject: String,
     issuer: String,
     serial: String,
@@ -35,7 +35,7 @@ struct Cert<'a> {
     source: Value,
 }
 
-fn cert(c: &Certificate) -> Cert<'_> {
+pub(super) fn cert(c: &Certificate) -> Cert<'_> {
     Cert {
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
@@ -61,7 +61,11 @@ fn cert(c: &Certificate) -> Cert<'_> {
     }
 }
 
-fn authority(identity: &Identity, allowlist: &Allowlist, at: time::OffsetDateTime) -> Value {
+pub(super) fn authority(
+    identity: &Identity,
+    allowlist: &Allowlist,
+    at: time::OffsetDateTime,
+) -> Value {
     match identity {
         Identity::Listed { authority, by } => {
             let a = allowlist.authority(*authority);
@@ -76,7 +80,7 @@ fn authority(identity: &Identity, allowlist: &Allowlist, at: time::OffsetDateTim
     }
 }
 
-fn impostor_of(identity: &Identity, allowlist: &Allowlist) -> Value {
+pub(super) fn impostor_of(identity: &Identity, allowlist: &Allowlist) -> Value {
     match identity {
         Identity::Impostor { authority, .. } => j!(allowlist.authority(*authority).name),
         _ => Value::Null,
@@ -207,6 +211,8 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
                 "file": &*c.origin().file, "index": c.origin().index } })
         }).collect::<Vec<_>>(),
         "findings": findings,
+        "profile": assessment.profile,
+        "next_steps": assessment.next_steps,
         "summary": { "errors": assessment.errors(), "warnings": assessment.warnings() },
         "allowlist": {
             "source": allowlist.source(),

@@ -3,10 +3,17 @@
 //! Renderers return strings and never write: the binary decides where output goes
 //! and whether colour codes survive (anstream strips them for pipes and NO_COLOR).
 
+mod allowlist;
+mod inspect;
 mod json;
+mod lookup;
+mod style;
 mod text;
 
+pub use allowlist::{allowlist_json, allowlist_text, authority_text, lint_json, lint_text};
+pub use inspect::{inspect_json, inspect_text};
 pub use json::{JSON_SCHEMA_VERSION, json};
+pub use lookup::{Compared, lookup_json, lookup_ok, lookup_text};
 pub use text::{TextOptions, text};
 
 use crate::chain::{Top, Verification};

@@ -3,8 +3,7 @@
 
 use std::fmt::Write as _;
 
-use anstyle::{AnsiColor, Style};
-
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap};
 use super::{datetime, day, mark};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
@@ -22,39 +21,6 @@ impl Default for TextOptions {
     fn default() -> Self {
         Self { width: 100 }
     }
-}
-
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
-
-fn paint(style: Style, text: &str) -> String {
-    format!("{style}{text}{style:#}")
-}
-
-/// Word-wraps `text` to `width` columns, every line starting with `indent`.
-fn wrap(text: &str, indent: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::from(indent);
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        if !empty && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line = String::from(indent);
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    out.push_str(&line);
-    out.push('\n');
-    out
 }
 
 fn details(cert: &Certificate) -> String {
@@ -86,14 +52,16 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         paint(
             DIM,
             &format!(
-                "Checked at {} against the {} ({} authorities).",
+                "Checked at {} against the {} ({} authorities).\nProfile {}: {}.",
                 datetime(at),
                 if allowlist.source() == "embedded allowlist" {
                     "built-in Exchange 2010 allowlist".to_owned()
                 } else {
                     format!("allowlist {}", allowlist.source())
                 },
-                allowlist.authorities().len()
+                allowlist.authorities().len(),
+                assessment.profile.name(),
+                assessment.profile.describe()
             )
         )
     );
@@ -152,6 +120,13 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         out.push_str(&wrap(&f.message, "        ", width));
         if let Some(fix) = &f.fix {
             out.push_str(&wrap(&format!("Fix: {fix}"), "        ", width));
+        }
+    }
+    if !assessment.next_steps.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(BOLD, "Next steps:"));
+        for (i, step) in assessment.next_steps.iter().enumerate() {
+            let text = wrap(step, "   ", width);
+            let _ = write!(out, "{}.{}", i + 1, text.get(2..).unwrap_or_default());
         }
     }
     let (errors, warnings) = (assessment.errors(), assessment.warnings());
@@ -349,17 +324,5 @@ fn reasons(outcome: &Outcome) -> String {
         "its issuer is not an accepted CA".to_owned()
     } else {
         codes.join(", ")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrap_keeps_indent_and_width() {
-        let w = wrap("aaa bbb ccc ddd", "  ", 9);
-        assert_eq!(w, "  aaa bbb\n  ccc ddd\n");
-        assert_eq!(wrap("", "  ", 10), "  \n");
     }
 }

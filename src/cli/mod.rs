@@ -1,5 +1,10 @@
 //! Command-line layer: parse arguments, read inputs, call the library, render.
-//! No certificate logic lives here.
+//! No certificate logic lives here; each subcommand has its own small module.
+
+mod allowlist;
+mod check;
+mod inspect;
+mod thumbprint;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -8,45 +13,20 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
-use mfgcheck::chain::LeafSelector;
+use mfgcheck::Input;
 use mfgcheck::load::{LoadError, Password, Problem};
-use mfgcheck::model::Thumbprint;
 use mfgcheck::model::date::parse_day;
-use mfgcheck::model::hex::{clean_hex, length_hint};
-use mfgcheck::policy::{Allowlist, Verdict};
-use mfgcheck::report::{self, TextOptions};
-use mfgcheck::{CheckOptions, Input};
+use mfgcheck::policy::Allowlist;
 
 /// Inputs larger than this are refused: no certificate bundle comes near it.
 const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
-
-const CHECK_EXAMPLES: &str = "\
-Examples:
-  Check a certificate with the CA's intermediate, as the vendor sent them:
-    mfgcheck check mail.contoso.com.cer intermediate.cer
-
-  Check a bundle as it was on a given day (dates, and when CAs joined the list):
-    mfgcheck check bundle.p7b --at 2010-12-01
-
-  Pick the certificate by the thumbprint Get-ExchangeCertificate shows:
-    mfgcheck check bundle.pem --leaf 7C4656C3061F7F4C0D67B319A855F60EBC11FC44
-
-  Read standard input, report JSON for a pipeline:
-    Get-Content cert.pem | mfgcheck check - --format json
-
-  Check the .pfx you will import (asks for the password on a terminal):
-    mfgcheck check federation.pfx
-    mfgcheck check federation.pfx --password-file pfx-password.txt
-    $env:PFX_PASSWORD = Get-Secret PfxPassword -AsPlainText
-    mfgcheck check federation.pfx --password-env PFX_PASSWORD
-
-Exit status: 0 accepted, 1 rejected, 2 the input, the allowlist or the arguments could not be used.";
 
 /// Will the Microsoft Federation Gateway accept this certificate?
 ///
 /// Checks a federation certificate against the rules of the Microsoft Federation Gateway
 /// (MFG) used by Exchange 2010 New-FederationTrust: issued directly by a listed CA, Subject
-/// Key Identifier present, RSA key, valid dates, an end-entity certificate.
+/// Key Identifier present, RSA key in a CryptoAPI provider, valid dates, an end-entity
+/// certificate. Also reads certificate files, pasted thumbprints and the allowlist.
 #[derive(Debug, Parser)]
 #[command(
     name = "mfgcheck",
@@ -79,43 +59,89 @@ enum Command {
     /// PKCS#12 (.pfx/.p12) are recognised from their content, whatever the file is
     /// called. For a PFX, the certificate checked is the one its private key belongs to,
     /// and the key's provider is checked too.
-    #[command(after_help = CHECK_EXAMPLES)]
-    Check(CheckArgs),
+    #[command(after_help = check::EXAMPLES)]
+    Check(check::CheckArgs),
+    /// Show every certificate and key in the inputs, and the issuer tree; no verdict.
+    ///
+    /// For each certificate: subject, issuer, serial, SHA-1 and SHA-256 thumbprints (Windows
+    /// and colon forms), key identifiers, key, signature algorithm, validity with the days
+    /// left, CA flag, DNS names, and the allowlist entry it is, if any.
+    #[command(after_help = inspect::EXAMPLES)]
+    Inspect(inspect::InspectArgs),
+    /// Make sense of a pasted thumbprint: clean it, say what it is and whose it is.
+    ///
+    /// Removes spaces, colons, dashes, labels such as "SHA1 Fingerprint=" and the invisible
+    /// characters the Windows certificate dialog adds; classifies the length; looks the value
+    /// up in the allowlist (thumbprints, serial numbers, key identifiers and the values
+    /// Technet published); with --file, compares it with your certificates.
+    #[command(after_help = thumbprint::EXAMPLES)]
+    Thumbprint(thumbprint::ThumbprintArgs),
+    /// List, show, search or lint the allowlist of accepted CAs.
+    #[command(after_help = allowlist::EXAMPLES)]
+    Allowlist(allowlist::AllowlistArgs),
 }
 
-#[derive(Debug, clap::Args)]
-struct CheckArgs {
-    /// Certificate files; `-` reads standard input (also read when no file is given and
-    /// input is piped).
-    #[arg(value_name = "FILE")]
-    files: Vec<PathBuf>,
+/// Text or JSON, for every subcommand.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
 
+/// `--allowlist FILE`, shared by the subcommands that consult the list.
+#[derive(Debug, clap::Args)]
+struct AllowlistArg {
     /// Use this allowlist (YAML) instead of the built-in Exchange 2010 list.
     #[arg(long, value_name = "FILE")]
     allowlist: Option<PathBuf>,
+}
 
+impl AllowlistArg {
+    fn load(&self) -> Result<Allowlist, Fatal> {
+        load_allowlist(self.allowlist.as_deref())
+    }
+}
+
+/// The allowlist in `path`, or the built-in one.
+fn load_allowlist(path: Option<&Path>) -> Result<Allowlist, Fatal> {
+    match path {
+        Some(path) => {
+            let input = read_input(path)?;
+            let text = mfgcheck::load::decode_text(&input.bytes);
+            Ok(Allowlist::parse(&text, &input.name)?)
+        }
+        None => Ok(Allowlist::embedded()?),
+    }
+}
+
+/// `--at DATE`, shared by the subcommands that judge dates.
+#[derive(Debug, clap::Args)]
+struct AtArg {
     /// Evaluate at this time instead of now: YYYY-MM-DD (midnight UTC) or RFC 3339
     /// (2010-12-01T09:30:00Z). Applies to every date check and to the allowlist's
     /// since/until dates.
     #[arg(long, value_name = "DATE", value_parser = parse_at)]
     at: Option<OffsetDateTime>,
+}
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+impl AtArg {
+    fn get(&self) -> OffsetDateTime {
+        self.at.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+}
 
-    /// The certificate to check, by SHA-1 or SHA-256 thumbprint (spaces, colons and
-    /// invisible characters copied from Windows are ignored). Default: the end-entity
-    /// certificate that issued no other.
-    #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf)]
-    leaf: Option<LeafSelector>,
-
-    /// Warn (expires-soon) when the certificate expires within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
-    warn_days: u32,
-
-    #[command(flatten)]
-    password: PasswordArgs,
+/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
+fn parse_at(text: &str) -> Result<OffsetDateTime, String> {
+    use time::format_description::well_known::Rfc3339;
+    let text = text.trim();
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(t);
+    }
+    parse_day(text)
+        .map(|d| d.midnight().assume_utc())
+        .ok_or_else(|| {
+            "expected YYYY-MM-DD or an RFC 3339 time such as 2010-12-01T09:30:00Z".to_owned()
+        })
 }
 
 /// Where a PFX password comes from. There is deliberately no option that takes the
@@ -158,123 +184,19 @@ impl PasswordArgs {
 /// Interactive password attempts before giving up, as sudo does.
 const PROMPT_ATTEMPTS: usize = 3;
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
-/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
-fn parse_at(text: &str) -> Result<OffsetDateTime, String> {
-    use time::format_description::well_known::Rfc3339;
-    let text = text.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t);
-    }
-    parse_day(text)
-        .map(|d| d.midnight().assume_utc())
-        .ok_or_else(|| {
-            "expected YYYY-MM-DD or an RFC 3339 time such as 2010-12-01T09:30:00Z".to_owned()
-        })
-}
-
-/// A SHA-1 (20 bytes) or SHA-256 (32 bytes) thumbprint, however it was pasted.
-fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
-    let clean = clean_hex(text).map_err(|e| e.to_string())?;
-    let bytes = clean.bytes.as_slice();
-    match bytes.len() {
-        20 => Thumbprint::try_from(bytes)
-            .map(LeafSelector::Sha1)
-            .map_err(|e| e.to_string()),
-        32 => Thumbprint::try_from(bytes)
-            .map(LeafSelector::Sha256)
-            .map_err(|e| e.to_string()),
-        n => Err(format!(
-            "{n} bytes is neither a SHA-1 (20 bytes) nor a SHA-256 (32 bytes) thumbprint{}",
-            length_hint(n)
-        )),
-    }
-}
-
-/// An error that ends the run with exit status 2, already worded for the user.
-struct Fatal(String);
-
-impl<E: std::fmt::Display> From<E> for Fatal {
-    fn from(e: E) -> Self {
-        Fatal(e.to_string())
-    }
-}
-
-/// Runs the command line; returns the process exit status.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.color {
-        ColorWhen::Auto => {}
-        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
-        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
-    }
-    let result = match cli.command {
-        Command::Check(args) => check(args),
-    };
-    match result {
-        Ok(code) => code,
-        Err(Fatal(message)) => {
-            let _ = writeln!(anstream::stderr(), "mfgcheck: error: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn check(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let allowlist = match &args.allowlist {
-        Some(path) => {
-            let input = read_input(path)?;
-            let text = mfgcheck::load::decode_text(&input.bytes);
-            Allowlist::parse(&text, &input.name)?
-        }
-        None => Allowlist::embedded()?,
-    };
-    let inputs = read_inputs(&args.files)?;
-    let mut options = CheckOptions::at(args.at.unwrap_or_else(OffsetDateTime::now_utc));
-    options.warn_days = args.warn_days;
-    options.leaf = args.leaf;
-    options.password = args.password.read()?;
-    let outcome = check_with_prompt(&inputs, &allowlist, options, &args.password)?;
-
-    let rendered = match args.format {
-        Format::Text => report::text(
-            &outcome,
-            &allowlist,
-            TextOptions {
-                width: terminal_width(),
-            },
-        ),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report::json(&outcome, &allowlist))?;
-            s.push('\n');
-            s
-        }
-    };
-    write_stdout(&rendered)?;
-    Ok(match outcome.assessment.verdict {
-        Verdict::Accepted => ExitCode::SUCCESS,
-        Verdict::Rejected => ExitCode::from(1),
-    })
-}
-
-/// Runs the check; when a PFX needs a password that no option gave and a person is
-/// at the terminal, asks for it without echo and tries again.
-fn check_with_prompt(
-    inputs: &[Input],
-    allowlist: &Allowlist,
-    mut options: CheckOptions,
+/// Runs `load` with the password the options give; when a PFX needs one that no
+/// option gave and a person is at the terminal, asks for it without echo and
+/// tries again.
+fn with_password<T>(
     source: &PasswordArgs,
-) -> Result<mfgcheck::Outcome, Fatal> {
-    let interactive = options.password.is_none() && io::stdin().is_terminal();
+    mut load: impl FnMut(Option<&Password>) -> Result<T, mfgcheck::Error>,
+) -> Result<T, Fatal> {
+    let mut password = source.read()?;
+    let interactive = password.is_none() && io::stdin().is_terminal();
     let mut attempts = 0;
     loop {
-        let err = match mfgcheck::check(inputs, allowlist, &options) {
-            Ok(outcome) => return Ok(outcome),
+        let err = match load(password.as_ref()) {
+            Ok(value) => return Ok(value),
             Err(err) => err,
         };
         let mfgcheck::Error::Load(LoadError { file, problem }) = &err else {
@@ -309,8 +231,47 @@ fn check_with_prompt(
         attempts += 1;
         let typed = rpassword::prompt_password(format!("Password for {file}: "))
             .map_err(|e| Fatal(format!("cannot read the password from the terminal: {e}")))?;
-        options.password = Some(Password::new(typed));
+        password = Some(Password::new(typed));
     }
+}
+
+/// An error that ends the run with exit status 2, already worded for the user.
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(e: E) -> Self {
+        Fatal(e.to_string())
+    }
+}
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Thumbprint(args) => thumbprint::run(args),
+        Command::Allowlist(args) => allowlist::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Fatal(message)) => {
+            let _ = writeln!(anstream::stderr(), "mfgcheck: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Renders JSON the way every subcommand prints it.
+fn json_text(value: &serde_json::Value) -> Result<String, Fatal> {
+    let mut s = serde_json::to_string_pretty(value)?;
+    s.push('\n');
+    Ok(s)
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error.
@@ -332,12 +293,12 @@ fn terminal_width() -> usize {
         .unwrap_or(100)
 }
 
-fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>, Fatal> {
+fn read_inputs(files: &[PathBuf], command: &str) -> Result<Vec<Input>, Fatal> {
     if files.is_empty() {
         if io::stdin().is_terminal() {
-            return Err(Fatal(
-                "no input: give a certificate file, or - to read standard input (see mfgcheck check --help)".into(),
-            ));
+            return Err(Fatal(format!(
+                "no input: give a certificate file, or - to read standard input (see mfgcheck {command} --help)"
+            )));
         }
         return Ok(vec![read_input(Path::new("-"))?]);
     }
@@ -401,20 +362,6 @@ mod tests {
             time::macros::datetime!(2010-12-01 8:30 UTC)
         );
         assert!(parse_at("12/01/2010").is_err());
-    }
-
-    #[test]
-    fn leaf_thumbprints_by_length() {
-        assert!(matches!(
-            parse_leaf("\u{200E}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44"),
-            Ok(LeafSelector::Sha1(_))
-        ));
-        assert!(matches!(
-            parse_leaf(&"AB".repeat(32)),
-            Ok(LeafSelector::Sha256(_))
-        ));
-        let err = parse_leaf("083B:E056:9042:46B1:A175:6AC9:5991:C74A").unwrap_err();
-        assert!(err.contains("serial number"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,94 @@
+//! Who issued whom among all the certificates of the inputs: the tree `inspect`
+//! draws, where `check` follows one path only.
+
+use super::pool::{CertId, Pool};
+use super::signature::{Verification, verify};
+
+/// Signature checks the whole forest may spend; after that, issuers are matched by
+/// name and key identifier only (and said to be unverified).
+pub const FOREST_SIGNATURE_BUDGET: usize = 500;
+
+/// What is above one certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Self-issued; the verification of its own signature.
+    Root(Verification),
+    /// Issued by this pool certificate, proven by its signature (valid or weak).
+    Issuer(CertId, Verification),
+    /// A certificate of the right name and key identifier, signature not proven
+    /// (it failed, or the budget ran out).
+    Unproven(CertId),
+    /// The issuer is not among the inputs.
+    Absent,
+}
+
+/// Each certificate's issuer among the pool, by index of [`CertId`].
+#[derive(Clone, Debug)]
+pub struct Forest {
+    links: Vec<Link>,
+}
+
+impl Forest {
+    pub fn link(&self, id: CertId) -> &Link {
+        &self.links[id.index()]
+    }
+
+    /// The certificates directly below `id`, in pool order.
+    pub fn children(&self, id: CertId) -> impl Iterator<Item = CertId> + '_ {
+        self.links
+            .iter()
+            .enumerate()
+            .filter(move |(_, l)| matches!(l, Link::Issuer(p, _) | Link::Unproven(p) if *p == id))
+            .map(|(i, _)| CertId::from_index(i))
+    }
+
+    /// Certificates with nothing of the pool above them: roots and orphans. In a
+    /// loop of cross-certificates none qualifies, so the tree printer also starts
+    /// from any certificate not reached from these.
+    pub fn tops(&self) -> impl Iterator<Item = CertId> + '_ {
+        self.links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l, Link::Root(_) | Link::Absent))
+            .map(|(i, _)| CertId::from_index(i))
+    }
+}
+
+/// Finds every certificate's issuer in `pool`.
+pub fn forest(pool: &Pool) -> Forest {
+    let mut budget = FOREST_SIGNATURE_BUDGET;
+    let mut links = Vec::with_capacity(pool.len());
+    for (id, cert) in pool.iter() {
+        if cert.is_self_issued() {
+            let v = verify(cert, cert.public_key());
+            // A self-issued certificate signed by another key of the same CA (a
+            // re-key) has its issuer in the pool; a true root signs itself.
+            if v.is_genuine() || !pool.named_issuers(cert).iter().any(|&c| c != id) {
+                links.push(Link::Root(v));
+                continue;
+            }
+        }
+        let candidates: Vec<CertId> = pool
+            .named_issuers(cert)
+            .iter()
+            .copied()
+            .filter(|&c| c != id && cert.key_ids_compatible(pool.get(c)))
+            .collect();
+        let mut link = candidates
+            .first()
+            .map_or(Link::Absent, |&c| Link::Unproven(c));
+        for &c in &candidates {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let v = verify(cert, pool.get(c).public_key());
+            if v.is_genuine() {
+                link = Link::Issuer(c, v);
+                break;
+            }
+        }
+        links.push(link);
+    }
+    Forest { links }
+}

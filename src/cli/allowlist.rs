@@ -1,0 +1,145 @@
+//! `mfgcheck allowlist`: the list of accepted CAs, to read, search and validate.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use time::OffsetDateTime;
+
+use mfgcheck::policy::Allowlist;
+use mfgcheck::report;
+
+use super::{
+    Fatal, Format, json_text, load_allowlist, parse_at, read_input, terminal_width, write_stdout,
+};
+
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  Which CAs may issue a federation certificate (built-in Exchange 2010 list):
+    mfgcheck allowlist
+
+  Everything known about one of them, with the notes:
+    mfgcheck allowlist show \"DigiCert Global Root CA\"
+
+  Where does Comodo stand?
+    mfgcheck allowlist search comodo
+
+  Validate your own list before using it with --allowlist:
+    mfgcheck allowlist lint my-allowlist.yaml
+
+Exit status: 0 done (lint: the file is valid), 1 search found nothing, 2 a file could not be
+used (lint: the problems are listed) or the arguments were wrong.";
+
+#[derive(Debug, clap::Args)]
+pub(super) struct AllowlistArgs {
+    #[command(subcommand)]
+    action: Option<Action>,
+
+    /// Read this allowlist (YAML) instead of the built-in Exchange 2010 list.
+    #[arg(long, value_name = "FILE", global = true)]
+    allowlist: Option<PathBuf>,
+
+    /// Show standing (accepted, not yet, ended) at this date instead of now.
+    #[arg(long, value_name = "DATE", value_parser = parse_at, global = true)]
+    at: Option<OffsetDateTime>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
+    format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// Every authority with kind, status, dates and identities (the default).
+    List,
+    /// One authority, by name or a unique part of it, with its notes.
+    Show {
+        #[arg(value_name = "NAME", required = true)]
+        name: Vec<String>,
+    },
+    /// Authorities whose name, subject or notes contain TEXT (case-insensitive).
+    Search {
+        #[arg(value_name = "TEXT", required = true)]
+        text: Vec<String>,
+    },
+    /// Validate an allowlist file: every problem, with its line.
+    Lint {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
+    let at = args.at.unwrap_or_else(OffsetDateTime::now_utc);
+    let width = terminal_width();
+    let json = matches!(args.format, Format::Json);
+    match args.action.unwrap_or(Action::List) {
+        Action::Lint { file } => {
+            let input = read_input(&file)?;
+            let text = mfgcheck::load::decode_text(&input.bytes);
+            let result = Allowlist::parse(&text, &input.name);
+            write_stdout(&if json {
+                json_text(&report::lint_json(&input.name, &result))?
+            } else {
+                report::lint_text(&input.name, &result)
+            })?;
+            Ok(if result.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        Action::List => {
+            let list = load_allowlist(args.allowlist.as_deref())?;
+            let all: Vec<usize> = (0..list.authorities().len()).collect();
+            write_stdout(&if json {
+                json_text(&report::allowlist_json(&list, &all, at))?
+            } else {
+                report::allowlist_text(&list, None, at, width)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Search { text } => {
+            let list = load_allowlist(args.allowlist.as_deref())?;
+            let hits = list.search(&text.join(" "));
+            let indexes: Vec<usize> = hits.iter().map(|(i, _)| *i).collect();
+            write_stdout(&if json {
+                json_text(&report::allowlist_json(&list, &indexes, at))?
+            } else {
+                report::allowlist_text(&list, Some(&hits), at, width)
+            })?;
+            Ok(if hits.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Action::Show { name } => {
+            let list = load_allowlist(args.allowlist.as_deref())?;
+            let name = name.join(" ");
+            let index = list.find(&name).map_err(|candidates| {
+                let names: Vec<&str> = candidates
+                    .iter()
+                    .map(|&i| list.authority(i).name.as_str())
+                    .collect();
+                if names.is_empty() {
+                    Fatal(format!(
+                        "no authority named \"{name}\" in {} (see mfgcheck allowlist list, or search)",
+                        list.source()
+                    ))
+                } else {
+                    Fatal(format!(
+                        "\"{name}\" matches several authorities: {}",
+                        names.join("; ")
+                    ))
+                }
+            })?;
+            write_stdout(&if json {
+                json_text(&report::allowlist_json(&list, &[index], at))?
+            } else {
+                report::authority_text(&list, index, at, width)
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

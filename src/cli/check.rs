@@ -1,0 +1,164 @@
+//! `mfgcheck check`: the verdict.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use mfgcheck::CheckOptions;
+use mfgcheck::chain::LeafSelector;
+use mfgcheck::model::Thumbprint;
+use mfgcheck::model::hex::{clean_hex, length_hint};
+use mfgcheck::policy::{Profile, Verdict};
+use mfgcheck::report::{self, TextOptions};
+
+use super::{
+    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, read_inputs, terminal_width,
+    with_password, write_stdout,
+};
+
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  Check a certificate with the CA's intermediate, as the vendor sent them:
+    mfgcheck check mail.contoso.com.cer intermediate.cer
+
+  Check a bundle as it was on a given day (dates, and when CAs joined the list):
+    mfgcheck check bundle.p7b --at 2010-12-01
+
+  Pick the certificate by the thumbprint Get-ExchangeCertificate shows:
+    mfgcheck check bundle.pem --leaf 7C4656C3061F7F4C0D67B319A855F60EBC11FC44
+
+  Read standard input, report JSON for a pipeline:
+    Get-Content cert.pem | mfgcheck check - --format json
+
+  Check the .pfx you will import (asks for the password on a terminal):
+    mfgcheck check federation.pfx
+    mfgcheck check federation.pfx --password-file pfx-password.txt
+    $env:PFX_PASSWORD = Get-Secret PfxPassword -AsPlainText
+    mfgcheck check federation.pfx --password-env PFX_PASSWORD
+
+  A self-signed federation certificate on Exchange 2010 SP2 or later:
+    mfgcheck check federation.pfx --profile exchange2010-sp2
+
+Exit status: 0 accepted, 1 rejected, 2 the input, the allowlist or the arguments could not be used.";
+
+#[derive(Debug, clap::Args)]
+pub(super) struct CheckArgs {
+    /// Certificate files; `-` reads standard input (also read when no file is given and
+    /// input is piped).
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    allowlist: AllowlistArg,
+
+    #[command(flatten)]
+    at: AtArg,
+
+    /// Which Exchange release's rules apply: exchange2010 (RTM: issued directly by a
+    /// listed CA) or exchange2010-sp2 (SP2 and later: also the self-signed certificate of
+    /// the New Federation Trust wizard).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
+    profile: ProfileArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    /// The certificate to check, by SHA-1 or SHA-256 thumbprint (spaces, colons and
+    /// invisible characters copied from Windows are ignored). Default: the certificate a
+    /// PFX's private key belongs to, else the end-entity certificate that issued no other.
+    #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf)]
+    leaf: Option<LeafSelector>,
+
+    /// Warn (expires-soon) when the certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    warn_days: u32,
+
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+/// `--profile` values, named as users type them.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ProfileArg {
+    #[value(name = "exchange2010")]
+    Exchange2010,
+    #[value(name = "exchange2010-sp2")]
+    Exchange2010Sp2,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Self {
+        match p {
+            ProfileArg::Exchange2010 => Profile::Exchange2010,
+            ProfileArg::Exchange2010Sp2 => Profile::Exchange2010Sp2,
+        }
+    }
+}
+
+/// A SHA-1 (20 bytes) or SHA-256 (32 bytes) thumbprint, however it was pasted.
+fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
+    let clean = clean_hex(text).map_err(|e| e.to_string())?;
+    let bytes = clean.bytes.as_slice();
+    match bytes.len() {
+        20 => Thumbprint::try_from(bytes)
+            .map(LeafSelector::Sha1)
+            .map_err(|e| e.to_string()),
+        32 => Thumbprint::try_from(bytes)
+            .map(LeafSelector::Sha256)
+            .map_err(|e| e.to_string()),
+        n => Err(format!(
+            "{n} bytes is neither a SHA-1 (20 bytes) nor a SHA-256 (32 bytes) thumbprint{}",
+            length_hint(n)
+        )),
+    }
+}
+
+pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
+    let allowlist = args.allowlist.load()?;
+    let inputs = read_inputs(&args.files, "check")?;
+    let mut options = CheckOptions::at(args.at.get());
+    options.warn_days = args.warn_days;
+    options.leaf = args.leaf;
+    options.profile = args.profile.into();
+    let outcome = with_password(&args.password, |password| {
+        options.password = password.cloned();
+        mfgcheck::check(&inputs, &allowlist, &options)
+    })?;
+
+    let rendered = match args.format {
+        Format::Text => report::text(
+            &outcome,
+            &allowlist,
+            TextOptions {
+                width: terminal_width(),
+            },
+        ),
+        Format::Json => json_text(&report::json(&outcome, &allowlist))?,
+    };
+    write_stdout(&rendered)?;
+    Ok(match outcome.assessment.verdict {
+        Verdict::Accepted => ExitCode::SUCCESS,
+        Verdict::Rejected => ExitCode::from(1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaf_thumbprints_by_length() {
+        assert!(matches!(
+            parse_leaf("\u{200E}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44"),
+            Ok(LeafSelector::Sha1(_))
+        ));
+        assert!(matches!(
+            parse_leaf(&"AB".repeat(32)),
+            Ok(LeafSelector::Sha256(_))
+        ));
+        let err = parse_leaf("083B:E056:9042:46B1:A175:6AC9:5991:C74A").unwrap_err();
+        assert!(err.contains("serial number"), "{err}");
+    }
+}

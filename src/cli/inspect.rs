@@ -1,0 +1,59 @@
+//! `mfgcheck inspect`: what is in the files, with no verdict.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use mfgcheck::report;
+
+use super::{
+    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, read_inputs, with_password,
+    write_stdout,
+};
+
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  Everything in a bundle a vendor sent, and who issued whom:
+    mfgcheck inspect bundle.p7b
+
+  The .pfx you are about to import (key, provider, friendly name):
+    mfgcheck inspect federation.pfx --password-file pfx-password.txt
+
+  Days left judged at another date, as JSON:
+    mfgcheck inspect cert.cer --at 2011-06-01 --format json
+
+Exit status: 0 everything loaded, 2 an input, the allowlist or the arguments could not be used.";
+
+#[derive(Debug, clap::Args)]
+pub(super) struct InspectArgs {
+    /// Certificate files (any format `check` reads); `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    allowlist: AllowlistArg,
+
+    #[command(flatten)]
+    at: AtArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
+    let allowlist = args.allowlist.load()?;
+    let inputs = read_inputs(&args.files, "inspect")?;
+    let at = args.at.get();
+    let inspection = with_password(&args.password, |password| {
+        mfgcheck::inspect(&inputs, password)
+    })?;
+    let rendered = match args.format {
+        Format::Text => report::inspect_text(&inspection, &allowlist, at),
+        Format::Json => json_text(&report::inspect_json(&inspection, &allowlist, at))?,
+    };
+    write_stdout(&rendered)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,224 @@
+//! `allowlist`: the list in use, one authority, a search, or a lint result.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json as j};
+use time::OffsetDateTime;
+
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap};
+use crate::policy::{Allowlist, AllowlistError, Authority, Standing};
+
+fn standing_words(a: &Authority, at: OffsetDateTime) -> (bool, String) {
+    match a.standing(at) {
+        Standing::Accepted if !a.has_identity() => (
+            false,
+            "accepted, but no identity is published: unconfirmed".to_owned(),
+        ),
+        Standing::Accepted => (true, "accepted".to_owned()),
+        Standing::NotYet(d) => (false, format!("accepted only from {d}")),
+        Standing::Ended(d) => (false, format!("accepted only until {d}")),
+        Standing::Requested => (false, "requested, not confirmed".to_owned()),
+        Standing::Removed => (false, "removed".to_owned()),
+    }
+}
+
+fn standing_word(a: &Authority, at: OffsetDateTime) -> &'static str {
+    match a.standing(at) {
+        Standing::Accepted => "accepted",
+        Standing::NotYet(_) => "not-yet",
+        Standing::Ended(_) => "ended",
+        Standing::Requested => "requested",
+        Standing::Removed => "removed",
+    }
+}
+
+/// One authority as a block of labelled lines; `notes` adds the notes, wrapped.
+fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width: usize) {
+    let (ok, words) = standing_words(a, at);
+    let mark = if ok {
+        paint(GREEN, "✓")
+    } else {
+        paint(RED, "✗")
+    };
+    let kind = a.kind.map_or(String::new(), |k| format!("{k}, "));
+    let _ = writeln!(
+        out,
+        "{mark} {}  {}",
+        paint(BOLD, &a.name),
+        format_args!("({kind}{words})")
+    );
+    let row = |out: &mut String, label: &str, value: &str| {
+        let _ = writeln!(out, "    {} {value}", paint(DIM, &format!("{label:<9}")));
+    };
+    row(out, "subject", &a.subject.to_string());
+    for t in &a.sha1 {
+        row(out, "SHA-1", &t.to_string());
+    }
+    for t in &a.sha256 {
+        row(out, "SHA-256", &t.to_string());
+    }
+    for s in &a.serials {
+        row(out, "serial", &s.to_string());
+    }
+    if let Some(k) = &a.spki_sha256 {
+        row(out, "SPKI", &k.to_string());
+    }
+    if let Some(k) = &a.ski {
+        row(out, "SKI", &k.to_string());
+    }
+    if let Some(d) = a.since {
+        row(out, "since", &d.to_string());
+    }
+    if let Some(d) = a.until {
+        row(out, "until", &d.to_string());
+    }
+    if !a.has_identity() {
+        row(out, "identity", &paint(YELLOW, "none published"));
+    }
+    if let Some(p) = &a.published {
+        row(out, "Technet", &format!("\"{p}\""));
+    }
+    if notes {
+        if let Some(n) = &a.notes {
+            out.push_str(&wrap(n, "    ", width));
+        }
+    }
+}
+
+fn header(allowlist: &Allowlist, at: OffsetDateTime) -> String {
+    let source = if allowlist.source() == "embedded allowlist" {
+        "the built-in Exchange 2010 allowlist".to_owned()
+    } else {
+        allowlist.source().to_owned()
+    };
+    paint(
+        DIM,
+        &format!(
+            "{} authorities in {source}, standing at {}.",
+            allowlist.authorities().len(),
+            super::day(at)
+        ),
+    )
+}
+
+/// `allowlist list` (all) or `allowlist search` (`hits`), as text.
+pub fn allowlist_text(
+    allowlist: &Allowlist,
+    hits: Option<&[(usize, Vec<&'static str>)]>,
+    at: OffsetDateTime,
+    width: usize,
+) -> String {
+    let mut out = header(allowlist, at);
+    out.push('\n');
+    let all: Vec<(usize, Vec<&'static str>)> = (0..allowlist.authorities().len())
+        .map(|i| (i, Vec::new()))
+        .collect();
+    let shown = hits.unwrap_or(&all);
+    if shown.is_empty() {
+        out.push_str("\nNo authority matches.\n");
+    }
+    for (i, fields) in shown {
+        out.push('\n');
+        block(&mut out, allowlist.authority(*i), at, hits.is_some(), width);
+        if !fields.is_empty() {
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint(DIM, &format!("(matched in {})", fields.join(", ")))
+            );
+        }
+    }
+    out
+}
+
+/// `allowlist show NAME` as text: everything, notes included.
+pub fn authority_text(
+    allowlist: &Allowlist,
+    index: usize,
+    at: OffsetDateTime,
+    width: usize,
+) -> String {
+    let mut out = String::new();
+    block(&mut out, allowlist.authority(index), at, true, width);
+    out
+}
+
+fn authority_json(a: &Authority, at: OffsetDateTime) -> Value {
+    j!({
+        "name": a.name,
+        "subject": a.subject.to_string(),
+        "kind": a.kind,
+        "status": a.status,
+        "standing": standing_word(a, at),
+        "since": a.since.map(|d| d.to_string()),
+        "until": a.until.map(|d| d.to_string()),
+        "sha1": a.sha1.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "sha256": a.sha256.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "serials": a.serials.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "spki_sha256": a.spki_sha256.map(|k| k.to_string()),
+        "ski": a.ski.as_ref().map(ToString::to_string),
+        "has_identity": a.has_identity(),
+        "published": a.published,
+        "notes": a.notes,
+        "line": a.line,
+    })
+}
+
+/// `list`, `search` and `show` as JSON: `{ "authorities": [...] }`.
+pub fn allowlist_json(allowlist: &Allowlist, indexes: &[usize], at: OffsetDateTime) -> Value {
+    j!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
+        "source": allowlist.source(),
+        "version": allowlist.version(),
+        "evaluated_at": super::rfc3339(at),
+        "authorities": indexes.iter().map(|&i| authority_json(allowlist.authority(i), at)).collect::<Vec<_>>(),
+    })
+}
+
+/// `allowlist lint FILE`, as text and JSON.
+pub fn lint_text(file: &str, result: &Result<Allowlist, AllowlistError>) -> String {
+    match result {
+        Ok(list) => format!(
+            "{file}: {} ({} authorities)\n",
+            paint(GREEN, "OK"),
+            list.authorities().len()
+        ),
+        Err(e) => {
+            let mut out = String::new();
+            for p in &e.problems {
+                let _ = writeln!(out, "{file}:{}: {}", p.line, p.message);
+            }
+            let n = e.problems.len();
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(
+                    RED,
+                    &format!("{n} problem{}", if n == 1 { "" } else { "s" })
+                )
+            );
+            out
+        }
+    }
+}
+
+pub fn lint_json(file: &str, result: &Result<Allowlist, AllowlistError>) -> Value {
+    let (ok, problems, authorities) = match result {
+        Ok(list) => (true, Vec::new(), Some(list.authorities().len())),
+        Err(e) => (
+            false,
+            e.problems
+                .iter()
+                .map(|p| j!({ "line": p.line, "message": p.message }))
+                .collect(),
+            None,
+        ),
+    };
+    j!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
+        "file": file,
+        "ok": ok,
+        "problems": problems,
+        "authorities": authorities,
+    })
+}

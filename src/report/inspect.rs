@@ -1,0 +1,298 @@
+//! `inspect`: every certificate and key of the inputs, and the issuer tree, with no
+//! verdict. What a helpdesk needs to read a file a customer sent.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json as j};
+use time::OffsetDateTime;
+
+use super::json::{JSON_SCHEMA_VERSION, authority, cert, impostor_of};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use super::{datetime, day, mark, rfc3339, signature_word};
+use crate::Inspection;
+use crate::chain::{CertId, Link, Verification};
+use crate::model::hex::colon_hex;
+use crate::model::{Certificate, KeyRing, Validity};
+use crate::policy::{Allowlist, Identity};
+
+/// "365 days left", "expired 12 days ago", "valid in 3 days", at `at`.
+fn days_left(cert: &Certificate, at: OffsetDateTime) -> (Validity, i64, String) {
+    let v = cert.validity_at(at);
+    let (days, words) = match v {
+        Validity::Valid => {
+            let d = (cert.not_after() - at).whole_days();
+            (d, format!("{d} days left"))
+        }
+        Validity::Expired => {
+            let d = (cert.not_after() - at).whole_days();
+            (d, format!("expired {} days before", -d))
+        }
+        Validity::NotYetValid => {
+            let d = (cert.not_after() - at).whole_days();
+            let until = (cert.not_before() - at).whole_days();
+            (d, format!("not valid for another {until} days"))
+        }
+    };
+    (v, days, words)
+}
+
+fn validity_word(v: Validity) -> &'static str {
+    match v {
+        Validity::Valid => "valid",
+        Validity::Expired => "expired",
+        Validity::NotYetValid => "not-yet-valid",
+    }
+}
+
+/// Which key of the inputs belongs to `cert`, if any.
+fn key_of<'a>(cert: &Certificate, keys: &'a KeyRing) -> Option<&'a crate::model::PrivateKey> {
+    keys.keys.iter().find(|k| k.pairs_with(cert).is_some())
+}
+
+fn row(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(out, "  {} {value}", paint(DIM, &format!("{label:<13}")));
+}
+
+/// The text report of `inspect`.
+pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDateTime) -> String {
+    let Inspection { pool, keys, forest } = inspection;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            DIM,
+            &format!(
+                "{} certificate{} at {}; allowlist: {}.",
+                pool.len(),
+                if pool.len() == 1 { "" } else { "s" },
+                datetime(at),
+                allowlist.source()
+            )
+        )
+    );
+    for (id, c) in pool.iter() {
+        let o = c.origin();
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            paint(BOLD, &format!("[{}]", id.index() + 1)),
+            paint(BOLD, &c.subject().to_string())
+        );
+        row(&mut out, "from", &format!("{}, {}", o, o.format));
+        row(&mut out, "issuer", &c.issuer().to_string());
+        row(&mut out, "serial", &c.serial().to_string());
+        row(&mut out, "SHA-1", &c.sha1().to_string());
+        row(&mut out, "", &c.sha1().colon());
+        row(&mut out, "SHA-256", &c.sha256().to_string());
+        row(&mut out, "", &c.sha256().colon());
+        let none = || paint(YELLOW, "none");
+        row(
+            &mut out,
+            "SKI",
+            &c.ski().map_or_else(none, ToString::to_string),
+        );
+        row(
+            &mut out,
+            "AKI",
+            &c.aki().map_or_else(none, ToString::to_string),
+        );
+        row(&mut out, "key", &c.public_key().algorithm().to_string());
+        row(&mut out, "signature", &c.signature_algorithm().to_string());
+        let (v, _, words) = days_left(c, at);
+        let words = match v {
+            Validity::Valid => words,
+            _ => paint(RED, &words),
+        };
+        row(
+            &mut out,
+            "valid",
+            &format!(
+                "{} to {} ({words})",
+                day(c.not_before()),
+                day(c.not_after())
+            ),
+        );
+        row(&mut out, "CA", if c.is_ca() { "yes" } else { "no" });
+        if !c.dns_names().is_empty() {
+            row(&mut out, "DNS names", &c.dns_names().join(", "));
+        }
+        if let Some(name) = c.friendly_name() {
+            row(&mut out, "friendly name", name);
+        }
+        if let Some(key) = key_of(c, keys) {
+            let provider = key.provider().map_or_else(
+                || "no provider named".to_owned(),
+                |p| format!("provider \"{}\" ({})", p.name, p.kind),
+            );
+            row(
+                &mut out,
+                "private key",
+                &format!("{} in {}; {provider}", key.algorithm(), key.file()),
+            );
+        }
+        let identity = allowlist.identify(c);
+        let m = mark(&identity, allowlist, at);
+        let words = match identity {
+            Identity::Unlisted => m.words,
+            _ if m.accepted => paint(GREEN, &format!("✓ {}", m.words)),
+            _ => paint(RED, &format!("✗ {}", m.words)),
+        };
+        row(&mut out, "allowlist", &words);
+    }
+    let orphan_keys: Vec<_> = keys
+        .keys
+        .iter()
+        .filter(|k| pool.iter().all(|(_, c)| k.pairs_with(c).is_none()))
+        .collect();
+    for key in orphan_keys {
+        let _ = writeln!(
+            out,
+            "\n{} {} in {}, belonging to none of these certificates",
+            paint(BOLD, "private key"),
+            key.algorithm(),
+            key.file()
+        );
+    }
+
+    out.push_str("\nIssuer tree:\n");
+    let mut shown = vec![false; pool.len()];
+    let tops: Vec<CertId> = forest.tops().collect();
+    let rest: Vec<CertId> = pool.ids().collect();
+    for start in tops.into_iter().chain(rest) {
+        if !shown[start.index()] {
+            tree_lines(inspection, start, "", true, true, &mut shown, &mut out);
+        }
+    }
+    out
+}
+
+fn tree_lines(
+    inspection: &Inspection,
+    id: CertId,
+    prefix: &str,
+    top: bool,
+    last: bool,
+    shown: &mut [bool],
+    out: &mut String,
+) {
+    let Inspection { pool, forest, .. } = inspection;
+    let c = pool.get(id);
+    let note = match forest.link(id) {
+        Link::Root(v) if v.is_genuine() => "self-signed".to_owned(),
+        Link::Root(Verification::Unsupported(a)) => format!("self-signed ({a}, not checked)"),
+        Link::Root(_) => paint(RED, "self-issued, its own signature does not verify"),
+        Link::Absent => format!("issuer not in the input: {}", c.issuer().short()),
+        Link::Unproven(_) => paint(RED, "signature by the CA above not proven"),
+        Link::Issuer(_, v @ Verification::Weak(w)) => {
+            format!("signature {} ({w})", signature_word(v))
+        }
+        Link::Issuer(..) => String::new(),
+    };
+    let branch = if top {
+        ""
+    } else if last {
+        "└─ "
+    } else {
+        "├─ "
+    };
+    let again = shown[id.index()];
+    let _ = writeln!(
+        out,
+        "  {prefix}{branch}{}  {}{}{}",
+        c.subject().short(),
+        paint(DIM, &format!("[{}] {}", id.index() + 1, c.sha1())),
+        if note.is_empty() {
+            String::new()
+        } else {
+            format!("  {note}")
+        },
+        if again { "  (shown above)" } else { "" }
+    );
+    if again {
+        return;
+    }
+    shown[id.index()] = true;
+    let children: Vec<CertId> = forest.children(id).collect();
+    let inner = if top {
+        prefix.to_owned()
+    } else if last {
+        format!("{prefix}   ")
+    } else {
+        format!("{prefix}│  ")
+    };
+    for (i, &child) in children.iter().enumerate() {
+        tree_lines(
+            inspection,
+            child,
+            &inner,
+            false,
+            i + 1 == children.len(),
+            shown,
+            out,
+        );
+    }
+}
+
+/// The JSON report of `inspect`: `certificates`, `private_keys` and `tree`.
+pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDateTime) -> Value {
+    let Inspection { pool, keys, forest } = inspection;
+    let certificates: Vec<Value> = pool
+        .iter()
+        .map(|(id, c)| {
+            let identity = allowlist.identify(c);
+            let (v, days, _) = days_left(c, at);
+            let issuer = match forest.link(id) {
+                Link::Root(v) => j!({ "kind": "self-signed", "signature": signature_word(v) }),
+                Link::Issuer(p, v) => {
+                    j!({ "kind": "in-input", "index": p.index(), "signature": signature_word(v) })
+                }
+                Link::Unproven(p) => {
+                    j!({ "kind": "in-input", "index": p.index(), "signature": "unproven" })
+                }
+                Link::Absent => j!({ "kind": "absent" }),
+            };
+            let mut value = serde_json::to_value(cert(c)).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("index".into(), j!(id.index()));
+                map.insert("sha1_colon".into(), j!(colon_hex(c.sha1().as_bytes())));
+                map.insert("sha256_colon".into(), j!(colon_hex(c.sha256().as_bytes())));
+                map.insert("validity".into(), j!(validity_word(v)));
+                map.insert("days_left".into(), j!(days));
+                map.insert("allowlisted".into(), j!(identity.listed().is_some()));
+                map.insert("authority".into(), authority(&identity, allowlist, at));
+                map.insert("impostor_of".into(), impostor_of(&identity, allowlist));
+                map.insert("issued_by".into(), issuer);
+                map.insert(
+                    "private_key".into(),
+                    key_of(c, keys).map_or(Value::Null, |k| j!({ "file": k.file() })),
+                );
+            }
+            value
+        })
+        .collect();
+    let private_keys: Vec<Value> = keys
+        .keys
+        .iter()
+        .map(|k| {
+            let algorithm = k.algorithm();
+            j!({
+                "file": k.file(),
+                "key": algorithm.to_string(),
+                "key_bits": algorithm.bits(),
+                "friendly_name": k.friendly_name(),
+                "provider": k.provider().map(|p| j!({ "name": p.name, "kind": p.kind })),
+                "certificate": pool.iter().find(|(_, c)| k.pairs_with(c).is_some()).map(|(id, _)| id.index()),
+            })
+        })
+        .collect();
+    j!({
+        "schema_version": JSON_SCHEMA_VERSION,
+        "mfgcheck_version": env!("CARGO_PKG_VERSION"),
+        "evaluated_at": rfc3339(at),
+        "certificates": certificates,
+        "private_keys": private_keys,
+        "roots": forest.tops().map(CertId::index).collect::<Vec<_>>(),
+        "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
+    })
+}

@@ -1,0 +1,233 @@
+//! `thumbprint`: what each pasted value is, in words (text) and fields (JSON).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json as j};
+
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use crate::chain::Pool;
+use crate::model::hex::invisible_name;
+use crate::policy::{Allowlist, Field, Lookup, ValueKind};
+
+/// The certificates a value was compared with (`--file`), if any were given.
+pub struct Compared<'a> {
+    pub pool: &'a Pool,
+    pub files: &'a [String],
+}
+
+fn kind_words(l: &Lookup) -> String {
+    let n = l.bytes.len();
+    match l.kind {
+        ValueKind::Sha1 => {
+            format!("{n} bytes: the length of a SHA-1 thumbprint (the kind Exchange uses)")
+        }
+        ValueKind::Sha256 => format!("{n} bytes: the length of a SHA-256 thumbprint"),
+        ValueKind::SerialOrMd5 => {
+            format!("{n} bytes: looks like a serial number or MD5, not a thumbprint")
+        }
+        ValueKind::OtherLength => {
+            format!("{n} bytes: not a thumbprint (SHA-1 is 20 bytes, SHA-256 32)")
+        }
+        ValueKind::Invalid => "not a hex value".to_owned(),
+    }
+}
+
+/// Whether `l` is a usable thumbprint and, with files, one of their certificates.
+pub fn lookup_ok(l: &Lookup, compared: Option<&Compared<'_>>) -> bool {
+    l.kind.is_thumbprint()
+        && compared.is_none_or(|c| {
+            c.pool.iter().any(|(_, cert)| {
+                l.fields_of(cert)
+                    .iter()
+                    .any(|f| matches!(f, Field::Sha1 | Field::Sha256))
+            })
+        })
+}
+
+/// The text report: one block per value.
+pub fn lookup_text(
+    lookups: &[Lookup],
+    allowlist: &Allowlist,
+    compared: Option<&Compared<'_>>,
+) -> String {
+    let mut out = String::new();
+    for (i, l) in lookups.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}", paint(BOLD, &format!("\"{}\"", l.input.trim())));
+        let Some(normalized) = &l.normalized else {
+            let why = l
+                .error
+                .as_ref()
+                .map_or_else(String::new, ToString::to_string);
+            let _ = writeln!(out, "  {}", paint(RED, &format!("not a hex value: {why}")));
+            continue;
+        };
+        let _ = writeln!(out, "  {normalized}");
+        if let Some(colon) = l.colon() {
+            let _ = writeln!(out, "  {}", paint(DIM, &colon));
+        }
+        let words = kind_words(l);
+        let _ = writeln!(
+            out,
+            "  {}",
+            if l.kind.is_thumbprint() {
+                words
+            } else {
+                paint(YELLOW, &words)
+            }
+        );
+        for r in &l.removed {
+            let _ = writeln!(
+                out,
+                "  {}",
+                paint(
+                    YELLOW,
+                    &format!(
+                        "removed U+{:04X} {} at position {}: invisible when pasted, and New-FederationTrust -Thumbprint fails on it",
+                        u32::from(r.ch),
+                        invisible_name(r.ch),
+                        r.position
+                    )
+                )
+            );
+        }
+        if l.matches.is_empty() {
+            let _ = writeln!(out, "  not in the allowlist ({})", allowlist.source());
+        }
+        let mut seen: Vec<usize> = Vec::new();
+        for &(a, field) in &l.matches {
+            let authority = allowlist.authority(a);
+            if field == Field::Published {
+                let real = authority.sha1.first().map_or_else(String::new, |t| {
+                    format!("; its real SHA-1 thumbprint is {t}")
+                });
+                let what = if l.only_published(a) {
+                    paint(
+                        RED,
+                        &format!(
+                            "the value Technet published for {}, but it matches no known certificate of that CA{real}",
+                            authority.name
+                        ),
+                    )
+                } else {
+                    format!("also the value Technet published for {}", authority.name)
+                };
+                let _ = writeln!(out, "  {what}");
+                continue;
+            }
+            let kind = authority.kind.map_or(String::new(), |k| format!(", {k}"));
+            let status = format!("{}{kind}", authority.status);
+            let mut line = format!("the {} of {} ({status})", field.words(), authority.name);
+            if matches!(field, Field::Serial | Field::Ski | Field::SpkiSha256) && !seen.contains(&a)
+            {
+                if let Some(t) = authority.sha1.first() {
+                    let _ = write!(line, "; its SHA-1 thumbprint is {t}");
+                }
+            }
+            seen.push(a);
+            let _ = writeln!(out, "  {}", paint(GREEN, &line));
+        }
+        if let Some(c) = compared {
+            let hits: Vec<String> = c
+                .pool
+                .iter()
+                .filter_map(|(_, cert)| {
+                    let fields = l.fields_of(cert);
+                    (!fields.is_empty()).then(|| {
+                        let names: Vec<&str> = fields.iter().map(|f| f.words()).collect();
+                        format!(
+                            "is the {} of {} ({})",
+                            names.join(" and "),
+                            cert.subject().short(),
+                            cert.origin()
+                        )
+                    })
+                })
+                .collect();
+            if hits.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    paint(
+                        RED,
+                        &format!(
+                            "is not any certificate in {}: it is not the certificate you have",
+                            c.files.join(", ")
+                        )
+                    )
+                );
+            }
+            for h in hits {
+                let _ = writeln!(out, "  {}", paint(GREEN, &h));
+            }
+        }
+    }
+    out
+}
+
+/// The JSON report: `{ "values": [...] }`, one object per value.
+pub fn lookup_json(
+    lookups: &[Lookup],
+    allowlist: &Allowlist,
+    compared: Option<&Compared<'_>>,
+) -> Value {
+    let values: Vec<Value> = lookups
+        .iter()
+        .map(|l| {
+            let matches: Vec<Value> = l
+                .matches
+                .iter()
+                .map(|&(a, field)| {
+                    let authority = allowlist.authority(a);
+                    j!({
+                        "name": authority.name,
+                        "field": field,
+                        "status": authority.status,
+                        "only_published": field == Field::Published && l.only_published(a),
+                    })
+                })
+                .collect();
+            let certificates: Option<Vec<Value>> = compared.map(|c| {
+                c.pool
+                    .iter()
+                    .filter_map(|(_, cert)| {
+                        let fields = l.fields_of(cert);
+                        (!fields.is_empty()).then(|| {
+                            j!({
+                                "subject": cert.subject().to_string(),
+                                "sha1": cert.sha1().to_string(),
+                                "fields": fields,
+                                "file": &*cert.origin().file,
+                                "index": cert.origin().index,
+                            })
+                        })
+                    })
+                    .collect()
+            });
+            j!({
+                "input": l.input,
+                "normalized": l.normalized,
+                "colon": l.colon(),
+                "bytes": l.bytes.len(),
+                "kind": l.kind,
+                "error": l.error.as_ref().map(ToString::to_string),
+                "removed": l.removed.iter().map(|r| j!({
+                    "char": format!("U+{:04X}", u32::from(r.ch)),
+                    "name": invisible_name(r.ch),
+                    "position": r.position,
+                })).collect::<Vec<_>>(),
+                "matches": matches,
+                "certificates": certificates,
+                "ok": lookup_ok(l, compared),
+            })
+        })
+        .collect();
+    j!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
+        "mfgcheck_version": env!("CARGO_PKG_VERSION"),
+        "values": values,
+        "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
+    })
+}
