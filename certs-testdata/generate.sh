@@ -76,6 +76,12 @@ extendedKeyUsage = serverAuth,clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = none
 subjectAltName = ${ENV::SAN}
+[ v3_selfsigned_noski ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+subjectKeyIdentifier = none
+authorityKeyIdentifier = none
+subjectAltName = ${ENV::SAN}
 [ v3_mesh ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
@@ -277,11 +283,21 @@ key rsa1024-leaf rsa1024
 SAN="DNS:small.fabrikam.com" sign rsa1024-leaf "/O=Fabrikam/CN=small.fabrikam.com" \
   global-root 20100601000000Z 20120601000000Z sha256 v3_leaf
 cat rsa1024-leaf.pem global-root.pem > "$here/weak-key.pem"
-# What the Exchange 2010 SP1+ New Federation Trust wizard makes.
+# What the Exchange 2010 SP1/SP2 New Federation Trust wizard makes.
 key selfsigned-leaf rsa2048
 SAN="DNS:Federation" sign selfsigned-leaf "/CN=Federation" \
   self 20100601000000Z 20150601000000Z sha1 v3_selfsigned_leaf
 cp selfsigned-leaf.pem "$here/self-signed.pem"
+# The wizard's certificate as a PFX with its key: in a CryptoAPI CSP, and in a CNG KSP.
+for provider in "capi|Microsoft Enhanced RSA and AES Cryptographic Provider" "cng|Microsoft Software Key Storage Provider"; do
+  openssl pkcs12 -export -inkey selfsigned-leaf.key -in selfsigned-leaf.pem -name "Exchange Delegation Federation" \
+    -CSP "${provider#*|}" -passout "pass:Fed2010!" -out "$here/self-signed-${provider%%|*}.pfx"
+done
+# A self-signed certificate without a Subject Key Identifier.
+key selfsigned-noski rsa2048
+SAN="DNS:Federation" sign selfsigned-noski "/CN=Federation" \
+  self 20100601000000Z 20150601000000Z sha256 v3_selfsigned_noski
+cp selfsigned-noski.pem "$here/self-signed-noski.pem"
 # The direct leaf with one signature bit flipped.
 der direct-leaf.pem | xxd -p | tr -d '\n' > badsig.hex
 last=$(tail -c 2 badsig.hex)

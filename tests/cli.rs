@@ -636,7 +636,24 @@ fn help_has_examples_and_exit_codes() {
         .code(0)
         .stdout(predicate::str::contains("Examples:"))
         .stdout(predicate::str::contains("0 accepted, 1 rejected, 2"))
-        .stdout(predicate::str::contains("--leaf"));
+        .stdout(predicate::str::contains("--leaf"))
+        .stdout(predicate::str::contains("--password-file"))
+        .stdout(predicate::str::contains("--profile"));
+    for (command, exit) in [
+        ("inspect", "0 everything loaded"),
+        (
+            "thumbprint",
+            "0 every value is a SHA-1 or SHA-256 thumbprint",
+        ),
+        ("allowlist", "1 search found nothing"),
+    ] {
+        mfgcheck()
+            .args([command, "--help"])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("Examples:"))
+            .stdout(predicate::str::contains(exit));
+    }
     mfgcheck()
         .arg("--version")
         .assert()

@@ -74,8 +74,30 @@ pub fn expect_with(
 
 /// Asserts exit 2, an empty stdout and one stderr line containing each of `want`.
 pub fn refused(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    refused_with(&full, stdin, want);
+}
+
+/// [`refused`] for any subcommand: `args` starts with it.
+pub fn refused_cmd(args: &[&str], want: &[&str]) {
+    refused_with(args, None, want);
+}
+
+/// A usage error (clap's): exit 2, nothing on stdout, `want` in stderr.
+pub fn usage_error(args: &[&str], want: &[&str]) {
+    let out = mfgcheck().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    for w in want {
+        assert!(stderr.contains(w), "{args:?}: expected {w:?} in {stderr}");
+    }
+}
+
+fn refused_with(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
     let mut cmd = mfgcheck();
-    cmd.arg("check").args(args);
+    cmd.args(args);
     if let Some(bytes) = stdin {
         cmd.write_stdin(bytes.to_vec());
     }

@@ -1,0 +1,192 @@
+//! `mfgcheck allowlist`: list, show, search and lint.
+
+mod common;
+
+use common::cli::{mfgcheck, refused_cmd};
+use serde_json::Value;
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = mfgcheck().arg("allowlist").args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let (code, out) = run(&all);
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+fn names(json: &Value) -> Vec<String> {
+    json["authorities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn list_has_every_authority_with_its_identities() {
+    let (code, list) = json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(list["source"], "embedded allowlist");
+    let all = list["authorities"].as_array().unwrap();
+    assert_eq!(all.len(), 8);
+    for a in all {
+        for key in [
+            "name",
+            "subject",
+            "kind",
+            "status",
+            "standing",
+            "since",
+            "until",
+            "sha1",
+            "sha256",
+            "serials",
+            "spki_sha256",
+            "ski",
+            "published",
+        ] {
+            assert!(a.get(key).is_some(), "{key} missing in {a:#}");
+        }
+    }
+    let go_daddy = all
+        .iter()
+        .find(|a| a["name"] == "Go Daddy Secure Certification Authority")
+        .unwrap();
+    assert_eq!(go_daddy["kind"], "intermediate");
+    assert_eq!(
+        go_daddy["sha1"][0],
+        "7C4656C3061F7F4C0D67B319A855F60EBC11FC44"
+    );
+    let (code, text) = run(&["list"]);
+    assert_eq!(code, 0);
+    for a in all {
+        assert!(text.contains(a["name"].as_str().unwrap()));
+    }
+}
+
+#[test]
+fn search_comodo_shows_the_three_comodo_rows() {
+    let (code, found) = json(&["search", "comodo"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        names(&found),
+        [
+            "Comodo",
+            "USERTrust Legacy Secure Server CA",
+            "AAA Certificate Services"
+        ]
+    );
+    let a = found["authorities"].as_array().unwrap();
+    assert_eq!(a[0]["has_identity"], false);
+    assert_eq!(a[0]["published"], "NA");
+    assert_eq!(a[1]["status"], "accepted");
+    assert_eq!(a[1]["kind"], "intermediate");
+    assert_eq!(a[2]["status"], "requested");
+
+    let (_, text) = run(&["search", "COMODO"]);
+    assert!(
+        text.contains("accepted, but no identity is published: unconfirmed"),
+        "{text}"
+    );
+    assert!(text.contains("(matched in notes)"), "{text}");
+
+    let (code, _) = run(&["search", "no such vendor"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn show_by_name_or_a_unique_part() {
+    let (code, one) = json(&["show", "digicert", "global"]);
+    assert_eq!(code, 0);
+    assert_eq!(names(&one), ["DigiCert Global Root CA"]);
+    assert_eq!(
+        one["authorities"][0]["serials"][0],
+        "083BE056904246B1A1756AC95991C74A"
+    );
+    assert_eq!(
+        one["authorities"][0]["published"],
+        "083B:E056:9042:46B1:A175:6AC9:5991:C74A"
+    );
+    let (_, text) = run(&["show", "DigiCert Global Root CA"]);
+    assert!(text.contains("SERIAL NUMBER, not a thumbprint"), "{text}");
+    refused_cmd(
+        &["allowlist", "show", "digicert"],
+        &[
+            "matches several authorities",
+            "DigiCert High Assurance EV Root CA",
+        ],
+    );
+    refused_cmd(
+        &["allowlist", "show", "verisign"],
+        &["no authority named \"verisign\""],
+    );
+}
+
+#[test]
+fn standing_follows_at_and_the_allowlist_file() {
+    let (_, before) = json(&["--allowlist", "allowlist.yaml", "--at", "2010-12-01"]);
+    let (_, after) = json(&[
+        "list",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01",
+    ]);
+    let standing = |j: &Value| {
+        j["authorities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "TestTrust Legacy Secure Server CA")
+            .unwrap()["standing"]
+            .clone()
+    };
+    assert_eq!(standing(&before), "not-yet");
+    assert_eq!(standing(&after), "accepted");
+    assert_eq!(after["source"], "allowlist.yaml");
+}
+
+#[test]
+fn lint_reports_every_problem_with_its_line() {
+    let (code, text) = run(&["lint", "allowlist.yaml"]);
+    assert_eq!(
+        (code, text.contains("OK (7 authorities)")),
+        (0, true),
+        "{text}"
+    );
+
+    let path = std::env::temp_dir().join(format!("mfgcheck-lint-{}.yaml", std::process::id()));
+    std::fs::write(
+        &path,
+        "version: 2\nauthorities:\n  - name: A\n    subject: CN=A\n    sha1: \"1234\"\n    status: maybe\n  - name: B\n    subject: CN=B\n    serial: XYZ\n    status: accepted\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    let (code, text) = run(&["lint", &path]);
+    assert_eq!(code, 2);
+    for want in [
+        ":1: version 2 is not supported",
+        ":5: sha1: \"1234\": 2 bytes where a 20-byte value was expected",
+        ":6: status \"maybe\"",
+        ":9: serial: \"XYZ\"",
+        "4 problems",
+    ] {
+        assert!(text.contains(want), "{want} not in\n{text}");
+    }
+    let (code, report) = json(&["lint", &path]);
+    assert_eq!(code, 2);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["problems"].as_array().unwrap().len(), 4);
+    assert_eq!(report["problems"][0]["line"], 1);
+    refused_cmd(
+        &["allowlist", "lint", "no-such.yaml"],
+        &["no-such.yaml: no such file"],
+    );
+}
