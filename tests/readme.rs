@@ -66,37 +66,70 @@ fn text_example_is_the_real_output() {
     );
 }
 
-/// The abridged PFX example: its command runs, and every line shown (the `...` lines
-/// stand for omitted ones) appears in the real output, in order.
+/// Every other example in the README (a code block starting with `$ mfgcheck`, maybe
+/// continued with `\`): its command runs, and every line shown appears in the real
+/// output in order (`...` stands for omitted lines).
 #[test]
-fn pfx_example_lines_are_real() {
+fn every_readme_example_is_real() {
     let readme = readme();
-    let prompt = "$ mfgcheck check certs-testdata/story-cng.pfx";
-    let start = readme.find(prompt).expect("PFX example present");
-    let block = &readme[start..start + readme[start..].find("```").unwrap()];
-    let (command, shown) = block.split_once("\n    ").unwrap();
-    let (rest, shown) = shown.split_once('\n').unwrap();
-    let args: Vec<&str> = command
-        .trim_start_matches("$ mfgcheck ")
-        .trim_end_matches('\\')
-        .split_whitespace()
-        .chain(rest.split_whitespace())
-        .collect();
-    let out = Command::cargo_bin("mfgcheck")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .args(&args)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{args:?}");
-    let output = String::from_utf8(out.stdout).unwrap();
-    let mut lines = output.lines();
-    for want in shown.lines().filter(|l| *l != "...") {
-        assert!(
-            lines.any(|l| l == want),
-            "README PFX example line not in the output (in order): {want:?}\n{output}"
-        );
+    let mut seen = 0;
+    for block in readme.split("```").skip(1).step_by(2) {
+        let block = block
+            .trim_start_matches(|c: char| c.is_alphanumeric())
+            .trim_start_matches('\n');
+        let block = block
+            .lines()
+            .map(str::trim_start)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let Some(command) = block.strip_prefix("$ mfgcheck ") else {
+            continue;
+        };
+        let command = command.replace("\\\n", " ");
+        let (line, shown) = command.split_once('\n').unwrap_or((&command, ""));
+        let args = shell_words(line);
+        let out = Command::cargo_bin("mfgcheck")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .env_remove("COLUMNS")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}");
+        let output = String::from_utf8(out.stdout).unwrap();
+        let output: Vec<&str> = output.lines().map(str::trim_start).collect();
+        let mut lines = output.iter();
+        for want in shown.lines().filter(|l| *l != "...") {
+            assert!(
+                lines.any(|l| *l == want),
+                "README example line not in the output (in order): {want:?}\n{}",
+                output.join("\n")
+            );
+        }
+        seen += 1;
     }
+    assert!(seen >= 3, "only {seen} examples found");
+}
+
+/// Splits a command line on spaces, keeping double-quoted words together.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            _ => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
