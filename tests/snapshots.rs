@@ -8,13 +8,19 @@ use assert_cmd::Command;
 use common::fixture;
 
 fn run(args: &[&str]) -> String {
+    let mut full = vec!["check"];
+    full.extend_from_slice(args);
+    run_command(&full)
+}
+
+/// Any subcommand; `args` starts with it.
+fn run_command(args: &[&str]) -> String {
     let out = Command::cargo_bin("mfgcheck")
         .unwrap()
         .current_dir(fixture(""))
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("COLUMNS")
-        .arg("check")
         .args(args)
         .output()
         .unwrap();
@@ -107,6 +113,42 @@ fn pfx_with_a_cng_key_text() {
         "pfx-password.txt",
         "--allowlist",
         "allowlist.yaml",
+        "--at",
+        "2011-06-01"
+    ]));
+}
+
+#[test]
+fn inspect_story_text() {
+    insta::assert_snapshot!(run_command(&[
+        "inspect",
+        "story-bundle.pem",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01"
+    ]));
+}
+
+#[test]
+fn thumbprint_technet_values_text() {
+    insta::assert_snapshot!(run_command(&[
+        "thumbprint",
+        "NA",
+        "083B:E056:9042:46B1:A175:6AC9:5991:C74A",
+        "91 8d a5 e4 99 c1 5f 7c 62 75 b1 24 fe de 53 35 7c 34 bd 36",
+        "801D 62D0 7B44 9D5C 5C03 5C98 EA61 FA44 3C2A 58FE",
+        "99A6 9BE6 1AFE 886B 4D2B 8200 7CB8 54FC 317E 1539",
+        "\u{200e}7c46 56c3 061f 7f4c 0d67 b319 a855 f60e bc11 fc44"
+    ]));
+}
+
+#[test]
+fn allowlist_search_comodo_text() {
+    insta::assert_snapshot!(run_command(&[
+        "allowlist",
+        "search",
+        "comodo",
         "--at",
         "2011-06-01"
     ]));

@@ -162,6 +162,16 @@ pub fn look_up(text: &str, allowlist: &Allowlist) -> Lookup {
         Ok(c) => c,
         Err(e) => {
             lookup.error = Some(e);
+            // Technet printed words too ("NA" for Comodo): recognise them verbatim.
+            let words = text.trim().to_lowercase();
+            for (i, a) in allowlist.authorities().iter().enumerate() {
+                if a.published
+                    .as_deref()
+                    .is_some_and(|p| p.trim().to_lowercase() == words)
+                {
+                    lookup.matches.push((i, Field::Published));
+                }
+            }
             return lookup;
         }
     };

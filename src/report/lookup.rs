@@ -62,6 +62,13 @@ pub fn lookup_text(
                 .as_ref()
                 .map_or_else(String::new, ToString::to_string);
             let _ = writeln!(out, "  {}", paint(RED, &format!("not a hex value: {why}")));
+            for &(a, _) in &l.matches {
+                let _ = writeln!(
+                    out,
+                    "  the value Technet published for {}: no thumbprint",
+                    allowlist.authority(a).name
+                );
+            }
             continue;
         };
         let _ = writeln!(out, "  {normalized}");
