@@ -18,6 +18,9 @@ use crate::model::{
     Certificate, DistinguishedName, KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
 };
 
+/// The `source` of the built-in list, in messages and JSON.
+pub const EMBEDDED_SOURCE: &str = "embedded allowlist";
+
 /// The allowlist compiled into the binary.
 pub const EMBEDDED: &str = include_str!("../../data/mfg-allowlist.yaml");
 
@@ -312,7 +315,7 @@ impl Problems {
 impl Allowlist {
     /// The list compiled into the binary.
     pub fn embedded() -> Result<Self, AllowlistError> {
-        Self::parse(EMBEDDED, "embedded allowlist")
+        Self::parse(EMBEDDED, EMBEDDED_SOURCE)
     }
 
     /// Parses and validates an allowlist; `source` names it in messages.
@@ -459,6 +462,16 @@ impl Allowlist {
     /// Where the list came from: "embedded allowlist" or the file name.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The source in words for reports: "the built-in Exchange 2010 allowlist" or
+    /// "the allowlist FILE".
+    pub fn describe_source(&self) -> String {
+        if self.source == EMBEDDED_SOURCE {
+            "the built-in Exchange 2010 allowlist".to_owned()
+        } else {
+            format!("the allowlist {}", self.source)
+        }
     }
 
     pub fn version(&self) -> u32 {

@@ -86,11 +86,7 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
 }
 
 fn header(allowlist: &Allowlist, at: OffsetDateTime) -> String {
-    let source = if allowlist.source() == "embedded allowlist" {
-        "the built-in Exchange 2010 allowlist".to_owned()
-    } else {
-        allowlist.source().to_owned()
-    };
+    let source = allowlist.describe_source();
     paint(
         DIM,
         &format!(

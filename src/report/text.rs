@@ -52,13 +52,9 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         paint(
             DIM,
             &format!(
-                "Checked at {} against the {} ({} authorities).\nProfile {}: {}.",
+                "Checked at {} against {} ({} authorities).\nProfile {}: {}.",
                 datetime(at),
-                if allowlist.source() == "embedded allowlist" {
-                    "built-in Exchange 2010 allowlist".to_owned()
-                } else {
-                    format!("allowlist {}", allowlist.source())
-                },
+                allowlist.describe_source(),
                 allowlist.authorities().len(),
                 assessment.profile.name(),
                 assessment.profile.describe()
