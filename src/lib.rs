@@ -18,6 +18,7 @@ pub mod load;
 pub mod model;
 pub mod policy;
 pub mod report;
+pub mod scan;
 
 use time::OffsetDateTime;
 
@@ -94,9 +95,28 @@ pub struct Bundle {
     pub keys: KeyRing,
 }
 
+/// Shared state that makes many checks cheaper than one each: CA certificates parsed
+/// once, their signatures verified once, and extra issuers (a scan's chain directory).
+/// Results never depend on what the caches hold.
+#[derive(Debug, Default)]
+pub struct Shared {
+    pub parsed: model::ParseCache,
+    pub signatures: chain::SignatureCache,
+    /// CA certificates every bundle may use as issuers.
+    pub extras: Vec<Certificate>,
+}
+
 /// Loads every input: certificates into one pool (duplicates merged), PKCS#12
 /// private keys (their public halves) beside it.
 pub fn load_bundle(inputs: &[Input], password: Option<&Password>) -> Result<Bundle, Error> {
+    load_bundle_with(inputs, password, &Shared::default())
+}
+
+fn load_bundle_with(
+    inputs: &[Input],
+    password: Option<&Password>,
+    shared: &Shared,
+) -> Result<Bundle, Error> {
     if inputs.is_empty() {
         return Err(Error::NoInput);
     }
@@ -123,10 +143,10 @@ pub fn load_bundle(inputs: &[Input], password: Option<&Password>) -> Result<Bund
     }
     let certs = raws
         .into_iter()
-        .map(Certificate::from_raw)
+        .map(|raw| Certificate::from_raw_cached(raw, Some(&shared.parsed)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Bundle {
-        pool: Pool::new(certs),
+        pool: Pool::with_extras(certs, &shared.extras),
         keys,
     })
 }
@@ -157,14 +177,31 @@ pub fn check(
     allowlist: &Allowlist,
     options: &CheckOptions,
 ) -> Result<Outcome, Error> {
-    let Bundle { pool, keys } = load_bundle(inputs, options.password.as_ref())?;
+    check_with(inputs, allowlist, options, &Shared::default())
+}
+
+/// [`check`] with caches and extra issuers shared between many checks.
+pub fn check_with(
+    inputs: &[Input],
+    allowlist: &Allowlist,
+    options: &CheckOptions,
+    shared: &Shared,
+) -> Result<Outcome, Error> {
+    let Bundle { pool, keys } = load_bundle_with(inputs, options.password.as_ref(), shared)?;
     // A PFX says which certificate is the server's: the one its private key belongs to.
     let leaf = match (&options.leaf, pool.key_holder(&keys.keys)) {
         (None, Some(holder)) => holder,
         (selector, _) => pool.select_leaf(selector.as_ref())?,
     };
     let anchors = allowlist.anchors_at(options.at);
-    let chain = chain::build(&pool, leaf, &anchors, options.at, options.budget);
+    let chain = chain::build_with(
+        &pool,
+        leaf,
+        &anchors,
+        options.at,
+        options.budget,
+        Some(&shared.signatures),
+    );
     let assessment = policy::assess(
         &pool,
         &chain,

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::pool::{CertId, Pool};
-use super::signature::{Verification, verify};
+use super::signature::{SignatureCache, Verification, verify};
 use crate::model::{Certificate, Validity};
 
 /// Limits on path building.
@@ -141,6 +141,7 @@ enum Flow {
 
 struct Search<'a> {
     pool: &'a Pool,
+    shared: Option<&'a SignatureCache>,
     anchors: &'a dyn Anchors,
     at: OffsetDateTime,
     budget: Budget,
@@ -164,8 +165,23 @@ pub fn build(
     at: OffsetDateTime,
     budget: Budget,
 ) -> Chain {
+    build_with(pool, leaf, anchors, at, budget, None)
+}
+
+/// [`build`], with signature results of CA certificates shared through `shared`
+/// (a scan verifies each intermediate once, not once per bundle). A shared result
+/// still counts against the budget, so the path found never depends on the cache.
+pub fn build_with(
+    pool: &Pool,
+    leaf: CertId,
+    anchors: &dyn Anchors,
+    at: OffsetDateTime,
+    budget: Budget,
+    shared: Option<&SignatureCache>,
+) -> Chain {
     let mut search = Search {
         pool,
+        shared,
         anchors,
         at,
         budget,
@@ -194,7 +210,7 @@ pub fn build(
         found.path.contains(id)
             || matches!(found.top, Top::SignatureInvalid { candidate } if candidate == *id)
     };
-    let unused = pool.ids().filter(|id| !explained(id)).collect();
+    let unused = pool.own_ids().filter(|id| !explained(id)).collect();
     Chain {
         path: found.path,
         signatures: found.signatures,
@@ -217,7 +233,11 @@ impl Search<'_> {
             return None;
         }
         self.checks += 1;
-        let v = verify(self.pool.get(child), self.pool.get(issuer).public_key());
+        let (cert, key) = (self.pool.get(child), self.pool.get(issuer).public_key());
+        let v = match self.shared {
+            Some(shared) => shared.verify(cert, key),
+            None => verify(cert, key),
+        };
         self.cache.insert((child, issuer), v.clone());
         Some(v)
     }

@@ -28,10 +28,14 @@ pub struct Duplicate {
     pub origin: Origin,
 }
 
-/// All certificates of one check, each once, in input order.
+/// All certificates of one check, each once, in input order; then the extra CA
+/// certificates (a scan's `--chain-dir`) that may complete a path but are not part of
+/// the bundle: never the leaf, never "unused", never duplicates.
 #[derive(Debug)]
 pub struct Pool {
     certs: Vec<Certificate>,
+    /// Certificates before this index are the bundle's own.
+    own: usize,
     duplicates: Vec<Duplicate>,
     by_subject: HashMap<NameKey, Vec<CertId>>,
     by_issuer: HashMap<NameKey, Vec<CertId>>,
@@ -41,8 +45,18 @@ impl Pool {
     /// Builds the pool, merging byte-identical certificates (by SHA-256) and
     /// remembering the copies so they can be reported.
     pub fn new(certs: impl IntoIterator<Item = Certificate>) -> Self {
+        Self::with_extras(certs, &[])
+    }
+
+    /// [`Pool::new`] plus `extras`, which only serve as issuers. An extra that is
+    /// also in the bundle is the bundle's copy.
+    pub fn with_extras(
+        certs: impl IntoIterator<Item = Certificate>,
+        extras: &[Certificate],
+    ) -> Self {
         let mut pool = Self {
             certs: Vec::new(),
+            own: 0,
             duplicates: Vec::new(),
             by_subject: HashMap::new(),
             by_issuer: HashMap::new(),
@@ -56,19 +70,39 @@ impl Pool {
                 });
                 continue;
             }
-            let id = CertId(pool.certs.len());
-            seen.insert(*cert.sha256(), id);
-            pool.by_subject
-                .entry(cert.subject().key().clone())
-                .or_default()
-                .push(id);
-            pool.by_issuer
-                .entry(cert.issuer().key().clone())
-                .or_default()
-                .push(id);
-            pool.certs.push(cert);
+            pool.add(cert, &mut seen);
+        }
+        pool.own = pool.certs.len();
+        for cert in extras {
+            if !seen.contains_key(cert.sha256()) {
+                pool.add(cert.clone(), &mut seen);
+            }
         }
         pool
+    }
+
+    fn add(&mut self, cert: Certificate, seen: &mut HashMap<Sha256Thumbprint, CertId>) {
+        let id = CertId(self.certs.len());
+        seen.insert(*cert.sha256(), id);
+        self.by_subject
+            .entry(cert.subject().key().clone())
+            .or_default()
+            .push(id);
+        self.by_issuer
+            .entry(cert.issuer().key().clone())
+            .or_default()
+            .push(id);
+        self.certs.push(cert);
+    }
+
+    /// The bundle's own certificates (not the extras).
+    pub fn own_ids(&self) -> impl Iterator<Item = CertId> + '_ {
+        (0..self.own).map(CertId)
+    }
+
+    /// Whether `id` is one of the extra issuer certificates, not the bundle's.
+    pub fn is_extra(&self, id: CertId) -> bool {
+        id.0 >= self.own
     }
 
     pub fn get(&self, id: CertId) -> &Certificate {
@@ -104,12 +138,13 @@ impl Pool {
 
     /// Finds a certificate by thumbprint.
     pub fn find(&self, selector: &LeafSelector) -> Option<CertId> {
-        self.iter()
-            .find(|(_, c)| match selector {
+        self.own_ids().find(|&id| {
+            let c = self.get(id);
+            match selector {
                 LeafSelector::Sha1(t) => c.sha1() == t,
                 LeafSelector::Sha256(t) => c.sha256() == t,
-            })
-            .map(|(id, _)| id)
+            }
+        })
     }
 
     /// Whether `id` plausibly issued another certificate of the pool (by name and
@@ -129,7 +164,7 @@ impl Pool {
     /// pairs with a certificate, or keys pair with several.
     pub fn key_holder(&self, keys: &[PrivateKey]) -> Option<CertId> {
         let mut holders = self
-            .ids()
+            .own_ids()
             .filter(|&id| keys.iter().any(|k| k.pairs_with(self.get(id)).is_some()));
         let first = holders.next()?;
         holders.next().is_none().then_some(first)
@@ -142,16 +177,19 @@ impl Pool {
         if let Some(sel) = selector {
             return self.find(sel).ok_or_else(|| LeafError::NotFound {
                 wanted: sel.to_string(),
-                available: self.describe(self.ids()),
+                available: self.describe(self.own_ids()),
             });
         }
-        let childless: Vec<CertId> = self.ids().filter(|&id| !self.issued_another(id)).collect();
+        let childless: Vec<CertId> = self
+            .own_ids()
+            .filter(|&id| !self.issued_another(id))
+            .collect();
         let end_entities: Vec<CertId> = childless
             .iter()
             .copied()
             .filter(|&id| !self.get(id).is_ca())
             .collect();
-        let candidates = if self.ids().any(|id| !self.get(id).is_ca()) {
+        let candidates = if self.own_ids().any(|id| !self.get(id).is_ca()) {
             end_entities
         } else {
             childless
@@ -159,7 +197,7 @@ impl Pool {
         match candidates.as_slice() {
             [one] => Ok(*one),
             [] => Err(LeafError::NoCandidate {
-                available: self.describe(self.ids()),
+                available: self.describe(self.own_ids()),
             }),
             many => Err(LeafError::Ambiguous {
                 candidates: self.describe(many.iter().copied()),

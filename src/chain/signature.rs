@@ -7,7 +7,9 @@
 //! for what ring refuses (MD5, SHA-224, SHA-384 with keys under 2048 bits, PSS-SHA1,
 //! keys under 1024 bits), and an honest "unsupported" for MD2, MD4 and DSA.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Mutex;
 
 use ring::signature as rs;
 use rsa::pkcs8::AssociatedOid;
@@ -16,7 +18,8 @@ use sha2::Digest;
 use sha2::digest::DynDigest;
 
 use crate::model::{
-    Certificate, Curve, HashAlgorithm, KeyAlgorithm, PublicKey, SignatureAlgorithm,
+    Certificate, Curve, HashAlgorithm, KeyAlgorithm, PublicKey, Sha256Thumbprint,
+    SignatureAlgorithm,
 };
 
 /// Why a genuine signature is still weak.
@@ -224,4 +227,31 @@ fn rustcrypto_key(key: &PublicKey) -> Option<RsaPublicKey> {
     let (n, e) = key.rsa_components()?;
     RsaPublicKey::new_with_max_size(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e), 16384)
         .ok()
+}
+
+/// Signature results for CA certificates, shared between the checks of a scan (and
+/// its threads): thousands of bundles carry the same intermediate and root. Keyed by
+/// the signed certificate's SHA-256 and the SHA-256 of the verifying key.
+/// End-entity certificates are verified directly and not kept.
+#[derive(Debug, Default)]
+pub struct SignatureCache {
+    results: Mutex<HashMap<(Sha256Thumbprint, Sha256Thumbprint), Verification>>,
+}
+
+impl SignatureCache {
+    /// [`verify`], answered from the cache for CA certificates seen before.
+    pub fn verify(&self, cert: &Certificate, issuer_key: &PublicKey) -> Verification {
+        if !cert.is_ca() {
+            return verify(cert, issuer_key);
+        }
+        let key = (*cert.sha256(), *issuer_key.spki_sha256());
+        if let Some(v) = self.results.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return v;
+        }
+        let v = verify(cert, issuer_key);
+        if let Ok(mut m) = self.results.lock() {
+            m.insert(key, v.clone());
+        }
+        v
+    }
 }

@@ -81,7 +81,7 @@ pub(super) struct CheckArgs {
 
 /// `--profile` values, named as users type them.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum ProfileArg {
+pub(super) enum ProfileArg {
     #[value(name = "exchange2010")]
     Exchange2010,
     #[value(name = "exchange2010-sp2")]

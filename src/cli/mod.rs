@@ -4,6 +4,7 @@
 mod allowlist;
 mod check;
 mod inspect;
+mod scan;
 mod thumbprint;
 
 use std::io::{self, IsTerminal, Read, Write};
@@ -79,6 +80,13 @@ enum Command {
     /// List, show, search or lint the allowlist of accepted CAs.
     #[command(after_help = allowlist::EXAMPLES)]
     Allowlist(allowlist::AllowlistArgs),
+    /// Check every certificate bundle below directories, in parallel, for CI.
+    ///
+    /// Each file holding certificates is checked as one bundle, as `check` would; results
+    /// come in path order whatever the number of threads. Formats: text (a table and a
+    /// summary), jsonl, json, junit and sarif.
+    #[command(after_help = scan::EXAMPLES)]
+    Scan(scan::ScanArgs),
 }
 
 /// Text or JSON, for every subcommand.
@@ -257,6 +265,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Thumbprint(args) => thumbprint::run(args),
         Command::Allowlist(args) => allowlist::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => code,

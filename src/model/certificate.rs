@@ -1,5 +1,8 @@
 //! One parsed certificate.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use sha1::Digest as _;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
@@ -57,9 +60,19 @@ pub enum Validity {
 }
 
 /// A parsed certificate with the identities Exchange and the MFG use.
+///
+/// The parsed part is shared (`Arc`): the same CA certificate arrives in thousands of
+/// bundles during a scan, and is parsed once; only where it was found differs.
 #[derive(Clone, Debug)]
 pub struct Certificate {
     origin: Origin,
+    bag: Bag,
+    parsed: Arc<Parsed>,
+}
+
+/// Everything read from the DER; identical for every copy of a certificate.
+#[derive(Debug)]
+struct Parsed {
     der: Vec<u8>,
     tbs: Vec<u8>,
     signature_value: Vec<u8>,
@@ -77,7 +90,24 @@ pub struct Certificate {
     is_ca: bool,
     dns_names: Vec<String>,
     version: u32,
-    bag: Bag,
+}
+
+/// CA certificates already parsed, by SHA-256 of their DER, shared between checks
+/// (and threads). End-entity certificates are not kept: each appears once.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    parsed: Mutex<HashMap<Sha256Thumbprint, Arc<Parsed>>>,
+}
+
+impl ParseCache {
+    /// How many certificates the cache holds.
+    pub fn len(&self) -> usize {
+        self.parsed.lock().map_or(0, |m| m.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
@@ -96,7 +126,23 @@ pub(crate) fn bit_length(bytes: &[u8]) -> usize {
 impl Certificate {
     /// Parses one certificate's DER.
     pub fn from_raw(raw: RawCertificate) -> Result<Self, ParseError> {
+        Self::from_raw_cached(raw, None)
+    }
+
+    /// Parses one certificate's DER, reusing (and filling) `cache` for CA certificates.
+    pub fn from_raw_cached(
+        raw: RawCertificate,
+        cache: Option<&ParseCache>,
+    ) -> Result<Self, ParseError> {
         let RawCertificate { der, origin, bag } = raw;
+        let sha256 = Thumbprint::new(sha2::Sha256::digest(&der).into());
+        if let Some(hit) = cache.and_then(|c| c.parsed.lock().ok()?.get(&sha256).cloned()) {
+            return Ok(Self {
+                origin,
+                bag,
+                parsed: hit,
+            });
+        }
         let fail = |reason: String| ParseError {
             origin: origin.clone(),
             reason,
@@ -181,12 +227,12 @@ impl Certificate {
             rsa,
         };
 
-        Ok(Self {
+        let parsed = Arc::new(Parsed {
             tbs: tbs.as_ref().to_vec(),
             signature_value: x509.signature_value.data.to_vec(),
             signature_algorithm: SignatureAlgorithm::from_x509(&x509.signature_algorithm),
             sha1: Thumbprint::new(sha1::Sha1::digest(&der).into()),
-            sha256: Thumbprint::new(sha2::Sha256::digest(&der).into()),
+            sha256,
             subject: DistinguishedName::from_x509(x509.subject()),
             issuer: DistinguishedName::from_x509(x509.issuer()),
             serial: Serial::new(x509.raw_serial().to_vec()),
@@ -203,9 +249,17 @@ impl Certificate {
                 X509Version::V3 => 3,
                 X509Version(v) => v + 1,
             },
-            origin,
             der,
+        });
+        if parsed.is_ca {
+            if let Some(mut map) = cache.and_then(|c| c.parsed.lock().ok()) {
+                map.insert(sha256, Arc::clone(&parsed));
+            }
+        }
+        Ok(Self {
+            origin,
             bag,
+            parsed,
         })
     }
 
@@ -215,60 +269,60 @@ impl Certificate {
     }
     /// The certificate's DER encoding.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.parsed.der
     }
     /// The signed part (TBSCertificate), exactly as encoded.
     pub fn tbs(&self) -> &[u8] {
-        &self.tbs
+        &self.parsed.tbs
     }
     pub fn signature_value(&self) -> &[u8] {
-        &self.signature_value
+        &self.parsed.signature_value
     }
     pub fn signature_algorithm(&self) -> &SignatureAlgorithm {
-        &self.signature_algorithm
+        &self.parsed.signature_algorithm
     }
     /// The thumbprint `Get-ExchangeCertificate` shows and `New-FederationTrust -Thumbprint` takes.
     pub fn sha1(&self) -> &Sha1Thumbprint {
-        &self.sha1
+        &self.parsed.sha1
     }
     pub fn sha256(&self) -> &Sha256Thumbprint {
-        &self.sha256
+        &self.parsed.sha256
     }
     pub fn subject(&self) -> &DistinguishedName {
-        &self.subject
+        &self.parsed.subject
     }
     pub fn issuer(&self) -> &DistinguishedName {
-        &self.issuer
+        &self.parsed.issuer
     }
     pub fn serial(&self) -> &Serial {
-        &self.serial
+        &self.parsed.serial
     }
     /// Subject Key Identifier: required by the MFG on the federation certificate.
     pub fn ski(&self) -> Option<&KeyId> {
-        self.ski.as_ref()
+        self.parsed.ski.as_ref()
     }
     /// The keyIdentifier of the Authority Key Identifier: which issuer key signed this.
     pub fn aki(&self) -> Option<&KeyId> {
-        self.aki.as_ref()
+        self.parsed.aki.as_ref()
     }
     pub fn public_key(&self) -> &PublicKey {
-        &self.public_key
+        &self.parsed.public_key
     }
     pub fn not_before(&self) -> OffsetDateTime {
-        self.not_before
+        self.parsed.not_before
     }
     pub fn not_after(&self) -> OffsetDateTime {
-        self.not_after
+        self.parsed.not_after
     }
     /// basicConstraints cA = TRUE.
     pub fn is_ca(&self) -> bool {
-        self.is_ca
+        self.parsed.is_ca
     }
     pub fn dns_names(&self) -> &[String] {
-        &self.dns_names
+        &self.parsed.dns_names
     }
     pub fn version(&self) -> u32 {
-        self.version
+        self.parsed.version
     }
     /// The name the Windows certificate store shows, when a PKCS#12 file gave one.
     pub fn friendly_name(&self) -> Option<&str> {
@@ -281,14 +335,14 @@ impl Certificate {
 
     /// Subject and issuer are the same name (a root, or a CA's own re-key certificate).
     pub fn is_self_issued(&self) -> bool {
-        self.subject.matches(&self.issuer)
+        self.parsed.subject.matches(&self.parsed.issuer)
     }
 
     /// Validity at `at`.
     pub fn validity_at(&self, at: OffsetDateTime) -> Validity {
-        if at < self.not_before {
+        if at < self.parsed.not_before {
             Validity::NotYetValid
-        } else if at > self.not_after {
+        } else if at > self.parsed.not_after {
             Validity::Expired
         } else {
             Validity::Valid
@@ -298,7 +352,7 @@ impl Certificate {
     /// Whether `issuer` may have issued this certificate by key identifiers alone:
     /// false only when both identifiers are present and differ.
     pub fn key_ids_compatible(&self, issuer: &Certificate) -> bool {
-        match (&self.aki, &issuer.ski) {
+        match (&self.parsed.aki, &issuer.parsed.ski) {
             (Some(a), Some(s)) => a == s,
             _ => true,
         }
@@ -306,6 +360,6 @@ impl Certificate {
 
     /// Both key identifiers present and equal: positive evidence, not mere compatibility.
     pub fn key_ids_match(&self, issuer: &Certificate) -> bool {
-        matches!((&self.aki, &issuer.ski), (Some(a), Some(s)) if a == s)
+        matches!((&self.parsed.aki, &issuer.parsed.ski), (Some(a), Some(s)) if a == s)
     }
 }

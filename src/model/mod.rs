@@ -12,7 +12,7 @@ mod key;
 pub mod name;
 
 pub use algorithm::{Curve, HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
-pub use certificate::{Certificate, ParseError, PublicKey, Validity};
+pub use certificate::{Certificate, ParseCache, ParseError, PublicKey, Validity};
 pub use hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use key::{KeyMatch, KeyRing, PrivateKey, Provider, ProviderKind};
 pub use name::{DistinguishedName, NameKey};

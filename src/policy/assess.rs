@@ -801,10 +801,12 @@ impl Assessor<'_> {
         for &id in &self.chain.path {
             let origin = pool.get(id).origin();
             let file = &*origin.file;
-            if matches!(
+            let unordered = matches!(
                 origin.format,
                 Format::Pkcs7 | Format::Pkcs7Pem | Format::Pkcs12
-            ) {
+            );
+            // The extra CAs of a scan's chain directory are not the bundle's order.
+            if unordered || pool.is_extra(id) {
                 continue;
             }
             if !files.contains(&file) {

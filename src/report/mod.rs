@@ -7,6 +7,7 @@ mod allowlist;
 mod inspect;
 mod json;
 mod lookup;
+mod scan;
 mod style;
 mod text;
 
@@ -14,6 +15,7 @@ pub use allowlist::{allowlist_json, allowlist_text, authority_text, lint_json, l
 pub use inspect::{inspect_json, inspect_text};
 pub use json::{JSON_SCHEMA_VERSION, json};
 pub use lookup::{Compared, lookup_json, lookup_ok, lookup_text};
+pub use scan::{ScanFormat, ScanWriter, summary_words};
 pub use text::{TextOptions, text};
 
 use crate::chain::{Top, Verification};

@@ -1,0 +1,283 @@
+//! `mfgcheck scan`: `check` for whole trees, with reports for CI systems.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::ValueEnum;
+
+use mfgcheck::report::{ScanFormat, ScanWriter, summary_words};
+use mfgcheck::scan::{self, FileRecord, ScanOptions, Summary};
+use mfgcheck::{CheckOptions, Shared};
+
+use super::check::ProfileArg;
+use super::{AllowlistArg, AtArg, Fatal, MAX_INPUT_BYTES, PasswordArgs};
+
+pub(super) const EXAMPLES: &str = "\
+Examples:
+  Every bundle below a config repository, as a table:
+    mfgcheck scan certs/
+
+  In CI: JUnit for the test tab, SARIF for code scanning, warnings failing the build:
+    mfgcheck scan certs/ --format junit --output mfgcheck.xml --fail-on warning
+    mfgcheck scan certs/ --format sarif --output mfgcheck.sarif
+
+  Leaf certificates whose intermediates live in one shared directory:
+    mfgcheck scan leaves/ --chain-dir intermediates/ --format jsonl
+
+Files without certificates are counted and skipped; a file that cannot be read or
+checked is an error for that file, and the scan goes on. PFX files are opened with
+the password options (no prompt); without them, the empty and absent passwords.
+Exit status: 0 all accepted (warnings too, unless --fail-on warning), 1 any rejected,
+2 any file could not be read or checked, or the arguments or allowlist were bad.";
+
+#[derive(Debug, clap::Args)]
+pub(super) struct ScanArgs {
+    /// Files and directories (walked recursively; links are followed only to files
+    /// inside the tree).
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    allowlist: AllowlistArg,
+
+    #[command(flatten)]
+    at: AtArg,
+
+    /// CA certificates every bundle may use as issuers (all files below DIR).
+    #[arg(long, value_name = "DIR")]
+    chain_dir: Option<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ScanFormatArg::Text)]
+    format: ScanFormatArg,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Threads to check with; default one per core.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    jobs: usize,
+
+    /// Exit 1 on rejected files only (error, the default), or also on warnings.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+
+    /// Which Exchange release's rules apply (see mfgcheck check --help).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
+    profile: ProfileArg,
+
+    /// Warn (expires-soon) when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    warn_days: u32,
+
+    #[command(flatten)]
+    password: PasswordArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ScanFormatArg {
+    Text,
+    Jsonl,
+    Json,
+    Junit,
+    Sarif,
+}
+
+impl From<ScanFormatArg> for ScanFormat {
+    fn from(f: ScanFormatArg) -> Self {
+        match f {
+            ScanFormatArg::Text => Self::Text,
+            ScanFormatArg::Jsonl => Self::Jsonl,
+            ScanFormatArg::Json => Self::Json,
+            ScanFormatArg::Junit => Self::Junit,
+            ScanFormatArg::Sarif => Self::Sarif,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+}
+
+/// A progress line on stderr, for people: only on a terminal, only for big scans.
+struct Progress {
+    total: usize,
+    shown: bool,
+}
+
+impl Progress {
+    const MIN_FILES: usize = 1000;
+
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            shown: false,
+        }
+    }
+
+    fn update(&mut self, done: usize) {
+        if self.total < Self::MIN_FILES || !io::stderr().is_terminal() {
+            return;
+        }
+        let width = 30;
+        let filled = done * width / self.total.max(1);
+        let mut err = io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r[{}{}] {done}/{} files",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            self.total
+        );
+        let _ = err.flush();
+        self.shown = true;
+    }
+
+    fn clear(&self) {
+        if self.shown {
+            let _ = write!(io::stderr().lock(), "\r\x1b[K");
+        }
+    }
+}
+
+pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
+    let started = Instant::now();
+    let allowlist = args.allowlist.load()?;
+    let mut check = CheckOptions::at(args.at.get());
+    check.warn_days = args.warn_days;
+    check.profile = args.profile.into();
+    check.password = args.password.read()?;
+    let options = ScanOptions {
+        check,
+        jobs: args.jobs,
+        max_file_bytes: MAX_INPUT_BYTES,
+    };
+    let extras = match &args.chain_dir {
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(Fatal(format!(
+                    "--chain-dir {}: not a directory",
+                    dir.display()
+                )));
+            }
+            scan::load_chain_dir(dir, MAX_INPUT_BYTES)?
+        }
+        None => Vec::new(),
+    };
+    let shared = Shared {
+        extras,
+        ..Shared::default()
+    };
+    let (files, walk_errors) = scan::collect_files(&args.paths);
+    let format = ScanFormat::from(args.format);
+
+    let summary = match &args.output {
+        Some(path) => {
+            let file = File::create(path)
+                .map_err(|e| Fatal(format!("{}: cannot write: {e}", path.display())))?;
+            let out = BufWriter::new(anstream::AutoStream::never(file));
+            report(
+                out,
+                format,
+                &files,
+                walk_errors,
+                &allowlist,
+                &options,
+                &shared,
+            )
+        }
+        None => {
+            let out = BufWriter::new(anstream::stdout());
+            report(
+                out,
+                format,
+                &files,
+                walk_errors,
+                &allowlist,
+                &options,
+                &shared,
+            )
+        }
+    };
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::from(1)),
+        Err(e) => return Err(Fatal(format!("cannot write the report: {e}"))),
+    };
+    // The text report ends with the same line; on one terminal, once is enough.
+    let text_on_terminal =
+        format == ScanFormat::Text && args.output.is_none() && io::stdout().is_terminal();
+    if !text_on_terminal {
+        let _ = writeln!(
+            anstream::stderr(),
+            "mfgcheck: {} ({:.2} s)",
+            summary_words(&summary),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(if summary.errors > 0 {
+        ExitCode::from(2)
+    } else if summary.rejected > 0
+        || (args.fail_on == FailOn::Warning && summary.accepted_with_warnings > 0)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Scans, writing each record as it comes; walk errors go first, in path order
+/// with the rest.
+fn report<W: Write>(
+    out: W,
+    format: ScanFormat,
+    files: &[PathBuf],
+    walk_errors: Vec<FileRecord>,
+    allowlist: &mfgcheck::policy::Allowlist,
+    options: &ScanOptions,
+    shared: &Shared,
+) -> io::Result<Summary> {
+    let mut writer = ScanWriter::new(out, format);
+    writer.begin()?;
+    let mut failed: Option<io::Error> = None;
+    let mut pending = walk_errors.into_iter().peekable();
+    let mut progress = Progress::new(files.len());
+    let mut summary = scan::scan(
+        files,
+        allowlist,
+        options,
+        shared,
+        |record| {
+            if failed.is_some() {
+                return;
+            }
+            // Directory errors sorted in among the files.
+            while let Some(e) = pending.next_if(|e| e.path < record.path) {
+                if let Err(err) = writer.record(&e) {
+                    failed = Some(err);
+                }
+            }
+            if let Err(err) = writer.record(record) {
+                failed = Some(err);
+            }
+        },
+        |done| progress.update(done),
+    );
+    progress.clear();
+    for e in pending {
+        writer.record(&e)?;
+        summary.files += 1;
+        summary.errors += 1;
+    }
+    if let Some(err) = failed {
+        return Err(err);
+    }
+    writer.finish(&summary)?;
+    Ok(summary)
+}

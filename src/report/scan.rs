@@ -1,0 +1,341 @@
+//! Scan reports for people and CI systems: a text table, JSON Lines, one JSON
+//! document, JUnit XML and SARIF 2.1.0.
+//!
+//! Records arrive one at a time, in path order, and are written as they come, so a
+//! report of 100,000 files never sits in memory. Only JUnit, whose counts come
+//! first, keeps its test cases until the end.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::{Value, json as j};
+
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use crate::policy::{Code, Severity};
+use crate::scan::{FileRecord, FileStatus, Summary};
+
+/// The report formats of `scan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanFormat {
+    Text,
+    Jsonl,
+    Json,
+    Junit,
+    Sarif,
+}
+
+/// Writes a scan report record by record.
+pub struct ScanWriter<W: Write> {
+    out: W,
+    format: ScanFormat,
+    first: bool,
+    /// JUnit test cases, kept until the counts are known.
+    junit: String,
+}
+
+fn status_word(status: &FileStatus) -> &'static str {
+    match status {
+        FileStatus::Accepted => "accepted",
+        FileStatus::Rejected => "rejected",
+        FileStatus::Error(_) => "error",
+    }
+}
+
+fn record_json(r: &FileRecord) -> Value {
+    j!({
+        "path": r.path,
+        "verdict": status_word(&r.status),
+        "leaf": r.leaf.as_ref().map(|l| j!({ "sha1": l.sha1.to_string(), "subject": l.subject })),
+        "findings": r.findings.iter().map(|f| j!({
+            "code": f.code,
+            "severity": f.code.severity(),
+            "message": f.message,
+        })).collect::<Vec<_>>(),
+        "error": match &r.status { FileStatus::Error(m) => Some(m.as_str()), _ => None },
+    })
+}
+
+fn summary_json(s: &Summary) -> Value {
+    j!({
+        "files": s.files,
+        "accepted": s.accepted,
+        "rejected": s.rejected,
+        "errors": s.errors,
+        "no_certificate": s.no_certificate,
+        "accepted_with_warnings": s.accepted_with_warnings,
+    })
+}
+
+/// XML text and attribute escaping.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A path as a SARIF artifact URI: forward slashes, percent-encoded where needed.
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char);
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out.trim_start_matches("./").to_owned()
+}
+
+/// The SARIF rule of files that could not be read; every other rule is a finding code.
+const FILE_ERROR_RULE: &str = "file-error";
+
+fn sarif_level(code: Code) -> &'static str {
+    match code.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+impl<W: Write> ScanWriter<W> {
+    pub fn new(out: W, format: ScanFormat) -> Self {
+        Self {
+            out,
+            format,
+            first: true,
+            junit: String::new(),
+        }
+    }
+
+    /// Writes what comes before the records.
+    pub fn begin(&mut self) -> io::Result<()> {
+        match self.format {
+            ScanFormat::Text | ScanFormat::Jsonl | ScanFormat::Junit => Ok(()),
+            ScanFormat::Json => write!(
+                self.out,
+                "{{\n  \"schema_version\": {},\n  \"mfgcheck_version\": \"{}\",\n  \"files\": [",
+                super::JSON_SCHEMA_VERSION,
+                env!("CARGO_PKG_VERSION")
+            ),
+            ScanFormat::Sarif => {
+                let rules: Vec<Value> = Code::ALL
+                    .iter()
+                    .map(|&c| {
+                        j!({
+                            "id": c.as_str(),
+                            "shortDescription": { "text": c.summary() },
+                            "defaultConfiguration": { "level": sarif_level(c) },
+                        })
+                    })
+                    .chain(std::iter::once(j!({
+                        "id": FILE_ERROR_RULE,
+                        "shortDescription": { "text": "The file could not be read or checked." },
+                        "defaultConfiguration": { "level": "error" },
+                    })))
+                    .collect();
+                let driver = j!({
+                    "name": "mfgcheck",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                });
+                write!(
+                    self.out,
+                    "{{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{}}},\"results\":[",
+                    driver
+                )
+            }
+        }
+    }
+
+    /// Writes one file's record.
+    pub fn record(&mut self, r: &FileRecord) -> io::Result<()> {
+        match self.format {
+            ScanFormat::Text => self.text_row(r),
+            ScanFormat::Jsonl => writeln!(self.out, "{}", record_json(r)),
+            ScanFormat::Json => {
+                let sep = if self.first { "\n    " } else { ",\n    " };
+                self.first = false;
+                write!(self.out, "{sep}{}", record_json(r))
+            }
+            ScanFormat::Junit => {
+                self.junit_case(r);
+                Ok(())
+            }
+            ScanFormat::Sarif => self.sarif_results(r),
+        }
+    }
+
+    fn text_row(&mut self, r: &FileRecord) -> io::Result<()> {
+        let (style, word) = match &r.status {
+            FileStatus::Accepted if r.warnings() > 0 => (YELLOW, "accepted"),
+            FileStatus::Accepted => (GREEN, "accepted"),
+            FileStatus::Rejected => (RED, "REJECTED"),
+            FileStatus::Error(_) => (RED.bold(), "ERROR   "),
+        };
+        let detail = match &r.status {
+            FileStatus::Error(m) => m.clone(),
+            _ => {
+                let mut codes: Vec<&str> = Vec::new();
+                for f in &r.findings {
+                    if !codes.contains(&f.code.as_str()) {
+                        codes.push(f.code.as_str());
+                    }
+                }
+                codes.join(", ")
+            }
+        };
+        writeln!(
+            self.out,
+            "{}  {}  {}",
+            paint(style, word),
+            r.path,
+            paint(DIM, &detail)
+        )
+    }
+
+    fn junit_case(&mut self, r: &FileRecord) {
+        let name = xml(&r.path);
+        let _ = write!(
+            self.junit,
+            "    <testcase classname=\"mfgcheck\" name=\"{name}\""
+        );
+        let body = |findings: &[crate::scan::FindingRecord]| {
+            findings
+                .iter()
+                .map(|f| format!("{} {}: {}", f.code.severity(), f.code, f.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        match &r.status {
+            FileStatus::Accepted if r.findings.is_empty() => self.junit.push_str("/>\n"),
+            FileStatus::Accepted => {
+                let _ = write!(
+                    self.junit,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>\n",
+                    xml(&body(&r.findings))
+                );
+            }
+            FileStatus::Rejected => {
+                let codes: Vec<&str> = r
+                    .findings
+                    .iter()
+                    .filter(|f| f.code.severity() == Severity::Error)
+                    .map(|f| f.code.as_str())
+                    .collect();
+                let _ = write!(
+                    self.junit,
+                    ">\n      <failure type=\"rejected\" message=\"rejected: {}\">{}</failure>\n    </testcase>\n",
+                    xml(&codes.join(", ")),
+                    xml(&body(&r.findings))
+                );
+            }
+            FileStatus::Error(m) => {
+                let _ = write!(
+                    self.junit,
+                    ">\n      <error type=\"file-error\" message=\"{}\"/>\n    </testcase>\n",
+                    xml(m)
+                );
+            }
+        }
+    }
+
+    fn sarif_results(&mut self, r: &FileRecord) -> io::Result<()> {
+        let location =
+            j!([{ "physicalLocation": { "artifactLocation": { "uri": uri(&r.path) } } }]);
+        let results: Vec<Value> = match &r.status {
+            FileStatus::Error(m) => vec![j!({
+                "ruleId": FILE_ERROR_RULE,
+                "level": "error",
+                "message": { "text": m },
+                "locations": location,
+            })],
+            _ => r
+                .findings
+                .iter()
+                .map(|f| {
+                    j!({
+                        "ruleId": f.code.as_str(),
+                        "level": sarif_level(f.code),
+                        "message": { "text": f.message },
+                        "locations": location,
+                    })
+                })
+                .collect(),
+        };
+        for result in results {
+            let sep = if self.first { "" } else { "," };
+            self.first = false;
+            write!(self.out, "{sep}{result}")?;
+        }
+        Ok(())
+    }
+
+    /// Writes what comes after the records, and flushes.
+    pub fn finish(mut self, summary: &Summary) -> io::Result<()> {
+        match self.format {
+            ScanFormat::Text => {
+                let line = summary_words(summary);
+                writeln!(self.out, "\n{}", paint(BOLD, &line))?;
+            }
+            ScanFormat::Jsonl => {}
+            ScanFormat::Json => write!(
+                self.out,
+                "\n  ],\n  \"summary\": {}\n}}\n",
+                summary_json(summary)
+            )?,
+            ScanFormat::Junit => {
+                let failures = summary.rejected;
+                let tests = summary.accepted + summary.rejected + summary.errors;
+                write!(
+                    self.out,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mfgcheck\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">\n  <testsuite name=\"mfgcheck scan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\">\n{}  </testsuite>\n</testsuites>\n",
+                    summary.errors, summary.errors, self.junit
+                )?;
+            }
+            ScanFormat::Sarif => writeln!(self.out, "]}}]}}")?,
+        }
+        self.out.flush()
+    }
+}
+
+/// "120 files: 100 accepted (3 with warnings), 15 rejected, 2 errors, 3 without certificates."
+pub fn summary_words(s: &Summary) -> String {
+    format!(
+        "{} files: {} accepted ({} with warnings), {} rejected, {} error{}, {} without certificates.",
+        s.files,
+        s.accepted,
+        s.accepted_with_warnings,
+        s.rejected,
+        s.errors,
+        if s.errors == 1 { "" } else { "s" },
+        s.no_certificate
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_and_uri_escaping() {
+        assert_eq!(
+            xml("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;\u{FFFD}"
+        );
+        assert_eq!(uri("./dir\\a b%.pem"), "dir/a%20b%25.pem");
+    }
+}
