@@ -177,34 +177,30 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let (files, walk_errors) = scan::collect_files(&args.paths);
     let format = ScanFormat::from(args.format);
 
-    let summary = match &args.output {
+    // Only the text report has colours; the others go out as they are.
+    let text = format == ScanFormat::Text;
+    let out: Box<dyn Write> = match &args.output {
         Some(path) => {
             let file = File::create(path)
                 .map_err(|e| Fatal(format!("{}: cannot write: {e}", path.display())))?;
-            let out = BufWriter::new(anstream::AutoStream::never(file));
-            report(
-                out,
-                format,
-                &files,
-                walk_errors,
-                &allowlist,
-                &options,
-                &shared,
-            )
+            if text {
+                Box::new(BufWriter::new(anstream::AutoStream::never(file)))
+            } else {
+                Box::new(BufWriter::new(file))
+            }
         }
-        None => {
-            let out = BufWriter::new(anstream::stdout());
-            report(
-                out,
-                format,
-                &files,
-                walk_errors,
-                &allowlist,
-                &options,
-                &shared,
-            )
-        }
+        None if text => Box::new(BufWriter::new(anstream::stdout())),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
     };
+    let summary = report(
+        out,
+        format,
+        &files,
+        walk_errors,
+        &allowlist,
+        &options,
+        &shared,
+    );
     let summary = match summary {
         Ok(s) => s,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::from(1)),

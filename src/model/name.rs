@@ -7,6 +7,7 @@
 //! through [`DistinguishedName::key`], used everywhere.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use x509_parser::asn1_rs::{Any, Tag};
 use x509_parser::x509::X509Name;
@@ -74,6 +75,9 @@ pub struct Rdn(pub Vec<Attribute>);
 pub struct DistinguishedName {
     rdns: Vec<Rdn>,
     key: NameKey,
+    /// The key of the RDNs in reverse order, worked out on first use: allowlist
+    /// names are compared with thousands of certificates in either order.
+    reversed: OnceLock<NameKey>,
 }
 
 /// The normalised form two names are compared by: type OIDs, values case-folded
@@ -136,7 +140,11 @@ impl DistinguishedName {
     /// Builds a name from RDNs in encoding order.
     pub fn from_rdns(rdns: Vec<Rdn>) -> Self {
         let key = compute_key(rdns.iter());
-        Self { rdns, key }
+        Self {
+            rdns,
+            key,
+            reversed: OnceLock::new(),
+        }
     }
 
     /// Reads a certificate's name, decoding every ASN.1 string type CAs have used.
@@ -210,7 +218,11 @@ impl DistinguishedName {
     /// Equal names with the RDNs of one in either order: for names typed by people,
     /// who write them most-specific-first (RFC 4514, Windows) or the other way (OpenSSL).
     pub fn matches_either_order(&self, other: &Self) -> bool {
-        self.matches(other) || self.key == compute_key(other.rdns.iter().rev())
+        self.matches(other)
+            || *self
+                .reversed
+                .get_or_init(|| compute_key(self.rdns.iter().rev()))
+                == other.key
     }
 
     /// True when the name has no attributes at all (some end-entity certificates

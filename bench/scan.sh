@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Scan throughput: mfgcheck scan on a generated corpus of N three-certificate RSA-2048
+# bundles sharing 40 intermediates and 4 roots, beside the same work done by
+# `openssl verify` in a per-file loop and by a Python `cryptography` script (each run
+# when installed; on the first PEERS files, default 1000, and reported per second).
+#
+# Usage: bench/scan.sh [N]   (default 10000; the corpus is kept in target/bench-corpus-N)
+# Needs python3 with `cryptography` to make the corpus; GNU time for peak memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+peers=${PEERS:-1000}
+corpus=target/bench-corpus-$n
+if [ ! -d "$corpus/bundles" ]; then
+  echo "making the corpus ($n bundles) in $corpus ..." >&2
+  python3 bench/make_corpus.py "$corpus" "$n"
+fi
+cargo build --release --quiet
+bin=target/release/mfgcheck
+find "$corpus/bundles" -type f -exec cat {} + > /dev/null # warm the page cache
+args=(scan "$corpus/bundles" --allowlist "$corpus/allowlist.yaml" --at 2025-01-01 --format jsonl --output /dev/null)
+
+measure=$(mktemp)
+trap 'rm -f "$measure"' EXIT
+
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%8.0f bundles/s", n / s }'; }
+
+echo "mfgcheck $($bin --version | cut -d' ' -f2), $(nproc) cores, $n bundles"
+for jobs in 1 0; do
+  best=
+  rss=
+  for _ in 1 2 3; do
+    if [ -x /usr/bin/time ]; then
+      /usr/bin/time -f '%e %M' -o "$measure" "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
+      read -r secs rss < <(tail -n 1 "$measure")
+    else
+      start=$(date +%s%N)
+      "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
+      secs=$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { print ns / 1e9 }')
+    fi
+    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$secs; fi
+  done
+  label="mfgcheck scan --jobs $jobs"
+  [ "$jobs" = 0 ] && label="mfgcheck scan (all cores)"
+  printf '%-40s %7.2f s  %s  peak RSS %s KB\n' "$label" "$best" "$(rate "$n" "$best")" "${rss:-?}"
+done
+
+m=$(( n < peers ? n : peers ))
+files=$(find "$corpus/bundles" -type f | sort | head -n "$m" || true)
+if command -v openssl >/dev/null 2>&1; then
+  start=$(date +%s%N)
+  for f in $files; do openssl verify -CAfile "$corpus/roots.pem" -untrusted "$f" "$f" >/dev/null; done
+  secs=$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { print ns / 1e9 }')
+  printf '%-40s %7.2f s  %s  (first %d files)\n' "openssl verify, one process per file" "$secs" "$(rate "$m" "$secs")" "$m"
+fi
+if python3 -c 'import cryptography' 2>/dev/null; then
+  read -r done secs < <(python3 bench/peer_cryptography.py "$corpus/bundles" "$m")
+  printf '%-40s %7.2f s  %s  (first %d files, one process)\n' "python cryptography" "$secs" "$(rate "$done" "$secs")" "$done"
+fi
