@@ -15,10 +15,12 @@
 
 pub mod chain;
 pub mod load;
+pub mod lync;
 pub mod model;
 pub mod policy;
 pub mod report;
 pub mod scan;
+pub mod triage;
 
 use time::OffsetDateTime;
 

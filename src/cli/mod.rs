@@ -6,6 +6,7 @@ mod check;
 mod inspect;
 mod scan;
 mod thumbprint;
+mod triage;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -87,6 +88,21 @@ enum Command {
     /// summary), jsonl, json, junit and sarif.
     #[command(after_help = scan::EXAMPLES)]
     Scan(scan::ScanArgs),
+    /// Explain a pasted error (Exchange federation 403s, SIP 488 with Windows Live, ...).
+    ///
+    /// Reads any text (a shell transcript, an event, a SIP trace, a mail thread with >
+    /// quoting and wrapped lines, UTF-16 files from PowerShell), pulls out thumbprints,
+    /// cmdlets, error ids, SIP headers, and says for each known error what happened, why,
+    /// the fix as commands, and the next mfgcheck command to run.
+    #[command(after_help = triage::TRIAGE_EXAMPLES)]
+    Triage(triage::TriageArgs),
+    /// Check Lync's settings for public IM and A/V federation with Windows Live.
+    ///
+    /// Reads Get-CsExternalAccessPolicy and Get-CsMediaConfiguration output and, per scope
+    /// (Global, Site:..., Tag:...), says whether IM and A/V with Windows Live can work, with
+    /// the Set-Cs commands for the scopes that need them.
+    #[command(after_help = triage::LYNC_EXAMPLES)]
+    Lync(triage::LyncArgs),
 }
 
 /// Text or JSON, for every subcommand.
@@ -266,6 +282,8 @@ pub fn main() -> ExitCode {
         Command::Thumbprint(args) => thumbprint::run(args),
         Command::Allowlist(args) => allowlist::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Triage(args) => triage::triage(args),
+        Command::Lync(args) => triage::lync(args),
     };
     match result {
         Ok(code) => code,

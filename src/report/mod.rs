@@ -10,6 +10,7 @@ mod lookup;
 mod scan;
 mod style;
 mod text;
+mod triage;
 
 pub use allowlist::{allowlist_json, allowlist_text, authority_text, lint_json, lint_text};
 pub use inspect::{inspect_json, inspect_text};
@@ -17,6 +18,7 @@ pub use json::{JSON_SCHEMA_VERSION, json};
 pub use lookup::{Compared, lookup_json, lookup_ok, lookup_text};
 pub use scan::{ScanFormat, ScanWriter, summary_words};
 pub use text::{TextOptions, text};
+pub use triage::{lync_json, lync_text, triage_json, triage_text};
 
 use crate::chain::{Top, Verification};
 use crate::policy::{Allowlist, Identity, Standing};

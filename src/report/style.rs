@@ -12,6 +12,13 @@ pub(crate) fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
+/// A list item: `indent- text`, continuation lines indented under the text.
+pub(crate) fn wrap_item(text: &str, indent: &str, width: usize) -> String {
+    let body = wrap(text, &format!("{indent}  "), width);
+    let start = indent.len() + 2;
+    format!("{indent}- {}", body.get(start..).unwrap_or_default())
+}
+
 /// Word-wraps `text` to `width` columns, every line starting with `indent`.
 pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
     let mut out = String::new();

@@ -1,0 +1,129 @@
+//! `mfgcheck triage` and `mfgcheck lync`: the helpdesk's commands.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use mfgcheck::report;
+use mfgcheck::triage::KnowledgeBase;
+
+use super::{Fatal, Format, json_text, read_input, terminal_width, write_stdout};
+
+pub(super) const TRIAGE_EXAMPLES: &str = "\
+Examples:
+  A shell transcript saved from the Exchange Management Shell:
+    mfgcheck triage ticket-4711.txt
+
+  Paste the text (end with Ctrl+D, or Ctrl+Z and Enter on Windows):
+    mfgcheck triage
+
+  From the clipboard, with your own knowledge base added:
+    Get-Clipboard | mfgcheck triage - --kb our-errors.yaml
+
+Exit status: 0 something was recognised, 1 nothing was (the known errors are listed),
+2 the input or a knowledge base could not be used.";
+
+pub(super) const LYNC_EXAMPLES: &str = "\
+Examples:
+  Save the settings on the Front End, then check them:
+    Get-CsExternalAccessPolicy | Format-List > policy.txt
+    Get-CsMediaConfiguration | Format-List > media.txt
+    mfgcheck lync policy.txt media.txt
+
+  Export-Csv output works too:
+    mfgcheck lync policies.csv media.csv --format json
+
+Exit status: 0 ready, 1 changes needed (the Set-Cs commands are printed), 2 the input
+could not be used.";
+
+#[derive(Debug, clap::Args)]
+pub(super) struct TriageArgs {
+    /// The text: a transcript, an event, a SIP trace, a mail; `-` or nothing reads
+    /// standard input.
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+
+    /// Add the entries of this knowledge base (YAML, the schema of the built-in one);
+    /// may be given several times.
+    #[arg(long, value_name = "FILE")]
+    kb: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct LyncArgs {
+    /// Outputs of Get-CsExternalAccessPolicy and Get-CsMediaConfiguration (Format-List or
+    /// Export-Csv), in any order; `-` reads standard input.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn text_of(path: &Path) -> Result<(String, String), Fatal> {
+    let input = read_input(path)?;
+    let text = mfgcheck::load::decode_text(&input.bytes).into_owned();
+    Ok((input.name, text))
+}
+
+pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
+    let mut kb = KnowledgeBase::embedded()?;
+    for path in &args.kb {
+        let (name, text) = text_of(path)?;
+        kb.extend(&text, &name)?;
+    }
+    let path = args.file.unwrap_or_else(|| PathBuf::from("-"));
+    if path.as_os_str() == "-" && io::stdin().is_terminal() {
+        let _ = writeln!(
+            io::stderr(),
+            "Paste the text, then press Ctrl+D (Ctrl+Z and Enter on Windows):"
+        );
+    }
+    let (name, text) = text_of(&path)?;
+    if text.trim().is_empty() {
+        return Err(Fatal(format!("{name}: the text is empty")));
+    }
+    let t = mfgcheck::triage::triage(&text, &kb);
+    write_stdout(&match args.format {
+        Format::Text => report::triage_text(&t, &kb, terminal_width()),
+        Format::Json => json_text(&report::triage_json(&t, &kb))?,
+    })?;
+    Ok(if t.recognised.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub(super) fn lync(args: LyncArgs) -> Result<ExitCode, Fatal> {
+    if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        return Err(Fatal("standard input (-) can be read only once".into()));
+    }
+    let mut objects = Vec::new();
+    let mut names = Vec::new();
+    for path in &args.files {
+        let (name, text) = text_of(path)?;
+        objects.extend(mfgcheck::lync::parse(&text, &name)?);
+        names.push(name);
+    }
+    let Some(r) = mfgcheck::lync::assess(&objects) else {
+        return Err(Fatal(format!(
+            "{}: no Get-CsExternalAccessPolicy or Get-CsMediaConfiguration output found (save it with | Format-List or Export-Csv)",
+            names.join(", ")
+        )));
+    };
+    write_stdout(&match args.format {
+        Format::Text => report::lync_text(&r, terminal_width()),
+        Format::Json => json_text(&report::lync_json(&r))?,
+    })?;
+    Ok(if r.ready {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

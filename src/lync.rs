@@ -1,0 +1,425 @@
+//! **Lync**: can public IM and A/V federation with Windows Live work, judged from the
+//! output of `Get-CsExternalAccessPolicy` and `Get-CsMediaConfiguration`?
+//!
+//! Reads `Format-List` output (Lync 2010 and 2013, several objects per file, wrapped
+//! values) and `Export-Csv` output, in any order and encoding. Windows Live has no
+//! SRTP, so a media configuration that requires encryption makes every A/V call fail
+//! with SIP 488 / ms-client-diagnostics 52017; the external access policy must allow
+//! public cloud IM and, separately, A/V.
+
+use std::fmt;
+
+/// One object of the cmdlets' output: its fields in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Object {
+    pub fields: Vec<(String, String)>,
+    /// The input it came from.
+    pub source: String,
+}
+
+impl Object {
+    /// A field's value; field names compare without case.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn kind(&self) -> Option<Kind> {
+        if self.get("EnablePublicCloudAccess").is_some() {
+            Some(Kind::ExternalAccessPolicy)
+        } else if self.get("EncryptionLevel").is_some() {
+            Some(Kind::MediaConfiguration)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    ExternalAccessPolicy,
+    MediaConfiguration,
+}
+
+/// Why a file could not be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct LyncError {
+    pub file: String,
+    pub message: String,
+}
+
+/// Reads the objects of one output, `Format-List` or CSV.
+pub fn parse(text: &str, source: &str) -> Result<Vec<Object>, LyncError> {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let objects = match first {
+        Some(l) if l.starts_with("#TYPE") || l.starts_with('"') => parse_csv(text, source)?,
+        _ => parse_list(text, source),
+    };
+    Ok(objects)
+}
+
+fn parse_list(text: &str, source: &str) -> Vec<Object> {
+    let mut objects = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut finish = |fields: &mut Vec<(String, String)>| {
+        if !fields.is_empty() {
+            objects.push(Object {
+                fields: std::mem::take(fields),
+                source: source.to_owned(),
+            });
+        }
+    };
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() {
+            finish(&mut fields);
+            continue;
+        }
+        let is_key_line = !line.starts_with(char::is_whitespace)
+            && line.split_once(':').is_some_and(|(k, _)| {
+                let k = k.trim();
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if is_key_line {
+            let (key, value) = line.split_once(':').unwrap_or((line, ""));
+            let key = key.trim().to_owned();
+            // A second Identity without a blank line between: a new object.
+            if key.eq_ignore_ascii_case("Identity") && fields.iter().any(|(k, _)| k == "Identity") {
+                finish(&mut fields);
+            }
+            fields.push((key, value.trim().to_owned()));
+        } else if let Some((_, value)) = fields.last_mut() {
+            // A wrapped value: Format-List continues it on an indented line.
+            let more = line.trim();
+            if !value.is_empty() && !value.ends_with(['/', '\\', '-']) {
+                value.push(' ');
+            }
+            value.push_str(more);
+        }
+    }
+    finish(&mut fields);
+    objects
+}
+
+/// RFC 4180 CSV, as `Export-Csv` writes it (an optional `#TYPE` line first).
+fn parse_csv(text: &str, source: &str) -> Result<Vec<Object>, LyncError> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut at_line_start = true;
+    while let Some(c) = chars.next() {
+        if at_line_start && !quoted && c == '#' {
+            // `#TYPE ...` or a comment: skip the line.
+            for c in chars.by_ref() {
+                if c == '\n' {
+                    break;
+                }
+            }
+            continue;
+        }
+        at_line_start = false;
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                if row.iter().any(|f| !f.is_empty()) {
+                    rows.push(std::mem::take(&mut row));
+                } else {
+                    row.clear();
+                }
+                at_line_start = true;
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err(LyncError {
+            file: source.to_owned(),
+            message: "CSV: a quoted value is not closed".into(),
+        });
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    let mut rows = rows.into_iter();
+    let Some(header) = rows.next() else {
+        return Ok(Vec::new());
+    };
+    Ok(rows
+        .map(|values| Object {
+            fields: header.iter().cloned().zip(values).collect(),
+            source: source.to_owned(),
+        })
+        .collect())
+}
+
+/// One thing standing in the way, or worth knowing.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Issue {
+    /// `public-im-disabled`, `public-av-disabled`, `encryption-required`, `video-vga`,
+    /// `setting-missing`.
+    pub code: &'static str,
+    /// Whether it stops IM or A/V with Windows Live (else informational).
+    pub blocking: bool,
+    pub message: String,
+}
+
+/// What one scope says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ScopeReport {
+    /// `Global`, `Site:Redmond`, `Tag:AllowWLM`.
+    pub scope: String,
+    /// `external-access-policy` or `media-configuration`.
+    pub kind: &'static str,
+    pub settings: Vec<(String, String)>,
+    pub issues: Vec<Issue>,
+    /// The commands that fix the blocking issues, scope kept.
+    pub commands: Vec<String>,
+    pub source: String,
+}
+
+impl ScopeReport {
+    pub fn ready(&self) -> bool {
+        !self.issues.iter().any(|i| i.blocking)
+    }
+}
+
+/// The verdict over all inputs.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LyncReport {
+    pub scopes: Vec<ScopeReport>,
+    pub ready: bool,
+    pub reminders: Vec<String>,
+}
+
+/// The `-Identity` a Set-Cs cmdlet takes for a scope: per-user policies by name alone.
+fn identity_arg(scope: &str) -> String {
+    let name = match scope.split_once(':') {
+        Some((tag, name)) if tag.eq_ignore_ascii_case("Tag") => name,
+        _ => scope,
+    };
+    if name.contains(char::is_whitespace) {
+        format!("\"{name}\"")
+    } else {
+        name.to_owned()
+    }
+}
+
+fn is_true(v: Option<&str>) -> Option<bool> {
+    match v.map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("true") || v == "$true" => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("false") || v == "$false" => Some(false),
+        _ => None,
+    }
+}
+
+fn scope_order(scope: &str) -> (u8, String) {
+    let lower = scope.to_ascii_lowercase();
+    let rank = if lower == "global" {
+        0
+    } else if lower.starts_with("site:") {
+        1
+    } else if lower.starts_with("service:") {
+        2
+    } else {
+        3
+    };
+    (rank, lower)
+}
+
+fn policy_report(o: &Object, scope: &str) -> ScopeReport {
+    let mut issues = Vec::new();
+    let im = is_true(o.get("EnablePublicCloudAccess"));
+    let av = is_true(o.get("EnablePublicCloudAudioVideoAccess"));
+    match im {
+        Some(true) => {}
+        Some(false) => issues.push(Issue {
+            code: "public-im-disabled",
+            blocking: true,
+            message:
+                "EnablePublicCloudAccess is False: no IM with public networks such as Windows Live."
+                    .into(),
+        }),
+        None => issues.push(Issue {
+            code: "setting-missing",
+            blocking: true,
+            message: "EnablePublicCloudAccess is not in the output.".into(),
+        }),
+    }
+    match av {
+        Some(true) => {}
+        Some(false) => issues.push(Issue {
+            code: "public-av-disabled",
+            blocking: true,
+            message: "EnablePublicCloudAudioVideoAccess is False: no audio or video with Windows Live (a hidden setting, only in the Management Shell).".into(),
+        }),
+        None => issues.push(Issue {
+            code: "setting-missing",
+            blocking: true,
+            message: "EnablePublicCloudAudioVideoAccess is not in the output (Lync 2010 and later have it; an older output?).".into(),
+        }),
+    }
+    let commands = if im == Some(true) && av == Some(true) {
+        Vec::new()
+    } else {
+        vec![format!(
+            "Set-CsExternalAccessPolicy -Identity {} -EnablePublicCloudAccess $true -EnablePublicCloudAudioVideoAccess $true",
+            identity_arg(scope)
+        )]
+    };
+    let settings = [
+        "EnablePublicCloudAccess",
+        "EnablePublicCloudAudioVideoAccess",
+    ]
+    .iter()
+    .filter_map(|k| o.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+    .collect();
+    ScopeReport {
+        scope: scope.to_owned(),
+        kind: "external-access-policy",
+        settings,
+        issues,
+        commands,
+        source: o.source.clone(),
+    }
+}
+
+fn media_report(o: &Object, scope: &str) -> ScopeReport {
+    let mut issues = Vec::new();
+    let mut commands = Vec::new();
+    let level = o.get("EncryptionLevel").unwrap_or_default().trim();
+    if level.eq_ignore_ascii_case("RequireEncryption") {
+        issues.push(Issue {
+            code: "encryption-required",
+            blocking: true,
+            message: "EncryptionLevel is RequireEncryption: Windows Live has no SRTP, so every A/V call fails with SIP 488 Not Acceptable Here, ms-client-diagnostics 52017 \"Encryption levels dont match\". SupportEncryption still prefers encryption and falls back.".into(),
+        });
+        commands.push(format!(
+            "Set-CsMediaConfiguration -Identity {} -EncryptionLevel SupportEncryption",
+            identity_arg(scope)
+        ));
+    }
+    let video = o.get("MaxVideoRateAllowed").map(str::trim);
+    if let Some(v) = video {
+        if !v.eq_ignore_ascii_case("Hd720p15M") {
+            issues.push(Issue {
+                code: "video-vga",
+                blocking: false,
+                message: format!(
+                    "MaxVideoRateAllowed is {v}: video up to {}; Hd720p15M allows 720p with Windows Live when both ends can (Set-CsMediaConfiguration -Identity {} -MaxVideoRateAllowed Hd720p15M).",
+                    match v.to_ascii_lowercase().as_str() {
+                        "vga600k" => "640x480",
+                        "cif250k" => "352x288",
+                        _ => "that rate",
+                    },
+                    identity_arg(scope)
+                ),
+            });
+        }
+    }
+    let settings = ["EncryptionLevel", "MaxVideoRateAllowed"]
+        .iter()
+        .filter_map(|k| o.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+        .collect();
+    ScopeReport {
+        scope: scope.to_owned(),
+        kind: "media-configuration",
+        settings,
+        issues,
+        commands,
+        source: o.source.clone(),
+    }
+}
+
+/// Judges every policy and media configuration found. `None` when the inputs hold
+/// neither.
+pub fn assess(objects: &[Object]) -> Option<LyncReport> {
+    let mut scopes: Vec<ScopeReport> = objects
+        .iter()
+        .filter_map(|o| {
+            let scope = o.get("Identity").unwrap_or("Global").trim().to_owned();
+            match o.kind()? {
+                Kind::ExternalAccessPolicy => Some(policy_report(o, &scope)),
+                Kind::MediaConfiguration => Some(media_report(o, &scope)),
+            }
+        })
+        .collect();
+    if scopes.is_empty() {
+        return None;
+    }
+    scopes.sort_by(|a, b| (a.kind, scope_order(&a.scope)).cmp(&(b.kind, scope_order(&b.scope))));
+    let ready = scopes.iter().all(ScopeReport::ready);
+    let mut reminders = vec![
+        "Public IM Connectivity must be provisioned for the organisation (a request to Microsoft) before any of this works.".to_owned(),
+        "Changes reach the Front End in about 5 minutes; users then sign out of Lync and back in. Configuration Information (Ctrl + right-click the tray icon) then shows \"AV Encryption Supported\".".to_owned(),
+        "The Windows Live user needs Windows Live Messenger 2011 (user agent WLM/15.4 or later).".to_owned(),
+    ];
+    if !scopes.iter().any(|s| s.kind == "media-configuration") {
+        reminders.push("No Get-CsMediaConfiguration output was given: EncryptionLevel (RequireEncryption by default) was not checked.".into());
+    }
+    if !scopes.iter().any(|s| s.kind == "external-access-policy") {
+        reminders.push("No Get-CsExternalAccessPolicy output was given: public IM and A/V access were not checked.".into());
+    }
+    Some(LyncReport {
+        scopes,
+        ready,
+        reminders,
+    })
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_list_with_wrapping_and_several_objects() {
+        let text = "\r\nIdentity                          : Global\r\nDescription                       : A long description that\r\n                                    wraps here\r\nEnablePublicCloudAccess           : False\r\n\r\nIdentity                          : Tag:AllowWLM\r\nEnablePublicCloudAccess           : True\r\nEnablePublicCloudAudioVideoAccess : True\r\n";
+        let objects = parse(text, "policy.txt").unwrap();
+        assert_eq!(objects.len(), 2);
+        assert_eq!(
+            objects[0].get("description"),
+            Some("A long description that wraps here")
+        );
+        assert_eq!(objects[1].get("Identity"), Some("Tag:AllowWLM"));
+    }
+
+    #[test]
+    fn csv_as_export_csv_writes_it() {
+        let text = "#TYPE Microsoft.Rtc.Management.WritableConfig.Policy.Media.MediaConfiguration\r\n\"Identity\",\"EncryptionLevel\",\"MaxVideoRateAllowed\"\r\n\"Global\",\"RequireEncryption\",\"VGA600K\"\r\n\"Site:Redmond\",\"SupportEncryption\",\"Hd720p15M\"\r\n";
+        let objects = parse(text, "media.csv").unwrap();
+        assert_eq!(objects.len(), 2);
+        let report = assess(&objects).unwrap();
+        assert!(!report.ready);
+        assert_eq!(
+            report.scopes[0].commands,
+            ["Set-CsMediaConfiguration -Identity Global -EncryptionLevel SupportEncryption"]
+        );
+        assert!(report.scopes[1].ready());
+        assert!(parse("\"Identity\n", "bad.csv").is_err());
+    }
+
+    #[test]
+    fn per_user_policies_are_named_without_tag() {
+        assert_eq!(identity_arg("Tag:AllowWLM"), "AllowWLM");
+        assert_eq!(identity_arg("Site:Redmond"), "Site:Redmond");
+        assert_eq!(identity_arg("Global"), "Global");
+    }
+}

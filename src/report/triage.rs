@@ -1,0 +1,196 @@
+//! `triage` and `lync` reports.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json as j};
+
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_item};
+use crate::lync::LyncReport;
+use crate::triage::{Facts, KnowledgeBase, Triage};
+
+fn facts_lines(f: &Facts) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for t in &f.thumbprints {
+        let note = if t.invisible.is_empty() {
+            String::new()
+        } else {
+            format!(" (with invisible {} beside it)", t.invisible.join(", "))
+        };
+        out.push(("thumbprint".to_owned(), format!("{}{note}", t.value)));
+    }
+    let list = |out: &mut Vec<(String, String)>, label: &str, values: &[String]| {
+        if !values.is_empty() {
+            out.push((label.to_owned(), values.join(", ")));
+        }
+    };
+    list(&mut out, "cmdlets", &f.cmdlets);
+    list(&mut out, "error ids", &f.error_ids);
+    list(&mut out, "exceptions", &f.exceptions);
+    if let Some(sip) = &f.sip {
+        for (label, v) in [
+            ("SIP status", &sip.status),
+            ("SIP From", &sip.from),
+            ("SIP To", &sip.to),
+            ("user agent", &sip.user_agent),
+            ("diagnostics", &sip.diagnostics),
+        ] {
+            if let Some(v) = v {
+                out.push((label.to_owned(), v.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// The text report of `triage`.
+pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
+    let mut out = String::new();
+    let facts = facts_lines(&t.facts);
+    if !facts.is_empty() {
+        let _ = writeln!(out, "{}", paint(BOLD, "Found in the text:"));
+        for (label, value) in &facts {
+            let _ = writeln!(out, "  {} {value}", paint(DIM, &format!("{label:<12}")));
+        }
+        out.push('\n');
+    }
+    if t.recognised.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                YELLOW,
+                "Nothing in this text matches a known error. mfgcheck knows:"
+            )
+        );
+        for e in kb.entries() {
+            let _ = writeln!(out, "  - {} ({})", e.title, e.system);
+        }
+        return out;
+    }
+    for (i, r) in t.recognised.iter().enumerate() {
+        let e = &kb.entries()[r.entry];
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            paint(RED.bold(), &format!("[{}]", i + 1)),
+            paint(BOLD, &e.title),
+            paint(DIM, &format!("({}; {})", e.system, e.id))
+        );
+        out.push_str(&wrap(&format!("What happened: {}", e.what), "    ", width));
+        out.push_str(&wrap(&format!("Why: {}", e.why), "    ", width));
+        let _ = writeln!(out, "    Fix:");
+        for step in &r.fix {
+            out.push_str(&wrap_item(step, "      ", width));
+        }
+        if let Some(next) = &r.next {
+            let _ = writeln!(out, "    Next: {}", paint(GREEN, next));
+        }
+    }
+    out
+}
+
+/// The JSON report of `triage`.
+pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
+    j!({
+        "schema_version": super::JSON_SCHEMA_VERSION,
+        "recognised": t.recognised.iter().map(|r| {
+            let e = &kb.entries()[r.entry];
+            j!({
+                "id": e.id,
+                "system": e.system,
+                "title": e.title,
+                "what": e.what,
+                "why": e.why,
+                "fix": r.fix,
+                "next": r.next,
+                "source": e.source,
+            })
+        }).collect::<Vec<_>>(),
+        "facts": t.facts,
+        "known": if t.recognised.is_empty() {
+            kb.entries().iter().map(|e| j!({ "id": e.id, "title": e.title })).collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// The text report of `lync`.
+pub fn lync_text(r: &LyncReport, width: usize) -> String {
+    let mut out = String::new();
+    for s in &r.scopes {
+        let (mark, style) = if s.ready() {
+            ("✓", GREEN)
+        } else {
+            ("✗", RED)
+        };
+        let what = if s.kind == "media-configuration" {
+            "media configuration"
+        } else {
+            "external access policy"
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {}  {}",
+            paint(style, mark),
+            paint(BOLD, &s.scope),
+            what,
+            paint(DIM, &format!("(from {})", s.source))
+        );
+        for (k, v) in &s.settings {
+            let _ = writeln!(out, "    {} {v}", paint(DIM, &format!("{k}:")));
+        }
+        for i in &s.issues {
+            let style = if i.blocking { RED } else { YELLOW };
+            out.push_str(&paint(style, &wrap(&i.message, "    ", width)));
+        }
+    }
+    let commands: Vec<&String> = r.scopes.iter().flat_map(|s| &s.commands).collect();
+    out.push('\n');
+    if r.ready {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                GREEN.bold(),
+                "READY: public IM and A/V federation with Windows Live can work in every scope given."
+            )
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                RED.bold(),
+                "CHANGES NEEDED for IM and A/V federation with Windows Live:"
+            )
+        );
+        for c in commands {
+            let _ = writeln!(out, "  {c}");
+        }
+    }
+    let _ = writeln!(out, "\nRemember:");
+    for m in &r.reminders {
+        out.push_str(&wrap_item(m, "  ", width));
+    }
+    out
+}
+
+/// The JSON report of `lync`.
+pub fn lync_json(r: &LyncReport) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("schema_version".into(), j!(super::JSON_SCHEMA_VERSION));
+        map.insert(
+            "commands".into(),
+            j!(r.scopes
+                .iter()
+                .flat_map(|s| s.commands.clone())
+                .collect::<Vec<_>>()),
+        );
+    }
+    v
+}

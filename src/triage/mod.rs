@@ -1,0 +1,337 @@
+//! **Triage**: what a pasted error means. Reads any text a helpdesk gets (a shell
+//! transcript, an event, a SIP trace, a mail thread with `>` quoting and wrapped
+//! lines), pulls out the facts it can and recognises the known errors of the
+//! knowledge base, each with its cause, its fix and the next command to run.
+
+pub mod kb;
+
+pub use kb::{Entry, KbError, KnowledgeBase};
+
+use crate::model::hex::INVISIBLE;
+
+/// A thumbprint found in the text, with any invisible character stuck to it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FoundThumbprint {
+    /// Upper-case hex without separators.
+    pub value: String,
+    /// Invisible characters right before or inside it (U+200E from the certificate
+    /// dialog is what makes `-Thumbprint` fail), as `U+200E`.
+    pub invisible: Vec<String>,
+}
+
+/// What a SIP trace in the text says.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SipFacts {
+    pub status: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub user_agent: Option<String>,
+    pub diagnostics: Option<String>,
+}
+
+/// Everything recognisable in a text, whether or not an error was recognised.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Facts {
+    pub thumbprints: Vec<FoundThumbprint>,
+    pub cmdlets: Vec<String>,
+    pub error_ids: Vec<String>,
+    pub exceptions: Vec<String>,
+    pub sip: Option<SipFacts>,
+    /// The Windows Live Messenger version of a `WLM/x.y...` user agent.
+    pub wlm_version: Option<String>,
+    #[serde(skip)]
+    wlm: Option<(u32, u32)>,
+}
+
+/// A known error found in the text, its steps with the text's facts filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recognised {
+    /// Index into the knowledge base's entries.
+    pub entry: usize,
+    pub fix: Vec<String>,
+    pub next: Option<String>,
+}
+
+/// The triage of one text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Triage {
+    pub recognised: Vec<Recognised>,
+    pub facts: Facts,
+}
+
+/// Lines without mail quoting, with straight quotes and plain spaces.
+fn clean_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| {
+            let mut l = line.trim_start();
+            while let Some(rest) = l.strip_prefix('>') {
+                l = rest.trim_start();
+            }
+            l.chars()
+                .map(|c| match c {
+                    '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
+                    '\u{2018}' | '\u{2019}' | '\u{201A}' => '\'',
+                    '\u{00A0}' | '\u{202F}' => ' ',
+                    c => c,
+                })
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Lower case without white space (or invisible marks): what patterns are found in,
+/// so that a line wrapped in the middle of a word still matches.
+fn compact(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !INVISIBLE.contains(c))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            '\u{201C}' | '\u{201D}' => '"',
+            '\u{2018}' | '\u{2019}' => '\'',
+            c => c,
+        })
+        .collect()
+}
+
+const VERBS: &[&str] = &[
+    "Add", "Disable", "Enable", "Export", "Get", "Import", "New", "Remove", "Set", "Test", "Update",
+];
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// Thumbprints: 40 hex digits in a row, or 20 pairs separated by spaces.
+fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let boundary = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+        if !boundary || !chars[i].is_ascii_hexdigit() {
+            i += 1;
+            continue;
+        }
+        // Read hex digits, allowing single spaces or invisible marks between pairs.
+        let mut digits = String::new();
+        let mut invisible = Vec::new();
+        let mut j = i;
+        let mut last_end = i;
+        while j < chars.len() {
+            let c = chars[j];
+            if c.is_ascii_hexdigit() {
+                digits.push(c);
+                j += 1;
+                last_end = j;
+                if digits.len() == 40 {
+                    break;
+                }
+            } else if (c == ' ' || INVISIBLE.contains(&c))
+                && digits.len() % 2 == 0
+                && !digits.is_empty()
+            {
+                if INVISIBLE.contains(&c) {
+                    invisible.push(c);
+                }
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let ends_cleanly = chars
+            .get(last_end)
+            .is_none_or(|c| !c.is_ascii_alphanumeric());
+        if digits.len() == 40 && ends_cleanly {
+            if i > 0 && INVISIBLE.contains(&chars[i - 1]) {
+                invisible.insert(0, chars[i - 1]);
+            }
+            let value = digits.to_ascii_uppercase();
+            if !out.iter().any(|t| t.value == value) {
+                out.push(FoundThumbprint {
+                    value,
+                    invisible: invisible
+                        .iter()
+                        .map(|c| format!("U+{:04X}", u32::from(*c)))
+                        .collect(),
+                });
+            }
+            i = last_end;
+        } else {
+            i = last_end.max(i + 1);
+        }
+    }
+}
+
+/// The value after `Header:` on a line, if the line is that header.
+fn header<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let (key, value) = line.split_once(':')?;
+    key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+}
+
+fn wlm_version(text: &str) -> Option<((u32, u32), String)> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("wlm/")? + 4;
+    let version: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let mut parts = version.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some(((major, minor), version))
+}
+
+/// Pulls every fact out of the cleaned lines.
+fn facts(lines: &[String]) -> Facts {
+    let joined = lines.join("\n");
+    let mut f = Facts::default();
+    thumbprints(&joined, &mut f.thumbprints);
+    for word in joined.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
+        let word = word.trim_matches('.');
+        if let Some((verb, noun)) = word.split_once('-') {
+            if VERBS.contains(&verb)
+                && noun.len() > 2
+                && noun.starts_with(|c: char| c.is_ascii_uppercase())
+                && noun.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                push_unique(&mut f.cmdlets, word.to_owned());
+            }
+        }
+        let last = word.rsplit('.').next().unwrap_or(word);
+        if last.len() > "Exception".len()
+            && last.ends_with("Exception")
+            && last.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            push_unique(&mut f.exceptions, last.to_owned());
+        }
+    }
+    let compact_text: String = joined.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = compact_text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(pos) = lower[from..].find("fullyqualifiederrorid") {
+        let start = from + pos + "fullyqualifiederrorid".len();
+        let id: String = compact_text[start..]
+            .trim_start_matches([' ', ':'])
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        if id.len() == 8 {
+            push_unique(&mut f.error_ids, id.to_ascii_uppercase());
+        }
+        from = start;
+    }
+    let mut sip = SipFacts::default();
+    for line in lines {
+        if let Some(v) = header(line, "Start-Line") {
+            sip.status = Some(v.to_owned());
+        } else if line.starts_with("SIP/2.0 ") && sip.status.is_none() {
+            sip.status = Some(line.clone());
+        } else if let Some(v) = header(line, "From") {
+            sip.from = Some(v.to_owned());
+        } else if let Some(v) = header(line, "To") {
+            sip.to = Some(v.to_owned());
+        } else if let Some(v) = header(line, "User-Agent") {
+            sip.user_agent = Some(v.to_owned());
+        } else if let Some(v) = header(line, "ms-client-diagnostics") {
+            sip.diagnostics = Some(v.to_owned());
+        }
+    }
+    if sip != SipFacts::default() {
+        f.sip = Some(sip);
+    }
+    if let Some((v, text)) = wlm_version(&joined) {
+        f.wlm = Some(v);
+        f.wlm_version = Some(text);
+    }
+    f
+}
+
+fn fill(template: &str, facts: &Facts) -> String {
+    let thumbprint = facts
+        .thumbprints
+        .first()
+        .map_or("<thumbprint>", |t| t.value.as_str());
+    template
+        .replace("{thumbprint}", thumbprint)
+        .replace("{scope}", "Global")
+}
+
+/// Reads `text` and recognises every known error in it.
+pub fn triage(text: &str, kb: &KnowledgeBase) -> Triage {
+    let lines = clean_lines(text);
+    let haystack = compact(&lines.join("\n"));
+    let facts = facts(&lines);
+    let contains = |pattern: &String| haystack.contains(&compact(pattern));
+    let recognised = kb
+        .entries()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            let m = &e.matcher;
+            let any = m.any.is_empty() || m.any.iter().any(contains);
+            let all = m.all.iter().all(contains);
+            let wlm = m
+                .wlm_older_than
+                .is_none_or(|limit| facts.wlm.is_some_and(|v| v < limit));
+            let has_text = !m.any.is_empty() || !m.all.is_empty();
+            any && all && wlm && (has_text || facts.wlm.is_some())
+        })
+        .map(|(entry, e)| Recognised {
+            entry,
+            fix: e.fix.iter().map(|f| fill(f, &facts)).collect(),
+            next: e.next.as_deref().map(|n| fill(n, &facts)),
+        })
+        .collect();
+    Triage { recognised, facts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Vec<String> {
+        let kb = KnowledgeBase::embedded().unwrap();
+        triage(text, &kb)
+            .recognised
+            .iter()
+            .map(|r| kb.entries()[r.entry].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_quoted_curly_text_is_recognised() {
+        let mail = "> An error occurred while attempting to provision Exchange to the Partn\n> er STS. Detailed information \u{201C}An error occurred accessing Windows Live.\u{201D}\n";
+        assert_eq!(ids(mail), ["new-federationtrust-403"]);
+    }
+
+    #[test]
+    fn thumbprints_with_pairs_and_invisible_marks() {
+        let mut found = Vec::new();
+        thumbprints(
+            "thumbprint \"\u{200E}7C4656C3061F7F4C0D67B319A855F60EBC11FC44\" and 7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 45 but not 7C4656C3061F7F4C0D67B319A855F60EBC11FC44AB",
+            &mut found,
+        );
+        let values: Vec<&str> = found.iter().map(|t| t.value.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "7C4656C3061F7F4C0D67B319A855F60EBC11FC44",
+                "7C4656C3061F7F4C0D67B319A855F60EBC11FC45"
+            ]
+        );
+        assert_eq!(found[0].invisible, ["U+200E"]);
+        assert!(found[1].invisible.is_empty());
+    }
+
+    #[test]
+    fn old_messenger_versions_only() {
+        assert_eq!(
+            ids("USER-AGENT: UCCAPI/4.0.7440.0 WLM/14.0.8117.0416"),
+            ["windows-live-messenger-too-old"]
+        );
+        assert!(ids("USER-AGENT: UCCAPI/4.0.7440.0 WLM/15.4.3502.0922").is_empty());
+    }
+}

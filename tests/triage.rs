@@ -1,0 +1,263 @@
+//! `mfgcheck triage`: every knowledge-base entry from a realistic text, the texts of the
+//! source notes verbatim, mixed texts, texts with nothing, encodings, extra bases.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::cli::{mfgcheck, refused_cmd, usage_error};
+use serde_json::Value;
+
+fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/triage")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn triage_stdin(text: &[u8], extra: &[&str]) -> (i32, Value) {
+    let out = mfgcheck()
+        .args(["triage", "-", "--format", "json"])
+        .args(extra)
+        .write_stdin(text.to_vec())
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(code < 2, "{}", String::from_utf8_lossy(&out.stderr));
+    (code, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn triage(file: &str) -> (i32, Value) {
+    let out = mfgcheck()
+        .args(["triage", &data(file), "--format", "json"])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(code < 2, "{file}: {}", String::from_utf8_lossy(&out.stderr));
+    (code, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+fn ids(json: &Value) -> Vec<String> {
+    json["recognised"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_entry_is_recognised_from_a_realistic_text() {
+    let cases = [
+        ("new-federationtrust-403.txt", "new-federationtrust-403"),
+        (
+            "set-federationtrust-84de3e74.txt",
+            "set-federationtrust-403-certificate",
+        ),
+        (
+            "publish-7cdac73f.txt",
+            "publish-federation-certificate-7cdac73f",
+        ),
+        (
+            "certificate-not-found.txt",
+            "federation-certificate-not-found",
+        ),
+        ("delegation-token.txt", "delegation-token-validation"),
+        ("sip-488-52017.txt", "sip-488-encryption-52017"),
+        (
+            "sip-488-not-compatible.txt",
+            "sip-488-encryption-levels-not-compatible",
+        ),
+        ("wlm-old.txt", "windows-live-messenger-too-old"),
+    ];
+    let kb_ids: Vec<String> = {
+        let kb = mfgcheck::triage::KnowledgeBase::embedded().unwrap();
+        kb.entries().iter().map(|e| e.id.clone()).collect()
+    };
+    for id in &kb_ids {
+        assert!(cases.iter().any(|(_, c)| c == id), "no test text for {id}");
+    }
+    for (file, id) in cases {
+        let (code, json) = triage(file);
+        assert_eq!(code, 0, "{file}");
+        assert_eq!(ids(&json), [id], "{file}");
+        let r = &json["recognised"][0];
+        for key in ["title", "system", "what", "why", "fix"] {
+            assert!(!r[key].is_null(), "{file}: {key}");
+        }
+    }
+}
+
+#[test]
+fn facts_are_extracted_and_filled_into_the_next_command() {
+    let (_, json) = triage("new-federationtrust-403.txt");
+    let f = &json["facts"];
+    assert_eq!(
+        f["thumbprints"][0]["value"],
+        "9A2B3C4D5E6F708192A3B4C5D6E7F80910213243"
+    );
+    assert_eq!(f["cmdlets"][0], "New-FederationTrust");
+    assert_eq!(f["error_ids"][0], "6501C8A0");
+    assert_eq!(f["exceptions"][0], "ProvisioningFederatedExchangeException");
+    assert_eq!(
+        json["recognised"][0]["next"],
+        "mfgcheck check <certificate file> <intermediate file> --leaf 9A2B3C4D5E6F708192A3B4C5D6E7F80910213243"
+    );
+
+    let (_, json) = triage("certificate-not-found.txt");
+    let t = &json["facts"]["thumbprints"][0];
+    assert_eq!(t["value"], "7C4656C3061F7F4C0D67B319A855F60EBC11FC44");
+    assert_eq!(t["invisible"][0], "U+200E");
+    assert_eq!(
+        json["recognised"][0]["next"],
+        "mfgcheck thumbprint \"7C4656C3061F7F4C0D67B319A855F60EBC11FC44\""
+    );
+
+    let (_, json) = triage("sip-488-52017.txt");
+    let sip = &json["facts"]["sip"];
+    assert_eq!(sip["status"], "SIP/2.0 488 Not Acceptable Here");
+    assert_eq!(
+        sip["from"],
+        "\"Eddie Vedder\"<>;tag=ed272dd714;epid=8e3ef28192"
+    );
+    assert!(
+        sip["to"]
+            .as_str()
+            .unwrap()
+            .contains("mepid=F6333909B2AE4F60A2553FA59913B0A8")
+    );
+    assert_eq!(
+        sip["diagnostics"],
+        "52017;reason=\"Encryption levels dont match\""
+    );
+    assert_eq!(json["facts"]["wlm_version"], "15.4.3502.0922");
+    let fix = json["recognised"][0]["fix"].as_array().unwrap();
+    assert_eq!(
+        fix[0],
+        "Set-CsMediaConfiguration Global -EncryptionLevel SupportEncryption -MaxVideoRateAllowed Hd720p15M"
+    );
+}
+
+#[test]
+fn the_source_notes_texts_verbatim() {
+    let provisioning = "An error occurred while attempting to provision Exchange to the Partner STS. Detailed information \u{201c}An error occurred accessing Windows Live. Detailed information \u{201c}The request failed with HTTP status 403: Forbidden.\u{201d}.\u{201d}";
+    assert_eq!(
+        ids(&triage_stdin(provisioning.as_bytes(), &[]).1),
+        ["new-federationtrust-403"]
+    );
+    let sip = "Start-Line: SIP/2.0 488 Not Acceptable Here\nFrom: \"Eddie Vedder\"<>;tag=ed272dd714;epid=8e3ef28192\nTo: <;mepid=F6333909B2AE4F60A2553FA59913B0A8>; tag=ab1e5513de\nUSER-AGENT: UCCAPI/4.0.7440.0 WLM/15.4.3502.0922 (Windows Live Messenger)\nms-client-diagnostics: 52017;reason=\"Encryption levels dont match\"\n";
+    assert_eq!(
+        ids(&triage_stdin(sip.as_bytes(), &[]).1),
+        ["sip-488-encryption-52017"]
+    );
+}
+
+#[test]
+fn a_mail_thread_with_two_problems_reports_both() {
+    let (code, json) = triage("mail-thread.txt");
+    assert_eq!(code, 0);
+    assert_eq!(
+        ids(&json),
+        ["new-federationtrust-403", "sip-488-encryption-52017"]
+    );
+}
+
+#[test]
+fn nothing_recognised_says_so_and_lists_what_it_knows() {
+    let (code, json) = triage("nothing.txt");
+    assert_eq!(code, 1);
+    assert!(json["recognised"].as_array().unwrap().is_empty());
+    assert!(json["known"].as_array().unwrap().len() >= 8);
+    let out = mfgcheck()
+        .args(["triage", &data("nothing.txt")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Nothing in this text matches a known error"),
+        "{text}"
+    );
+    assert!(text.contains("SIP 488 Not Acceptable Here"), "{text}");
+}
+
+#[test]
+fn powershell_utf16_files_are_read() {
+    let text = std::fs::read_to_string(data("publish-7cdac73f.txt")).unwrap();
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let (code, json) = triage_stdin(&bytes, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(ids(&json), ["publish-federation-certificate-7cdac73f"]);
+}
+
+#[test]
+fn text_report_has_cause_fix_and_next_command() {
+    let out = mfgcheck()
+        .args(["triage", &data("set-federationtrust-84de3e74.txt")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        "What happened:",
+        "Why: The certificate the gateway knows",
+        "-PublishFederationCertificate",
+        "Next: mfgcheck check <new certificate>",
+        "error ids    84DE3E74",
+    ] {
+        assert!(text.contains(want), "{want} not in\n{text}");
+    }
+}
+
+#[test]
+fn own_knowledge_base_extends_and_bad_ones_exit_2() {
+    let dir = std::env::temp_dir().join(format!("mfgcheck-kb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("ours.yaml");
+    std::fs::write(
+        &good,
+        "version: 1\nentries:\n  - id: printer-toner\n    system: Floor 3\n    title: Toner\n    match:\n      all: [printer, toner]\n    what: w\n    why: y\n    fix: [\"Order toner\"]\n",
+    )
+    .unwrap();
+    let (code, json) = triage_stdin(
+        b"the printer is out of toner",
+        &["--kb", good.to_str().unwrap()],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(ids(&json), ["printer-toner"]);
+    assert_eq!(json["recognised"][0]["source"], good.to_str().unwrap());
+
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "version: 1\nentries:\n  - id: x\n    system: s\n    title: t\n    match: {}\n    what: w\n    why: y\n    fix: [a]\n").unwrap();
+    refused_cmd(
+        &[
+            "triage",
+            &data("nothing.txt"),
+            "--kb",
+            bad.to_str().unwrap(),
+        ],
+        &["bad.yaml: line 6: match needs any, all or wlm_older_than"],
+    );
+    let dup = dir.join("dup.yaml");
+    std::fs::write(&dup, "version: 1\nentries:\n  - id: delegation-token-validation\n    system: s\n    title: t\n    match: {any: [x]}\n    what: w\n    why: y\n    fix: [a]\n").unwrap();
+    refused_cmd(
+        &[
+            "triage",
+            &data("nothing.txt"),
+            "--kb",
+            dup.to_str().unwrap(),
+        ],
+        &["already in the knowledge base"],
+    );
+    refused_cmd(&["triage", "no-such.txt"], &["no-such.txt: no such file"]);
+    let out = mfgcheck()
+        .args(["triage", "-"])
+        .write_stdin("  \n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    usage_error(&["triage", "a.txt", "b.txt"], &["unexpected argument"]);
+}
