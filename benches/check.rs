@@ -3,6 +3,13 @@
 //! `cargo bench` runs it; the whole-process figures and the scan throughput come from
 //! `bench/check.sh` and `bench/scan.sh`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 

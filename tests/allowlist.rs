@@ -1,5 +1,12 @@
 //! The allowlist: parser and validation (with lines), matching, and the embedded list.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::{at, by_cn, pool, test_allowlist};

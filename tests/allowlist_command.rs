@@ -1,5 +1,12 @@
 //! `mfgcheck allowlist`: list, show, search and lint.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::cli::{mfgcheck, refused_cmd};

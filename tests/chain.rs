@@ -1,5 +1,12 @@
 //! Path building and leaf selection on fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::{at, by_cn, pool, test_allowlist};

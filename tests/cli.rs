@@ -1,5 +1,12 @@
 //! The `mfgcheck check` binary on every fixture: exit code, verdict, finding codes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::cli::{check_json, codes, expect, expect_with, mfgcheck, refused};

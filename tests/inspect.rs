@@ -1,5 +1,12 @@
 //! `mfgcheck inspect`: every certificate's identities and the issuer tree.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::cli::{mfgcheck, refused_cmd};

@@ -1,6 +1,13 @@
 //! `mfgcheck lync`: Format-List and Export-Csv output of the Lync 2010 and 2013
 //! cmdlets, in any order and encoding.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use std::path::PathBuf;

@@ -1,6 +1,13 @@
 //! PKCS#12 (.pfx/.p12): every kind of file an admin meets gives the verdict the same
 //! certificates give as PEM, plus the checks only the key allows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::cli::{check_json, codes, expect_with, mfgcheck, refused};

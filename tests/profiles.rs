@@ -1,6 +1,13 @@
 //! `--profile`: the Exchange 2010 RTM rules and the SP2 self-signed route, and the
 //! next steps every verdict ends with.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::cli::{expect_with, mfgcheck};

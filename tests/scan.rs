@@ -1,6 +1,13 @@
 //! `mfgcheck scan` on a tree built from the fixtures: mixed verdicts, errors,
 //! files without certificates, nested directories, a chain directory.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

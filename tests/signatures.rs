@@ -1,5 +1,12 @@
 //! The signature dispatcher on real fixtures: genuine, weak, invalid, unsupported.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::{by_cn, pool};

@@ -2,6 +2,13 @@
 //! is reviewed through snapshots (`cargo insta review`, or `INSTA_UPDATE=always cargo
 //! test` after regenerating the fixtures, whose thumbprints appear here).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use assert_cmd::Command;

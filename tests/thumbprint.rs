@@ -1,5 +1,12 @@
 //! `mfgcheck thumbprint` on the values of the Technet table and the Windows dialog.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use common::cli::mfgcheck;

@@ -1,6 +1,13 @@
 //! `mfgcheck triage`: every knowledge-base entry from a realistic text, the texts of the
 //! source notes verbatim, mixed texts, texts with nothing, encodings, extra bases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod common;
 
 use std::path::PathBuf;

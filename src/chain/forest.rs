@@ -29,6 +29,8 @@ pub struct Forest {
 }
 
 impl Forest {
+    /// What is above `id`; the forest has a link for every certificate of its pool.
+    #[allow(clippy::indexing_slicing)]
     pub fn link(&self, id: CertId) -> &Link {
         &self.links[id.index()]
     }

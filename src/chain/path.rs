@@ -103,8 +103,16 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The checked certificate. [`build`] starts every path with it, so a chain's
+    /// path is never empty.
+    #[allow(clippy::indexing_slicing)]
     pub fn leaf(&self) -> CertId {
         self.path[0]
+    }
+
+    /// The last certificate of the path (the leaf itself for a path of one).
+    pub fn top_cert(&self) -> CertId {
+        self.path.last().copied().unwrap_or_else(|| self.leaf())
     }
 }
 
@@ -245,7 +253,10 @@ impl Search<'_> {
     /// Whether `id` is an anchor, asked of the policy once per certificate.
     fn is_anchor(&mut self, id: CertId) -> bool {
         let (pool, anchors) = (self.pool, self.anchors);
-        *self.anchor[id.index()].get_or_insert_with(|| anchors.is_anchor(pool.get(id)))
+        match self.anchor.get_mut(id.index()) {
+            Some(slot) => *slot.get_or_insert_with(|| anchors.is_anchor(pool.get(id))),
+            None => anchors.is_anchor(pool.get(id)),
+        }
     }
 
     /// Records a complete path; returns `Stop` when it cannot be beaten.

@@ -54,7 +54,8 @@ pub(super) fn element(bytes: &[u8]) -> Result<(Any<'_>, &[u8], &[u8]), Problem> 
     match Any::from_ber(bytes) {
         Ok((rest, any)) => {
             let used = bytes.len() - rest.len();
-            Ok((any, &bytes[..used], rest))
+            let (raw, _) = bytes.split_at_checked(used).unwrap_or((bytes, &[]));
+            Ok((any, raw, rest))
         }
         Err(nom::Err::Incomplete(_)) => Err(truncated(bytes)),
         Err(e) => Err(Problem::BadDer(e.to_string())),
@@ -216,7 +217,7 @@ fn write_tlv(out: &mut Vec<u8>, class: u8, constructed: bool, tag: u32, value: &
         let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|&&b| b == 0).count();
         out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
+        out.extend_from_slice(bytes.get(skip..).unwrap_or_default());
     }
     out.extend_from_slice(value);
 }

@@ -16,12 +16,8 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         return Cow::Owned(utf16(rest, u16::from_be_bytes));
     }
-    let looks_utf16le = bytes.len() >= 4
-        && bytes.len() % 2 == 0
-        && bytes[0] != 0
-        && bytes[1] == 0
-        && bytes[2] != 0
-        && bytes[3] == 0;
+    let looks_utf16le =
+        bytes.len() % 2 == 0 && matches!(bytes, [a, 0, c, 0, ..] if *a != 0 && *c != 0);
     if looks_utf16le {
         return Cow::Owned(utf16(bytes, u16::from_le_bytes));
     }
@@ -29,7 +25,13 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> String {
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| read([c[0], c[1]])).collect();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| match c {
+            [a, b] => read([*a, *b]),
+            _ => 0xFFFD,
+        })
+        .collect();
     String::from_utf16_lossy(&units)
 }
 

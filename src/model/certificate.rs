@@ -112,7 +112,7 @@ impl ParseCache {
 
 pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
     let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
-    bytes[first..].to_vec()
+    bytes.get(first..).unwrap_or_default().to_vec()
 }
 
 /// Bit length of a big-endian unsigned integer.

@@ -259,7 +259,7 @@ impl HexBytes {
     /// numbers written with and without their sign byte.
     pub fn trimmed(&self) -> &[u8] {
         let first = self.0.iter().position(|b| *b != 0).unwrap_or(self.0.len());
-        &self.0[first..]
+        self.0.get(first..).unwrap_or_default()
     }
 }
 

@@ -43,7 +43,7 @@ fn keyword_for(oid: &str) -> Option<&'static str> {
     ATTRIBUTE_TYPES
         .iter()
         .find(|(o, _)| *o == oid)
-        .map(|(_, names)| names[0])
+        .and_then(|(_, names)| names.first().copied())
 }
 
 fn oid_for(keyword: &str) -> Option<&'static str> {
@@ -303,7 +303,7 @@ fn decode_string(value: &Any<'_>) -> String {
         Tag::BmpString => {
             let units: Vec<u16> = data
                 .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .map(|c| u16::from_be_bytes([*c.first().unwrap_or(&0), *c.get(1).unwrap_or(&0)]))
                 .collect();
             String::from_utf16_lossy(&units)
         }
@@ -311,7 +311,9 @@ fn decode_string(value: &Any<'_>) -> String {
             .chunks(4)
             .map(|c| {
                 let mut b = [0u8; 4];
-                b[..c.len()].copy_from_slice(c);
+                for (slot, byte) in b.iter_mut().zip(c) {
+                    *slot = *byte;
+                }
                 char::from_u32(u32::from_be_bytes(b)).unwrap_or('\u{FFFD}')
             })
             .collect(),

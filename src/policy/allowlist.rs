@@ -541,6 +541,9 @@ impl Allowlist {
         }
     }
 
+    /// The authority at `index`, as [`Identity`] and [`Allowlist::search`] hand out:
+    /// indexes of this list, always in range.
+    #[allow(clippy::indexing_slicing)]
     pub fn authority(&self, index: usize) -> &Authority {
         &self.authorities[index]
     }

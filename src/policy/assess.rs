@@ -347,8 +347,8 @@ impl Assessor<'_> {
             .keys
             .iter()
             .enumerate()
-            .find_map(|(index, k)| k.pairs_with(leaf).map(|by| (index, by)));
-        let Some((index, by)) = held else {
+            .find_map(|(index, k)| k.pairs_with(leaf).map(|by| (index, by, k)));
+        let Some((index, by, key)) = held else {
             let files = keys.pkcs12_files.join(", ");
             let msg = if keys.keys.is_empty() {
                 format!(
@@ -370,7 +370,6 @@ impl Assessor<'_> {
             );
             return Some(KeyStatus::Missing);
         };
-        let key = &keys.keys[index];
         if let Some(provider) = key.provider()
             && provider.kind == ProviderKind::Cng
         {
@@ -390,8 +389,14 @@ impl Assessor<'_> {
 
     fn signatures(&mut self) {
         let chain = self.chain;
-        for (i, v) in chain.signatures.iter().enumerate() {
-            let (child, issuer) = (self.cert(chain.path[i]), self.cert(chain.path[i + 1]));
+        for (i, (v, pair)) in chain
+            .signatures
+            .iter()
+            .zip(chain.path.windows(2))
+            .enumerate()
+        {
+            let [child, issuer] = pair else { continue };
+            let (child, issuer) = (self.cert(*child), self.cert(*issuer));
             let (child_sha1, issuer_sha1) = (*child.sha1(), *issuer.sha1());
             match v {
                 Verification::Weak(w) => {
@@ -657,11 +662,13 @@ impl Assessor<'_> {
             .iter()
             .enumerate()
             .skip(2)
-            .find_map(|(j, id)| accepted_listed(id).map(|a| (a, &path[1..j])))
+            .find_map(|(j, id)| {
+                accepted_listed(id).map(|a| (a, path.get(1..j).unwrap_or_default()))
+            })
             .or_else(|| match (&self.chain.top, path.last()) {
                 (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
                     accepted_listed(&self.allowlist.identify_issuer_of(self.cert(top)))
-                        .map(|a| (a, &path[1..]))
+                        .map(|a| (a, path.get(1..).unwrap_or_default()))
                 }
                 _ => None,
             });
@@ -727,7 +734,7 @@ impl Assessor<'_> {
             .skip(2)
             .filter_map(|(j, id)| match id {
                 Identity::Impostor { authority, reason } => {
-                    Some((path[j], *authority, reason.clone()))
+                    Some((*path.get(j)?, *authority, reason.clone()))
                 }
                 _ => None,
             })
@@ -823,7 +830,7 @@ impl Assessor<'_> {
                 .map(|(pos, id)| (pool.get(*id).origin().index, pos))
                 .collect();
             in_file.sort();
-            if in_file.windows(2).any(|w| w[0].1 > w[1].1) {
+            if in_file.windows(2).any(|w| matches!(w, [a, b] if a.1 > b.1)) {
                 let msg = format!("{file} holds the chain in another order than leaf first.");
                 self.add(Finding::new(Code::ChainOrder, msg).fix(
                     "Put the server certificate first, then its issuer, then the next CA up; import tools and servers expect that order.",

@@ -135,7 +135,7 @@ impl Lookup {
 
 fn trim(bytes: &[u8]) -> &[u8] {
     let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
+    bytes.get(first..).unwrap_or_default()
 }
 
 /// Reads `text` and finds it in `allowlist`.

@@ -160,7 +160,7 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
     let tops: Vec<CertId> = forest.tops().collect();
     let rest: Vec<CertId> = pool.ids().collect();
     for start in tops.into_iter().chain(rest) {
-        if !shown[start.index()] {
+        if !shown.get(start.index()).copied().unwrap_or(true) {
             tree_lines(inspection, start, "", true, true, &mut shown, &mut out);
         }
     }
@@ -196,7 +196,7 @@ fn tree_lines(
     } else {
         "├─ "
     };
-    let again = shown[id.index()];
+    let again = shown.get(id.index()).copied().unwrap_or(true);
     let _ = writeln!(
         out,
         "  {prefix}{branch}{}  {}{}{}",
@@ -212,7 +212,9 @@ fn tree_lines(
     if again {
         return;
     }
-    shown[id.index()] = true;
+    if let Some(s) = shown.get_mut(id.index()) {
+        *s = true;
+    }
     let children: Vec<CertId> = forest.children(id).collect();
     let inner = if top {
         prefix.to_owned()

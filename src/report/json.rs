@@ -128,7 +128,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
         .enumerate()
         .map(|(i, &id)| {
             let c = pool.get(id);
-            let identity = &assessment.identities[i];
+            let identity = assessment.identities.get(i).unwrap_or(&Identity::Unlisted);
             let signature = match (chain.signatures.get(i), &chain.top) {
                 (Some(v), _) => signature_word(v),
                 (None, Top::SelfSigned(Verification::Unsupported(_))) => "self-signed-unchecked",

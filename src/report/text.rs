@@ -206,6 +206,10 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
     for (depth, &id) in chain.path.iter().enumerate() {
         let cert = pool.get(id);
         let mut details = vec![paint(DIM, &details(cert))];
+        let identity = assessment
+            .identities
+            .get(depth)
+            .unwrap_or(&Identity::Unlisted);
         if depth == 0 {
             details.push("the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned());
             if let Some(name) = cert.friendly_name() {
@@ -213,11 +217,11 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
             }
             details.extend(key_line(assessment.private_key, keys));
             // A CA checked by mistake: say which listed CA it is (or pretends to be).
-            if assessment.identities[0] != Identity::Unlisted {
-                details.push(accepted_mark(&assessment.identities[0]));
+            if *identity != Identity::Unlisted {
+                details.push(accepted_mark(identity));
             }
         } else {
-            details.push(accepted_mark(&assessment.identities[depth]));
+            details.push(accepted_mark(identity));
         }
         match chain.signatures.get(depth) {
             Some(Verification::Weak(w)) => details.push(paint(
@@ -236,7 +240,7 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
         });
     }
     let depth = chain.path.len();
-    let last = pool.get(chain.path[depth - 1]);
+    let last = pool.get(chain.top_cert());
     match &chain.top {
         Top::SelfSigned(_) => {
             if let Some(n) = nodes.last_mut() {

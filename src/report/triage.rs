@@ -68,7 +68,9 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         return out;
     }
     for (i, r) in t.recognised.iter().enumerate() {
-        let e = &kb.entries()[r.entry];
+        let Some(e) = kb.entries().get(r.entry) else {
+            continue;
+        };
         if i > 0 {
             out.push('\n');
         }
@@ -96,9 +98,9 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
 pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
     j!({
         "schema_version": super::JSON_SCHEMA_VERSION,
-        "recognised": t.recognised.iter().map(|r| {
-            let e = &kb.entries()[r.entry];
-            j!({
+        "recognised": t.recognised.iter().filter_map(|r| {
+            let e = kb.entries().get(r.entry)?;
+            Some(j!({
                 "id": e.id,
                 "system": e.system,
                 "title": e.title,
@@ -107,7 +109,7 @@ pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
                 "fix": r.fix,
                 "next": r.next,
                 "source": e.source,
-            })
+            }))
         }).collect::<Vec<_>>(),
         "facts": t.facts,
         "known": if t.recognised.is_empty() {

@@ -108,10 +108,11 @@ fn push_unique(list: &mut Vec<String>, value: String) {
 /// Thumbprints: 40 hex digits in a row, or 20 pairs separated by spaces.
 fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
     let chars: Vec<char> = text.chars().collect();
+    let before = |i: usize| i.checked_sub(1).and_then(|p| chars.get(p)).copied();
     let mut i = 0;
-    while i < chars.len() {
-        let boundary = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if !boundary || !chars[i].is_ascii_hexdigit() {
+    while let Some(&first) = chars.get(i) {
+        let boundary = before(i).is_none_or(|c| !c.is_ascii_alphanumeric());
+        if !boundary || !first.is_ascii_hexdigit() {
             i += 1;
             continue;
         }
@@ -120,8 +121,7 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
         let mut invisible = Vec::new();
         let mut j = i;
         let mut last_end = i;
-        while j < chars.len() {
-            let c = chars[j];
+        while let Some(&c) = chars.get(j) {
             if c.is_ascii_hexdigit() {
                 digits.push(c);
                 j += 1;
@@ -145,8 +145,8 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
             .get(last_end)
             .is_none_or(|c| !c.is_ascii_alphanumeric());
         if digits.len() == 40 && ends_cleanly {
-            if i > 0 && INVISIBLE.contains(&chars[i - 1]) {
-                invisible.insert(0, chars[i - 1]);
+            if let Some(c) = before(i).filter(|c| INVISIBLE.contains(c)) {
+                invisible.insert(0, c);
             }
             let value = digits.to_ascii_uppercase();
             if !out.iter().any(|t| t.value == value) {
