@@ -21,20 +21,79 @@ pub(super) fn looks_like_der(bytes: &[u8]) -> bool {
     }
 }
 
-/// What a top-level SEQUENCE is, judged by its first element.
+/// What a top-level SEQUENCE is, judged by its first elements.
 enum Kind {
     Certificate,
+    /// A certificate revocation list: shaped like a certificate, holds none.
+    Crl,
+    /// A certificate request (PKCS#10).
+    Request,
     ContentInfo,
     Pfx,
     Other,
 }
 
-fn kind(element: &Any<'_>) -> Kind {
-    let Ok((rest, first)) = Header::from_ber(element.data) else {
+/// Tells a certificate's TBSCertificate from a CRL's TBSCertList and a request's
+/// CertificationRequestInfo, which all sit first in an outer SEQUENCE:
+///
+/// ```text
+/// TBSCertificate   [0] version?, INTEGER serial, AlgorithmIdentifier, Name, Validity (SEQUENCE), ...
+/// TBSCertList      INTEGER version?, AlgorithmIdentifier, Name, Time thisUpdate, ...
+/// CertRequestInfo  INTEGER version, Name (SEQUENCE OF SET), SubjectPublicKeyInfo, [0] ...
+/// ```
+/// Too damaged to tell counts as a certificate, so that its parser explains it.
+fn signed_kind(tbs: &[u8]) -> Kind {
+    let mut fields = Vec::with_capacity(5);
+    let mut rest = tbs;
+    let mut damaged = false;
+    while fields.len() < 5 && !rest.is_empty() {
+        let Ok((any, _, next)) = element(rest) else {
+            damaged = true;
+            break;
+        };
+        let first_inner = Header::from_ber(any.data).map(|(_, h)| h.tag()).ok();
+        fields.push((any.class(), any.tag(), first_inner));
+        rest = next;
+    }
+    let fields = match fields.split_first() {
+        Some(((Class::ContextSpecific, Tag(0), _), after)) => after,
+        _ => fields.as_slice(),
+    };
+    match fields {
+        [(Class::Universal, Tag::Sequence, Some(Tag::Oid)), ..] => Kind::Crl,
+        [
+            (Class::Universal, Tag::Integer, _),
+            (Class::Universal, Tag::Sequence, Some(Tag::Set)),
+            ..,
+        ] => Kind::Request,
+        [
+            (Class::Universal, Tag::Integer, _),
+            (Class::Universal, Tag::Sequence, Some(Tag::Oid)),
+            _,
+            (Class::Universal, Tag::UtcTime | Tag::GeneralizedTime, _),
+            ..,
+        ] => Kind::Crl,
+        [
+            (Class::Universal, Tag::Integer, _),
+            (Class::Universal, Tag::Sequence, Some(Tag::Oid)),
+            ..,
+        ] => Kind::Certificate,
+        // Too damaged to tell: the certificate parser says what is wrong.
+        _ if damaged => Kind::Certificate,
+        // Well-formed, but no serial and algorithm: an OCSP message or the like.
+        _ => Kind::Other,
+    }
+}
+
+fn kind(outer: &Any<'_>) -> Kind {
+    let Ok((rest, first)) = Header::from_ber(outer.data) else {
         return Kind::Other;
     };
     match first.tag() {
-        Tag::Sequence => Kind::Certificate,
+        Tag::Sequence => match element(outer.data) {
+            Ok((tbs, _, _)) => signed_kind(tbs.data),
+            Err(_) => Kind::Certificate,
+        },
         Tag::Oid => Kind::ContentInfo,
         // PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData OPTIONAL }
         Tag::Integer if rest.first() == Some(&3) && first.length() == Length::Definite(1) => {
@@ -117,6 +176,17 @@ pub(super) fn certificates(
                         .map(|(der, bag)| (der, Format::Pkcs12, bag)),
                 );
                 keys.extend(contents.keys);
+            }
+            Kind::Crl => {
+                return Err(Problem::NoCertificate(
+                    "a certificate revocation list (CRL), not a certificate".into(),
+                ));
+            }
+            Kind::Request => {
+                return Err(Problem::NoCertificate(
+                    "a certificate request (CSR), not a certificate: submit it to the CA and check what it returns"
+                        .into(),
+                ));
             }
             Kind::Other => {
                 return Err(Problem::NoCertificate(

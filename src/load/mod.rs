@@ -304,6 +304,45 @@ mod tests {
     }
 
     #[test]
+    fn der_requests_and_crls_are_named() {
+        // request.csr's PEM body, as DER.
+        let pem = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/certs-testdata/request.csr"
+        ))
+        .unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = data_encoding::BASE64.decode(body.as_bytes()).unwrap();
+        let err = load("req.der", &der, None).unwrap_err();
+        assert!(
+            err.to_string().contains("a certificate request (CSR)"),
+            "{err}"
+        );
+
+        // A minimal v2 CRL: TBSCertList { version, sha256RSA, CN=x, thisUpdate }.
+        let alg = [
+            0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05,
+            0x00,
+        ];
+        let name = [
+            0x30, 0x0C, 0x31, 0x0A, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0C, 0x01, b'x',
+        ];
+        let time = *b"\x17\x0D110601000000Z";
+        let mut tbs = vec![0x02, 0x01, 0x01];
+        tbs.extend_from_slice(&alg);
+        tbs.extend_from_slice(&name);
+        tbs.extend_from_slice(&time);
+        let mut inner = vec![0x30, tbs.len() as u8];
+        inner.extend_from_slice(&tbs);
+        inner.extend_from_slice(&alg);
+        inner.extend_from_slice(&[0x03, 0x02, 0x00, 0x00]);
+        let mut crl = vec![0x30, inner.len() as u8];
+        crl.extend_from_slice(&inner);
+        let err = load("list.crl", &crl, None).unwrap_err();
+        assert!(err.to_string().contains("revocation list (CRL)"), "{err}");
+    }
+
+    #[test]
     fn csr_is_not_mistaken_for_a_certificate() {
         let csr = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n";
         let err = load("req.csr", csr.as_bytes(), None).unwrap_err();
