@@ -79,7 +79,15 @@ pub enum Error {
     NoInput,
     #[error("{files}: only a private key, no certificate: nothing to check")]
     KeyOnly { files: String },
+    #[error(
+        "{files}: {count} certificates, more than the {MAX_CERTIFICATES} one check reads; split the bundle"
+    )]
+    TooManyCertificates { files: String, count: usize },
 }
+
+/// Certificates one check reads at most: real bundles hold a handful, a CA store a few
+/// hundred; more is a mistake or an attack on the path search.
+pub const MAX_CERTIFICATES: usize = 10_000;
 
 /// Everything a check produced, for the reports.
 #[derive(Debug)]
@@ -137,6 +145,16 @@ fn load_bundle_with(
         keys.keys
             .extend(loaded.keys.into_iter().map(PrivateKey::from_raw));
         raws.extend(loaded.certificates);
+        if raws.len() > MAX_CERTIFICATES {
+            return Err(Error::TooManyCertificates {
+                files: inputs
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                count: raws.len(),
+            });
+        }
     }
     if raws.is_empty() {
         return Err(Error::KeyOnly {

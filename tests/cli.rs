@@ -698,3 +698,31 @@ fn lookalike_of_a_real_listed_ca_against_the_builtin_list() {
         "Go Daddy Secure Certification Authority"
     );
 }
+
+// ---- Limits ------------------------------------------------------------------------------
+
+#[test]
+fn oversized_inputs_and_huge_bundles_are_refused() {
+    let dir = std::env::temp_dir().join(format!("mfgcheck-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.pem");
+    std::fs::write(&big, vec![b'A'; 2 * 1024 * 1024 + 1]).unwrap();
+    let big = big.to_str().unwrap().to_owned();
+    refused(
+        &[&big, "--max-file-size", "2"],
+        None,
+        &["big.pem: larger than 2 MiB"],
+    );
+    // Within the default limit it is read (and is no certificate).
+    refused(&[&big], None, &["big.pem: no certificate found"]);
+
+    // 10,001 certificates: refused before any is parsed.
+    let one = std::fs::read_to_string(common::fixture("direct-leaf.pem")).unwrap();
+    let many = dir.join("many.pem");
+    std::fs::write(&many, one.repeat(mfgcheck::MAX_CERTIFICATES + 1)).unwrap();
+    refused(
+        &[many.to_str().unwrap()],
+        None,
+        &["10001 certificates, more than the 10000 one check reads"],
+    );
+}

@@ -20,8 +20,15 @@ use mfgcheck::load::{LoadError, Password, Problem};
 use mfgcheck::model::date::parse_day;
 use mfgcheck::policy::Allowlist;
 
-/// Inputs larger than this are refused: no certificate bundle comes near it.
-const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+/// Inputs larger than this are refused by default: no certificate bundle comes near it.
+const DEFAULT_MAX_FILE_MIB: u64 = 16;
+
+/// The size limit in force (`--max-file-size`), set once at start-up.
+static MAX_FILE_BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+fn max_input_bytes() -> u64 {
+    *MAX_FILE_BYTES.get_or_init(|| DEFAULT_MAX_FILE_MIB * 1024 * 1024)
+}
 
 /// Will the Microsoft Federation Gateway accept this certificate?
 ///
@@ -40,6 +47,11 @@ pub struct Cli {
     /// When to use colour: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     color: ColorWhen,
+
+    /// Refuse input files larger than this many MiB (they cannot be certificate files).
+    #[arg(long, global = true, value_name = "MIB", default_value_t = DEFAULT_MAX_FILE_MIB,
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    max_file_size: u64,
 
     #[command(subcommand)]
     command: Command,
@@ -271,6 +283,7 @@ impl<E: std::fmt::Display> From<E> for Fatal {
 /// Runs the command line; returns the process exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = MAX_FILE_BYTES.set(cli.max_file_size * 1024 * 1024);
     match cli.color {
         ColorWhen::Auto => {}
         ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
@@ -348,7 +361,7 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
     let read = if stdin {
         io::stdin()
             .lock()
-            .take(MAX_INPUT_BYTES + 1)
+            .take(max_input_bytes() + 1)
             .read_to_end(&mut bytes)
     } else {
         if path.is_dir() {
@@ -356,7 +369,8 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
                 "is a directory; give the certificate files in it".into(),
             ));
         }
-        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        std::fs::File::open(path)
+            .and_then(|f| f.take(max_input_bytes() + 1).read_to_end(&mut bytes))
     };
     read.map_err(|e| {
         fail(match e.kind() {
@@ -365,10 +379,10 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
             _ => format!("cannot read: {e}"),
         })
     })?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
+    if bytes.len() as u64 > max_input_bytes() {
         return Err(fail(format!(
             "larger than {} MiB; this is not a certificate file",
-            MAX_INPUT_BYTES / (1024 * 1024)
+            max_input_bytes() / (1024 * 1024)
         )));
     }
     Ok(Input { name, bytes })

@@ -13,7 +13,7 @@ use mfgcheck::scan::{self, FileRecord, ScanOptions, Summary};
 use mfgcheck::{CheckOptions, Shared};
 
 use super::check::ProfileArg;
-use super::{AllowlistArg, AtArg, Fatal, MAX_INPUT_BYTES, PasswordArgs};
+use super::{AllowlistArg, AtArg, Fatal, PasswordArgs, max_input_bytes};
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
@@ -156,7 +156,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let options = ScanOptions {
         check,
         jobs: args.jobs,
-        max_file_bytes: MAX_INPUT_BYTES,
+        max_file_bytes: max_input_bytes(),
     };
     let extras = match &args.chain_dir {
         Some(dir) => {
@@ -166,7 +166,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
                     dir.display()
                 )));
             }
-            scan::load_chain_dir(dir, MAX_INPUT_BYTES)?
+            scan::load_chain_dir(dir, max_input_bytes())?
         }
         None => Vec::new(),
     };

@@ -59,7 +59,7 @@ fn values(texts: &[String]) -> Result<Vec<String>, Fatal> {
         let mut bytes = Vec::new();
         io::stdin()
             .lock()
-            .take(super::MAX_INPUT_BYTES)
+            .take(super::max_input_bytes())
             .read_to_end(&mut bytes)
             .map_err(|e| Fatal(format!("<stdin>: cannot read: {e}")))?;
         let text = mfgcheck::load::decode_text(&bytes);
