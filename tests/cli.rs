@@ -716,6 +716,17 @@ fn oversized_inputs_and_huge_bundles_are_refused() {
     // Within the default limit it is read (and is no certificate).
     refused(&[&big], None, &["big.pem: no certificate found"]);
 
+    // Nesting as deep as the file allows: a clear refusal, no stack overflow.
+    let deep = dir.join("deep.der");
+    let mut bytes = b"\x30\x80".repeat(100_000);
+    bytes.extend(b"\0\0".repeat(100_000));
+    std::fs::write(&deep, bytes).unwrap();
+    refused(
+        &[deep.to_str().unwrap()],
+        None,
+        &["deep.der: not valid DER: nested too deeply"],
+    );
+
     // 10,001 certificates: refused before any is parsed.
     let one = std::fs::read_to_string(common::fixture("direct-leaf.pem")).unwrap();
     let many = dir.join("many.pem");

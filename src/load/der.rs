@@ -117,6 +117,9 @@ pub(super) fn element(bytes: &[u8]) -> Result<(Any<'_>, &[u8], &[u8]), Problem> 
             Ok((any, raw, rest))
         }
         Err(nom::Err::Incomplete(_)) => Err(truncated(bytes)),
+        Err(e) if e.to_string().contains("MaxDepth") => Err(Problem::BadDer(
+            "nested too deeply (no certificate format nests that far)".into(),
+        )),
         Err(e) => Err(Problem::BadDer(e.to_string())),
     }
 }
