@@ -35,7 +35,8 @@ fn max_input_bytes() -> u64 {
 /// Checks a federation certificate against the rules of the Microsoft Federation Gateway
 /// (MFG) used by Exchange 2010 New-FederationTrust: issued directly by a listed CA, Subject
 /// Key Identifier present, RSA key in a CryptoAPI provider, valid dates, an end-entity
-/// certificate. Also reads certificate files, pasted thumbprints and the allowlist.
+/// certificate. Also inspects certificate files, explains pasted thumbprints and errors, scans
+/// whole trees for CI, and checks Lync's federation settings with Windows Live.
 #[derive(Debug, Parser)]
 #[command(
     name = "mfgcheck",
