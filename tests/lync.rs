@@ -16,11 +16,7 @@ use common::cli::{mfgcheck, refused_cmd};
 use serde_json::Value;
 
 fn data(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/lync")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    common::test_data("lync", name)
 }
 
 fn lync(files: &[&str]) -> (i32, Value) {

@@ -10,17 +10,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::cli::{mfgcheck, refused_cmd, usage_error};
 use serde_json::Value;
 
 fn data(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/triage")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    common::test_data("triage", name)
 }
 
 fn triage_stdin(text: &[u8], extra: &[&str]) -> (i32, Value) {

@@ -188,6 +188,18 @@ pub struct LoadError {
     pub problem: Problem,
 }
 
+/// A YAML parse error as (1-based line, message), for the allowlist and the triage
+/// knowledge base, which report their own `line N:` prefix.
+pub fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
+    let line = e.location().map_or(0, |l| l.line() as usize);
+    let message = e.without_snippet().to_string();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(m, _)| m)
+        .to_owned();
+    (line, message)
+}
+
 /// Reads every certificate (and PKCS#12 private key) in `bytes`. `file` names the
 /// input in messages and origins; `password` opens PKCS#12 files, which are tried
 /// with the empty and the absent password when it is `None`.

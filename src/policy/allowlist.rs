@@ -325,13 +325,7 @@ impl Allowlist {
             problems,
         };
         let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map_or(0, |l| l.line() as usize);
-            let message = e.without_snippet().to_string();
-            // The location is in our own "line N:" prefix; drop the library's copy.
-            let message = message
-                .rsplit_once(" at line ")
-                .map_or(message.as_str(), |(m, _)| m)
-                .to_owned();
+            let (line, message) = crate::load::yaml_error(&e);
             fail(vec![AllowlistProblem { line, message }])
         })?;
 

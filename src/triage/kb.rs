@@ -140,15 +140,8 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
         file: source.to_owned(),
         problems,
     };
-    let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-        let line = e.location().map_or(0, |l| l.line() as usize);
-        let message = e.without_snippet().to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m)
-            .to_owned();
-        fail(vec![(line, message)])
-    })?;
+    let raw: RawFile =
+        serde_saphyr::from_str(text).map_err(|e| fail(vec![crate::load::yaml_error(&e)]))?;
     let mut problems = Vec::new();
     if raw.version.value != 1 {
         problems.push((

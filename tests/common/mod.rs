@@ -17,6 +17,16 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A text input of `tests/data/DIR/`, as a path string for the command line.
+pub fn test_data(dir: &str, name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dir)
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
 pub fn input(name: &str) -> Input {
     let bytes = std::fs::read(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     Input {
