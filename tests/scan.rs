@@ -343,6 +343,27 @@ fn output_file_and_bad_arguments() {
     );
     let (code, stdout, stderr) = scan(Path::new("no-such-path"), &[]);
     assert_eq!(code, 2, "{stdout}{stderr}");
+    // A path that cannot be walked is a file in error, sorted in with the others.
+    let out = mfgcheck()
+        .arg("scan")
+        .arg(&root)
+        .arg("/no-such-path-before-the-tree")
+        .args([
+            "--allowlist",
+            "allowlist.yaml",
+            "--at",
+            "2011-06-01",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let records = jsonl(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(records[0]["path"], "/no-such-path-before-the-tree");
+    assert_eq!(records[0]["error"], "no such file");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("2 errors"), "{stderr}");
 }
 
 #[cfg(unix)]

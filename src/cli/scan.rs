@@ -242,6 +242,7 @@ fn report<W: Write>(
     let mut writer = ScanWriter::new(out, format);
     writer.begin()?;
     let mut failed: Option<io::Error> = None;
+    let walk_error_count = walk_errors.len();
     let mut pending = walk_errors.into_iter().peekable();
     let mut progress = Progress::new(files.len());
     let mut summary = scan::scan(
@@ -268,9 +269,10 @@ fn report<W: Write>(
     progress.clear();
     for e in pending {
         writer.record(&e)?;
-        summary.files += 1;
-        summary.errors += 1;
     }
+    // Paths that could not be walked count as files in error, wherever they were written.
+    summary.files += walk_error_count;
+    summary.errors += walk_error_count;
     if let Some(err) = failed {
         return Err(err);
     }
