@@ -125,6 +125,17 @@ fn invisible_characters_from_the_windows_dialog_are_named() {
 
     let out = mfgcheck().args(["thumbprint", pasted]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
+    // Windows PowerShell 5.1 pipes as ASCII: the mark arrives as '?'.
+    let piped = mfgcheck()
+        .args(["thumbprint", "-"])
+        .write_stdin("?7c4656c3061f7f4c0d67b319a855f60ebc11fc44\r\n")
+        .output()
+        .unwrap();
+    let piped = String::from_utf8(piped.stdout).unwrap();
+    assert!(
+        piped.contains("'?' at position 1") && piped.contains("left-to-right mark"),
+        "{piped}"
+    );
     assert!(
         text.contains("removed U+200E LEFT-TO-RIGHT MARK at position 1")
             && text.contains("New-FederationTrust -Thumbprint fails"),

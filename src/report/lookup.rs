@@ -6,7 +6,7 @@ use serde_json::{Value, json as j};
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use crate::chain::Pool;
-use crate::model::hex::invisible_name;
+use crate::model::hex::{HexError, invisible_name};
 use crate::policy::{Allowlist, Field, Lookup, ValueKind};
 
 /// The certificates a value was compared with (`--file`), if any were given.
@@ -62,6 +62,16 @@ pub fn lookup_text(
                 .as_ref()
                 .map_or_else(String::new, ToString::to_string);
             let _ = writeln!(out, "  {}", paint(RED, &format!("not a hex value: {why}")));
+            if matches!(l.error, Some(HexError::BadChar { ch: '?', .. })) {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    paint(
+                        YELLOW,
+                        "a '?' is usually an invisible character (the certificate dialog's left-to-right mark) that Windows PowerShell turned into '?' when piping: delete it, or pass the value as an argument"
+                    )
+                );
+            }
             for &(a, _) in &l.matches {
                 let _ = writeln!(
                     out,
