@@ -10,7 +10,7 @@ use mfgcheck::policy::Allowlist;
 use mfgcheck::report;
 
 use super::{
-    Fatal, Format, json_text, load_allowlist, parse_at, read_input, terminal_width, write_stdout,
+    Fatal, Format, json_text, load_allowlist, parse_at, read_text, terminal_width, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -75,13 +75,12 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
     let json = matches!(args.format, Format::Json);
     match args.action.unwrap_or(Action::List) {
         Action::Lint { file } => {
-            let input = read_input(&file)?;
-            let text = mfgcheck::load::decode_text(&input.bytes);
-            let result = Allowlist::parse(&text, &input.name);
+            let (name, text) = read_text(&file)?;
+            let result = Allowlist::parse(&text, &name);
             write_stdout(&if json {
-                json_text(&report::lint_json(&input.name, &result))?
+                json_text(&report::lint_json(&name, &result))?
             } else {
-                report::lint_text(&input.name, &result)
+                report::lint_text(&name, &result)
             })?;
             Ok(if result.is_ok() {
                 ExitCode::SUCCESS

@@ -143,12 +143,19 @@ impl AllowlistArg {
 fn load_allowlist(path: Option<&Path>) -> Result<Allowlist, Fatal> {
     match path {
         Some(path) => {
-            let input = read_input(path)?;
-            let text = mfgcheck::load::decode_text(&input.bytes);
-            Ok(Allowlist::parse(&text, &input.name)?)
+            let (name, text) = read_text(path)?;
+            Ok(Allowlist::parse(&text, &name)?)
         }
         None => Ok(Allowlist::embedded()?),
     }
+}
+
+/// A file (or `-`) as text, whatever its encoding (UTF-8, UTF-16 with BOM), with its
+/// name for messages.
+fn read_text(path: &Path) -> Result<(String, String), Fatal> {
+    let input = read_input(path)?;
+    let text = mfgcheck::load::decode_text(&input.bytes).into_owned();
+    Ok((input.name, text))
 }
 
 /// `--at DATE`, shared by the subcommands that judge dates.

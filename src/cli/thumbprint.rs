@@ -1,14 +1,14 @@
 //! `mfgcheck thumbprint`: what a pasted value is.
 
-use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use mfgcheck::policy::look_up;
 use mfgcheck::report::{self, Compared};
 
 use super::{
-    AllowlistArg, Fatal, Format, PasswordArgs, json_text, read_inputs, with_password, write_stdout,
+    AllowlistArg, Fatal, Format, PasswordArgs, json_text, read_inputs, read_text, with_password,
+    write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -56,13 +56,7 @@ pub(super) struct ThumbprintArgs {
 /// of hex digits (`7c 46 56 ...` typed without quotes); else each argument.
 fn values(texts: &[String]) -> Result<Vec<String>, Fatal> {
     if texts == ["-"] {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(super::max_input_bytes())
-            .read_to_end(&mut bytes)
-            .map_err(|e| Fatal(format!("<stdin>: cannot read: {e}")))?;
-        let text = mfgcheck::load::decode_text(&bytes);
+        let (_, text) = read_text(Path::new("-"))?;
         let lines: Vec<String> = text
             .lines()
             .map(str::trim)

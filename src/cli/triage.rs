@@ -1,13 +1,13 @@
 //! `mfgcheck triage` and `mfgcheck lync`: the helpdesk's commands.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use mfgcheck::report;
 use mfgcheck::triage::KnowledgeBase;
 
-use super::{Fatal, Format, json_text, read_input, terminal_width, write_stdout};
+use super::{Fatal, Format, json_text, read_text, terminal_width, write_stdout};
 
 pub(super) const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -65,16 +65,10 @@ pub(super) struct LyncArgs {
     format: Format,
 }
 
-fn text_of(path: &Path) -> Result<(String, String), Fatal> {
-    let input = read_input(path)?;
-    let text = mfgcheck::load::decode_text(&input.bytes).into_owned();
-    Ok((input.name, text))
-}
-
 pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
     let mut kb = KnowledgeBase::embedded()?;
     for path in &args.kb {
-        let (name, text) = text_of(path)?;
+        let (name, text) = read_text(path)?;
         kb.extend(&text, &name)?;
     }
     let path = args.file.unwrap_or_else(|| PathBuf::from("-"));
@@ -84,7 +78,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
             "Paste the text, then press Ctrl+D (Ctrl+Z and Enter on Windows):"
         );
     }
-    let (name, text) = text_of(&path)?;
+    let (name, text) = read_text(&path)?;
     if text.trim().is_empty() {
         return Err(Fatal(format!("{name}: the text is empty")));
     }
@@ -107,7 +101,7 @@ pub(super) fn lync(args: LyncArgs) -> Result<ExitCode, Fatal> {
     let mut objects = Vec::new();
     let mut names = Vec::new();
     for path in &args.files {
-        let (name, text) = text_of(path)?;
+        let (name, text) = read_text(path)?;
         objects.extend(mfgcheck::lync::parse(&text, &name)?);
         names.push(name);
     }
