@@ -178,6 +178,21 @@ fn error_record(path: &Path, message: String) -> FileRecord {
     }
 }
 
+/// A file's bytes, refusing files over `max` bytes; the error is worded for a record.
+fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {}", io_words(&e)))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "larger than {} MiB; not a certificate file",
+            max / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
 /// What reading one file gave.
 enum Visit {
     Record(FileRecord),
@@ -233,21 +248,10 @@ pub fn scan(
 /// Reads and checks one file.
 fn visit(path: &Path, allowlist: &Allowlist, options: &ScanOptions, shared: &Shared) -> Visit {
     let name = path.display().to_string();
-    let mut bytes = Vec::new();
-    let read = fs::File::open(path)
-        .and_then(|f| f.take(options.max_file_bytes + 1).read_to_end(&mut bytes));
-    if let Err(e) = read {
-        return Visit::Record(error_record(path, format!("cannot read: {}", io_words(&e))));
-    }
-    if bytes.len() as u64 > options.max_file_bytes {
-        return Visit::Record(error_record(
-            path,
-            format!(
-                "larger than {} MiB; not a certificate file",
-                options.max_file_bytes / (1024 * 1024)
-            ),
-        ));
-    }
+    let bytes = match read_file(path, options.max_file_bytes) {
+        Ok(bytes) => bytes,
+        Err(message) => return Visit::Record(error_record(path, message)),
+    };
     let input = Input { name, bytes };
     match check_with(&[input], allowlist, &options.check, shared) {
         Ok(outcome) => {
@@ -306,15 +310,12 @@ pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate
     let mut certs = Vec::new();
     for path in files {
         let name = path.display().to_string();
-        let mut bytes = Vec::new();
-        fs::File::open(&path)
-            .and_then(|f| f.take(max_file_bytes).read_to_end(&mut bytes))
-            .map_err(|e| {
-                Error::Load(LoadError {
-                    file: name.clone(),
-                    problem: Problem::NoCertificate(format!("cannot read: {}", io_words(&e))),
-                })
-            })?;
+        let bytes = read_file(&path, max_file_bytes).map_err(|message| {
+            Error::Load(LoadError {
+                file: name.clone(),
+                problem: Problem::NoCertificate(message),
+            })
+        })?;
         match crate::load::load(&name, &bytes, None) {
             Ok(loaded) => {
                 for raw in loaded.certificates {
