@@ -56,6 +56,13 @@ pub struct Provider {
     pub kind: ProviderKind,
 }
 
+/// `provider "NAME" (KIND)`, as the reports show it.
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "provider \"{}\" ({})", self.name, self.kind)
+    }
+}
+
 /// How a key was tied to its certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -121,10 +121,9 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
             row(&mut out, "friendly name", name);
         }
         if let Some(key) = key_of(c, keys) {
-            let provider = key.provider().map_or_else(
-                || "no provider named".to_owned(),
-                |p| format!("provider \"{}\" ({})", p.name, p.kind),
-            );
+            let provider = key
+                .provider()
+                .map_or_else(|| "no provider named".to_owned(), ToString::to_string);
             row(
                 &mut out,
                 "private key",

@@ -153,7 +153,7 @@ fn key_line(status: Option<KeyStatus>, keys: &KeyRing) -> Option<String> {
             };
             let provider = match key.provider() {
                 Some(p) => {
-                    let text = format!("provider \"{}\" ({})", p.name, p.kind);
+                    let text = p.to_string();
                     if p.kind == ProviderKind::Cng {
                         paint(RED, &text)
                     } else {
