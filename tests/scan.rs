@@ -57,11 +57,16 @@ fn chain_dir(root: &Path, name: &str) -> PathBuf {
 
 /// Runs scan on `root` with the test allowlist; returns (exit code, stdout, stderr).
 fn scan(root: &Path, extra: &[&str]) -> (i32, String, String) {
+    let with_password = [&["--password-file", "pfx-password.txt"], extra].concat();
+    scan_paths(&[root], &with_password)
+}
+
+/// `scan` of several paths with the test allowlist, without a PFX password.
+fn scan_paths(paths: &[&Path], extra: &[&str]) -> (i32, String, String) {
     let out = mfgcheck()
         .arg("scan")
-        .arg(root)
+        .args(paths)
         .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
-        .args(["--password-file", "pfx-password.txt"])
         .args(extra)
         .output()
         .unwrap();
@@ -142,35 +147,13 @@ fn exit_codes_follow_the_worst_file_and_fail_on() {
     let (code, _, _) = scan(&root, &[]);
     assert_eq!(code, 1, "one rejected file");
     let only_warnings = root.join("a/story-bundle.pem");
-    let out = |extra: &[&str]| {
-        mfgcheck()
-            .arg("scan")
-            .arg(&only_warnings)
-            .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
-            .args(extra)
-            .output()
-            .unwrap()
-            .status
-            .code()
-    };
-    assert_eq!(out(&[]), Some(0), "warnings alone pass");
-    assert_eq!(out(&["--fail-on", "warning"]), Some(1));
+    let out = |extra: &[&str]| scan_paths(&[&only_warnings], extra).0;
+    assert_eq!(out(&[]), 0, "warnings alone pass");
+    assert_eq!(out(&["--fail-on", "warning"]), 1);
     // Without the password, the PFX is an error for that file, and the scan goes on.
-    let out = mfgcheck()
-        .arg("scan")
-        .arg(&root)
-        .args([
-            "--allowlist",
-            "allowlist.yaml",
-            "--at",
-            "2011-06-01",
-            "--format",
-            "jsonl",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let records = jsonl(&String::from_utf8(out.stdout).unwrap());
+    let (code, stdout, _) = scan_paths(&[&root], &["--format", "jsonl"]);
+    assert_eq!(code, 2);
+    let records = jsonl(&stdout);
     assert_eq!(records.len(), 5);
     let pfx = records
         .iter()
@@ -344,25 +327,12 @@ fn output_file_and_bad_arguments() {
     let (code, stdout, stderr) = scan(Path::new("no-such-path"), &[]);
     assert_eq!(code, 2, "{stdout}{stderr}");
     // A path that cannot be walked is a file in error, sorted in with the others.
-    let out = mfgcheck()
-        .arg("scan")
-        .arg(&root)
-        .arg("/no-such-path-before-the-tree")
-        .args([
-            "--allowlist",
-            "allowlist.yaml",
-            "--at",
-            "2011-06-01",
-            "--format",
-            "jsonl",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let records = jsonl(&String::from_utf8(out.stdout).unwrap());
+    let missing = Path::new("/no-such-path-before-the-tree");
+    let (code, stdout, stderr) = scan_paths(&[&root, missing], &["--format", "jsonl"]);
+    assert_eq!(code, 2);
+    let records = jsonl(&stdout);
     assert_eq!(records[0]["path"], "/no-such-path-before-the-tree");
     assert_eq!(records[0]["error"], "no such file");
-    let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("2 errors"), "{stderr}");
 }
 
