@@ -62,6 +62,13 @@ extendedKeyUsage = serverAuth,clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = ${ENV::SAN}
+[ v3_leaf_noaki ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+subjectAltName = ${ENV::SAN}
 [ v3_leaf_noski ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -304,6 +311,35 @@ last=$(tail -c 2 badsig.hex)
 printf '%s%02x' "$(head -c -2 badsig.hex)" $(( 0x$last ^ 0x01 )) | xxd -r -p > badsig.der
 { openssl x509 -inform DER -in badsig.der; cat global-root.pem; } > "$here/bad-signature.pem"
 
+# ---- Evidence and time: what the input cannot show, and CAs that expired --------------------
+# A leaf from the listed global root without an Authority Key Identifier: alone, nothing ties
+# its issuer name to the listed key (undetermined); with the root beside it, accepted.
+key noaki-leaf rsa2048
+SAN="DNS:noaki.fabrikam.com" sign noaki-leaf "/O=Fabrikam/CN=noaki.fabrikam.com" \
+  global-root 20100601000000Z 20120601000000Z sha256 v3_leaf_noaki
+cp noaki-leaf.pem "$here/noaki-leaf.pem"
+# A key rollover of the listed global root: its name, a new key, signed by the listed key.
+# Not an impostor, but the new key is not on the list: indirect-issuer.
+key global-rollover rsa2048
+sign global-rollover "/C=US/O=Test Inc/OU=www.test.example/CN=Test Global Root CA" \
+  global-root 20090101000000Z 20290101000000Z sha256 v3_intermediate
+key rollover-leaf rsa2048
+SAN="DNS:rollover.fabrikam.com" sign rollover-leaf "/O=Fabrikam/CN=rollover.fabrikam.com" \
+  global-rollover 20100601000000Z 20120601000000Z sha256 v3_leaf
+cat rollover-leaf.pem global-rollover.pem global-root.pem > "$here/rollover-bundle.pem"
+# An old copy of the listed global root (same name and key) that expired on 2010-12-31,
+# beside the direct leaf: the allowlist knows the current copy, so stale-ca-copy, not expired.
+cp global-root.key global-root-old.key
+sign global-root-old "/C=US/O=Test Inc/OU=www.test.example/CN=Test Global Root CA" \
+  self 20061110000000Z 20101231000000Z sha256 v3_root
+cat direct-leaf.pem global-root-old.pem > "$here/stale-root-copy.pem"
+# A leaf naming the short-lived CA as issuer (name and key identifier) whose validity begins
+# after every known certificate of that CA expired: that CA cannot have issued it.
+key late-leaf rsa2048
+SAN="DNS:late.fabrikam.com" sign late-leaf "/O=Fabrikam/CN=late.fabrikam.com" \
+  short-int 20110201000000Z 20130201000000Z sha256 v3_leaf
+cp late-leaf.pem "$here/issued-after-issuer-expired.pem"
+
 # ---- Weak but genuine signatures -------------------------------------------------------------
 weak() { # weak NAME ISSUER DIGEST [extra]
   local name=$1 issuer=$2 md=$3
@@ -413,6 +449,7 @@ sha256() { openssl x509 -in "$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 |
 spki() { openssl x509 -in "$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F; }
 ski() { openssl x509 -in "$1.pem" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :'; }
 subject() { openssl x509 -in "$1.pem" -noout -subject -nameopt RFC2253 | sed "s/^subject=//; s/'/''/g"; }
+moment() { date -u -d "$(openssl x509 -in "$1.pem" -noout "-$2" | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ; }
 
 {
   echo "# Test allowlist for the fixtures in this directory. Written by generate.sh; do not edit."
@@ -424,8 +461,11 @@ subject() { openssl x509 -in "$1.pem" -noout -subject -nameopt RFC2253 | sed "s/
     echo "  - name: \"$name\""
     echo "    subject: '$(subject "$ca")'"
     if [ "$identify" = thumbprint ]; then
-      echo "    sha1: \"$(sha1 "$ca")\""
-      echo "    sha256: [\"$(sha256 "$ca")\"]"
+      echo "    certificates:"
+      echo "      - sha1: \"$(sha1 "$ca")\""
+      echo "        sha256: \"$(sha256 "$ca")\""
+      echo "        not_before: $(moment "$ca" startdate)"
+      echo "        not_after: $(moment "$ca" enddate)"
     fi
     echo "    spki_sha256: \"$(spki "$ca")\""
     echo "    ski: \"$(ski "$ca")\""

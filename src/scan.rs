@@ -28,6 +28,8 @@ const CHUNK: usize = 512;
 pub enum FileStatus {
     Accepted,
     Rejected,
+    /// Evidence was missing (issuer-unconfirmed): a failure, like a rejection.
+    Undetermined,
     /// The file could not be read or checked; the message says why.
     Error(String),
 }
@@ -77,6 +79,8 @@ pub struct Summary {
     pub files: usize,
     pub accepted: usize,
     pub rejected: usize,
+    /// Files whose input lacked the evidence for a verdict.
+    pub undetermined: usize,
     /// Files that could not be read or checked.
     pub errors: usize,
     /// Files without any certificate (skipped quietly).
@@ -95,6 +99,7 @@ impl Summary {
                 }
             }
             FileStatus::Rejected => self.rejected += 1,
+            FileStatus::Undetermined => self.undetermined += 1,
             FileStatus::Error(_) => self.errors += 1,
         }
     }
@@ -262,6 +267,7 @@ fn visit(path: &Path, allowlist: &Allowlist, options: &ScanOptions, shared: &Sha
                 status: match a.verdict {
                     Verdict::Accepted => FileStatus::Accepted,
                     Verdict::Rejected => FileStatus::Rejected,
+                    Verdict::Undetermined => FileStatus::Undetermined,
                 },
                 leaf: Some(LeafRecord {
                     sha1: *leaf.sha1(),

@@ -41,13 +41,50 @@ fn unknown_key_is_refused_with_its_line() {
     );
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].0, 5);
-    assert!(p[0].1.contains("unknown field `thumbprint`"), "{}", p[0].1);
+    assert!(p[0].1.contains("unknown key \"thumbprint\""), "{}", p[0].1);
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let p = problems(concat!(
+        "version: 1\nauthorities:\n",
+        "  - name: A\n    subject: CN=A\n",
+        "  - name: B\n    subject: CN=B\n    stauts: accepted\n",
+        "  - name: C\n    subject: CN=C\n    status: acepted\n    sha1: XYZ\n",
+        "    certificates:\n      - sha1: 00\n        not_afer: 2010-01-01\n",
+    ));
+    let lines: Vec<usize> = p.iter().map(|x| x.0).collect();
+    let text: Vec<&str> = p.iter().map(|x| x.1.as_str()).collect();
+    assert!(
+        text.iter().any(|t| t.contains("missing key \"status\"")),
+        "{p:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("unknown key \"stauts\"; did you mean status?")),
+        "{p:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("status \"acepted\"")),
+        "{p:?}"
+    );
+    assert!(text.iter().any(|t| t.starts_with("sha1: \"XYZ\"")), "{p:?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("unknown key \"not_afer\"; did you mean not_after?")),
+        "{p:?}"
+    );
+    assert!(
+        lines.contains(&3) && lines.contains(&5) && lines.contains(&7),
+        "{p:?}"
+    );
+    assert!(p.len() >= 6, "{p:?}");
 }
 
 #[test]
 fn missing_required_key_is_refused() {
     let p = problems("version: 1\nauthorities:\n  - name: A\n    subject: CN=A\n");
-    assert!(p[0].1.contains("missing field `status`"), "{p:?}");
+    assert!(p[0].1.contains("missing key \"status\""), "{p:?}");
     assert!(p[0].0 >= 3, "{p:?}");
 }
 
@@ -55,6 +92,9 @@ fn missing_required_key_is_refused() {
 fn yaml_syntax_error_has_a_line() {
     let p = problems("version: 1\nauthorities:\n  - name: \"A\n    subject: CN=A\n");
     assert!(p[0].0 > 0, "{p:?}");
+    assert!(p[0].1.starts_with("YAML syntax: "), "{p:?}");
+    assert!(p[0].1.contains("(column "), "{p:?}");
+    assert!(!p[0].1.contains("missing"), "{p:?}");
 }
 
 #[test]

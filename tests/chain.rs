@@ -183,13 +183,28 @@ fn leaf_is_the_end_entity_that_issued_nothing() {
 }
 
 #[test]
-fn ca_only_pool_picks_the_ca_that_issued_nothing() {
+fn ca_only_pool_has_no_leaf_and_lists_the_cas() {
+    // A vendor's CA bundle checked by mistake: no CA is "the certificate checked".
     let p = pool(&["ca-legacy-int.pem", "ca-legacy-root.pem"]);
-    let leaf = p.select_leaf(None).unwrap();
-    assert_eq!(
-        p.get(leaf).subject().short(),
-        "TestTrust Legacy Secure Server CA"
+    let err = p.select_leaf(None).unwrap_err();
+    let LeafError::OnlyCaCertificates { available } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(available.len(), 2);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("no end-entity certificate: the input holds only CA certificates"),
+        "{text}"
     );
+    assert!(text.contains("TestTrust Legacy Secure Server CA"), "{text}");
+    assert!(text.contains("from ca-legacy-root.pem"), "{text}");
+    assert!(!text.contains("New-FederationTrust"), "{text}");
+    // Asked for by thumbprint, a CA is still checked (as a CA: ca-certificate).
+    let (id, ca) = by_cn(&p, "TestTrust Legacy Secure Server CA");
+    let chosen = p
+        .select_leaf(Some(&mfgcheck::chain::LeafSelector::Sha1(*ca.sha1())))
+        .unwrap();
+    assert_eq!(chosen, id);
 }
 
 #[test]

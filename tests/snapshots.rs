@@ -90,8 +90,13 @@ fn mutual_cross_certification_text() {
 
 #[test]
 fn ca_checked_by_mistake_text() {
+    // Alone a CA is no leaf (exit 2); picked by thumbprint it is checked, and refused.
+    let pool = common::pool(&["ca-global-root.pem"]);
+    let sha1 = pool.get(pool.ids().next().unwrap()).sha1().to_string();
     insta::assert_snapshot!(run(&[
         "ca-global-root.pem",
+        "--leaf",
+        &sha1,
         "--allowlist",
         "allowlist.yaml",
         "--at",

@@ -173,9 +173,8 @@ impl Pool {
         holders.next().is_none().then_some(first)
     }
 
-    /// Picks the certificate to check, as issue #2 defines it: the one `selector`
-    /// names; else the end-entity certificate that issued nothing; else, if the pool
-    /// holds CA certificates only, the one that issued nothing.
+    /// Picks the certificate to check: the one `selector` names; else the end-entity
+    /// certificate that issued nothing. A pool of CA certificates only has no leaf.
     pub fn select_leaf(&self, selector: Option<&LeafSelector>) -> Result<CertId, LeafError> {
         if let Some(sel) = selector {
             return self.find(sel).ok_or_else(|| LeafError::NotFound {
@@ -183,21 +182,28 @@ impl Pool {
                 available: self.describe(self.own_ids()),
             });
         }
-        let childless: Vec<CertId> = self
+        // A vendor's CA bundle (gd_bundle.crt) checked by mistake: no certificate in it
+        // is one New-FederationTrust could use, and "the certificate checked" would be
+        // a CA's. Say so rather than judge a CA.
+        if self.own_ids().all(|id| self.get(id).is_ca()) {
+            return Err(LeafError::OnlyCaCertificates {
+                available: self
+                    .own_ids()
+                    .map(|id| {
+                        let c = self.get(id);
+                        (
+                            c.sha1().to_string(),
+                            format!("{} from {}", c.subject(), c.origin()),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+        let end_entities: Vec<CertId> = self
             .own_ids()
-            .filter(|&id| !self.issued_another(id))
+            .filter(|&id| !self.issued_another(id) && !self.get(id).is_ca())
             .collect();
-        let end_entities: Vec<CertId> = childless
-            .iter()
-            .copied()
-            .filter(|&id| !self.get(id).is_ca())
-            .collect();
-        let candidates = if self.own_ids().any(|id| !self.get(id).is_ca()) {
-            end_entities
-        } else {
-            childless
-        };
-        match candidates.as_slice() {
+        match end_entities.as_slice() {
             [one] => Ok(*one),
             [] => Err(LeafError::NoCandidate {
                 available: self.describe(self.own_ids()),
@@ -253,4 +259,6 @@ pub enum LeafError {
     Ambiguous { candidates: Vec<(String, String)> },
     #[error("every certificate in the input issued another one, so none is the leaf; choose one with --leaf THUMBPRINT: {}", list(.available))]
     NoCandidate { available: Vec<(String, String)> },
+    #[error("no end-entity certificate: the input holds only CA certificates ({}); give the server's own certificate beside them (to check a CA anyway, pick it with --leaf THUMBPRINT)", list(.available))]
+    OnlyCaCertificates { available: Vec<(String, String)> },
 }

@@ -40,7 +40,8 @@ Examples:
   A self-signed federation certificate on Exchange 2010 SP2 or later:
     mfgcheck check federation.pfx --profile exchange2010-sp2
 
-Exit status: 0 accepted, 1 rejected, 2 the input, the allowlist or the arguments could not be used.";
+Exit status: 0 accepted, 1 rejected or undetermined (the input lacks the evidence, e.g. the
+issuer's certificate), 2 the input, the allowlist or the arguments could not be used.";
 
 #[derive(Debug, clap::Args)]
 pub(super) struct CheckArgs {
@@ -140,7 +141,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     write_stdout(&rendered)?;
     Ok(match outcome.assessment.verdict {
         Verdict::Accepted => ExitCode::SUCCESS,
-        Verdict::Rejected => ExitCode::from(1),
+        Verdict::Rejected | Verdict::Undetermined => ExitCode::from(1),
     })
 }
 

@@ -220,6 +220,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     Ok(if summary.errors > 0 {
         ExitCode::from(2)
     } else if summary.rejected > 0
+        || summary.undetermined > 0
         || (args.fail_on == FailOn::Warning && summary.accepted_with_warnings > 0)
     {
         ExitCode::from(1)

@@ -189,15 +189,30 @@ pub struct LoadError {
 }
 
 /// A YAML parse error as (1-based line, message), for the allowlist and the triage
-/// knowledge base, which report their own `line N:` prefix.
-pub fn yaml_error(e: &serde_saphyr::Error) -> (usize, String) {
-    let line = e.location().map_or(0, |l| l.line() as usize);
-    let message = e.without_snippet().to_string();
-    let message = message
-        .rsplit_once(" at line ")
-        .map_or(message.as_str(), |(m, _)| m)
-        .to_owned();
-    (line, message)
+/// knowledge base, which report their own `line N:` prefix. `text` is parsed once more
+/// without any schema: when that fails too the problem is the YAML itself, and the
+/// message says "YAML syntax" with the column, so that a stray quote is not reported
+/// as the "missing field" the schema stumbled on after it.
+pub fn yaml_error(text: &str, e: &serde_saphyr::Error) -> (usize, String) {
+    let strip = |e: &serde_saphyr::Error| {
+        let message = e.without_snippet().to_string();
+        message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m)
+            .to_owned()
+    };
+    if let Err(syntax) = serde_saphyr::from_str::<serde::de::IgnoredAny>(text) {
+        let (line, column) = syntax
+            .location()
+            .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+        let at = if column > 0 {
+            format!(" (column {column})")
+        } else {
+            String::new()
+        };
+        return (line, format!("YAML syntax: {}{at}", strip(&syntax)));
+    }
+    (e.location().map_or(0, |l| l.line() as usize), strip(e))
 }
 
 /// Reads every certificate (and PKCS#12 private key) in `bytes`. `file` names the

@@ -10,6 +10,15 @@ pub fn format_day(t: OffsetDateTime) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// Reads a moment as an allowlist writes a certificate's validity: RFC 3339
+/// (`2019-12-24T17:50:51Z`) or a day (`2019-12-24`, midnight UTC).
+pub fn parse_moment(text: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    OffsetDateTime::parse(text.trim(), &Rfc3339)
+        .ok()
+        .or_else(|| parse_day(text).map(|d| d.midnight().assume_utc()))
+}
+
 /// Reads `YYYY-MM-DD` (surrounding white space ignored).
 pub fn parse_day(text: &str) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::allowlist::Allowlist;
+use super::allowlist::{Allowlist, Authority, Kind};
 use super::assess::{KeyStatus, Profile, Verdict};
 use super::finding::Code;
 use crate::model::Certificate;
@@ -37,41 +37,93 @@ const CERTIFICATE_ERRORS: &[Code] = &[
     Code::CngKeyProvider,
 ];
 
+/// Where a certificate the MFG accepts can come from at `at`: only CAs that can issue
+/// then (accepted, identity confirmed, a known certificate still valid), and plain
+/// words when those are all roots, from which no public CA issues server certificates.
+pub(super) struct Source {
+    pub text: String,
+    /// No CA can be recommended: the self-signed route is the practical one, and the
+    /// text already says so.
+    pub self_signed_only: bool,
+}
+
+pub(super) fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
+    let day = format_day(at);
+    let can: Vec<&Authority> = allowlist
+        .authorities()
+        .iter()
+        .filter(|a| a.can_issue_at(at))
+        .collect();
+    let names = can
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let route = "The practical route is then the self-signed federation certificate that the New Federation Trust wizard of Exchange 2010 SP2 and later creates (check it with --profile exchange2010-sp2).";
+    if can.is_empty() {
+        return Source {
+            text: format!(
+                "No CA of {} can issue a certificate the MFG accepts on {day}: none is accepted then with a confirmed identity and a certificate still valid. {route}",
+                allowlist.describe_source()
+            ),
+            self_signed_only: true,
+        };
+    }
+    if can.iter().all(|a| a.kind == Some(Kind::Root)) {
+        return Source {
+            text: format!(
+                "The CAs of {} that are accepted and still valid on {day} are all roots ({names}), and public CAs no longer issue server certificates directly from a root (the CA/Browser Forum Baseline Requirements forbid it), so no certificate on sale is issued directly by a listed CA. {route}",
+                allowlist.describe_source()
+            ),
+            self_signed_only: true,
+        };
+    }
+    Source {
+        text: format!(
+            "Get a federation certificate issued directly by one of the CAs accepted on {day} ({}): {names}. Ask the vendor which CA certificate will sign it: its name must be the new certificate's Issuer, not a root above an intermediate.",
+            allowlist.source()
+        ),
+        self_signed_only: false,
+    }
+}
+
+/// [`source_at`] as one sentence for a finding's fix.
+pub(super) fn where_to_get(allowlist: &Allowlist, at: OffsetDateTime) -> String {
+    source_at(allowlist, at).text
+}
+
 pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let mut steps = Vec::new();
     let thumbprint = s.leaf.sha1();
-    if s.verdict == Verdict::Accepted {
-        if s.private_key == Some(KeyStatus::Missing) {
-            steps.push("Import this certificate on the Exchange server together with its private key (Import-ExchangeCertificate with the PFX); the file checked holds no key for it.".to_owned());
+    let last = "When a certificate passes, import it with its private key on the Exchange server and give its SHA-1 thumbprint, as Get-ExchangeCertificate prints it, to New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint <thumbprint>. A thumbprint copied from the certificate dialog carries an invisible mark: mfgcheck thumbprint shows and removes it.".to_owned();
+    match s.verdict {
+        Verdict::Accepted => {
+            if s.private_key == Some(KeyStatus::Missing) {
+                steps.push("Import this certificate on the Exchange server together with its private key (Import-ExchangeCertificate with the PFX); the file checked holds no key for it.".to_owned());
+            }
+            steps.push(format!(
+                "Create the trust with this certificate: New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint} (type it, or copy it from Get-ExchangeCertificate; a copy from the certificate dialog carries an invisible mark that makes the cmdlet fail)."
+            ));
+            return steps;
         }
-        steps.push(format!(
-            "Create the trust with this certificate: New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint} (type it, or copy it from Get-ExchangeCertificate; a copy from the certificate dialog carries an invisible mark that makes the cmdlet fail)."
-        ));
-        return steps;
+        Verdict::Undetermined => {
+            steps.push("The input lacks the evidence for a verdict: supply what the issuer-unconfirmed Fix asks for, then check again. Do not buy a new certificate because of this: with the evidence, this one may well be accepted.".to_owned());
+            steps.push(last);
+            return steps;
+        }
+        Verdict::Rejected => {}
     }
 
+    let damaged = s.codes.contains(&Code::SignatureInvalid);
+    if damaged {
+        steps.push("A signature does not verify: the file is damaged or altered, or the CA certificate beside it is not the one that issued it. Download the certificate and the CA's intermediate again from the CA (or export them again) and check again; a new certificate is not needed for this.".to_owned());
+    }
     let self_signed_route = s.self_signed && s.profile.accepts_self_signed();
-    if !(s.issuer_accepted || self_signed_route) {
-        let names: Vec<&str> = s
-            .allowlist
-            .accepted_at(s.at)
-            .filter(|a| a.has_identity())
-            .map(|a| a.name.as_str())
-            .collect();
-        if names.is_empty() {
-            steps.push(format!(
-                "The allowlist in use ({}) accepts no CA on {}: use another allowlist, or another date with --at.",
-                s.allowlist.source(),
-                format_day(s.at)
-            ));
-        } else {
-            steps.push(format!(
-                "Get a certificate issued directly by one of the CAs accepted on {} ({}): {}. Ask the vendor which CA certificate will sign it: its name must be the new certificate's Issuer, not a root above an intermediate.",
-                format_day(s.at),
-                s.allowlist.source(),
-                names.join("; ")
-            ));
-        }
+    let mut route_said = false;
+    if !(s.issuer_accepted || self_signed_route || damaged) {
+        let source = source_at(s.allowlist, s.at);
+        route_said = source.self_signed_only;
+        steps.push(source.text);
     }
 
     if s.codes.iter().any(|c| CERTIFICATE_ERRORS.contains(c)) {
@@ -79,6 +131,9 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     }
 
     match (s.profile, s.self_signed) {
+        (Profile::Exchange2010, _) if route_said => steps.push(format!(
+            "The wizard's certificate can also be made by hand: {SELF_SIGNED_COMMAND}."
+        )),
         (Profile::Exchange2010, _) => steps.push(format!(
             "On Exchange 2010 SP2 or later no CA is needed: the New Federation Trust wizard creates a self-signed federation certificate the gateway accepts ({SELF_SIGNED_COMMAND}). Check such a certificate with --profile exchange2010-sp2."
         )),
@@ -90,6 +145,6 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
         )),
     }
 
-    steps.push("When a certificate passes, import it with its private key on the Exchange server and give its SHA-1 thumbprint, as Get-ExchangeCertificate prints it, to New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint <thumbprint>. A thumbprint copied from the certificate dialog carries an invisible mark: mfgcheck thumbprint shows and removes it.".to_owned());
+    steps.push(last);
     steps
 }

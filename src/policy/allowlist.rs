@@ -8,12 +8,15 @@
 
 use std::fmt;
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 use time::{Date, OffsetDateTime};
 
 use crate::chain::Anchors;
-use crate::model::date::parse_day;
+use crate::model::date::{format_day, parse_day, parse_moment};
 use crate::model::{
     Certificate, DistinguishedName, KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
 };
@@ -75,6 +78,55 @@ pub enum Standing {
     Removed,
 }
 
+/// One known certificate of an authority, with its validity. A CA outlives its
+/// certificates: they expire and are re-issued (same name, same key), so the dates say
+/// when the CA could issue at all, and which copy the gateway can still hold.
+#[derive(Clone, Debug)]
+pub struct KnownCertificate {
+    pub sha1: Option<Sha1Thumbprint>,
+    pub sha256: Option<Sha256Thumbprint>,
+    pub serial: Option<Serial>,
+    /// `None` when not published.
+    pub not_before: Option<OffsetDateTime>,
+    /// `None` when not published; for a copy whose dates were never published (the
+    /// Entrust-signed USERTrust Legacy certificate) its issuer's expiry bounds it.
+    pub not_after: Option<OffsetDateTime>,
+    /// What this copy is ("original", "re-issued", "cross-signed by ...").
+    pub note: Option<String>,
+    /// Line of the entry in its file.
+    pub line: usize,
+}
+
+impl KnownCertificate {
+    /// Valid at `at` (both ends inclusive, as RFC 5280 has it); `None` when unknown.
+    pub fn valid_at(&self, at: OffsetDateTime) -> Option<bool> {
+        let outside = self.not_after.is_some_and(|to| at > to)
+            || self.not_before.is_some_and(|from| at < from);
+        match (self.not_before, self.not_after) {
+            _ if outside => Some(false),
+            (Some(_), Some(_)) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Whether `cert` is this certificate (by thumbprint).
+    pub fn is(&self, cert: &Certificate) -> bool {
+        self.sha1.as_ref() == Some(cert.sha1()) || self.sha256.as_ref() == Some(cert.sha256())
+    }
+
+    /// `2006-11-16 to 2026-11-16`, `? to 2019-05-25`, or `dates unknown`.
+    pub fn validity_words(&self) -> String {
+        match (self.not_before, self.not_after) {
+            (None, None) => "dates unknown".to_owned(),
+            (from, to) => format!(
+                "{} to {}",
+                from.map_or_else(|| "?".to_owned(), format_day),
+                to.map_or_else(|| "?".to_owned(), format_day)
+            ),
+        }
+    }
+}
+
 /// One CA on the list.
 #[derive(Clone, Debug)]
 pub struct Authority {
@@ -94,6 +146,11 @@ pub struct Authority {
     pub notes: Option<String>,
     /// The value Technet printed for this CA, verbatim, whatever it really is.
     pub published: Option<String>,
+    /// The CA's certificates known to the list, with their validity (their
+    /// thumbprints and serials are also in `sha1`, `sha256` and `serials`).
+    pub certificates: Vec<KnownCertificate>,
+    /// Where the entry comes from (a document, a support case).
+    pub source: Option<String>,
     /// Line of the entry in its file.
     pub line: usize,
 }
@@ -111,6 +168,37 @@ impl Authority {
                 _ => Standing::Accepted,
             },
         }
+    }
+
+    /// Whether any known certificate is valid at `at`: `None` when the list cannot
+    /// tell (no certificates recorded, as in a hand-written list, or a copy whose
+    /// dates are unknown and none known to be valid).
+    pub fn valid_at(&self, at: OffsetDateTime) -> Option<bool> {
+        let known: Vec<Option<bool>> = self.certificates.iter().map(|c| c.valid_at(at)).collect();
+        if known.contains(&Some(true)) {
+            Some(true)
+        } else if known.is_empty() || known.contains(&None) {
+            None
+        } else {
+            Some(false)
+        }
+    }
+
+    /// The last moment any known certificate is valid; `None` when the list cannot
+    /// tell (no certificates recorded, or one whose dates are unknown).
+    pub fn last_valid(&self) -> Option<OffsetDateTime> {
+        let ends: Option<Vec<OffsetDateTime>> =
+            self.certificates.iter().map(|c| c.not_after).collect();
+        ends?.into_iter().max()
+    }
+
+    /// Whether a certificate issued at `at` by this CA is worth recommending: accepted
+    /// then, its identity confirmed (so a certificate from it can be told from an
+    /// impostor), and not known to be expired.
+    pub fn can_issue_at(&self, at: OffsetDateTime) -> bool {
+        self.standing(at) == Standing::Accepted
+            && self.has_identity()
+            && self.valid_at(at) != Some(false)
     }
 
     /// Whether the entry identifies a key at all (and so can tell an impostor).
@@ -151,6 +239,12 @@ pub enum Identity {
     NameOnly {
         authority: usize,
     },
+    /// It carries the authority's name and another key, and the authority's listed key
+    /// signed it: a key rollover of the CA. Not an impostor, but its new key is not on
+    /// the list. Only the path can show this, so only the assessment assigns it.
+    NewKey {
+        authority: usize,
+    },
     Unlisted,
 }
 
@@ -160,7 +254,7 @@ impl Identity {
     fn rank(&self) -> u8 {
         match self {
             Self::Unlisted => 0,
-            Self::NameOnly { .. } => 1,
+            Self::NameOnly { .. } | Self::NewKey { .. } => 1,
             Self::Impostor { .. } => 2,
             Self::Listed { .. } => 3,
         }
@@ -221,11 +315,87 @@ impl fmt::Display for AllowlistError {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawFile {
-    version: Spanned<u32>,
-    authorities: Vec<RawAuthority>,
+    #[serde(default)]
+    version: Option<Spanned<u32>>,
+    #[serde(default)]
+    authorities: Option<Vec<RawAuthority>>,
 }
+
+/// The keys of one mapping, each with its line.
+struct Keys(Vec<(String, usize)>);
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Keys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    let line = line_of(&key);
+                    map.next_value::<IgnoredAny>()?;
+                    keys.push((key.value, line));
+                }
+                Ok(Keys(keys))
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
+}
+
+/// The keys of each entry, read in a first pass so that unknown and missing keys of
+/// every entry are reported together (serde stops at the first one).
+#[derive(Deserialize)]
+struct KeysFile {
+    #[serde(default)]
+    authorities: Vec<Spanned<Keys>>,
+}
+
+/// The keys of each known certificate, as [`KeysFile`] does for entries.
+#[derive(Deserialize)]
+struct CertificateKeysFile {
+    #[serde(default)]
+    authorities: Vec<CertificateKeys>,
+}
+
+#[derive(Deserialize)]
+struct CertificateKeys {
+    #[serde(default)]
+    certificates: Vec<Spanned<Keys>>,
+}
+
+const TOP_KEYS: &[&str] = &["version", "authorities"];
+const AUTHORITY_KEYS: &[&str] = &[
+    "name",
+    "subject",
+    "sha1",
+    "sha256",
+    "serial",
+    "spki_sha256",
+    "ski",
+    "kind",
+    "status",
+    "since",
+    "until",
+    "notes",
+    "published",
+    "certificates",
+    "source",
+];
+const AUTHORITY_REQUIRED: &[&str] = &["name", "subject", "status"];
+const CERTIFICATE_KEYS: &[&str] = &[
+    "sha1",
+    "sha256",
+    "serial",
+    "not_before",
+    "not_after",
+    "note",
+];
+const CERTIFICATE_REQUIRED: &[&str] = &[];
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -243,11 +413,13 @@ impl OneOrMany {
     }
 }
 
+/// Every field optional: missing and unknown keys are found by the key pass.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawAuthority {
-    name: Spanned<String>,
-    subject: Spanned<String>,
+    #[serde(default)]
+    name: Option<Spanned<String>>,
+    #[serde(default)]
+    subject: Option<Spanned<String>>,
     #[serde(default)]
     sha1: Option<Spanned<OneOrMany>>,
     #[serde(default)]
@@ -260,7 +432,8 @@ struct RawAuthority {
     ski: Option<Spanned<String>>,
     #[serde(default)]
     kind: Option<Spanned<String>>,
-    status: Spanned<String>,
+    #[serde(default)]
+    status: Option<Spanned<String>>,
     #[serde(default)]
     since: Option<Spanned<String>>,
     #[serde(default)]
@@ -269,6 +442,26 @@ struct RawAuthority {
     notes: Option<String>,
     #[serde(default)]
     published: Option<String>,
+    #[serde(default)]
+    certificates: Vec<Spanned<RawCertificate>>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawCertificate {
+    #[serde(default)]
+    sha1: Option<Spanned<String>>,
+    #[serde(default)]
+    sha256: Option<Spanned<String>>,
+    #[serde(default)]
+    serial: Option<Spanned<String>>,
+    #[serde(default)]
+    not_before: Option<Spanned<String>>,
+    #[serde(default)]
+    not_after: Option<Spanned<String>>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 fn line_of<T>(s: &Spanned<T>) -> usize {
@@ -279,37 +472,257 @@ fn line_of<T>(s: &Spanned<T>) -> usize {
 struct Problems(Vec<AllowlistProblem>);
 
 impl Problems {
+    /// Unknown keys (with their own line), and required keys that are missing (with
+    /// the mapping's line), of one mapping.
+    fn keys(&mut self, line: usize, what: &str, found: &Keys, known: &[&str], required: &[&str]) {
+        for (key, key_line) in found.0.iter().filter(|(k, _)| !known.contains(&k.as_str())) {
+            let hint = known
+                .iter()
+                .find(|k| similar(k, key))
+                .map_or_else(String::new, |k| format!("; did you mean {k}?"));
+            self.add(*key_line, format!("{what}: unknown key \"{key}\"{hint}"));
+        }
+        for key in required
+            .iter()
+            .filter(|k| !found.0.iter().any(|(f, _)| f == *k))
+        {
+            self.add(line, format!("{what}: missing key \"{key}\""));
+        }
+    }
+
+    fn date(&mut self, field: &str, d: &Option<Spanned<String>>) -> Option<Date> {
+        let d = d.as_ref()?;
+        let parsed = parse_day(&d.value);
+        if parsed.is_none() {
+            self.add(
+                line_of(d),
+                format!("{field} \"{}\": expected a date like 2010-11-01", d.value),
+            );
+        }
+        parsed
+    }
+
+    fn moment(&mut self, field: &str, d: &Option<Spanned<String>>) -> Option<OffsetDateTime> {
+        let d = d.as_ref()?;
+        let parsed = parse_moment(&d.value);
+        if parsed.is_none() {
+            self.add(
+                line_of(d),
+                format!(
+                    "{field} \"{}\": expected a date like 2019-12-24 or 2019-12-24T17:50:51Z",
+                    d.value
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn list<T>(
+        &mut self,
+        field: &str,
+        raw: &Option<Spanned<OneOrMany>>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Vec<T> {
+        let Some(raw) = raw else { return Vec::new() };
+        let line = line_of(raw);
+        raw.value
+            .items()
+            .into_iter()
+            .filter_map(|text| {
+                parse(text)
+                    .map_err(|e| self.add(line, format!("{field}: \"{text}\": {e}")))
+                    .ok()
+            })
+            .collect()
+    }
+
+    fn one<T>(
+        &mut self,
+        field: &str,
+        raw: &Option<Spanned<String>>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let raw = raw.as_ref()?;
+        parse(&raw.value)
+            .map_err(|e| self.add(line_of(raw), format!("{field}: \"{}\": {e}", raw.value)))
+            .ok()
+    }
+
+    /// One of a few words: `status "maybe": expected accepted, requested or removed`.
+    fn word<T>(
+        &mut self,
+        field: &str,
+        raw: &Option<Spanned<String>>,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let raw = raw.as_ref()?;
+        let value = raw.value.trim();
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.add(
+                line_of(raw),
+                format!("{field} \"{value}\": expected {expected}"),
+            );
+        }
+        parsed
+    }
+
+    /// One known certificate; `None` (with its problems noted) when unusable.
+    fn certificate(&mut self, raw: &Spanned<RawCertificate>) -> Option<KnownCertificate> {
+        let line = line_of(raw);
+        let c = &raw.value;
+        let sha1 = self.one("sha1", &c.sha1, |t| {
+            Thumbprint::<20>::parse(t).map_err(|e| e.to_string())
+        });
+        let sha256 = self.one("sha256", &c.sha256, |t| {
+            Thumbprint::<32>::parse(t).map_err(|e| e.to_string())
+        });
+        let serial = self.one("serial", &c.serial, |t| {
+            Serial::parse(t).map_err(|e| e.to_string())
+        });
+        let not_before = self.moment("not_before", &c.not_before);
+        let not_after = self.moment("not_after", &c.not_after);
+        if c.sha1.is_none() && c.sha256.is_none() && c.note.is_none() {
+            self.add(line, "certificate: give its sha1 or sha256 thumbprint, or a note saying why there is none");
+            return None;
+        }
+        if (c.not_before.is_some() && not_before.is_none())
+            || (c.not_after.is_some() && not_after.is_none())
+        {
+            return None;
+        }
+        if let (Some(from), Some(to)) = (not_before, not_after) {
+            if to <= from {
+                self.add(line, "certificate: not_after is not after not_before");
+                return None;
+            }
+        }
+        Some(KnownCertificate {
+            sha1,
+            sha256,
+            serial,
+            not_before,
+            not_after,
+            note: c.note.clone(),
+            line,
+        })
+    }
+
+    /// One entry; `None` (with its problems noted) when it cannot be used at all.
+    fn authority(&mut self, a: &RawAuthority, entry_line: usize) -> Option<Authority> {
+        let line = a.name.as_ref().map_or(entry_line, line_of);
+        let name = a.name.as_ref().map(|n| n.value.trim().to_owned());
+        if name.as_deref() == Some("") {
+            self.add(line, "name is empty");
+        }
+        let subject = a.subject.as_ref().and_then(|raw| {
+            DistinguishedName::parse(&raw.value)
+                .map_err(|e| self.add(line_of(raw), format!("subject \"{}\": {e}", raw.value)))
+                .ok()
+        });
+        let mut sha1 = self.list("sha1", &a.sha1, |t| {
+            Thumbprint::<20>::parse(t).map_err(|e| e.to_string())
+        });
+        let mut sha256 = self.list("sha256", &a.sha256, |t| {
+            Thumbprint::<32>::parse(t).map_err(|e| e.to_string())
+        });
+        let mut serials = self.list("serial", &a.serial, |t| {
+            Serial::parse(t).map_err(|e| e.to_string())
+        });
+        let spki_sha256 = self.one("spki_sha256", &a.spki_sha256, |t| {
+            Thumbprint::<32>::parse(t).map_err(|e| e.to_string())
+        });
+        let ski = self.one("ski", &a.ski, |t| {
+            KeyId::parse(t).map_err(|e| e.to_string())
+        });
+        let kind = self.word("kind", &a.kind, "root or intermediate", |k| match k {
+            "root" => Some(Kind::Root),
+            "intermediate" => Some(Kind::Intermediate),
+            _ => None,
+        });
+        let status = self.word(
+            "status",
+            &a.status,
+            "accepted, requested or removed",
+            |k| match k {
+                "accepted" => Some(Status::Accepted),
+                "requested" => Some(Status::Requested),
+                "removed" => Some(Status::Removed),
+                _ => None,
+            },
+        );
+        let since = self.date("since", &a.since);
+        let until = self.date("until", &a.until);
+        if let (Some(s), Some(u)) = (since, until) {
+            if u <= s {
+                self.add(line, format!("until ({u}) is not after since ({s})"));
+            }
+        }
+        let certificates: Vec<KnownCertificate> = a
+            .certificates
+            .iter()
+            .filter_map(|c| self.certificate(c))
+            .collect();
+        // A known certificate's thumbprints identify the CA like the entry's own.
+        for c in &certificates {
+            if let Some(t) = c.sha1.filter(|t| !sha1.contains(t)) {
+                sha1.push(t);
+            }
+            if let Some(t) = c.sha256.filter(|t| !sha256.contains(t)) {
+                sha256.push(t);
+            }
+            if let Some(s) = c.serial.clone().filter(|s| !serials.contains(s)) {
+                serials.push(s);
+            }
+        }
+        Some(Authority {
+            name: name?,
+            subject: subject?,
+            sha1,
+            sha256,
+            serials,
+            spki_sha256,
+            ski,
+            kind,
+            status: status?,
+            since,
+            until,
+            notes: a.notes.clone(),
+            published: a.published.clone(),
+            certificates,
+            source: a.source.clone(),
+            line,
+        })
+    }
+
     fn add(&mut self, line: usize, message: impl Into<String>) {
         self.0.push(AllowlistProblem {
             line,
             message: message.into(),
         });
     }
+}
 
-    fn thumbprints<const N: usize>(
-        &mut self,
-        field: &str,
-        raw: &Option<Spanned<OneOrMany>>,
-    ) -> Vec<Thumbprint<N>> {
-        let Some(raw) = raw else { return Vec::new() };
-        let line = line_of(raw);
-        raw.value
-            .items()
-            .into_iter()
-            .filter_map(|text| self.thumbprint(field, text, line))
-            .collect()
+/// A key that looks like a misspelling of `known`: at most two edits away.
+fn similar(known: &str, key: &str) -> bool {
+    let b: Vec<char> = key.chars().collect();
+    // Levenshtein distance, one row at a time; keys are a few characters long.
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in known.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        let mut left = i + 1;
+        let mut next = vec![left];
+        for (j, cb) in b.iter().enumerate() {
+            let up = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let cost = usize::from(ca != *cb);
+            left = (diagonal + cost).min(up + 1).min(left + 1);
+            next.push(left);
+            diagonal = up;
+        }
+        row = next;
     }
-
-    fn thumbprint<const N: usize>(
-        &mut self,
-        field: &str,
-        text: &str,
-        line: usize,
-    ) -> Option<Thumbprint<N>> {
-        Thumbprint::<N>::parse(text)
-            .map_err(|e| self.add(line, format!("{field}: \"{text}\": {e}")))
-            .ok()
-    }
+    row.last().is_some_and(|&d| d <= 2)
 }
 
 impl Allowlist {
@@ -318,137 +731,88 @@ impl Allowlist {
         Self::parse(EMBEDDED, EMBEDDED_SOURCE)
     }
 
-    /// Parses and validates an allowlist; `source` names it in messages.
+    /// Parses and validates an allowlist; `source` names it in messages. Every problem
+    /// of the file is collected before giving up, since admins edit these by hand.
     pub fn parse(text: &str, source: &str) -> Result<Self, AllowlistError> {
         let fail = |problems| AllowlistError {
             file: source.to_owned(),
             problems,
         };
-        let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-            let (line, message) = crate::load::yaml_error(&e);
+        let yaml = |e: serde_saphyr::Error| {
+            let (line, message) = crate::load::yaml_error(text, &e);
             fail(vec![AllowlistProblem { line, message }])
-        })?;
-
+        };
         let mut p = Problems(Vec::new());
-        if raw.version.value != 1 {
+        // First the shape: which keys each entry has.
+        let top: BTreeMap<String, IgnoredAny> = serde_saphyr::from_str(text).map_err(yaml)?;
+        for key in top.keys().filter(|k| !TOP_KEYS.contains(&k.as_str())) {
             p.add(
-                line_of(&raw.version),
-                format!(
-                    "version {} is not supported (this mfgcheck reads version 1)",
-                    raw.version.value
-                ),
+                0,
+                format!("unknown key \"{key}\" (expected version and authorities)"),
             );
         }
-        if raw.authorities.is_empty() {
+        let keys: KeysFile = serde_saphyr::from_str(text).map_err(yaml)?;
+        for entry in &keys.authorities {
+            p.keys(
+                line_of(entry),
+                "entry",
+                &entry.value,
+                AUTHORITY_KEYS,
+                AUTHORITY_REQUIRED,
+            );
+        }
+        let cert_keys: CertificateKeysFile = serde_saphyr::from_str(text).map_err(yaml)?;
+        for cert in cert_keys.authorities.iter().flat_map(|a| &a.certificates) {
+            p.keys(
+                line_of(cert),
+                "certificate",
+                &cert.value,
+                CERTIFICATE_KEYS,
+                CERTIFICATE_REQUIRED,
+            );
+        }
+        // Then the values.
+        let raw: RawFile = serde_saphyr::from_str(text).map_err(yaml)?;
+        let version = match &raw.version {
+            Some(v) if v.value == 1 => 1,
+            Some(v) => {
+                p.add(
+                    line_of(v),
+                    format!(
+                        "version {} is not supported (this mfgcheck reads version 1)",
+                        v.value
+                    ),
+                );
+                v.value
+            }
+            None => {
+                p.add(0, "missing key \"version\" (write version: 1)");
+                1
+            }
+        };
+        let raw_authorities = raw.authorities.unwrap_or_default();
+        if raw_authorities.is_empty() {
             p.add(0, "the allowlist lists no authorities");
         }
-        let mut authorities = Vec::new();
-        for a in &raw.authorities {
-            let line = line_of(&a.name);
-            if a.name.value.trim().is_empty() {
-                p.add(line, "name is empty");
-            }
-            let subject = match DistinguishedName::parse(&a.subject.value) {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    p.add(
-                        line_of(&a.subject),
-                        format!("subject \"{}\": {e}", a.subject.value),
-                    );
-                    None
-                }
-            };
-            let sha1 = p.thumbprints::<20>("sha1", &a.sha1);
-            let sha256 = p.thumbprints::<32>("sha256", &a.sha256);
-            let serials = a.serial.as_ref().map_or_else(Vec::new, |raw| {
-                raw.value
-                    .items()
-                    .into_iter()
-                    .filter_map(|text| {
-                        Serial::parse(text)
-                            .map_err(|e| p.add(line_of(raw), format!("serial: \"{text}\": {e}")))
-                            .ok()
-                    })
-                    .collect()
-            });
-            let spki_sha256 = a
-                .spki_sha256
-                .as_ref()
-                .and_then(|s| p.thumbprint::<32>("spki_sha256", &s.value, line_of(s)));
-            let ski = a.ski.as_ref().and_then(|s| {
-                KeyId::parse(&s.value)
-                    .map_err(|e| p.add(line_of(s), format!("ski: \"{}\": {e}", s.value)))
-                    .ok()
-            });
-            let kind = a.kind.as_ref().and_then(|k| match k.value.trim() {
-                "root" => Some(Kind::Root),
-                "intermediate" => Some(Kind::Intermediate),
-                other => {
-                    p.add(
-                        line_of(k),
-                        format!("kind \"{other}\": expected root or intermediate"),
-                    );
-                    None
-                }
-            });
-            let status = match a.status.value.trim() {
-                "accepted" => Some(Status::Accepted),
-                "requested" => Some(Status::Requested),
-                "removed" => Some(Status::Removed),
-                other => {
-                    p.add(
-                        line_of(&a.status),
-                        format!("status \"{other}\": expected accepted, requested or removed"),
-                    );
-                    None
-                }
-            };
-            let mut date = |field: &str, d: &Option<Spanned<String>>| {
-                d.as_ref().and_then(|d| {
-                    let parsed = parse_day(&d.value);
-                    if parsed.is_none() {
-                        p.add(
-                            line_of(d),
-                            format!("{field} \"{}\": expected a date like 2010-11-01", d.value),
-                        );
-                    }
-                    parsed
-                })
-            };
-            let since = date("since", &a.since);
-            let until = date("until", &a.until);
-            if let (Some(s), Some(u)) = (since, until) {
-                if u <= s {
-                    p.add(line, format!("until ({u}) is not after since ({s})"));
-                }
-            }
-            if let (Some(subject), Some(status)) = (subject, status) {
-                authorities.push(Authority {
-                    name: a.name.value.trim().to_owned(),
-                    subject,
-                    sha1,
-                    sha256,
-                    serials,
-                    spki_sha256,
-                    ski,
-                    kind,
-                    status,
-                    since,
-                    until,
-                    notes: a.notes.clone(),
-                    published: a.published.clone(),
-                    line,
-                });
-            }
-        }
+        let authorities: Vec<Authority> = raw_authorities
+            .iter()
+            .zip(
+                keys.authorities
+                    .iter()
+                    .map(line_of)
+                    .chain(std::iter::repeat(0)),
+            )
+            .filter_map(|(a, line)| p.authority(a, line))
+            .collect();
         check_duplicates(&authorities, &mut p);
         if !p.0.is_empty() {
             p.0.sort_by_key(|x| x.line);
+            p.0.dedup();
             return Err(fail(p.0));
         }
         Ok(Self {
             source: source.to_owned(),
-            version: raw.version.value,
+            version,
             authorities,
         })
     }

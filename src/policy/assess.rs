@@ -70,6 +70,21 @@ impl Profile {
 pub enum Verdict {
     Accepted,
     Rejected,
+    /// The input lacks the evidence to decide: the issuer is named like a listed CA
+    /// but nothing ties it to the listed key. Not a rejection: the certificate may be
+    /// fine, and buying a new one because a file is missing would be wrong advice.
+    Undetermined,
+}
+
+impl Verdict {
+    /// The word reports print: `accepted`, `rejected` or `undetermined`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Undetermined => "undetermined",
+        }
+    }
 }
 
 /// Who issued the leaf, as far as the input shows.
@@ -161,29 +176,26 @@ pub fn assess(
         findings: Vec::new(),
     };
     let leaf = pool.get(chain.leaf());
-    let identities: Vec<Identity> = chain
+    let mut identities: Vec<Identity> = chain
         .path
         .iter()
         .map(|&id| allowlist.identify(pool.get(id)))
         .collect();
+    a.key_rollovers(&mut identities);
 
     a.leaf_requirements(leaf, options.warn_days);
     let private_key = a.private_key(leaf, keys);
     a.signatures();
-    a.issuer_dates();
-    let direct_issuer = a.direct_issuer(leaf);
-    let issuer_accepted = a.issuer_standing(leaf, &direct_issuer, &identities);
+    a.issuer_dates(&identities);
+    let direct_issuer = a.direct_issuer(leaf, &identities);
+    let issuer_accepted = a.issuer_standing(leaf, &direct_issuer, &identities)
+        && !a.absent_issuer_dates(leaf, &direct_issuer);
     a.impostors_above(&identities);
     a.bundle_hygiene();
 
     let mut findings = a.findings;
     findings.sort_by_key(Finding::severity);
-    let has_error = findings.iter().any(|f| f.severity() == Severity::Error);
-    let verdict = if issuer_accepted && !has_error {
-        Verdict::Accepted
-    } else {
-        Verdict::Rejected
-    };
+    let verdict = verdict(issuer_accepted, &findings);
     let next_steps = advice::next_steps(&advice::Situation {
         verdict,
         profile: options.profile,
@@ -207,6 +219,25 @@ pub fn assess(
     }
 }
 
+/// Any error rejects, except that an unconfirmed issuer alone leaves the question
+/// open: missing evidence is not a rejection.
+fn verdict(issuer_accepted: bool, findings: &[Finding]) -> Verdict {
+    let errors = |unconfirmed: bool| {
+        findings.iter().any(|f| {
+            f.severity() == Severity::Error && (f.code == Code::IssuerUnconfirmed) == unconfirmed
+        })
+    };
+    if errors(false) {
+        Verdict::Rejected
+    } else if errors(true) {
+        Verdict::Undetermined
+    } else if issuer_accepted {
+        Verdict::Accepted
+    } else {
+        Verdict::Rejected
+    }
+}
+
 struct Assessor<'a> {
     pool: &'a Pool,
     chain: &'a Chain,
@@ -225,26 +256,9 @@ impl Assessor<'_> {
         self.pool.get(id)
     }
 
-    /// "one of: A; B; C", the CAs a certificate should come from instead.
-    fn accepted_names(&self) -> String {
-        let names: Vec<&str> = self
-            .allowlist
-            .accepted_at(self.at)
-            .map(|a| a.name.as_str())
-            .collect();
-        if names.is_empty() {
-            "(the allowlist in use accepts no CA at this date)".to_owned()
-        } else {
-            names.join("; ")
-        }
-    }
-
+    /// Where a certificate the MFG accepts can come from at the evaluation time.
     fn buy_from_accepted(&self) -> String {
-        format!(
-            "Get a federation certificate issued directly by one of the accepted CAs: {}. \
-             On Exchange 2010 SP2 and later, the New Federation Trust wizard can instead create a self-signed certificate.",
-            self.accepted_names()
-        )
+        advice::where_to_get(self.allowlist, self.at)
     }
 
     fn leaf_requirements(&mut self, leaf: &Certificate, warn_days: u32) {
@@ -481,14 +495,59 @@ impl Assessor<'_> {
         }
     }
 
-    fn issuer_dates(&mut self) {
-        for &id in self.chain.path.iter().skip(1) {
+    /// A certificate carrying a listed CA's name with another key is an impostor, unless
+    /// the listed key signed it: then it is the CA's own new key (a key rollover), which
+    /// is simply not on the list. Only the path shows who signed, so this is decided here.
+    fn key_rollovers(&self, identities: &mut [Identity]) {
+        let top_issuer = match (&self.chain.top, self.chain.path.last()) {
+            (Top::IssuerAbsent { .. }, Some(&top)) => {
+                Some(self.allowlist.identify_issuer_of(self.cert(top)))
+            }
+            _ => None,
+        };
+        let above: Vec<Option<usize>> = identities
+            .iter()
+            .skip(1)
+            .map(Identity::listed)
+            .chain(std::iter::once(
+                top_issuer.as_ref().and_then(Identity::listed),
+            ))
+            .collect();
+        for (identity, signer) in identities.iter_mut().zip(above) {
+            if let Identity::Impostor { authority, .. } = identity {
+                if signer == Some(*authority) {
+                    *identity = Identity::NewKey {
+                        authority: *authority,
+                    };
+                }
+            }
+        }
+    }
+
+    fn issuer_dates(&mut self, identities: &[Identity]) {
+        for (depth, &id) in self.chain.path.iter().enumerate().skip(1) {
             let cert = self.cert(id);
             let when = match cert.validity_at(self.at) {
                 Validity::Valid => continue,
                 Validity::Expired => format!("expired on {}", date(cert.not_after())),
                 Validity::NotYetValid => format!("is valid only from {}", date(cert.not_before())),
             };
+            if let Some((name, current)) = identities
+                .get(depth)
+                .and_then(|identity| self.current_copy(identity, cert))
+            {
+                let msg = format!(
+                    "The CA certificate {} {when} (checked at {}), but it is a copy of the listed CA {name}: the allowlist knows another certificate with the same name and key, {current}, that is valid then. The gateway uses its own copy, so this one does not decide.",
+                    label(cert),
+                    date(self.at),
+                );
+                self.add(
+                    Finding::new(Code::StaleCaCopy, msg)
+                        .fix("Replace the copy in your bundle with the CA's current certificate from the vendor, so that servers and clients that build the chain from the bundle do not stop at an expired certificate.")
+                        .about(*cert.sha1()),
+                );
+                continue;
+            }
             let msg = format!(
                 "The CA certificate {} {when} (checked at {}).",
                 label(cert),
@@ -501,11 +560,80 @@ impl Assessor<'_> {
         }
     }
 
-    fn direct_issuer(&self, leaf: &Certificate) -> DirectIssuer {
+    /// Another known certificate of the listed CA `cert` is, with the same key, valid at
+    /// the evaluation time: the CA's name and "SHA-1 ... (2009-07-24 to 2029-07-24)".
+    fn current_copy(&self, identity: &Identity, cert: &Certificate) -> Option<(&str, String)> {
+        let auth = self.allowlist.authority(identity.listed()?);
+        // The listed key is the CA's; without it, another thumbprint may be another key.
+        if auth.spki_sha256.as_ref() != Some(cert.public_key().spki_sha256()) {
+            return None;
+        }
+        auth.certificates
+            .iter()
+            .find(|k| !k.is(cert) && k.valid_at(self.at) == Some(true))
+            .map(|k| {
+                let thumbprint = k
+                    .sha1
+                    .map(|t| format!("SHA-1 {t}"))
+                    .or_else(|| k.sha256.map(|t| format!("SHA-256 {t}")))
+                    .unwrap_or_default();
+                (
+                    auth.name.as_str(),
+                    format!("{thumbprint} ({})", k.validity_words()),
+                )
+            })
+    }
+
+    /// An absent direct issuer known only by name and key identifier: the allowlist's
+    /// record of its certificates says whether it could have issued the leaf at all, and
+    /// whether it is still valid at the evaluation time. Returns whether it is expired.
+    fn absent_issuer_dates(&mut self, leaf: &Certificate, direct: &DirectIssuer) -> bool {
+        let DirectIssuer::Absent {
+            identity: Identity::Listed { authority, .. },
+            ..
+        } = direct
+        else {
+            return false;
+        };
+        let auth = self.allowlist.authority(*authority);
+        let Some(last) = auth.last_valid() else {
+            return false;
+        };
+        let msg = if last < leaf.not_before() {
+            format!(
+                "{} names {} as its issuer, but every known certificate of that CA had expired by {}, before this certificate's validity began on {}: that CA cannot have issued it.",
+                label(leaf),
+                auth.name,
+                date(last),
+                date(leaf.not_before())
+            )
+        } else if auth.valid_at(self.at) == Some(false) {
+            format!(
+                "{} was issued by {}, but every known certificate of that CA had expired by {} (checked at {}).",
+                label(leaf),
+                auth.name,
+                date(last),
+                date(self.at)
+            )
+        } else {
+            return false;
+        };
+        self.add(
+            Finding::new(Code::IssuerExpired, msg)
+                .fix(self.buy_from_accepted())
+                .about(*leaf.sha1()),
+        );
+        true
+    }
+
+    fn direct_issuer(&self, leaf: &Certificate, identities: &[Identity]) -> DirectIssuer {
         if let Some(&issuer) = self.chain.path.get(1) {
             return DirectIssuer::InInput {
                 cert: issuer,
-                identity: self.allowlist.identify(self.cert(issuer)),
+                identity: identities
+                    .get(1)
+                    .cloned()
+                    .unwrap_or_else(|| self.allowlist.identify(self.cert(issuer))),
             };
         }
         match self.chain.top {
@@ -622,27 +750,67 @@ impl Assessor<'_> {
                 false
             }
             Identity::NameOnly { authority } => {
-                let auth = self.allowlist.authority(*authority);
-                let why = if auth.has_identity() {
-                    "but nothing in the input ties it to the listed key (add the issuer's certificate to the input)"
-                } else {
-                    "but the allowlist has no thumbprint or key for that CA, so it cannot be confirmed"
-                };
-                let msg = format!(
-                    "{} was issued by {issuer_label}, named like the listed CA {}, {why}.",
-                    label(leaf),
-                    auth.name
-                );
-                self.add(with_issuer(
-                    Finding::new(Code::IssuerNotAllowlisted, msg).fix(self.buy_from_accepted()),
-                ));
+                let finding = self.unconfirmed(leaf, direct, &issuer_label, *authority);
+                self.add(with_issuer(finding));
                 false
             }
             Identity::Unlisted => {
                 self.unlisted_direct_issuer(leaf, &issuer_label, identities, None);
                 false
             }
+            Identity::NewKey { authority } => {
+                let name = &self.allowlist.authority(*authority).name;
+                let note = format!(
+                    "{issuer_label} is not an impostor: it carries the name of the listed CA {name} and was signed by its listed key, but it is a new key of that CA (a key rollover), and the MFG list identifies {name} by its old key only."
+                );
+                let retry = format!(
+                    "Or ask the vendor for a certificate issued by the listed key of {name}."
+                );
+                self.unlisted_direct_issuer(leaf, &issuer_label, identities, Some((&note, &retry)));
+                false
+            }
         }
+    }
+
+    /// The direct issuer carries a listed CA's name, but nothing available ties it to the
+    /// listed key: `issuer-unconfirmed`, whose fix asks for the missing evidence, never
+    /// for a new certificate.
+    fn unconfirmed(
+        &self,
+        leaf: &Certificate,
+        direct: &DirectIssuer,
+        issuer_label: &str,
+        authority: usize,
+    ) -> Finding {
+        let auth = self.allowlist.authority(authority);
+        let name = &auth.name;
+        let allowlist_fix = format!(
+            "Ask the vendor for the CA certificate that signs its certificates and confirm with Microsoft that it is the CA listed as {name}; then add its thumbprint or key (sha1, spki_sha256, ski) to your own allowlist and check with --allowlist FILE (mfgcheck allowlist show \"{name}\" shows the entry)."
+        );
+        let add_issuer = "Add the issuer's certificate (the CA's intermediate .cer the vendor sent, or the one in the vendor's bundle) to the input: mfgcheck check cert.cer intermediate.cer".to_owned();
+        let (why, fix) = match direct {
+            _ if !auth.has_identity() => (
+                "but the allowlist in use has no thumbprint or key for that CA, so nothing can confirm it is the CA Microsoft listed".to_owned(),
+                allowlist_fix,
+            ),
+            DirectIssuer::Absent { key_id: None, .. } => (
+                "but the issuer certificate is not in the input and the certificate has no Authority Key Identifier, so nothing ties it to the listed key".to_owned(),
+                add_issuer,
+            ),
+            DirectIssuer::Absent { .. } => (
+                "but the issuer certificate is not in the input and the allowlist lists no key identifier for that CA to compare the Authority Key Identifier with".to_owned(),
+                add_issuer,
+            ),
+            _ => (
+                "but its thumbprint is not listed and the allowlist has no key to compare it with".to_owned(),
+                allowlist_fix,
+            ),
+        };
+        let msg = format!(
+            "{} was issued by {issuer_label}, named like the listed CA {name}, {why}: mfgcheck cannot tell whether the MFG will accept it.",
+            label(leaf)
+        );
+        Finding::new(Code::IssuerUnconfirmed, msg).fix(fix)
     }
 
     /// The direct issuer is not listed (at the evaluation time): is a listed CA above
@@ -690,9 +858,8 @@ impl Assessor<'_> {
                     if names.len() == 1 { "is" } else { "are" },
                 );
                 let fix = format!(
-                    "Ask your vendor for a certificate issued directly by one of the accepted CAs: {}. \
-                     Or open a case with Microsoft asking them to accept {} as an issuer, as they did for USERTrust Legacy Secure Server CA.",
-                    self.accepted_names(),
+                    "{} Or open a case with Microsoft asking them to accept {} as an issuer, as they did for USERTrust Legacy Secure Server CA.",
+                    self.buy_from_accepted(),
                     names.first().map_or(issuer_label, String::as_str),
                 );
                 let mut f = Finding::new(Code::IndirectIssuer, msg)
@@ -773,9 +940,58 @@ impl Assessor<'_> {
                     .about(*kept.sha1()),
             );
         }
-        if !self.chain.unused.is_empty() {
-            let unused: Vec<&Certificate> =
-                self.chain.unused.iter().map(|&id| pool.get(id)).collect();
+        // Another copy of a path member (same subject and key: re-issued, or
+        // cross-signed) is explained by the path, not unrelated to it.
+        let mut unused: Vec<&Certificate> = Vec::new();
+        let mut copies: Vec<String> = Vec::new();
+        let mut copy_ids = Vec::new();
+        for &id in &self.chain.unused {
+            let cert = pool.get(id);
+            let original = self.chain.path.iter().map(|&p| pool.get(p)).find(|p| {
+                p.subject().matches(cert.subject())
+                    && p.public_key().spki_sha256() == cert.public_key().spki_sha256()
+            });
+            let Some(original) = original else {
+                unused.push(cert);
+                continue;
+            };
+            let how = if cert.issuer().matches(original.issuer()) {
+                "re-issued".to_owned()
+            } else {
+                format!("signed by \"{}\"", cert.issuer().short())
+            };
+            if copies.len() < 5 {
+                copies.push(format!(
+                    "{} from {} is a copy of {} ({how})",
+                    label(cert),
+                    cert.origin(),
+                    label(original)
+                ));
+            }
+            copy_ids.push(*cert.sha1());
+        }
+        if !copy_ids.is_empty() {
+            let more = match copy_ids.len() {
+                n if n > 5 => format!(" and {} more", n - 5),
+                _ => String::new(),
+            };
+            let msg = match copy_ids.len() {
+                1 => format!(
+                    "{}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain.",
+                    copies.join("")
+                ),
+                n => format!(
+                    "{n} certificates are other copies (same subject and key) of certificates on the path: {}{more}. The path uses the copies shown in the chain.",
+                    copies.join("; ")
+                ),
+            };
+            let mut f = Finding::new(Code::CaCopy, msg).fix(
+                "Not needed for federation: remove them from the bundle, unless your servers must also offer the other path.",
+            );
+            f.certificates = copy_ids;
+            self.add(f);
+        }
+        if !unused.is_empty() {
             let shown: Vec<String> = unused
                 .iter()
                 .take(5)

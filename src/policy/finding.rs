@@ -63,6 +63,8 @@ codes! {
         "The issuer was on the list but is no longer accepted (status removed, or past its until date).";
     IssuerKeyMismatch = "issuer-key-mismatch", Error,
         "A certificate, or the leaf's Authority Key Identifier, carries a listed CA's name with a different key: it is not that CA.";
+    IssuerUnconfirmed = "issuer-unconfirmed", Error,
+        "The issuer is named like a listed CA, but nothing in the input ties it to the listed key (the issuer certificate is absent and the certificate has no Authority Key Identifier, or the allowlist has no key for that CA). Alone it makes the verdict undetermined, not rejected.";
     IssuerSignatureUnverified = "issuer-signature-unverified", Warning,
         "The issuer certificate was not supplied; it was identified by name and key identifier, but the leaf's signature was not checked.";
     SignatureInvalid = "signature-invalid", Error,
@@ -85,6 +87,8 @@ codes! {
         "The certificate expires within the warning period (30 days unless --warn-days says otherwise).";
     IssuerExpired = "issuer-expired", Error,
         "A CA certificate on the path is outside its validity period at the evaluation time.";
+    StaleCaCopy = "stale-ca-copy", Warning,
+        "A CA certificate on the path has expired, but the allowlist knows another certificate of the same CA with the same key that is still valid; the gateway uses its own copy.";
     CngKeyProvider = "cng-key-provider", Error,
         "The PFX's private key names a CNG key storage provider; Exchange 2010 federation needs a key in a CryptoAPI CSP.";
     NoPrivateKey = "no-private-key", Warning,
@@ -97,6 +101,8 @@ codes! {
         "A file holds the chain in another order than leaf first.";
     DuplicateCert = "duplicate-cert", Warning,
         "The same certificate was supplied more than once.";
+    CaCopy = "ca-copy", Warning,
+        "A supplied certificate is another copy (same subject and key, another thumbprint) of a certificate on the path, such as a re-issued or cross-signed copy; it is not needed.";
     UnrelatedCert = "unrelated-cert", Warning,
         "A supplied certificate is not on the checked certificate's path.";
     PathBudgetExceeded = "path-budget-exceeded", Warning,

@@ -87,6 +87,14 @@ pub(super) fn impostor_of(identity: &Identity, allowlist: &Allowlist) -> Value {
     }
 }
 
+/// The listed CA whose listed key signed this certificate of its name and new key.
+pub(super) fn new_key_of(identity: &Identity, allowlist: &Allowlist) -> Value {
+    match identity {
+        Identity::NewKey { authority } => j!(allowlist.authority(*authority).name),
+        _ => Value::Null,
+    }
+}
+
 /// `null` without a PKCS#12 input; otherwise whether the leaf's key is there, and
 /// which provider it names.
 fn private_key(status: Option<KeyStatus>, keys: &KeyRing) -> Value {
@@ -145,6 +153,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
                 map.insert("allowlisted".into(), j!(identity.listed().is_some()));
                 map.insert("authority".into(), authority(identity, allowlist, at));
                 map.insert("impostor_of".into(), impostor_of(identity, allowlist));
+                map.insert("new_key_of".into(), new_key_of(identity, allowlist));
                 map.insert("signature".into(), j!(signature));
                 map.insert("signature_weakness".into(), weakness);
             }

@@ -62,6 +62,13 @@ pub(crate) fn mark(identity: &Identity, allowlist: &Allowlist, at: OffsetDateTim
                 allowlist.authority(*authority).name
             ),
         },
+        Identity::NewKey { authority } => Mark {
+            accepted: false,
+            words: format!(
+                "a new key of {}, signed by its listed key; the new key is not on the list",
+                allowlist.authority(*authority).name
+            ),
+        },
         Identity::Unlisted => Mark {
             accepted: false,
             words: "not on the list".to_owned(),

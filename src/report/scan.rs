@@ -37,6 +37,7 @@ fn status_word(status: &FileStatus) -> &'static str {
     match status {
         FileStatus::Accepted => "accepted",
         FileStatus::Rejected => "rejected",
+        FileStatus::Undetermined => "undetermined",
         FileStatus::Error(_) => "error",
     }
 }
@@ -60,6 +61,7 @@ fn summary_json(s: &Summary) -> Value {
         "files": s.files,
         "accepted": s.accepted,
         "rejected": s.rejected,
+        "undetermined": s.undetermined,
         "errors": s.errors,
         "no_certificate": s.no_certificate,
         "accepted_with_warnings": s.accepted_with_warnings,
@@ -184,6 +186,7 @@ impl<W: Write> ScanWriter<W> {
             FileStatus::Accepted if r.warnings() > 0 => (YELLOW, "accepted"),
             FileStatus::Accepted => (GREEN, "accepted"),
             FileStatus::Rejected => (RED, "REJECTED"),
+            FileStatus::Undetermined => (YELLOW, "UNDETERMINED"),
             FileStatus::Error(_) => (RED.bold(), "ERROR   "),
         };
         let detail = match &r.status {
@@ -229,7 +232,8 @@ impl<W: Write> ScanWriter<W> {
                     xml(&body(&r.findings))
                 );
             }
-            FileStatus::Rejected => {
+            FileStatus::Rejected | FileStatus::Undetermined => {
+                let kind = status_word(&r.status);
                 let codes: Vec<&str> = r
                     .findings
                     .iter()
@@ -238,7 +242,7 @@ impl<W: Write> ScanWriter<W> {
                     .collect();
                 let _ = write!(
                     self.junit,
-                    ">\n      <failure type=\"rejected\" message=\"rejected: {}\">{}</failure>\n    </testcase>\n",
+                    ">\n      <failure type=\"{kind}\" message=\"{kind}: {}\">{}</failure>\n    </testcase>\n",
                     xml(&codes.join(", ")),
                     xml(&body(&r.findings))
                 );
@@ -298,8 +302,8 @@ impl<W: Write> ScanWriter<W> {
                 summary_json(summary)
             )?,
             ScanFormat::Junit => {
-                let failures = summary.rejected;
-                let tests = summary.accepted + summary.rejected + summary.errors;
+                let failures = summary.rejected + summary.undetermined;
+                let tests = failures + summary.accepted + summary.errors;
                 write!(
                     self.out,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mfgcheck\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">\n  <testsuite name=\"mfgcheck scan\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\">\n{}  </testsuite>\n</testsuites>\n",
@@ -313,9 +317,14 @@ impl<W: Write> ScanWriter<W> {
 }
 
 /// "120 files: 100 accepted (3 with warnings), 15 rejected, 2 errors, 3 without certificates."
+/// Undetermined files are named only when there are some.
 pub fn summary_words(s: &Summary) -> String {
+    let undetermined = match s.undetermined {
+        0 => String::new(),
+        n => format!(", {n} undetermined"),
+    };
     format!(
-        "{} files: {} accepted ({} with warnings), {} rejected, {} error{}, {} without certificates.",
+        "{} files: {} accepted ({} with warnings), {} rejected{undetermined}, {} error{}, {} without certificates.",
         s.files,
         s.accepted,
         s.accepted_with_warnings,

@@ -95,6 +95,12 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
             leaf.subject().short(),
             reasons(outcome)
         ),
+        Verdict::Undetermined => format!(
+            "{} the input does not show whether the MFG will accept {} ({}).",
+            paint(YELLOW.bold(), "UNDETERMINED:"),
+            leaf.subject().short(),
+            reasons(outcome)
+        ),
     };
     out.push_str(&verdict);
     out.push('\n');

@@ -141,7 +141,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
         problems,
     };
     let raw: RawFile =
-        serde_saphyr::from_str(text).map_err(|e| fail(vec![crate::load::yaml_error(&e)]))?;
+        serde_saphyr::from_str(text).map_err(|e| fail(vec![crate::load::yaml_error(text, &e)]))?;
     let mut problems = Vec::new();
     if raw.version.value != 1 {
         problems.push((
