@@ -197,3 +197,66 @@ fn lint_reports_every_problem_with_its_line() {
         &["no-such.yaml: no such file"],
     );
 }
+
+#[test]
+fn known_certificates_show_their_validity_and_expired_cas_are_marked() {
+    // Today: Go Daddy Secure CA expired on 2026-11-16, two weeks before.
+    let (code, text) = run(&["list", "--at", "2026-11-30"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.contains("✗ Go Daddy Secure Certification Authority  (intermediate, accepted, but every known certificate expired by 2026-11-16: it cannot issue)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2006-11-16 to 2026-11-16 (not valid at 2026-11-30)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ DigiCert Global Root CA  (root, accepted)"),
+        "{text}"
+    );
+    // Entrust (2048): the original expired, the re-issue (same key) is valid.
+    assert!(
+        text.contains("1999-12-24 to 2019-12-24 (not valid at 2026-11-30)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1999-12-24 to 2029-07-24 (valid at 2026-11-30)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ Entrust.net Certification Authority (2048)  (root, accepted)"),
+        "{text}"
+    );
+    // In 2011 Go Daddy could issue.
+    let (_, text) = run(&["show", "Go Daddy Secure", "--at", "2011-06-01"]);
+    assert!(
+        text.contains("✓ Go Daddy Secure Certification Authority  (intermediate, accepted)"),
+        "{text}"
+    );
+    // JSON carries the same.
+    let (_, doc) = json(&["list", "--at", "2026-11-30"]);
+    let by_name = |name: &str| {
+        doc["authorities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let gd = by_name("Go Daddy Secure Certification Authority");
+    assert_eq!(gd["valid_at_evaluation_time"], false);
+    assert_eq!(gd["can_issue_at_evaluation_time"], false);
+    assert_eq!(gd["certificates"][0]["not_after"], "2026-11-16T01:54:37Z");
+    assert_eq!(gd["certificates"][0]["valid_at_evaluation_time"], false);
+    let entrust = by_name("Entrust.net Certification Authority (2048)");
+    assert_eq!(entrust["can_issue_at_evaluation_time"], true);
+    assert_eq!(entrust["certificates"].as_array().unwrap().len(), 2);
+    let comodo = by_name("Comodo");
+    assert_eq!(comodo["can_issue_at_evaluation_time"], false);
+    assert_eq!(comodo["valid_at_evaluation_time"], Value::Null);
+    // search marks the same way.
+    let (_, text) = run(&["search", "entrust", "--at", "2026-11-30"]);
+    assert!(text.contains("✗ Entrust.net Secure Server Certification Authority  (root, accepted, but every known certificate expired by 2019-05-25"), "{text}");
+}

@@ -6,6 +6,7 @@ use serde_json::{Value, json as j};
 use time::OffsetDateTime;
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap};
+use crate::policy::allowlist::KnownCertificate;
 use crate::policy::{Allowlist, AllowlistError, Authority, Standing};
 
 fn standing_words(a: &Authority, at: OffsetDateTime) -> (bool, String) {
@@ -13,6 +14,18 @@ fn standing_words(a: &Authority, at: OffsetDateTime) -> (bool, String) {
         Standing::Accepted if !a.has_identity() => (
             false,
             "accepted, but no identity is published: unconfirmed".to_owned(),
+        ),
+        Standing::Accepted if a.valid_at(at) == Some(false) => (
+            false,
+            match a.last_valid() {
+                Some(last) => format!(
+                    "accepted, but every known certificate expired by {}: it cannot issue",
+                    super::day(last)
+                ),
+                None => {
+                    "accepted, but no known certificate is valid then: it cannot issue".to_owned()
+                }
+            },
         ),
         Standing::Accepted => (true, "accepted".to_owned()),
         Standing::NotYet(d) => (false, format!("accepted only from {d}")),
@@ -51,14 +64,58 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
         let _ = writeln!(out, "    {} {value}", paint(DIM, &format!("{label:<9}")));
     };
     row(out, "subject", &a.subject.to_string());
-    for t in &a.sha1 {
+    // Thumbprints of known certificates are shown with their certificate.
+    let known = |f: &dyn Fn(&KnownCertificate) -> bool| a.certificates.iter().any(f);
+    for t in a
+        .sha1
+        .iter()
+        .filter(|t| !known(&|c| c.sha1.as_ref() == Some(*t)))
+    {
         row(out, "SHA-1", &t.to_string());
     }
-    for t in &a.sha256 {
+    for t in a
+        .sha256
+        .iter()
+        .filter(|t| !known(&|c| c.sha256.as_ref() == Some(*t)))
+    {
         row(out, "SHA-256", &t.to_string());
     }
-    for s in &a.serials {
+    for s in a
+        .serials
+        .iter()
+        .filter(|s| !known(&|c| c.serial.as_ref() == Some(*s)))
+    {
         row(out, "serial", &s.to_string());
+    }
+    for c in &a.certificates {
+        let state = match c.valid_at(at) {
+            Some(true) => paint(GREEN, "valid"),
+            Some(false) => paint(RED, "not valid"),
+            None => paint(YELLOW, "validity unknown"),
+        };
+        let mut lines = Vec::new();
+        if let Some(t) = &c.sha1 {
+            lines.push(format!("SHA-1 {t}"));
+        }
+        if let Some(t) = &c.sha256 {
+            lines.push(format!("SHA-256 {t}"));
+        }
+        if let Some(s) = &c.serial {
+            lines.push(format!("serial {s}"));
+        }
+        lines.push(format!(
+            "{} ({state} at {})",
+            c.validity_words(),
+            super::day(at)
+        ));
+        if let Some(n) = &c.note {
+            lines.push(n.clone());
+        }
+        let mut first = true;
+        for line in lines {
+            row(out, if first { "cert" } else { "" }, &line);
+            first = false;
+        }
     }
     if let Some(k) = &a.spki_sha256 {
         row(out, "SPKI", &k.to_string());
@@ -77,6 +134,9 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
     }
     if let Some(p) = &a.published {
         row(out, "Technet", &format!("\"{p}\""));
+    }
+    if let Some(source) = &a.source {
+        row(out, "source", source);
     }
     if notes {
         if let Some(n) = &a.notes {
@@ -154,6 +214,18 @@ fn authority_json(a: &Authority, at: OffsetDateTime) -> Value {
         "spki_sha256": a.spki_sha256.map(|k| k.to_string()),
         "ski": a.ski.as_ref().map(ToString::to_string),
         "has_identity": a.has_identity(),
+        "valid_at_evaluation_time": a.valid_at(at),
+        "can_issue_at_evaluation_time": a.can_issue_at(at),
+        "certificates": a.certificates.iter().map(|c| j!({
+            "sha1": c.sha1.map(|t| t.to_string()),
+            "sha256": c.sha256.map(|t| t.to_string()),
+            "serial": c.serial.as_ref().map(ToString::to_string),
+            "not_before": c.not_before.map(super::rfc3339),
+            "not_after": c.not_after.map(super::rfc3339),
+            "valid_at_evaluation_time": c.valid_at(at),
+            "note": c.note,
+        })).collect::<Vec<_>>(),
+        "source": a.source,
         "published": a.published,
         "notes": a.notes,
         "line": a.line,
