@@ -71,6 +71,7 @@ fn every_entry_is_recognised_from_a_realistic_text() {
             "sip-488-encryption-levels-not-compatible",
         ),
         ("wlm-old.txt", "windows-live-messenger-too-old"),
+        ("bare-403.txt", "http-403-forbidden"),
     ];
     let kb_ids: Vec<String> = {
         let kb = mfgcheck::triage::KnowledgeBase::embedded().unwrap();
@@ -110,10 +111,34 @@ fn facts_are_extracted_and_filled_into_the_next_command() {
     let t = &json["facts"]["thumbprints"][0];
     assert_eq!(t["value"], "7C4656C3061F7F4C0D67B319A855F60EBC11FC44");
     assert_eq!(t["invisible"][0], "U+200E");
+    // The mark is the cause, and the next command keeps it, so that `mfgcheck
+    // thumbprint` shows what Exchange was given.
+    let cause = json["recognised"][0]["cause"].as_str().unwrap();
+    assert!(cause.contains("U+200E (LEFT-TO-RIGHT MARK)"), "{cause}");
+    assert!(
+        cause.contains("7C4656C3061F7F4C0D67B319A855F60EBC11FC44"),
+        "{cause}"
+    );
     assert_eq!(
         json["recognised"][0]["next"],
-        "mfgcheck thumbprint \"7C4656C3061F7F4C0D67B319A855F60EBC11FC44\""
+        "mfgcheck thumbprint \"\u{200E}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44\""
     );
+    let out = mfgcheck()
+        .args([
+            "thumbprint",
+            "\u{200E}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("removed U+200E"), "{text}");
+    mfgcheck()
+        .args(["triage", &data("certificate-not-found.txt")])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "Cause in this text: The thumbprint given",
+        ));
 
     let (_, json) = triage("sip-488-52017.txt");
     let sip = &json["facts"]["sip"];
@@ -240,7 +265,7 @@ fn own_knowledge_base_extends_and_bad_ones_exit_2() {
             "--kb",
             bad.to_str().unwrap(),
         ],
-        &["bad.yaml: line 6: match needs any, all or wlm_older_than"],
+        &["bad.yaml: line 6: match needs any, words, all or wlm_older_than"],
     );
     let dup = dir.join("dup.yaml");
     std::fs::write(&dup, "version: 1\nentries:\n  - id: delegation-token-validation\n    system: s\n    title: t\n    match: {any: [x]}\n    what: w\n    why: y\n    fix: [a]\n").unwrap();
@@ -261,4 +286,63 @@ fn own_knowledge_base_extends_and_bad_ones_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     usage_error(&["triage", "a.txt", "b.txt"], &["unexpected argument"]);
+}
+
+#[test]
+fn what_helpdesks_paste_most_is_recognised() {
+    // The bare 403 line: the case assumed is said.
+    let (code, json) = triage("bare-403.txt");
+    assert_eq!(
+        (code, ids(&json)),
+        (0, vec!["http-403-forbidden".to_owned()])
+    );
+    let what = json["recognised"][0]["what"].as_str().unwrap();
+    assert!(what.contains("assumes"), "{what}");
+    assert!(what.contains("New-FederationTrust"), "{what}");
+    // The bare line with the cmdlet typed in lower case: the specific entry, and the
+    // cmdlet written as PowerShell documents it.
+    let (_, json) = triage("lowercase-cmdlet-403.txt");
+    assert_eq!(ids(&json), ["new-federationtrust-403"]);
+    assert_eq!(json["facts"]["cmdlets"][0], "New-FederationTrust");
+    // The Exchange Management Console wizard's output (new-FederationTrust).
+    let (_, json) = triage("emc-wizard-403.txt");
+    assert_eq!(ids(&json), ["new-federationtrust-403"]);
+    assert_eq!(json["facts"]["cmdlets"][0], "New-FederationTrust");
+    assert_eq!(
+        json["facts"]["thumbprints"][0]["value"],
+        "9A2B3C4D5E6F708192A3B4C5D6E7F80910213243"
+    );
+    // Localised messages, through the error ids and exception names.
+    let (_, json) = triage("de-new-federationtrust-403.txt");
+    assert_eq!(ids(&json), ["new-federationtrust-403"]);
+    let (_, json) = triage("fr-certificate-not-found.txt");
+    assert_eq!(ids(&json), ["federation-certificate-not-found"]);
+    // SIP diagnostics quoted in a mail, the reason wrapped across quoted lines, and the
+    // diagnostic code alone.
+    let (_, json) = triage("quoted-diagnostics-only.txt");
+    assert_eq!(ids(&json), ["sip-488-encryption-52017"]);
+    let (_, json) = triage("diagnostic-code-only.txt");
+    assert_eq!(ids(&json), ["sip-488-encryption-52017"]);
+    // ...but not the same digits inside a thumbprint.
+    let (code, json) = triage_stdin(
+        b"Thumbprint: 0A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E520170\r\n",
+        &[],
+    );
+    assert_eq!(code, 1, "{json:#}");
+}
+
+#[test]
+fn a_listed_cas_thumbprint_in_a_ticket_is_called_out() {
+    let (_, json) = triage("ca-thumbprint-403.txt");
+    assert_eq!(ids(&json), ["new-federationtrust-403"]);
+    let ca = &json["ca_thumbprints"][0];
+    assert_eq!(ca["thumbprint"], "7C4656C3061F7F4C0D67B319A855F60EBC11FC44");
+    assert_eq!(ca["authority"], "Go Daddy Secure Certification Authority");
+    mfgcheck()
+        .args(["triage", &data("ca-thumbprint-403.txt")])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "is the thumbprint of the listed CA Go Daddy",
+        ));
 }

@@ -2,14 +2,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use mfgcheck::policy::Allowlist;
 use mfgcheck::triage::{KnowledgeBase, triage};
 
-static KB: std::sync::OnceLock<Option<KnowledgeBase>> = std::sync::OnceLock::new();
+static KB: std::sync::OnceLock<Option<(KnowledgeBase, Allowlist)>> = std::sync::OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let text = mfgcheck::load::decode_text(data);
-    if let Some(kb) = KB.get_or_init(|| KnowledgeBase::embedded().ok()) {
-        let t = triage(&text, kb);
+    let loaded = KB.get_or_init(|| Some((KnowledgeBase::embedded().ok()?, Allowlist::embedded().ok()?)));
+    if let Some((kb, allowlist)) = loaded {
+        let t = triage(&text, kb, allowlist);
         let _ = mfgcheck::report::triage_text(&t, kb, 100);
     }
 });

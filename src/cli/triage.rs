@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use mfgcheck::report;
 use mfgcheck::triage::KnowledgeBase;
 
-use super::{Fatal, Format, json_text, read_text, terminal_width, write_stdout};
+use super::{AllowlistArg, Fatal, Format, json_text, read_text, terminal_width, write_stdout};
 
 pub(super) const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -48,6 +48,9 @@ pub(super) struct TriageArgs {
     #[arg(long, value_name = "FILE")]
     kb: Vec<PathBuf>,
 
+    #[command(flatten)]
+    allowlist: AllowlistArg,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -66,6 +69,7 @@ pub(super) struct LyncArgs {
 }
 
 pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
+    let allowlist = args.allowlist.load()?;
     let mut kb = KnowledgeBase::embedded()?;
     for path in &args.kb {
         let (name, text) = read_text(path)?;
@@ -82,7 +86,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
     if text.trim().is_empty() {
         return Err(Fatal(format!("{name}: the text is empty")));
     }
-    let t = mfgcheck::triage::triage(&text, &kb);
+    let t = mfgcheck::triage::triage(&text, &kb, &allowlist);
     write_stdout(&match args.format {
         Format::Text => report::triage_text(&t, &kb, terminal_width()),
         Format::Json => json_text(&report::triage_json(&t, &kb))?,

@@ -107,6 +107,14 @@ impl Lookup {
             .all(|(_, f)| *f == Field::Published)
     }
 
+    /// Whether the value is the thumbprint of a listed CA: a CA's certificate, never the
+    /// one New-FederationTrust -Thumbprint needs.
+    pub fn is_listed_ca_thumbprint(&self) -> bool {
+        self.matches
+            .iter()
+            .any(|(_, f)| matches!(f, Field::Sha1 | Field::Sha256))
+    }
+
     /// The fields of `cert` this value equals.
     pub fn fields_of(&self, cert: &Certificate) -> Vec<Field> {
         if self.normalized.is_none() {

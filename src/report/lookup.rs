@@ -32,15 +32,33 @@ fn kind_words(l: &Lookup) -> String {
     }
 }
 
-/// Whether `l` is a usable thumbprint and, with files, one of their certificates.
+/// Whether `l` is a usable thumbprint and, with files, the thumbprint of one of their
+/// end-entity certificates (a CA's thumbprint is not the one New-FederationTrust takes).
 pub fn lookup_ok(l: &Lookup, compared: Option<&Compared<'_>>) -> bool {
     l.kind.is_thumbprint()
         && compared.is_none_or(|c| {
-            c.pool.iter().any(|(_, cert)| {
-                l.fields_of(cert)
-                    .iter()
-                    .any(|f| matches!(f, Field::Sha1 | Field::Sha256))
-            })
+            c.pool
+                .iter()
+                .any(|(_, cert)| !cert.is_ca() && is_thumbprint_of(l, cert))
+        })
+}
+
+fn is_thumbprint_of(l: &Lookup, cert: &crate::model::Certificate) -> bool {
+    l.fields_of(cert)
+        .iter()
+        .any(|f| matches!(f, Field::Sha1 | Field::Sha256))
+}
+
+/// Said when a value is a CA's thumbprint (listed, or a CA certificate of the files).
+const CA_THUMBPRINT: &str = "this is a CA's thumbprint: New-FederationTrust -Thumbprint needs the thumbprint of your own federation certificate (the end-entity certificate issued to you, as Get-ExchangeCertificate lists it), not the CA's";
+
+/// Whether the value is the thumbprint of a CA: listed, or a CA certificate of the files.
+fn is_ca_thumbprint(l: &Lookup, compared: Option<&Compared<'_>>) -> bool {
+    l.is_listed_ca_thumbprint()
+        || compared.is_some_and(|c| {
+            c.pool
+                .iter()
+                .any(|(_, cert)| cert.is_ca() && is_thumbprint_of(l, cert))
         })
 }
 
@@ -146,6 +164,23 @@ pub fn lookup_text(
             seen.push(a);
             let _ = writeln!(out, "  {}", paint(GREEN, &line));
         }
+        if is_ca_thumbprint(l, compared) {
+            let _ = writeln!(out, "  {}", paint(YELLOW, CA_THUMBPRINT));
+            if let Some(c) = compared {
+                for (_, cert) in c.pool.iter().filter(|(_, cert)| !cert.is_ca()) {
+                    let _ = writeln!(
+                        out,
+                        "  {}",
+                        format_args!(
+                            "the end-entity certificate in your files is {} ({}): its thumbprint is {}",
+                            cert.subject().short(),
+                            cert.origin(),
+                            cert.sha1()
+                        )
+                    );
+                }
+            }
+        }
         if let Some(c) = compared {
             let hits: Vec<String> = c
                 .pool
@@ -215,6 +250,7 @@ pub fn lookup_json(
                             j!({
                                 "subject": cert.subject().to_string(),
                                 "sha1": cert.sha1().to_string(),
+                                "is_ca": cert.is_ca(),
                                 "fields": fields,
                                 "file": &*cert.origin().file,
                                 "index": cert.origin().index,
@@ -236,6 +272,7 @@ pub fn lookup_json(
                     "position": r.position,
                 })).collect::<Vec<_>>(),
                 "matches": matches,
+                "ca_thumbprint": is_ca_thumbprint(l, compared),
                 "certificates": certificates,
                 "ok": lookup_ok(l, compared),
             })

@@ -53,6 +53,20 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         }
         out.push('\n');
     }
+    for ca in &t.ca_thumbprints {
+        out.push_str(&paint(
+            YELLOW,
+            &wrap(
+                &format!(
+                    "{} is the thumbprint of the listed CA {}, not of a federation certificate: New-FederationTrust and Set-FederationTrust need the thumbprint of your own federation certificate (Get-ExchangeCertificate lists it), not the CA's.",
+                    ca.thumbprint, ca.authority
+                ),
+                "",
+                width,
+            ),
+        ));
+        out.push('\n');
+    }
     if t.recognised.is_empty() {
         let _ = writeln!(
             out,
@@ -82,6 +96,12 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
             paint(DIM, &format!("({}; {})", e.system, e.id))
         );
         out.push_str(&wrap(&format!("What happened: {}", e.what), "    ", width));
+        if let Some(cause) = &r.cause {
+            out.push_str(&paint(
+                YELLOW,
+                &wrap(&format!("Cause in this text: {cause}"), "    ", width),
+            ));
+        }
         out.push_str(&wrap(&format!("Why: {}", e.why), "    ", width));
         let _ = writeln!(out, "    Fix:");
         for step in &r.fix {
@@ -105,6 +125,7 @@ pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
                 "system": e.system,
                 "title": e.title,
                 "what": e.what,
+                "cause": r.cause,
                 "why": e.why,
                 "fix": r.fix,
                 "next": r.next,
@@ -112,6 +133,7 @@ pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
             }))
         }).collect::<Vec<_>>(),
         "facts": t.facts,
+        "ca_thumbprints": t.ca_thumbprints,
         "known": if t.recognised.is_empty() {
             kb.entries().iter().map(|e| j!({ "id": e.id, "title": e.title })).collect::<Vec<_>>()
         } else {

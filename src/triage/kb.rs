@@ -12,12 +12,20 @@ pub const EMBEDDED: &str = include_str!("../../data/triage-kb.yaml");
 /// How an entry is recognised in a text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Match {
-    /// Any one of these texts (compared without case, white space or quoting).
-    pub any: Vec<String>,
+    /// Any one of these (compared without case, white space or quoting); each is one
+    /// text, or several that must all appear.
+    pub any: Vec<Vec<String>>,
+    /// Any one of these as a whole word (an error id, a diagnostic code): `52017`, but
+    /// not the digits inside a thumbprint.
+    pub words: Vec<String>,
     /// All of these texts.
     pub all: Vec<String>,
+    /// None of these texts: they belong to a more specific entry.
+    pub none: Vec<String>,
     /// A Windows Live Messenger user agent older than this version (major.minor).
     pub wlm_older_than: Option<(u32, u32)>,
+    /// Recognised only when no other entry is: the bare line of a more specific error.
+    pub fallback: bool,
 }
 
 /// One known error.
@@ -31,6 +39,9 @@ pub struct Entry {
     pub why: String,
     pub fix: Vec<String>,
     pub next: Option<String>,
+    /// The cause to state when the text's thumbprint carries an invisible character
+    /// ({invisible} names it, {thumbprint} is the clean value).
+    pub invisible: Option<String>,
     /// Where the entry came from: "built-in" or the file name.
     pub source: String,
 }
@@ -78,17 +89,32 @@ struct RawEntry {
     fix: Vec<String>,
     #[serde(default)]
     next: Option<String>,
+    #[serde(default)]
+    invisible: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawPattern {
+    One(String),
+    All(Vec<String>),
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMatch {
     #[serde(default)]
-    any: Vec<String>,
+    any: Vec<RawPattern>,
+    #[serde(default)]
+    words: Vec<String>,
     #[serde(default)]
     all: Vec<String>,
     #[serde(default)]
+    none: Vec<String>,
+    #[serde(default)]
     wlm_older_than: Option<String>,
+    #[serde(default)]
+    fallback: bool,
 }
 
 /// The known errors, built-in first.
@@ -181,17 +207,30 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
             Some((_, version)) => version,
             None => None,
         };
-        let texts = m.any.iter().chain(&m.all);
-        if texts.clone().any(|t| t.split_whitespace().next().is_none()) {
+        let any: Vec<Vec<String>> = m
+            .any
+            .into_iter()
+            .map(|p| match p {
+                RawPattern::One(t) => vec![t],
+                RawPattern::All(ts) => ts,
+            })
+            .collect();
+        let mut texts = any
+            .iter()
+            .flatten()
+            .chain(&m.all)
+            .chain(&m.none)
+            .chain(&m.words);
+        if any.iter().any(Vec::is_empty) || texts.any(|t| t.split_whitespace().next().is_none()) {
             problems.push((
                 e.matcher.referenced.line() as usize,
                 "match: an empty text matches everything".to_owned(),
             ));
         }
-        if m.any.is_empty() && m.all.is_empty() && wlm.is_none() {
+        if any.is_empty() && m.words.is_empty() && m.all.is_empty() && wlm.is_none() {
             problems.push((
                 e.matcher.referenced.line() as usize,
-                "match needs any, all or wlm_older_than".to_owned(),
+                "match needs any, words, all or wlm_older_than".to_owned(),
             ));
         }
         if e.fix.is_empty() {
@@ -202,14 +241,18 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
             system: e.system,
             title: e.title,
             matcher: Match {
-                any: m.any,
+                any,
+                words: m.words,
                 all: m.all,
+                none: m.none,
                 wlm_older_than: wlm,
+                fallback: m.fallback,
             },
             what: e.what,
             why: e.why,
             fix: e.fix,
             next: e.next,
+            invisible: e.invisible,
             source: source.to_owned(),
         });
     }

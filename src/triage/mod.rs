@@ -8,6 +8,7 @@ pub mod kb;
 pub use kb::{Entry, KbError, KnowledgeBase};
 
 use crate::model::hex::INVISIBLE;
+use crate::policy::Allowlist;
 
 /// A thumbprint found in the text, with any invisible character stuck to it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -17,6 +18,16 @@ pub struct FoundThumbprint {
     /// Invisible characters right before or inside it (U+200E from the certificate
     /// dialog is what makes `-Thumbprint` fail), as `U+200E`.
     pub invisible: Vec<String>,
+    /// The value exactly as pasted, invisible characters included, so that a command
+    /// built from it shows `mfgcheck thumbprint` what Exchange was given.
+    pub pasted: String,
+}
+
+/// A thumbprint in the text that is a listed CA's: not the one New-FederationTrust takes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CaThumbprint {
+    pub thumbprint: String,
+    pub authority: String,
 }
 
 /// What a SIP trace in the text says.
@@ -48,6 +59,9 @@ pub struct Facts {
 pub struct Recognised {
     /// Index into the knowledge base's entries.
     pub entry: usize,
+    /// The cause this text shows (an invisible mark in the thumbprint), stated before
+    /// the entry's general reasons.
+    pub cause: Option<String>,
     pub fix: Vec<String>,
     pub next: Option<String>,
 }
@@ -57,6 +71,8 @@ pub struct Recognised {
 pub struct Triage {
     pub recognised: Vec<Recognised>,
     pub facts: Facts,
+    /// Thumbprints of the text that belong to listed CAs.
+    pub ca_thumbprints: Vec<CaThumbprint>,
 }
 
 /// Lines without mail quoting, with straight quotes and plain spaces.
@@ -98,6 +114,40 @@ fn compact(text: &str) -> String {
 const VERBS: &[&str] = &[
     "Add", "Disable", "Enable", "Export", "Get", "Import", "New", "Remove", "Set", "Test", "Update",
 ];
+
+/// Nouns of the cmdlets tickets quote, in their canonical case: the Exchange Management
+/// Console prints `new-FederationTrust`, admins type `new-federationtrust`.
+const NOUNS: &[&str] = &[
+    "FederationTrust",
+    "FederationTrustCertificate",
+    "FederatedOrganizationIdentifier",
+    "FederatedDomain",
+    "FederationInformation",
+    "ExchangeCertificate",
+    "OrganizationRelationship",
+    "CsExternalAccessPolicy",
+    "CsMediaConfiguration",
+    "CsAccessEdgeConfiguration",
+    "CsPublicProvider",
+];
+
+/// `Verb-Noun` in any case, written the way PowerShell documents it.
+fn cmdlet(word: &str) -> Option<String> {
+    let (verb, noun) = word.split_once('-')?;
+    let verb = VERBS.iter().find(|v| v.eq_ignore_ascii_case(verb))?;
+    if noun.len() <= 2 || !noun.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let known = NOUNS.iter().find(|n| n.eq_ignore_ascii_case(noun));
+    match known {
+        Some(n) => Some(format!("{verb}-{n}")),
+        // An unknown noun counts only as PowerShell writes it, capitalised.
+        None if noun.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            Some(format!("{verb}-{noun}"))
+        }
+        None => None,
+    }
+}
 
 fn push_unique(list: &mut Vec<String>, value: String) {
     if !list.contains(&value) {
@@ -145,8 +195,10 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
             .get(last_end)
             .is_none_or(|c| !c.is_ascii_alphanumeric());
         if digits.len() == 40 && ends_cleanly {
+            let mut start = i;
             if let Some(c) = before(i).filter(|c| INVISIBLE.contains(c)) {
                 invisible.insert(0, c);
+                start = i - 1;
             }
             let value = digits.to_ascii_uppercase();
             if !out.iter().any(|t| t.value == value) {
@@ -155,6 +207,11 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
                     invisible: invisible
                         .iter()
                         .map(|c| format!("U+{:04X}", u32::from(*c)))
+                        .collect(),
+                    pasted: chars
+                        .get(start..last_end)
+                        .unwrap_or_default()
+                        .iter()
                         .collect(),
                 });
             }
@@ -191,14 +248,8 @@ fn facts(lines: &[String]) -> Facts {
     thumbprints(&joined, &mut f.thumbprints);
     for word in joined.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
         let word = word.trim_matches('.');
-        if let Some((verb, noun)) = word.split_once('-') {
-            if VERBS.contains(&verb)
-                && noun.len() > 2
-                && noun.starts_with(|c: char| c.is_ascii_uppercase())
-                && noun.chars().all(|c| c.is_ascii_alphanumeric())
-            {
-                push_unique(&mut f.cmdlets, word.to_owned());
-            }
+        if let Some(cmdlet) = cmdlet(word) {
+            push_unique(&mut f.cmdlets, cmdlet);
         }
         let last = word.rsplit('.').next().unwrap_or(word);
         if last.len() > "Exception".len()
@@ -250,42 +301,114 @@ fn facts(lines: &[String]) -> Facts {
 }
 
 fn fill(template: &str, facts: &Facts) -> String {
-    let thumbprint = facts
-        .thumbprints
-        .first()
-        .map_or("<thumbprint>", |t| t.value.as_str());
+    let first = facts.thumbprints.first();
+    let thumbprint = first.map_or("<thumbprint>", |t| t.value.as_str());
+    let pasted = first.map_or("<thumbprint>", |t| t.pasted.as_str());
+    let invisible = first.map_or_else(String::new, |t| {
+        t.invisible
+            .iter()
+            .map(|u| {
+                let name = u
+                    .strip_prefix("U+")
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .and_then(char::from_u32)
+                    .map_or("", crate::model::hex::invisible_name);
+                format!("{u} ({name})")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
     template
         .replace("{thumbprint}", thumbprint)
+        .replace("{pasted_thumbprint}", pasted)
+        .replace("{invisible}", &invisible)
         .replace("{scope}", "Global")
 }
 
-/// Reads `text` and recognises every known error in it.
-pub fn triage(text: &str, kb: &KnowledgeBase) -> Triage {
+/// `word` appears in `text` as a whole word (case-insensitive).
+fn has_word(text: &str, word: &str) -> bool {
+    let lower = text.to_lowercase();
+    let word = word.to_lowercase();
+    lower.match_indices(&word).any(|(at, _)| {
+        let before = lower.get(..at).and_then(|b| b.chars().next_back());
+        let after = lower.get(at + word.len()..).and_then(|a| a.chars().next());
+        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+/// Reads `text` and recognises every known error in it; `allowlist` tells which of its
+/// thumbprints are CAs'.
+pub fn triage(text: &str, kb: &KnowledgeBase, allowlist: &Allowlist) -> Triage {
     let lines = clean_lines(text);
-    let haystack = compact(&lines.join("\n"));
+    let joined = lines.join("\n");
+    let haystack = compact(&joined);
     let facts = facts(&lines);
     let contains = |pattern: &String| haystack.contains(&compact(pattern));
-    let recognised = kb
+    let matches = |m: &kb::Match| {
+        let hit = m.any.iter().any(|all| all.iter().all(contains))
+            || m.words.iter().any(|w| has_word(&joined, w));
+        let any = (m.any.is_empty() && m.words.is_empty()) || hit;
+        let all = m.all.iter().all(contains);
+        let none = !m.none.iter().any(contains);
+        let wlm = m
+            .wlm_older_than
+            .is_none_or(|limit| facts.wlm.is_some_and(|v| v < limit));
+        let has_text = !m.any.is_empty() || !m.words.is_empty() || !m.all.is_empty();
+        any && all && none && wlm && (has_text || facts.wlm.is_some())
+    };
+    let found: Vec<usize> = kb
         .entries()
         .iter()
         .enumerate()
-        .filter(|(_, e)| {
-            let m = &e.matcher;
-            let any = m.any.is_empty() || m.any.iter().any(contains);
-            let all = m.all.iter().all(contains);
-            let wlm = m
-                .wlm_older_than
-                .is_none_or(|limit| facts.wlm.is_some_and(|v| v < limit));
-            let has_text = !m.any.is_empty() || !m.all.is_empty();
-            any && all && wlm && (has_text || facts.wlm.is_some())
-        })
-        .map(|(entry, e)| Recognised {
-            entry,
-            fix: e.fix.iter().map(|f| fill(f, &facts)).collect(),
-            next: e.next.as_deref().map(|n| fill(n, &facts)),
+        .filter(|(_, e)| matches(&e.matcher))
+        .map(|(i, _)| i)
+        .collect();
+    // A fallback (the bare 403 line) only when nothing more specific was recognised.
+    let specific = found
+        .iter()
+        .any(|&i| kb.entries().get(i).is_some_and(|e| !e.matcher.fallback));
+    let invisible = facts
+        .thumbprints
+        .first()
+        .is_some_and(|t| !t.invisible.is_empty());
+    let recognised = found
+        .into_iter()
+        .filter_map(|entry| {
+            let e = kb.entries().get(entry)?;
+            if e.matcher.fallback && specific {
+                return None;
+            }
+            Some(Recognised {
+                entry,
+                cause: e
+                    .invisible
+                    .as_deref()
+                    .filter(|_| invisible)
+                    .map(|c| fill(c, &facts)),
+                fix: e.fix.iter().map(|f| fill(f, &facts)).collect(),
+                next: e.next.as_deref().map(|n| fill(n, &facts)),
+            })
         })
         .collect();
-    Triage { recognised, facts }
+    let ca_thumbprints = facts
+        .thumbprints
+        .iter()
+        .filter_map(|t| {
+            let lookup = crate::policy::look_up(&t.value, allowlist);
+            let (authority, _) = lookup.matches.iter().find(|(_, f)| {
+                matches!(f, crate::policy::Field::Sha1 | crate::policy::Field::Sha256)
+            })?;
+            Some(CaThumbprint {
+                thumbprint: t.value.clone(),
+                authority: allowlist.authority(*authority).name.clone(),
+            })
+        })
+        .collect();
+    Triage {
+        recognised,
+        facts,
+        ca_thumbprints,
+    }
 }
 
 #[cfg(test)]
@@ -294,7 +417,8 @@ mod tests {
 
     fn ids(text: &str) -> Vec<String> {
         let kb = KnowledgeBase::embedded().unwrap();
-        triage(text, &kb)
+        let allowlist = Allowlist::embedded().unwrap();
+        triage(text, &kb, &allowlist)
             .recognised
             .iter()
             .map(|r| kb.entries()[r.entry].id.clone())
