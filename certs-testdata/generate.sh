@@ -254,6 +254,20 @@ pfx_as_text() {
 }
 pfx_as_text
 
+# A password with accented letters, and its file saved as "ANSI" (Windows-1252), as Notepad
+# and Windows PowerShell 5.1 write it: the password is read as Windows-1252 when the file is
+# not UTF-8. The PFX holds its own self-signed certificate and key.
+ansi_pfx() {
+  key ansi-leaf rsa2048
+  SAN="DNS:Federation" sign ansi-leaf "/CN=Federation" \
+    self 20100601000000Z 20150601000000Z sha256 v3_selfsigned_leaf
+  openssl pkcs12 -export -inkey ansi-leaf.key -in ansi-leaf.pem -name "Exchange Delegation Federation" \
+    -CSP "Microsoft Enhanced RSA and AES Cryptographic Provider" -passout "pass:Fédé2010!" \
+    -out "$here/ansi-password.pfx"
+  printf 'F\xe9d\xe92010!\r\n' > "$here/ansi-password.txt"
+}
+ansi_pfx
+
 # ---- Issued directly by a listed CA -------------------------------------------------------
 key direct-leaf rsa2048
 SAN="DNS:mail.fabrikam.com,DNS:autodiscover.fabrikam.com" \

@@ -200,7 +200,14 @@ impl ScopeReport {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LyncReport {
     pub scopes: Vec<ScopeReport>,
+    /// Every scope given is ready and both outputs were given: one alone cannot show
+    /// that IM and A/V work, so it is never ready.
     pub ready: bool,
+    /// The cmdlets whose output is missing (`Get-CsMediaConfiguration`, ...).
+    pub missing: Vec<String>,
+    /// `ready`, `changes-needed` or `incomplete` (nothing to change in what was
+    /// given, but an output is missing).
+    pub verdict: &'static str,
     pub reminders: Vec<String>,
 }
 
@@ -360,7 +367,20 @@ pub fn assess(objects: &[Object]) -> Option<LyncReport> {
         return None;
     }
     scopes.sort_by(|a, b| (a.kind, scope_order(&a.scope)).cmp(&(b.kind, scope_order(&b.scope))));
-    let ready = scopes.iter().all(ScopeReport::ready);
+    let scopes_ready = scopes.iter().all(ScopeReport::ready);
+    let mut missing = Vec::new();
+    if !scopes.iter().any(|s| s.kind == "media-configuration") {
+        missing.push("Get-CsMediaConfiguration".to_owned());
+    }
+    if !scopes.iter().any(|s| s.kind == "external-access-policy") {
+        missing.push("Get-CsExternalAccessPolicy".to_owned());
+    }
+    let ready = scopes_ready && missing.is_empty();
+    let verdict = match (scopes_ready, missing.is_empty()) {
+        (true, true) => "ready",
+        (false, _) => "changes-needed",
+        (true, false) => "incomplete",
+    };
     let mut reminders = vec![
         "Public IM Connectivity must be provisioned for the organisation (a request to Microsoft) before any of this works.".to_owned(),
         "Changes reach the Front End in about 5 minutes; users then sign out of Lync and back in. Configuration Information (Ctrl + right-click the tray icon) then shows \"AV Encryption Supported\".".to_owned(),
@@ -375,6 +395,8 @@ pub fn assess(objects: &[Object]) -> Option<LyncReport> {
     Some(LyncReport {
         scopes,
         ready,
+        missing,
+        verdict,
         reminders,
     })
 }

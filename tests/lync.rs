@@ -190,3 +190,34 @@ fn unreadable_or_unrelated_input_exits_2() {
         &["no Get-CsExternalAccessPolicy or Get-CsMediaConfiguration output found"],
     );
 }
+
+#[test]
+fn one_output_alone_is_incomplete_never_ready() {
+    // The 2013 settings are ready together; each alone cannot show that.
+    for (file, missing) in [
+        ("policy-2013.txt", "Get-CsMediaConfiguration"),
+        ("media-2013.txt", "Get-CsExternalAccessPolicy"),
+    ] {
+        let (code, json) = lync(&[file]);
+        assert_eq!(code, 1, "{file}");
+        assert_eq!(json["ready"], false, "{file}");
+        assert_eq!(json["verdict"], "incomplete", "{file}");
+        assert_eq!(json["missing"][0], missing, "{file}");
+        mfgcheck()
+            .args(["lync", &data(file)])
+            .assert()
+            .code(1)
+            .stdout(predicates::str::contains("INCOMPLETE:"))
+            .stdout(predicates::str::contains(missing));
+    }
+    let (_, json) = lync(&["policy-2013.txt", "media-2013.txt"]);
+    assert_eq!(json["verdict"], "ready");
+    assert_eq!(json["missing"].as_array().unwrap().len(), 0);
+    // Changes needed in the one output given stay "changes-needed", missing named.
+    let (code, json) = lync(&["media-2010.txt"]);
+    assert_eq!(
+        (code, json["verdict"].as_str()),
+        (1, Some("changes-needed"))
+    );
+    assert_eq!(json["missing"][0], "Get-CsExternalAccessPolicy");
+}

@@ -423,3 +423,49 @@ fn damaged_pfx_files_are_errors_not_panics() {
         assert!(flipped * 10 >= bytes.len() / 23 * 9, "{name}: {flipped}");
     }
 }
+
+#[test]
+fn an_ansi_password_file_is_read_as_windows_1252_and_says_so() {
+    // "Fédé2010!" saved by Notepad as ANSI: é is the one byte 0xE9.
+    let out = mfgcheck()
+        .args([
+            "check",
+            "ansi-password.pfx",
+            "--password-file",
+            "ansi-password.txt",
+        ])
+        .args(["--profile", "exchange2010-sp2", "--at", "2011-06-01"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("ansi-password.txt is not UTF-8: its password was read as Windows-1252"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Fédé"),
+        "the password is never printed: {stderr}"
+    );
+    // The same password saved as UTF-8 opens it too, without a note.
+    let dir = std::env::temp_dir().join(format!("mfgcheck-ansi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let utf8 = dir.join("utf8.txt");
+    std::fs::write(&utf8, "Fédé2010!\r\n").unwrap();
+    let out = mfgcheck()
+        .args([
+            "check",
+            "ansi-password.pfx",
+            "--password-file",
+            utf8.to_str().unwrap(),
+        ])
+        .args(["--profile", "exchange2010-sp2", "--at", "2011-06-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -208,7 +208,15 @@ impl PasswordArgs {
         if let Some(path) = &self.password_file {
             let input = read_input(path)?;
             let bytes = zeroize::Zeroizing::new(input.bytes);
-            return Ok(Some(Password::from_file_contents(&bytes)));
+            let (password, ansi) = Password::from_file(&bytes);
+            if ansi {
+                let _ = writeln!(
+                    anstream::stderr(),
+                    "mfgcheck: note: {} is not UTF-8: its password was read as Windows-1252 (\"ANSI\", as Notepad and Windows PowerShell 5.1 save it)",
+                    input.name
+                );
+            }
+            return Ok(Some(password));
         }
         if let Some(var) = &self.password_env {
             return match std::env::var(var) {

@@ -33,8 +33,8 @@ Examples:
   Export-Csv output works too:
     mfgcheck lync policies.csv media.csv --format json
 
-Exit status: 0 ready, 1 changes needed (the Set-Cs commands are printed), 2 the input
-could not be used.";
+Exit status: 0 ready, 1 changes needed (the Set-Cs commands are printed) or incomplete (one
+of the two outputs is missing: both are needed to say ready), 2 the input could not be used.";
 
 #[derive(Debug, clap::Args)]
 pub(super) struct TriageArgs {

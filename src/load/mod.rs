@@ -131,9 +131,23 @@ impl Password {
     /// UTF-8 (with or without BOM) or UTF-16 with BOM, as PowerShell's `>` and
     /// `Out-File` write it.
     pub fn from_file_contents(bytes: &[u8]) -> Self {
-        let text = Zeroizing::new(decode_text(bytes).into_owned());
+        Self::from_file(bytes).0
+    }
+
+    /// [`Password::from_file_contents`], and whether the file was read as
+    /// Windows-1252: a file that is not valid UTF-8 and has no UTF-16 mark was saved
+    /// as "ANSI" (Notepad's default, Windows PowerShell 5.1's `Set-Content`), where
+    /// `é` is one byte, 0xE9; read as UTF-8 it would become U+FFFD and the password
+    /// would be wrong.
+    pub fn from_file(bytes: &[u8]) -> (Self, bool) {
+        let ansi = std::str::from_utf8(bytes).is_err() && !text::has_utf16_mark(bytes);
+        let text = Zeroizing::new(if ansi {
+            text::windows_1252(bytes)
+        } else {
+            decode_text(bytes).into_owned()
+        });
         let line = text.split('\n').next().unwrap_or_default();
-        Self::new(line.trim_end_matches('\r').to_owned())
+        (Self::new(line.trim_end_matches('\r').to_owned()), ansi)
     }
 }
 

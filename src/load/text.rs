@@ -24,6 +24,37 @@ pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(bytes)
 }
 
+/// Whether `bytes` start like UTF-16 text: a byte order mark, or the zero bytes of
+/// UTF-16LE ASCII, as [`decode_text`] recognises it.
+pub(crate) fn has_utf16_mark(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xFF\xFE")
+        || bytes.starts_with(b"\xFE\xFF")
+        || (bytes.len() % 2 == 0 && matches!(bytes, [a, 0, c, 0, ..] if *a != 0 && *c != 0))
+}
+
+/// The characters of Windows-1252 ("ANSI" on Western Windows) for bytes 0x80 to 0x9F;
+/// the bytes Windows leaves undefined keep their own code point, as Windows does.
+const CP1252_80_9F: [char; 32] = [
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
+    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
+];
+
+/// Decodes Windows-1252: ASCII and Latin-1 as they are, 0x80 to 0x9F by the table.
+pub(crate) fn windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => CP1252_80_9F
+                .get(usize::from(b - 0x80))
+                .copied()
+                .unwrap_or(char::REPLACEMENT_CHARACTER),
+            _ => char::from(b),
+        })
+        .collect()
+}
+
 fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> String {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
@@ -75,6 +106,16 @@ pub fn describe(bytes: &[u8], text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_1252_maps_latin_1_and_the_80_to_9f_row() {
+        assert_eq!(
+            windows_1252(b"F\xe9d\xe9 \x80 \x93x\x94 \x81"),
+            "Fédé € “x” \u{81}"
+        );
+        assert!(!has_utf16_mark(b"F\xe9d\xe9"));
+        assert!(has_utf16_mark(b"\xFF\xFEa\0"));
+    }
 
     #[test]
     fn powershell_utf16_with_bom() {

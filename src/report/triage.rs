@@ -174,7 +174,24 @@ pub fn lync_text(r: &LyncReport, width: usize) -> String {
     }
     let commands: Vec<&String> = r.scopes.iter().flat_map(|s| &s.commands).collect();
     out.push('\n');
-    if r.ready {
+    let missing = r
+        .missing
+        .iter()
+        .map(|m| format!("{m} | Format-List"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    if r.verdict == "incomplete" {
+        out.push_str(&paint(
+            YELLOW.bold(),
+            &wrap(
+                &format!(
+                    "INCOMPLETE: nothing to change in what was given, but the output of {missing} is missing, so mfgcheck cannot tell whether IM and A/V federation with Windows Live can work. Save it on the Front End and check both: mfgcheck lync policy.txt media.txt"
+                ),
+                "",
+                width,
+            ),
+        ));
+    } else if r.ready {
         let _ = writeln!(
             out,
             "{}",
@@ -194,6 +211,13 @@ pub fn lync_text(r: &LyncReport, width: usize) -> String {
         );
         for c in commands {
             let _ = writeln!(out, "  {c}");
+        }
+        if !r.missing.is_empty() {
+            out.push_str(&wrap(
+                &format!("The output of {missing} is missing: check it too once it is saved."),
+                "",
+                width,
+            ));
         }
     }
     let _ = writeln!(out, "\nRemember:");
