@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use mfgcheck::policy::Allowlist;
 use mfgcheck::report;
 
+use super::check::ProfileArg;
 use super::{
     Fatal, Format, json_text, load_allowlist, parse_at, read_text, terminal_width, write_stdout,
 };
@@ -24,6 +25,9 @@ Examples:
   Where does Comodo stand?
     mfgcheck allowlist search comodo
 
+  The later list (Exchange 2010 SP2/SP3 and 2013), roots a certificate must chain to:
+    mfgcheck allowlist --profile exchange2010-sp2
+
   Validate your own list before using it with --allowlist:
     mfgcheck allowlist lint my-allowlist.yaml
 
@@ -38,6 +42,11 @@ pub(super) struct AllowlistArgs {
     /// Read this allowlist (YAML) instead of the built-in Exchange 2010 list.
     #[arg(long, value_name = "FILE", global = true)]
     allowlist: Option<PathBuf>,
+
+    /// Which built-in list: exchange2010 (the RTM list, the default) or exchange2010-sp2
+    /// (the later list of Exchange 2010 SP2/SP3 and 2013, roots to chain to).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010, global = true)]
+    profile: ProfileArg,
 
     /// Show standing (accepted, not yet, ended) at this date instead of now.
     #[arg(long, value_name = "DATE", value_parser = parse_at, global = true)]
@@ -89,7 +98,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
             })
         }
         Action::List => {
-            let list = load_allowlist(args.allowlist.as_deref())?;
+            let list = load_allowlist(args.allowlist.as_deref(), args.profile.into())?;
             let all: Vec<usize> = (0..list.authorities().len()).collect();
             write_stdout(&if json {
                 json_text(&report::allowlist_json(&list, &all, at))?
@@ -99,7 +108,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
             Ok(ExitCode::SUCCESS)
         }
         Action::Search { text } => {
-            let list = load_allowlist(args.allowlist.as_deref())?;
+            let list = load_allowlist(args.allowlist.as_deref(), args.profile.into())?;
             let hits = list.search(&text.join(" "));
             let indexes: Vec<usize> = hits.iter().map(|(i, _)| *i).collect();
             write_stdout(&if json {
@@ -114,7 +123,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
             })
         }
         Action::Show { name } => {
-            let list = load_allowlist(args.allowlist.as_deref())?;
+            let list = load_allowlist(args.allowlist.as_deref(), args.profile.into())?;
             let name = name.join(" ");
             let index = list.find(&name).map_err(|candidates| {
                 let names: Vec<&str> = candidates

@@ -57,8 +57,9 @@ pub(super) struct CheckArgs {
     at: AtArg,
 
     /// Which Exchange release's rules apply: exchange2010 (RTM: issued directly by a
-    /// listed CA) or exchange2010-sp2 (SP2 and later: also the self-signed certificate of
-    /// the New Federation Trust wizard).
+    /// listed CA) or exchange2010-sp2 (SP2, SP3 and Exchange 2013: the later list, whose
+    /// roots a certificate must chain to, or the self-signed certificate of the New
+    /// Federation Trust wizard).
     #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
     profile: ProfileArg,
 
@@ -117,7 +118,7 @@ fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
 }
 
 pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let allowlist = args.allowlist.load()?;
+    let allowlist = args.allowlist.load_for(args.profile.into())?;
     let inputs = read_inputs(&args.files, "check")?;
     let mut options = CheckOptions::at(args.at.get());
     options.warn_days = args.warn_days;

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use mfgcheck::Input;
 use mfgcheck::load::{LoadError, Password, Problem};
 use mfgcheck::model::date::parse_day;
-use mfgcheck::policy::Allowlist;
+use mfgcheck::policy::{Allowlist, Profile};
 
 /// Inputs larger than this are refused by default: no certificate bundle comes near it.
 const DEFAULT_MAX_FILE_MIB: u64 = 16;
@@ -128,25 +128,33 @@ enum Format {
 /// `--allowlist FILE`, shared by the subcommands that consult the list.
 #[derive(Debug, clap::Args)]
 struct AllowlistArg {
-    /// Use this allowlist (YAML) instead of the built-in Exchange 2010 list.
+    /// Use this allowlist (YAML) instead of the built-in one (the Exchange 2010 RTM list;
+    /// with --profile exchange2010-sp2, the later list of roots).
     #[arg(long, value_name = "FILE")]
     allowlist: Option<PathBuf>,
 }
 
 impl AllowlistArg {
+    /// The file given, or the built-in Exchange 2010 RTM list.
     fn load(&self) -> Result<Allowlist, Fatal> {
-        load_allowlist(self.allowlist.as_deref())
+        load_allowlist(self.allowlist.as_deref(), Profile::Exchange2010)
+    }
+
+    /// The file given, or the built-in list of `profile`.
+    fn load_for(&self, profile: Profile) -> Result<Allowlist, Fatal> {
+        load_allowlist(self.allowlist.as_deref(), profile)
     }
 }
 
-/// The allowlist in `path`, or the built-in one.
-fn load_allowlist(path: Option<&Path>) -> Result<Allowlist, Fatal> {
+/// The allowlist in `path`, or the built-in one of `profile` (the later list for
+/// exchange2010-sp2).
+fn load_allowlist(path: Option<&Path>, profile: Profile) -> Result<Allowlist, Fatal> {
     match path {
         Some(path) => {
             let (name, text) = read_text(path)?;
             Ok(Allowlist::parse(&text, &name)?)
         }
-        None => Ok(Allowlist::embedded()?),
+        None => Ok(Allowlist::embedded_for(profile)?),
     }
 }
 

@@ -148,7 +148,7 @@ impl Progress {
 
 pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let started = Instant::now();
-    let allowlist = args.allowlist.load()?;
+    let allowlist = args.allowlist.load_for(args.profile.into())?;
     let mut check = CheckOptions::at(args.at.get());
     check.warn_days = args.warn_days;
     check.profile = args.profile.into();

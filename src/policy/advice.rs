@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::allowlist::{Allowlist, Authority, Kind};
+use super::allowlist::{Allowlist, Authority, Issuance, Kind};
 use super::assess::{KeyStatus, Profile, Verdict};
 use super::finding::Code;
 use crate::model::Certificate;
@@ -69,6 +69,15 @@ pub(super) fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
             self_signed_only: true,
         };
     }
+    if chains_to_roots(allowlist) {
+        return Source {
+            text: format!(
+                "Get a federation certificate whose chain ends at one of the roots {} accepts on {day}: {names}. (The later list names roots; the Exchange 2010 RTM gateway wanted the direct issuer listed, so on RTM servers prefer the self-signed certificate of the wizard.)",
+                allowlist.describe_source()
+            ),
+            self_signed_only: false,
+        };
+    }
     if can.iter().all(|a| a.kind == Some(Kind::Root)) {
         return Source {
             text: format!(
@@ -85,6 +94,10 @@ pub(super) fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
         ),
         self_signed_only: false,
     }
+}
+
+fn chains_to_roots(allowlist: &Allowlist) -> bool {
+    allowlist.issuance() == Issuance::Chain
 }
 
 /// [`source_at`] as one sentence for a finding's fix.

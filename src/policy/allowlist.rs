@@ -24,8 +24,26 @@ use crate::model::{
 /// The `source` of the built-in list, in messages and JSON.
 pub const EMBEDDED_SOURCE: &str = "embedded allowlist";
 
-/// The allowlist compiled into the binary.
+/// The allowlist compiled into the binary: the Exchange 2010 RTM list.
 pub const EMBEDDED: &str = include_str!("../../data/mfg-allowlist.yaml");
+
+/// The later list (Exchange 2010 SP2/SP3 and 2013), for `--profile exchange2010-sp2`.
+pub const EMBEDDED_SP2: &str = include_str!("../../data/mfg-allowlist-sp2.yaml");
+
+/// The `source` of the built-in later list.
+pub const EMBEDDED_SP2_SOURCE: &str = "embedded allowlist (exchange2010-sp2)";
+
+/// What "accepted" asks of the path: the RTM gateway took only certificates issued
+/// directly by a listed CA; the later list names roots to chain to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Issuance {
+    /// The leaf's direct issuer must be listed (the Exchange 2010 RTM rule).
+    #[default]
+    Direct,
+    /// A listed CA anywhere above the leaf will do (the later list's roots).
+    Chain,
+}
 
 /// Whether an authority is a root or an intermediate CA (informational).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -274,6 +292,7 @@ impl Identity {
 pub struct Allowlist {
     source: String,
     version: u32,
+    issuance: Issuance,
     authorities: Vec<Authority>,
 }
 
@@ -318,6 +337,8 @@ impl fmt::Display for AllowlistError {
 struct RawFile {
     #[serde(default)]
     version: Option<Spanned<u32>>,
+    #[serde(default)]
+    issuance: Option<Spanned<String>>,
     #[serde(default)]
     authorities: Option<Vec<RawAuthority>>,
 }
@@ -368,7 +389,7 @@ struct CertificateKeys {
     certificates: Vec<Spanned<Keys>>,
 }
 
-const TOP_KEYS: &[&str] = &["version", "authorities"];
+const TOP_KEYS: &[&str] = &["version", "issuance", "authorities"];
 const AUTHORITY_KEYS: &[&str] = &[
     "name",
     "subject",
@@ -731,6 +752,22 @@ impl Allowlist {
         Self::parse(EMBEDDED, EMBEDDED_SOURCE)
     }
 
+    /// The built-in list of a profile: the RTM list for `exchange2010`, the later list
+    /// for `exchange2010-sp2`.
+    pub fn embedded_for(profile: crate::policy::Profile) -> Result<Self, AllowlistError> {
+        match profile {
+            crate::policy::Profile::Exchange2010 => Self::embedded(),
+            crate::policy::Profile::Exchange2010Sp2 => {
+                Self::parse(EMBEDDED_SP2, EMBEDDED_SP2_SOURCE)
+            }
+        }
+    }
+
+    /// What "accepted" asks of the path.
+    pub fn issuance(&self) -> Issuance {
+        self.issuance
+    }
+
     /// Parses and validates an allowlist; `source` names it in messages. Every problem
     /// of the file is collected before giving up, since admins edit these by hand.
     pub fn parse(text: &str, source: &str) -> Result<Self, AllowlistError> {
@@ -790,6 +827,13 @@ impl Allowlist {
                 1
             }
         };
+        let issuance = p
+            .word("issuance", &raw.issuance, "direct or chain", |w| match w {
+                "direct" => Some(Issuance::Direct),
+                "chain" => Some(Issuance::Chain),
+                _ => None,
+            })
+            .unwrap_or_default();
         let raw_authorities = raw.authorities.unwrap_or_default();
         if raw_authorities.is_empty() {
             p.add(0, "the allowlist lists no authorities");
@@ -813,6 +857,7 @@ impl Allowlist {
         Ok(Self {
             source: source.to_owned(),
             version,
+            issuance,
             authorities,
         })
     }
@@ -827,6 +872,8 @@ impl Allowlist {
     pub fn describe_source(&self) -> String {
         if self.source == EMBEDDED_SOURCE {
             "the built-in Exchange 2010 allowlist".to_owned()
+        } else if self.source == EMBEDDED_SP2_SOURCE {
+            "the built-in Exchange 2010 SP2 and 2013 allowlist".to_owned()
         } else {
             format!("the allowlist {}", self.source)
         }

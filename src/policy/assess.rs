@@ -7,7 +7,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::advice;
-use super::allowlist::{Allowlist, Identity, MatchedBy, Standing};
+use super::allowlist::{Allowlist, Identity, Issuance, MatchedBy, Standing};
 use super::finding::{Code, Finding, Severity};
 use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
 use crate::load::Format;
@@ -53,7 +53,7 @@ impl Profile {
         match self {
             Self::Exchange2010 => "Exchange 2010 RTM rules, issued directly by a listed CA",
             Self::Exchange2010Sp2 => {
-                "Exchange 2010 SP2 and later, issued directly by a listed CA or self-signed by the New Federation Trust wizard"
+                "Exchange 2010 SP2 and later, issued by a CA of the list in use or self-signed by the New Federation Trust wizard"
             }
         }
     }
@@ -711,13 +711,12 @@ impl Assessor<'_> {
                         // Not on the list yet at this time: exactly an unlisted issuer.
                         let note = format!("{name} is accepted only from {since}.");
                         let retry = format!("Or retry on or after {since}.");
-                        self.unlisted_direct_issuer(
+                        return self.unlisted_direct_issuer(
                             leaf,
                             &issuer_label,
                             identities,
                             Some((&note, &retry)),
                         );
-                        return false;
                     }
                 };
                 if let Some((code, why)) = refused {
@@ -750,13 +749,15 @@ impl Assessor<'_> {
                 false
             }
             Identity::NameOnly { authority } => {
+                if self.chained(leaf, identities) {
+                    return true;
+                }
                 let finding = self.unconfirmed(leaf, direct, &issuer_label, *authority);
                 self.add(with_issuer(finding));
                 false
             }
             Identity::Unlisted => {
-                self.unlisted_direct_issuer(leaf, &issuer_label, identities, None);
-                false
+                self.unlisted_direct_issuer(leaf, &issuer_label, identities, None)
             }
             Identity::NewKey { authority } => {
                 let name = &self.allowlist.authority(*authority).name;
@@ -766,8 +767,7 @@ impl Assessor<'_> {
                 let retry = format!(
                     "Or ask the vendor for a certificate issued by the listed key of {name}."
                 );
-                self.unlisted_direct_issuer(leaf, &issuer_label, identities, Some((&note, &retry)));
-                false
+                self.unlisted_direct_issuer(leaf, &issuer_label, identities, Some((&note, &retry)))
             }
         }
     }
@@ -813,35 +813,150 @@ impl Assessor<'_> {
         Finding::new(Code::IssuerUnconfirmed, msg).fix(fix)
     }
 
+    /// The first authority accepted at the evaluation time above the direct issuer, the
+    /// certificates in between, and whether it was known only by name and key identifier
+    /// (its certificate absent).
+    fn accepted_above(&self, identities: &[Identity]) -> Option<(usize, Vec<CertId>, bool)> {
+        let path = &self.chain.path;
+        let accepted_listed =
+            |identity: &Identity| self.allowlist.accepted_authority(identity, self.at);
+        identities
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find_map(|(j, id)| {
+                accepted_listed(id).map(|a| (a, path.get(1..j).unwrap_or_default().to_vec(), false))
+            })
+            .or_else(|| match (&self.chain.top, path.last()) {
+                (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
+                    accepted_listed(&self.allowlist.identify_issuer_of(self.cert(top)))
+                        .map(|a| (a, path.get(1..).unwrap_or_default().to_vec(), true))
+                }
+                _ => None,
+            })
+    }
+
+    /// Under `issuance: chain`, a listed root above is enough: accepted, with the
+    /// warning that the RTM gateway refused exactly this. Returns whether it applied.
+    fn chained(&mut self, leaf: &Certificate, identities: &[Identity]) -> bool {
+        if self.allowlist.issuance() != Issuance::Chain {
+            return false;
+        }
+        let Some((authority, between, absent)) = self.accepted_above(identities) else {
+            return false;
+        };
+        let name = &self.allowlist.authority(authority).name;
+        let names: Vec<String> = between.iter().map(|&id| label(self.cert(id))).collect();
+        let how = if absent {
+            " (the root's certificate is not in the input: it was recognised by name and key identifier)"
+        } else {
+            ""
+        };
+        let msg = format!(
+            "{} chains to {name}, a root of the later list{how}, through {}. The later list names roots, so this is accepted; but the Exchange 2010 RTM gateway accepted only certificates issued directly by a listed CA and refused such chains with HTTP 403.",
+            label(leaf),
+            names.join(" and "),
+        );
+        let mut f = Finding::new(Code::ChainedIssuer, msg)
+            .fix("If New-FederationTrust still fails with \"HTTP status 403: Forbidden\", use the self-signed certificate of the New Federation Trust wizard (Exchange 2010 SP2 and later), which the gateway accepts.")
+            .about(*leaf.sha1());
+        f.certificates
+            .extend(between.iter().map(|&id| *self.cert(id).sha1()));
+        self.add(f);
+        true
+    }
+
+    /// Under `issuance: chain`, no accepted root above, but one named like an entry the
+    /// list cannot confirm: evidence is missing, so `issuer-unconfirmed`.
+    fn unconfirmed_above(&mut self, leaf: &Certificate, identities: &[Identity]) -> bool {
+        if self.allowlist.issuance() != Issuance::Chain {
+            return false;
+        }
+        let path = &self.chain.path;
+        let named = identities
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find_map(|(j, id)| match id {
+                Identity::NameOnly { authority } => Some((*authority, path.get(j).copied())),
+                _ => None,
+            })
+            .or_else(|| match (&self.chain.top, path.last()) {
+                (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
+                    match self.allowlist.identify_issuer_of(self.cert(top)) {
+                        Identity::NameOnly { authority } => Some((authority, None)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            });
+        let Some((authority, cert)) = named else {
+            return self.chain_stops_early(leaf);
+        };
+        let auth = self.allowlist.authority(authority);
+        let root = cert.map_or_else(
+            || format!("\"{}\" (not in the input)", auth.subject.short()),
+            |id| label(self.cert(id)),
+        );
+        let msg = format!(
+            "{} chains to {root}, named like the listed {}, but the list has no identity for that entry (its row names no single certificate): mfgcheck cannot tell whether the MFG will accept it.",
+            label(leaf),
+            auth.name
+        );
+        self.add(
+            Finding::new(Code::IssuerUnconfirmed, msg)
+                .fix(format!("Confirm which root Microsoft means by \"{}\" and add its thumbprint or key to your own allowlist (--allowlist FILE, issuance: chain); or use the self-signed certificate of the New Federation Trust wizard.", auth.name))
+                .about(*leaf.sha1()),
+        );
+        true
+    }
+
+    /// Under `issuance: chain`, a chain that stops at an absent issuer the list does not
+    /// know may still end at a listed root: the missing certificates decide, so it is
+    /// undetermined, not rejected.
+    fn chain_stops_early(&mut self, leaf: &Certificate) -> bool {
+        let Some(&top) = self.chain.path.last() else {
+            return false;
+        };
+        if !matches!(self.chain.top, Top::IssuerAbsent { .. }) {
+            return false;
+        }
+        let top = self.cert(top);
+        let msg = format!(
+            "The chain of {} stops at {}, whose issuer \"{}\" is not in the input and not on the list. The later list names roots, so mfgcheck cannot tell whether the chain ends at one of them.",
+            label(leaf),
+            label(top),
+            top.issuer().short()
+        );
+        self.add(
+            Finding::new(Code::IssuerUnconfirmed, msg)
+                .fix("Add the rest of the chain (the vendor's intermediate and root certificates, or its .p7b bundle) to the input: mfgcheck check cert.cer bundle.p7b")
+                .about(*leaf.sha1())
+                .about(*top.sha1()),
+        );
+        true
+    }
+
     /// The direct issuer is not listed (at the evaluation time): is a listed CA above
     /// it (the 403 case)? `note` adds a sentence to the message and one to the fix.
+    /// Returns whether the certificate is accepted all the same (`issuance: chain`).
     fn unlisted_direct_issuer(
         &mut self,
         leaf: &Certificate,
         issuer_label: &str,
         identities: &[Identity],
         note: Option<(&str, &str)>,
-    ) {
+    ) -> bool {
+        if self.chained(leaf, identities) {
+            return true;
+        }
+        if self.unconfirmed_above(leaf, identities) {
+            return false;
+        }
         let path = &self.chain.path;
-        let accepted_listed =
-            |identity: &Identity| self.allowlist.accepted_authority(identity, self.at);
-        // The first accepted authority above the direct issuer, and the certificates in between.
-        let above = identities
-            .iter()
-            .enumerate()
-            .skip(2)
-            .find_map(|(j, id)| {
-                accepted_listed(id).map(|a| (a, path.get(1..j).unwrap_or_default()))
-            })
-            .or_else(|| match (&self.chain.top, path.last()) {
-                (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
-                    accepted_listed(&self.allowlist.identify_issuer_of(self.cert(top)))
-                        .map(|a| (a, path.get(1..).unwrap_or_default()))
-                }
-                _ => None,
-            });
+        let above = self.accepted_above(identities);
         let mut f = match above {
-            Some((authority, between)) => {
+            Some((authority, between, _)) => {
                 let name = &self.allowlist.authority(authority).name;
                 let names: Vec<String> = between.iter().map(|&id| label(self.cert(id))).collect();
                 let msg = format!(
@@ -889,6 +1004,7 @@ impl Assessor<'_> {
             }
         }
         self.add(f);
+        false
     }
 
     /// Same-name-different-key CAs above the direct issuer, and an absent top issuer

@@ -55,6 +55,8 @@ macro_rules! codes {
 codes! {
     IndirectIssuer = "indirect-issuer", Error,
         "A listed CA is reached only through unlisted intermediates. The MFG accepts only certificates issued directly by a listed CA, so New-FederationTrust fails with HTTP 403 Forbidden.";
+    ChainedIssuer = "chained-issuer", Warning,
+        "Accepted by the later list (issuance: chain): the certificate reaches a listed root through intermediates. The Exchange 2010 RTM gateway refused such chains with HTTP 403.";
     IssuerNotAllowlisted = "issuer-not-allowlisted", Error,
         "The certificate's issuer is not an accepted CA (at the evaluation time), and no listed CA is above it.";
     IssuerPending = "issuer-pending", Error,

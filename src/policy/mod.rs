@@ -9,7 +9,9 @@ mod assess;
 pub mod finding;
 mod lookup;
 
-pub use allowlist::{Allowlist, AllowlistError, Authority, Identity, MatchedBy, Standing, Status};
+pub use allowlist::{
+    Allowlist, AllowlistError, Authority, Identity, Issuance, MatchedBy, Standing, Status,
+};
 pub use assess::{Assessment, DirectIssuer, KeyStatus, PolicyOptions, Profile, Verdict, assess};
 pub use finding::{Code, Finding, Severity};
 pub use lookup::{Field, Lookup, Removed, ValueKind, look_up};

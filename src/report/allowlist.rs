@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap};
 use crate::policy::allowlist::KnownCertificate;
-use crate::policy::{Allowlist, AllowlistError, Authority, Standing};
+use crate::policy::{Allowlist, AllowlistError, Authority, Issuance, Standing};
 
 fn standing_words(a: &Authority, at: OffsetDateTime) -> (bool, String) {
     match a.standing(at) {
@@ -147,10 +147,14 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
 
 fn header(allowlist: &Allowlist, at: OffsetDateTime) -> String {
     let source = allowlist.describe_source();
+    let rule = match allowlist.issuance() {
+        Issuance::Direct => "the certificate must be issued directly by one of them",
+        Issuance::Chain => "roots: the certificate's chain must end at one of them",
+    };
     paint(
         DIM,
         &format!(
-            "{} authorities in {source}, standing at {}.",
+            "{} authorities in {source}, standing at {}; {rule}.",
             allowlist.authorities().len(),
             super::day(at)
         ),
@@ -238,6 +242,7 @@ pub fn allowlist_json(allowlist: &Allowlist, indexes: &[usize], at: OffsetDateTi
         "schema_version": super::JSON_SCHEMA_VERSION,
         "source": allowlist.source(),
         "version": allowlist.version(),
+        "issuance": allowlist.issuance(),
         "evaluated_at": super::rfc3339(at),
         "authorities": indexes.iter().map(|&i| authority_json(allowlist.authority(i), at)).collect::<Vec<_>>(),
     })

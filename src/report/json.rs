@@ -226,6 +226,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
         "allowlist": {
             "source": allowlist.source(),
             "version": allowlist.version(),
+            "issuance": allowlist.issuance(),
             "authorities": allowlist.authorities().len(),
         },
         "signature_checks": chain.signature_checks,

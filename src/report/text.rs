@@ -52,10 +52,14 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         paint(
             DIM,
             &format!(
-                "Checked at {} against {} ({} authorities).\nProfile {}: {}.",
+                "Checked at {} against {} ({} authorities{}).\nProfile {}: {}.",
                 datetime(at),
                 allowlist.describe_source(),
                 allowlist.authorities().len(),
+                match allowlist.issuance() {
+                    crate::policy::Issuance::Direct => "",
+                    crate::policy::Issuance::Chain => ", roots to chain to",
+                },
                 assessment.profile.name(),
                 assessment.profile.describe()
             )
