@@ -11,26 +11,8 @@
 
 mod common;
 
-use common::cli::{codes, expect, expect_with, mfgcheck, refused};
+use common::cli::{codes, expect, expect_with, finding, mfgcheck, refused, steps};
 use serde_json::Value;
-
-fn steps(json: &Value) -> Vec<String> {
-    json["next_steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn finding<'a>(json: &'a Value, code: &str) -> &'a Value {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} in {json:#}"))
-}
 
 /// A temporary file with `text`, for allowlists and bundles made by a test.
 fn temp_file(name: &str, text: &[u8]) -> String {

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::cli::{codes, mfgcheck};
+use common::cli::{codes, finding, mfgcheck};
 use mfgcheck::policy::{Allowlist, Issuance, Profile};
 use serde_json::Value;
 
@@ -136,12 +136,7 @@ fn a_chain_to_a_listed_root_is_accepted_with_a_warning() {
         codes(&json),
         ["chained-issuer", "weak-signature", "weak-signature"]
     );
-    let f = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "chained-issuer")
-        .unwrap();
+    let f = finding(&json, "chained-issuer");
     let message = f["message"].as_str().unwrap();
     assert!(message.contains("a root of the later list"), "{message}");
     assert!(message.contains("HTTP 403"), "{message}");

@@ -10,19 +10,9 @@
 
 mod common;
 
-use common::cli::{expect_with, mfgcheck};
-use serde_json::Value;
+use common::cli::{expect_with, mfgcheck, steps};
 
 const SP2: [&str; 2] = ["--profile", "exchange2010-sp2"];
-
-fn steps(json: &Value) -> Vec<String> {
-    json["next_steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
-        .collect()
-}
 
 #[test]
 fn the_wizards_self_signed_certificate_needs_sp2() {

@@ -259,53 +259,29 @@ fn a_cas_thumbprint_is_called_out_with_the_leafs_own() {
     let pool = common::pool(&["direct-bundle.pem"]);
     let (_, root) = common::by_cn(&pool, "Test Global Root CA");
     let (_, leaf) = common::by_cn(&pool, "mail.fabrikam.com");
-    let out = mfgcheck()
-        .args([
-            "thumbprint",
-            &root.sha1().to_string(),
-            "--file",
-            "direct-bundle.pem",
-        ])
-        .args(["--allowlist", "allowlist.yaml"])
-        .output()
-        .unwrap();
+    let run = |thumbprint: String, format: &str| {
+        let out = mfgcheck()
+            .args(["thumbprint", &thumbprint, "--file", "direct-bundle.pem"])
+            .args(["--allowlist", "allowlist.yaml", "--format", format])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
     // A CA's thumbprint is not the one New-FederationTrust takes: exit 1.
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (code, text) = run(root.sha1().to_string(), "text");
+    assert_eq!(code, Some(1));
     assert!(text.contains("this is a CA's thumbprint"), "{text}");
     assert!(
         text.contains(&format!("its thumbprint is {}", leaf.sha1())),
         "{text}"
     );
-    let out = mfgcheck()
-        .args([
-            "thumbprint",
-            &root.sha1().to_string(),
-            "--file",
-            "direct-bundle.pem",
-        ])
-        .args(["--allowlist", "allowlist.yaml", "--format", "json"])
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, out) = run(root.sha1().to_string(), "json");
+    let json: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["values"][0]["ca_thumbprint"], true);
     assert_eq!(json["values"][0]["certificates"][0]["is_ca"], true);
     assert_eq!(json["values"][0]["ok"], false);
     // The leaf's own thumbprint is fine.
-    let out = mfgcheck()
-        .args([
-            "thumbprint",
-            &leaf.sha1().to_string(),
-            "--file",
-            "direct-bundle.pem",
-        ])
-        .args(["--allowlist", "allowlist.yaml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        !String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("CA's thumbprint")
-    );
+    let (code, text) = run(leaf.sha1().to_string(), "text");
+    assert_eq!(code, Some(0));
+    assert!(!text.contains("CA's thumbprint"), "{text}");
 }

@@ -154,6 +154,16 @@ pub struct Assessment {
     pub at: OffsetDateTime,
 }
 
+/// At most five items of `total`, "a; b; c and 7 more", so that a finding about a
+/// 150-certificate bundle stays readable.
+fn first_five(shown: &[String], total: usize) -> String {
+    let list = shown.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
+    match total {
+        n if n > 5 => format!("{list} and {} more", n - 5),
+        _ => list,
+    }
+}
+
 /// `CN (SHA-1 thumbprint)`: how findings name a certificate.
 fn label(cert: &Certificate) -> String {
     format!("\"{}\" ({})", cert.subject().short(), cert.sha1())
@@ -1087,18 +1097,13 @@ impl Assessor<'_> {
             copy_ids.push(*cert.sha1());
         }
         if !copy_ids.is_empty() {
-            let more = match copy_ids.len() {
-                n if n > 5 => format!(" and {} more", n - 5),
-                _ => String::new(),
-            };
+            let list = first_five(&copies, copy_ids.len());
             let msg = match copy_ids.len() {
                 1 => format!(
-                    "{}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain.",
-                    copies.join("")
+                    "{list}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain."
                 ),
                 n => format!(
-                    "{n} certificates are other copies (same subject and key) of certificates on the path: {}{more}. The path uses the copies shown in the chain.",
-                    copies.join("; ")
+                    "{n} certificates are other copies (same subject and key) of certificates on the path: {list}. The path uses the copies shown in the chain."
                 ),
             };
             let mut f = Finding::new(Code::CaCopy, msg).fix(
@@ -1113,19 +1118,10 @@ impl Assessor<'_> {
                 .take(5)
                 .map(|c| format!("{} from {}", label(c), c.origin()))
                 .collect();
-            let more = match unused.len() {
-                n if n > 5 => format!(" and {} more", n - 5),
-                _ => String::new(),
-            };
+            let list = first_five(&shown, unused.len());
             let msg = match unused.len() {
-                1 => format!(
-                    "{} is not on the checked certificate's path.",
-                    shown.join("")
-                ),
-                n => format!(
-                    "{n} certificates are not on the checked certificate's path: {}{more}.",
-                    shown.join("; ")
-                ),
+                1 => format!("{list} is not on the checked certificate's path."),
+                n => format!("{n} certificates are not on the checked certificate's path: {list}."),
             };
             let mut f = Finding::new(Code::UnrelatedCert, msg).fix(
                 "Remove them from the bundle, or check the one you meant with --leaf THUMBPRINT.",

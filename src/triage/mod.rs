@@ -7,7 +7,7 @@ pub mod kb;
 
 pub use kb::{Entry, KbError, KnowledgeBase};
 
-use crate::model::hex::INVISIBLE;
+use crate::model::hex::{INVISIBLE, invisible_name};
 use crate::policy::Allowlist;
 
 /// A thumbprint found in the text, with any invisible character stuck to it.
@@ -21,6 +21,9 @@ pub struct FoundThumbprint {
     /// The value exactly as pasted, invisible characters included, so that a command
     /// built from it shows `mfgcheck thumbprint` what Exchange was given.
     pub pasted: String,
+    /// The invisible characters themselves, for the words that name them.
+    #[serde(skip)]
+    marks: Vec<char>,
 }
 
 /// A thumbprint in the text that is a listed CA's: not the one New-FederationTrust takes.
@@ -213,6 +216,7 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
                         .unwrap_or_default()
                         .iter()
                         .collect(),
+                    marks: invisible,
                 });
             }
             i = last_end;
@@ -305,16 +309,9 @@ fn fill(template: &str, facts: &Facts) -> String {
     let thumbprint = first.map_or("<thumbprint>", |t| t.value.as_str());
     let pasted = first.map_or("<thumbprint>", |t| t.pasted.as_str());
     let invisible = first.map_or_else(String::new, |t| {
-        t.invisible
+        t.marks
             .iter()
-            .map(|u| {
-                let name = u
-                    .strip_prefix("U+")
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .and_then(char::from_u32)
-                    .map_or("", crate::model::hex::invisible_name);
-                format!("{u} ({name})")
-            })
+            .map(|&c| format!("U+{:04X} ({})", u32::from(c), invisible_name(c)))
             .collect::<Vec<_>>()
             .join(", ")
     });

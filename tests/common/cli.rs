@@ -115,3 +115,23 @@ fn refused_with(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
         "{stderr}"
     );
 }
+
+/// The `next_steps` of a check's JSON report.
+pub fn steps(json: &Value) -> Vec<String> {
+    json["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The finding with `code` of a check's JSON report.
+pub fn finding<'a>(json: &'a Value, code: &str) -> &'a Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {json:#}"))
+}
