@@ -272,6 +272,23 @@ fn only_ca_certificates_is_no_check() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stderr).contains("New-FederationTrust"));
+    // Picked on purpose, a CA is checked, but never called the certificate for the trust.
+    let pool = common::pool(&["ca-legacy-int.pem"]);
+    let sha1 = pool.get(pool.ids().next().unwrap()).sha1().to_string();
+    let out = mfgcheck()
+        .args(["check", "ca-legacy-int.pem", "--leaf", &sha1])
+        .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("a CA certificate, so its thumbprint is not one for New-FederationTrust"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("its thumbprint is the one for New-FederationTrust"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -221,7 +221,11 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
             .get(depth)
             .unwrap_or(&Identity::Unlisted);
         if depth == 0 {
-            details.push("the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned());
+            details.push(if cert.is_ca() {
+                "the certificate checked: a CA certificate, so its thumbprint is not one for New-FederationTrust".to_owned()
+            } else {
+                "the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned()
+            });
             if let Some(name) = cert.friendly_name() {
                 details.push(format!("friendly name: {name}"));
             }
