@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::chain::LeafError;
 use crate::load::{LoadError, Problem};
 use crate::model::{Certificate, Sha1Thumbprint};
 use crate::policy::{Allowlist, Code, Severity, Verdict};
@@ -85,6 +86,8 @@ pub struct Summary {
     pub errors: usize,
     /// Files without any certificate (skipped quietly).
     pub no_certificate: usize,
+    /// Files holding CA certificates only: issuers, not bundles to check.
+    pub issuer_files: usize,
     /// Accepted files with at least one warning.
     pub accepted_with_warnings: usize,
 }
@@ -202,6 +205,8 @@ fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 enum Visit {
     Record(FileRecord),
     NoCertificate,
+    /// CA certificates only (a vendor's intermediate or bundle): nothing to check.
+    IssuerFile,
 }
 
 /// Checks every file of `files` (already sorted) and hands each record to `emit`, in
@@ -242,6 +247,7 @@ pub fn scan(
                     emit(&record);
                 }
                 Visit::NoCertificate => summary.no_certificate += 1,
+                Visit::IssuerFile => summary.issuer_files += 1,
             }
         }
         done += chunk.len();
@@ -288,6 +294,7 @@ fn visit(path: &Path, allowlist: &Allowlist, options: &ScanOptions, shared: &Sha
             ..
         }))
         | Err(Error::KeyOnly { .. }) => Visit::NoCertificate,
+        Err(Error::Leaf(LeafError::OnlyCaCertificates { .. })) => Visit::IssuerFile,
         Err(e) => {
             // Messages name the file already; the record carries the path.
             let message = e.to_string();

@@ -352,3 +352,37 @@ fn a_bad_signature_is_a_damaged_file_not_a_reason_to_buy() {
         &["ca-certificate", "issuer-signature-unverified"],
     );
 }
+
+#[test]
+fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
+    let dir = std::env::temp_dir().join(format!("mfgcheck-issuers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        common::fixture("ca-legacy-int.pem"),
+        dir.join("intermediate.cer"),
+    )
+    .unwrap();
+    std::fs::copy(common::fixture("direct-bundle.pem"), dir.join("mail.pem")).unwrap();
+    let out = mfgcheck()
+        .args([
+            "scan",
+            dir.to_str().unwrap(),
+            "--allowlist",
+            "allowlist.yaml",
+        ])
+        .args(["--at", "2011-06-01", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["issuer_files"], 1);
+    assert_eq!(doc["summary"]["errors"], 0);
+    assert_eq!(doc["files"].as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 file of CA certificates only"));
+}

@@ -64,6 +64,7 @@ fn summary_json(s: &Summary) -> Value {
         "undetermined": s.undetermined,
         "errors": s.errors,
         "no_certificate": s.no_certificate,
+        "issuer_files": s.issuer_files,
         "accepted_with_warnings": s.accepted_with_warnings,
     })
 }
@@ -323,8 +324,13 @@ pub fn summary_words(s: &Summary) -> String {
         0 => String::new(),
         n => format!(", {n} undetermined"),
     };
+    let issuers = match s.issuer_files {
+        0 => String::new(),
+        1 => ", 1 file of CA certificates only".to_owned(),
+        n => format!(", {n} files of CA certificates only"),
+    };
     format!(
-        "{} files: {} accepted ({} with warnings), {} rejected{undetermined}, {} error{}, {} without certificates.",
+        "{} files: {} accepted ({} with warnings), {} rejected{undetermined}, {} error{}, {} without certificates{issuers}.",
         s.files,
         s.accepted,
         s.accepted_with_warnings,
