@@ -119,13 +119,16 @@ pub struct Shared {
 /// Loads every input: certificates into one pool (duplicates merged), PKCS#12
 /// private keys (their public halves) beside it.
 pub fn load_bundle(inputs: &[Input], password: Option<&Password>) -> Result<Bundle, Error> {
-    load_bundle_with(inputs, password, &Shared::default())
+    load_bundle_with(inputs, password, &Shared::default(), &[])
 }
 
-fn load_bundle_with(
+/// [`load_bundle`] with the caches and extra issuers of `shared`, and `local` issuers
+/// besides (a scan's issuer files of the same directory).
+pub fn load_bundle_with(
     inputs: &[Input],
     password: Option<&Password>,
     shared: &Shared,
+    local: &[Certificate],
 ) -> Result<Bundle, Error> {
     if inputs.is_empty() {
         return Err(Error::NoInput);
@@ -166,7 +169,7 @@ fn load_bundle_with(
         .map(|raw| Certificate::from_raw_cached(raw, Some(&shared.parsed)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Bundle {
-        pool: Pool::with_extras(certs, &shared.extras),
+        pool: Pool::with_extras(certs, shared.extras.iter().chain(local)),
         keys,
     })
 }
@@ -207,7 +210,18 @@ pub fn check_with(
     options: &CheckOptions,
     shared: &Shared,
 ) -> Result<Outcome, Error> {
-    let Bundle { pool, keys } = load_bundle_with(inputs, options.password.as_ref(), shared)?;
+    let bundle = load_bundle_with(inputs, options.password.as_ref(), shared, &[])?;
+    check_bundle(bundle, allowlist, options, shared)
+}
+
+/// The check of a bundle already loaded (by [`load_bundle_with`]).
+pub fn check_bundle(
+    bundle: Bundle,
+    allowlist: &Allowlist,
+    options: &CheckOptions,
+    shared: &Shared,
+) -> Result<Outcome, Error> {
+    let Bundle { pool, keys } = bundle;
     // A PFX says which certificate is the server's: the one its private key belongs to.
     let leaf = match (&options.leaf, pool.key_holder(&keys.keys)) {
         (None, Some(holder)) => holder,

@@ -7,17 +7,18 @@
 //! verifying each leaf. Results are handed out in chunks, in order, so memory stays
 //! flat however large the tree.
 
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use crate::chain::LeafError;
 use crate::load::{LoadError, Problem};
 use crate::model::{Certificate, Sha1Thumbprint};
 use crate::policy::{Allowlist, Code, Severity, Verdict};
-use crate::{CheckOptions, Error, Input, Shared, check_with};
+use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
 /// Files are checked in chunks this large; results of a chunk are handed out in
 /// order before the next starts. Large enough to keep every core busy, small enough
@@ -40,6 +41,7 @@ pub enum FileStatus {
 pub struct FindingRecord {
     pub code: Code,
     pub message: String,
+    pub fix: Option<String>,
 }
 
 /// The checked certificate of a file.
@@ -119,17 +121,78 @@ pub struct ScanOptions {
     pub max_file_bytes: u64,
 }
 
+/// Which files of a walk to check: `--include` and `--exclude` globs, matched on the
+/// path relative to the scan root with `/` separators (on every system), so that one
+/// pattern works in a CI job on Linux and on an admin's Windows machine.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+/// A glob that cannot be used, with the pattern.
+#[derive(Debug, thiserror::Error)]
+#[error("--{option} {pattern}: {reason}")]
+pub struct FilterError {
+    pub option: &'static str,
+    pub pattern: String,
+    pub reason: String,
+}
+
+impl Filter {
+    /// `*` matches across directories too (`*.pem` is every PEM file of the tree);
+    /// `**/` and `{a,b}` work as in .gitignore and ripgrep.
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, FilterError> {
+        let set =
+            |option: &'static str, patterns: &[String]| -> Result<Option<GlobSet>, FilterError> {
+                if patterns.is_empty() {
+                    return Ok(None);
+                }
+                let mut builder = GlobSetBuilder::new();
+                for pattern in patterns {
+                    let glob = Glob::new(pattern).map_err(|e| FilterError {
+                        option,
+                        pattern: pattern.clone(),
+                        reason: e.kind().to_string(),
+                    })?;
+                    builder.add(glob);
+                }
+                builder.build().map(Some).map_err(|e| FilterError {
+                    option,
+                    pattern: patterns.join(" "),
+                    reason: e.to_string(),
+                })
+            };
+        Ok(Self {
+            include: set("include", include)?,
+            exclude: set("exclude", exclude)?,
+        })
+    }
+
+    fn wants(&self, relative: &Path) -> bool {
+        let text = relative.to_string_lossy().replace('\\', "/");
+        self.include.as_ref().is_none_or(|g| g.is_match(&text))
+            && !self.exclude.as_ref().is_some_and(|g| g.is_match(&text))
+    }
+}
+
 /// The files to scan below `paths`, sorted, and the errors met while walking
 /// (unreadable directories), as records. Symbolic links are followed only when they
 /// lead to a file inside the tree being walked; linked directories are not entered.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileRecord>) {
+/// Files given by name are always taken; `filter` applies to what a walk finds.
+pub fn collect_files(paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<FileRecord>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
         match fs::metadata(root) {
             Ok(m) if m.is_dir() => {
                 let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-                walk(root, &canonical, &mut files, &mut errors);
+                let mut found = Vec::new();
+                walk(root, &canonical, &mut found, &mut errors);
+                files.extend(found.into_iter().filter(|f| {
+                    f.strip_prefix(root)
+                        .is_ok_and(|relative| filter.wants(relative))
+                }));
             }
             Ok(_) => files.push(root.clone()),
             Err(e) => errors.push(error_record(root, io_words(&e))),
@@ -186,32 +249,94 @@ fn error_record(path: &Path, message: String) -> FileRecord {
     }
 }
 
-/// A file's bytes, refusing files over `max` bytes; the error is worded for a record.
-fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+/// File name extensions of certificate files: such a file that holds no certificate (an
+/// empty export) is an error, not something to skip.
+const CERTIFICATE_EXTENSIONS: &[&str] = &["cer", "crt", "pem", "der", "p7b", "p7c", "pfx", "p12"];
+
+fn certificate_named(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        CERTIFICATE_EXTENSIONS
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(e))
+    })
+}
+
+/// How much of a file is looked at to tell whether it can be certificate material.
+const SNIFF_BYTES: u64 = 4096;
+
+/// Whether the first bytes of a file can start certificate material: DER (a SEQUENCE:
+/// certificates, PKCS#7, PKCS#12), PEM armour, or bare base64 of DER (`MII...`), in
+/// UTF-8 or UTF-16. Anything else (an installer, an image, notes) is skipped unread.
+fn looks_like_certificate_material(prefix: &[u8]) -> bool {
+    if prefix.first() == Some(&0x30) {
+        return true;
+    }
+    let text = crate::load::decode_text(prefix);
+    let text = text.trim_start_matches('\u{FEFF}').trim_start();
+    text.contains("-----BEGIN") || text.starts_with("MII")
+}
+
+/// What reading a file gave, before any check.
+enum Contents {
+    Bytes(Vec<u8>),
+    /// Not certificate material: skipped.
+    Skip,
+    Error(String),
+}
+
+/// A file's bytes. A file not named like a certificate file is sniffed first and
+/// skipped, whatever its size, when it cannot hold certificates; files over `max`
+/// bytes that can are errors.
+fn read_file(path: &Path, max: u64) -> Contents {
+    let fail = |e: std::io::Error| Contents::Error(format!("cannot read: {}", io_words(&e)));
+    let mut file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
     let mut bytes = Vec::new();
-    fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read: {}", io_words(&e)))?;
+    if !certificate_named(path) {
+        if let Err(e) = (&mut file).take(SNIFF_BYTES).read_to_end(&mut bytes) {
+            return fail(e);
+        }
+        if !looks_like_certificate_material(&bytes) {
+            return Contents::Skip;
+        }
+    }
+    let limit = max.saturating_add(1).saturating_sub(bytes.len() as u64);
+    if let Err(e) = file.take(limit).read_to_end(&mut bytes) {
+        return fail(e);
+    }
     if bytes.len() as u64 > max {
-        return Err(format!(
+        return Contents::Error(format!(
             "larger than {} MiB; not a certificate file",
             max / (1024 * 1024)
         ));
     }
-    Ok(bytes)
+    Contents::Bytes(bytes)
 }
 
 /// What reading one file gave.
 enum Visit {
     Record(FileRecord),
     NoCertificate,
-    /// CA certificates only (a vendor's intermediate or bundle): nothing to check.
-    IssuerFile,
+    /// CA certificates only (a vendor's intermediate or bundle): issuers for the
+    /// bundles of its directory, not a bundle to check.
+    IssuerFile(Vec<Certificate>),
+}
+
+/// The directory a file's issuer files are shared in.
+fn directory(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new(""))
 }
 
 /// Checks every file of `files` (already sorted) and hands each record to `emit`, in
 /// order; `progress` is told how many files are done after each chunk. Returns the
 /// counts.
+///
+/// A file of CA certificates only joins the pool of every bundle of its directory
+/// (a vendor's `mail.cer` beside `intermediate.cer`), so a directory's records wait
+/// until all of its files are read; a directory with issuer files has its bundles
+/// checked again with them. Memory grows with the largest directory, not the tree.
 pub fn scan(
     files: &[PathBuf],
     allowlist: &Allowlist,
@@ -224,48 +349,104 @@ pub fn scan(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build();
-    let check_chunk = |chunk: &[PathBuf]| -> Vec<Visit> {
-        chunk
-            .par_iter()
-            .map(|path| visit(path, allowlist, options, shared))
-            .collect()
-    };
-    let mut done = 0;
-    for chunk in files.chunks(CHUNK) {
-        let visits = match &pool {
-            Ok(pool) => pool.install(|| check_chunk(chunk)),
-            Err(_) => chunk
-                .iter()
-                .map(|path| visit(path, allowlist, options, shared))
-                .collect(),
+    let run = |work: &[(usize, &[Certificate])]| -> Vec<Visit> {
+        let one = |&(index, local): &(usize, &[Certificate])| match files.get(index) {
+            Some(path) => visit(path, allowlist, options, shared, local),
+            None => Visit::NoCertificate,
         };
-        for v in visits {
+        match &pool {
+            Ok(pool) => pool.install(|| work.par_iter().map(one).collect()),
+            Err(_) => work.iter().map(one).collect(),
+        }
+    };
+    // The index of the last file of each directory: after it, the directory is complete.
+    let mut last_in_dir: HashMap<&Path, usize> = HashMap::new();
+    for (i, f) in files.iter().enumerate() {
+        last_in_dir.insert(directory(f), i);
+    }
+    let mut issuers: HashMap<&Path, Vec<Certificate>> = HashMap::new();
+    let mut held: VecDeque<(usize, Visit)> = VecDeque::new();
+    let mut done = 0;
+    while done < files.len() {
+        let end = (done + CHUNK).min(files.len());
+        let work: Vec<(usize, &[Certificate])> = (done..end).map(|i| (i, &[][..])).collect();
+        for (index, v) in (done..end).zip(run(&work)) {
+            if let (Visit::IssuerFile(certs), Some(path)) = (&v, files.get(index)) {
+                issuers
+                    .entry(directory(path))
+                    .or_default()
+                    .extend(certs.iter().cloned());
+            }
+            held.push_back((index, v));
+        }
+        done = end;
+        // Hand out, in order, the records of every directory that is complete.
+        let complete = |index: usize| {
+            files
+                .get(index)
+                .and_then(|f| last_in_dir.get(directory(f)))
+                .is_some_and(|&last| last < done)
+        };
+        let mut ready: Vec<(usize, Visit)> = Vec::new();
+        while held.front().is_some_and(|(i, _)| complete(*i)) {
+            ready.extend(held.pop_front());
+        }
+        // Bundles of a directory with issuer files: checked again with them.
+        let again: Vec<(usize, &[Certificate])> = ready
+            .iter()
+            .filter(|(_, v)| matches!(v, Visit::Record(r) if r.leaf.is_some()))
+            .filter_map(|(i, _)| {
+                let local = issuers.get(directory(files.get(*i)?))?;
+                Some((*i, local.as_slice()))
+            })
+            .collect();
+        let mut redone: HashMap<usize, Visit> =
+            again.iter().map(|(i, _)| *i).zip(run(&again)).collect();
+        for (index, v) in ready {
             summary.files += 1;
-            match v {
+            match redone.remove(&index).unwrap_or(v) {
                 Visit::Record(record) => {
                     summary.count(&record);
                     emit(&record);
                 }
                 Visit::NoCertificate => summary.no_certificate += 1,
-                Visit::IssuerFile => summary.issuer_files += 1,
+                Visit::IssuerFile(_) => summary.issuer_files += 1,
             }
         }
-        done += chunk.len();
         progress(done);
     }
     summary
 }
 
-/// Reads and checks one file.
-fn visit(path: &Path, allowlist: &Allowlist, options: &ScanOptions, shared: &Shared) -> Visit {
+/// Reads and checks one file; `local` are issuers of its directory.
+fn visit(
+    path: &Path,
+    allowlist: &Allowlist,
+    options: &ScanOptions,
+    shared: &Shared,
+    local: &[Certificate],
+) -> Visit {
     let name = path.display().to_string();
     let bytes = match read_file(path, options.max_file_bytes) {
-        Ok(bytes) => bytes,
-        Err(message) => return Visit::Record(error_record(path, message)),
+        Contents::Bytes(bytes) => bytes,
+        Contents::Skip => return Visit::NoCertificate,
+        Contents::Error(message) => return Visit::Record(error_record(path, message)),
     };
     let input = Input { name, bytes };
-    match check_with(&[input], allowlist, &options.check, shared) {
-        Ok(outcome) => {
+    let loaded = load_bundle_with(&[input], options.check.password.as_ref(), shared, local);
+    let checked = loaded.and_then(|bundle| {
+        let own: Vec<&Certificate> = bundle
+            .pool
+            .own_ids()
+            .map(|id| bundle.pool.get(id))
+            .collect();
+        if bundle.keys.keys.is_empty() && own.iter().all(|c| c.is_ca()) {
+            return Ok(Err(own.into_iter().cloned().collect()));
+        }
+        check_bundle(bundle, allowlist, &options.check, shared).map(Ok)
+    });
+    match checked {
+        Ok(Ok(outcome)) => {
             let leaf = outcome.pool.get(outcome.chain.leaf());
             let a = &outcome.assessment;
             Visit::Record(FileRecord {
@@ -285,16 +466,26 @@ fn visit(path: &Path, allowlist: &Allowlist, options: &ScanOptions, shared: &Sha
                     .map(|f| FindingRecord {
                         code: f.code,
                         message: f.message.clone(),
+                        fix: f.fix.clone(),
                     })
                     .collect(),
             })
         }
+        Ok(Err(cas)) => Visit::IssuerFile(cas),
         Err(Error::Load(LoadError {
-            problem: Problem::Empty | Problem::NoCertificate(_),
+            problem: problem @ (Problem::Empty | Problem::NoCertificate(_)),
             ..
-        }))
-        | Err(Error::KeyOnly { .. }) => Visit::NoCertificate,
-        Err(Error::Leaf(LeafError::OnlyCaCertificates { .. })) => Visit::IssuerFile,
+        })) => {
+            if certificate_named(path) {
+                Visit::Record(error_record(
+                    path,
+                    format!("named like a certificate file, but {problem}"),
+                ))
+            } else {
+                Visit::NoCertificate
+            }
+        }
+        Err(Error::KeyOnly { .. }) => Visit::NoCertificate,
         Err(e) => {
             // Messages name the file already; the record carries the path.
             let message = e.to_string();
@@ -308,7 +499,7 @@ fn visit(path: &Path, allowlist: &Allowlist, options: &ScanOptions, shared: &Sha
 /// Loads the CA certificates of a chain directory (every file below it that holds
 /// certificates; files without any are ignored), for [`Shared::extras`].
 pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate>, Error> {
-    let (files, errors) = collect_files(&[dir.to_path_buf()]);
+    let (files, errors) = collect_files(&[dir.to_path_buf()], &Filter::default());
     if let Some(FileRecord {
         path,
         status: FileStatus::Error(message),
@@ -323,12 +514,16 @@ pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate
     let mut certs = Vec::new();
     for path in files {
         let name = path.display().to_string();
-        let bytes = read_file(&path, max_file_bytes).map_err(|message| {
-            Error::Load(LoadError {
-                file: name.clone(),
-                problem: Problem::NoCertificate(message),
-            })
-        })?;
+        let bytes = match read_file(&path, max_file_bytes) {
+            Contents::Bytes(bytes) => bytes,
+            Contents::Skip => continue,
+            Contents::Error(message) => {
+                return Err(Error::Load(LoadError {
+                    file: name,
+                    problem: Problem::NoCertificate(message),
+                }));
+            }
+        };
         match crate::load::load(&name, &bytes, None) {
             Ok(loaded) => {
                 for raw in loaded.certificates {

@@ -358,3 +358,181 @@ fn links_are_followed_only_inside_the_tree() {
         "{paths:?}"
     );
 }
+
+/// A fresh directory for one test.
+fn fresh(name: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("mfgcheck-scan-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}
+
+#[test]
+fn an_issuer_file_joins_the_bundles_of_its_directory() {
+    // A vendor's folder: the leaf beside the CA certificate that issued it.
+    let root = fresh("issuers");
+    copy("noaki-leaf.pem", &root.join("vendor/mail.cer"));
+    copy("ca-global-root.pem", &root.join("vendor/intermediate.cer"));
+    // The same leaf elsewhere, without its issuer: undetermined.
+    copy("noaki-leaf.pem", &root.join("other/mail.cer"));
+    let (code, stdout, stderr) = scan_paths(&[&root], &["--format", "jsonl"]);
+    let records = jsonl(&stdout);
+    let got: Vec<(String, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                short(r["path"].as_str().unwrap(), &root),
+                r["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("other/mail.cer".to_owned(), "undetermined"),
+            ("vendor/mail.cer".to_owned(), "accepted"),
+        ],
+        "{stderr}"
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("1 file of CA certificates only"),
+        "{stderr}"
+    );
+    // The same answer with one thread or many, and with the issuer file sorted after.
+    std::fs::rename(
+        root.join("vendor/intermediate.cer"),
+        root.join("vendor/z-ca.cer"),
+    )
+    .unwrap();
+    let (_, again, _) = scan_paths(&[&root], &["--format", "jsonl", "--jobs", "1"]);
+    assert_eq!(jsonl(&again)[1]["verdict"], "accepted");
+}
+
+#[test]
+fn include_and_exclude_globs_pick_files_below_the_root() {
+    let root = fresh("globs");
+    copy("direct-bundle.pem", &root.join("prod/a.pem"));
+    copy("unlisted.pem", &root.join("prod/old/b.pem"));
+    copy("unlisted.pem", &root.join("test/c.pem"));
+    let paths = |extra: &[&str]| {
+        let (_, stdout, _) = scan_paths(&[&root], &[&["--format", "jsonl"], extra].concat());
+        jsonl(&stdout)
+            .iter()
+            .map(|r| short(r["path"].as_str().unwrap(), &root))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        paths(&["--include", "prod/**"]),
+        ["prod/a.pem", "prod/old/b.pem"]
+    );
+    assert_eq!(
+        paths(&["--include", "prod/**", "--exclude", "**/old/*"]),
+        ["prod/a.pem"]
+    );
+    assert_eq!(
+        paths(&["--include", "*.pem", "--exclude", "test/*"]).len(),
+        2
+    );
+    let out = mfgcheck()
+        .args(["scan", root.to_str().unwrap(), "--include", "a{b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--include a{b"));
+}
+
+#[test]
+fn empty_exports_are_errors_and_other_files_are_sniffed() {
+    let root = fresh("sniff");
+    copy("direct-bundle.pem", &root.join("ok.pem"));
+    // An empty export named like a certificate file: an error row.
+    std::fs::write(root.join("export.cer"), b"").unwrap();
+    // An installer larger than the size limit: skipped, not an error.
+    let mut installer = b"MZ\x90\x00".to_vec();
+    installer.resize(2 * 1024 * 1024 + 10, 0);
+    std::fs::write(root.join("setup.exe"), &installer).unwrap();
+    let (code, stdout, stderr) =
+        scan_paths(&[&root], &["--format", "jsonl", "--max-file-size", "1"]);
+    let records = jsonl(&stdout);
+    assert_eq!(records.len(), 2, "{stdout}");
+    assert_eq!(records[0]["verdict"], "error");
+    assert!(
+        records[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("named like a certificate file"),
+        "{stdout}"
+    );
+    assert_eq!(records[1]["verdict"], "accepted");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("1 without certificates"), "{stderr}");
+}
+
+#[test]
+fn nothing_to_check_is_exit_2_unless_allowed() {
+    let root = fresh("empty");
+    std::fs::write(root.join("notes.txt"), b"nothing here").unwrap();
+    let out = mfgcheck()
+        .args(["scan", root.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing to check"), "{stderr}");
+    let out = mfgcheck()
+        .args(["scan", root.to_str().unwrap(), "--allow-empty"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn jobs_are_bounded() {
+    let root = fresh("jobs");
+    copy("direct-bundle.pem", &root.join("ok.pem"));
+    let (code, _, stderr) = scan_paths(&[&root], &["--jobs", "1000000"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("--jobs 1000000 is more than this machine can use"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ci_reports_agree_with_the_exit_code_and_carry_fixes() {
+    let root = fresh("ci");
+    copy("duplicate.pem", &root.join("warned.pem"));
+    for (fail_on, exit, failures, level) in [
+        ("error", 0, "failures=\"0\"", "\"warning\""),
+        ("warning", 1, "failures=\"1\"", "\"error\""),
+    ] {
+        let (code, junit, _) = scan_paths(&[&root], &["--format", "junit", "--fail-on", fail_on]);
+        assert_eq!(code, exit, "{fail_on}");
+        assert!(junit.contains(failures), "{fail_on}: {junit}");
+        assert!(junit.contains("Fix: Remove the extra copy."), "{junit}");
+        let (code, sarif, _) = scan_paths(&[&root], &["--format", "sarif", "--fail-on", fail_on]);
+        assert_eq!(code, exit);
+        let doc: Value = serde_json::from_str(&sarif).unwrap();
+        let result = &doc["runs"][0]["results"][0];
+        assert_eq!(result["level"].to_string(), level, "{fail_on}");
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Fix: Remove the extra copy.")
+        );
+        assert_eq!(result["properties"]["fix"], "Remove the extra copy.");
+    }
+    let (_, jsonl_out, _) = scan_paths(&[&root], &["--format", "jsonl"]);
+    assert_eq!(
+        jsonl(&jsonl_out)[0]["findings"][0]["fix"],
+        "Remove the extra copy."
+    );
+    let (_, json_out, _) = scan_paths(&[&root], &["--format", "json"]);
+    let doc: Value = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(
+        doc["files"][0]["findings"][0]["fix"],
+        "Remove the extra copy."
+    );
+}

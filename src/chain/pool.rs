@@ -50,9 +50,9 @@ impl Pool {
 
     /// [`Pool::new`] plus `extras`, which only serve as issuers. An extra that is
     /// also in the bundle is the bundle's copy.
-    pub fn with_extras(
+    pub fn with_extras<'a>(
         certs: impl IntoIterator<Item = Certificate>,
-        extras: &[Certificate],
+        extras: impl IntoIterator<Item = &'a Certificate>,
     ) -> Self {
         let mut pool = Self {
             certs: Vec::new(),

@@ -30,8 +30,17 @@ Examples:
 Files without certificates are counted and skipped; a file that cannot be read or
 checked is an error for that file, and the scan goes on. PFX files are opened with
 the password options (no prompt); without them, the empty and absent passwords.
-Exit status: 0 all accepted (warnings too, unless --fail-on warning), 1 any rejected,
-2 any file could not be read or checked, or the arguments or allowlist were bad.";
+A file holding only CA certificates (a vendor's intermediate) is an issuer file: its
+certificates join the pool of every bundle in its directory. A file named like a
+certificate file (.cer .crt .pem .der .p7b .p7c .pfx .p12) without a certificate is an
+error; other files are sniffed and skipped when they are not certificate material.
+
+  Only the production bundles, not the archive:
+    mfgcheck scan certs/ --include 'prod/**' --exclude '**/old/*'
+
+Exit status: 0 all accepted (warnings too, unless --fail-on warning), 1 any rejected or
+undetermined, 2 any file could not be read or checked, nothing to check (unless
+--allow-empty), or the arguments or allowlist were bad.";
 
 #[derive(Debug, clap::Args)]
 pub(super) struct ScanArgs {
@@ -58,9 +67,24 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Threads to check with; default one per core.
+    /// Threads to check with; default one per core (at most 4 per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
+
+    /// Check only files whose path below the scan root matches GLOB (repeatable;
+    /// `*` crosses directories: --include '*.pem' --include 'prod/**').
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+
+    /// Skip files whose path below the scan root matches GLOB (repeatable; wins over
+    /// --include): --exclude 'archive/**'.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+
+    /// Exit 0 when no file holds a bundle to check (by default that is exit 2,
+    /// "nothing to check": a wrong path or pattern should not pass CI).
+    #[arg(long)]
+    allow_empty: bool,
 
     /// Exit 1 on rejected files only (error, the default), or also on warnings.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
@@ -103,6 +127,32 @@ impl From<ScanFormatArg> for ScanFormat {
 enum FailOn {
     Error,
     Warning,
+}
+
+/// Threads worth starting: `--jobs 0` is one per core; more than four per core only
+/// costs memory and start-up time (a typo like --jobs 1000000 must not take minutes),
+/// so larger values are lowered, and said so.
+fn bounded_jobs(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let most = (cores * 4).clamp(4, 256);
+    if asked > most {
+        let _ = writeln!(
+            anstream::stderr(),
+            "mfgcheck: note: --jobs {asked} is more than this machine can use ({cores} cores); using {most}"
+        );
+        most
+    } else {
+        asked
+    }
+}
+
+/// "1 file", "2 files".
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// A progress line on stderr, for people: only on a terminal, only for big scans.
@@ -155,9 +205,10 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     check.password = args.password.read()?;
     let options = ScanOptions {
         check,
-        jobs: args.jobs,
+        jobs: bounded_jobs(args.jobs),
         max_file_bytes: max_input_bytes(),
     };
+    let filter = scan::Filter::new(&args.include, &args.exclude)?;
     let extras = match &args.chain_dir {
         Some(dir) => {
             if !dir.is_dir() {
@@ -174,7 +225,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         extras,
         ..Shared::default()
     };
-    let (files, walk_errors) = scan::collect_files(&args.paths);
+    let (files, walk_errors) = scan::collect_files(&args.paths, &filter);
     let format = ScanFormat::from(args.format);
 
     // Only the text report has colours; the others go out as they are.
@@ -192,9 +243,9 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         None if text => Box::new(BufWriter::new(anstream::stdout())),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
+    let fail_on_warning = args.fail_on == FailOn::Warning;
     let summary = report(
-        out,
-        format,
+        ScanWriter::new(out, format, fail_on_warning),
         &files,
         walk_errors,
         &allowlist,
@@ -217,6 +268,18 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
             started.elapsed().as_secs_f64()
         );
     }
+    let checked = summary.accepted + summary.rejected + summary.undetermined;
+    if summary.errors == 0 && checked == 0 && !args.allow_empty {
+        return Err(Fatal(format!(
+            "nothing to check: no file below {} holds a certificate bundle ({} read); check the paths and --include/--exclude, or pass --allow-empty",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            plural(summary.files, "file")
+        )));
+    }
     Ok(if summary.errors > 0 {
         ExitCode::from(2)
     } else if summary.rejected > 0
@@ -232,15 +295,13 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
 /// Scans, writing each record as it comes; walk errors go first, in path order
 /// with the rest.
 fn report<W: Write>(
-    out: W,
-    format: ScanFormat,
+    mut writer: ScanWriter<W>,
     files: &[PathBuf],
     walk_errors: Vec<FileRecord>,
     allowlist: &mfgcheck::policy::Allowlist,
     options: &ScanOptions,
     shared: &Shared,
 ) -> io::Result<Summary> {
-    let mut writer = ScanWriter::new(out, format);
     writer.begin()?;
     let mut failed: Option<io::Error> = None;
     let walk_error_count = walk_errors.len();

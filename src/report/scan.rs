@@ -28,6 +28,9 @@ pub enum ScanFormat {
 pub struct ScanWriter<W: Write> {
     out: W,
     format: ScanFormat,
+    /// `--fail-on warning`: accepted files with warnings fail, in JUnit and SARIF too,
+    /// so that a report never disagrees with the exit status.
+    fail_on_warning: bool,
     first: bool,
     /// JUnit test cases, kept until the counts are known.
     junit: String,
@@ -51,6 +54,7 @@ fn record_json(r: &FileRecord) -> Value {
             "code": f.code,
             "severity": f.code.severity(),
             "message": f.message,
+            "fix": f.fix,
         })).collect::<Vec<_>>(),
         "error": match &r.status { FileStatus::Error(m) => Some(m.as_str()), _ => None },
     })
@@ -107,18 +111,30 @@ fn uri(path: &str) -> String {
 /// The SARIF rule of files that could not be read; every other rule is a finding code.
 const FILE_ERROR_RULE: &str = "file-error";
 
-fn sarif_level(code: Code) -> &'static str {
+/// A finding's SARIF level: warnings are errors under `--fail-on warning`, since they
+/// fail the run.
+fn sarif_level(code: Code, fail_on_warning: bool) -> &'static str {
     match code.severity() {
         Severity::Error => "error",
+        Severity::Warning if fail_on_warning => "error",
         Severity::Warning => "warning",
     }
 }
 
+/// A finding in one line of text with its fix, for JUnit bodies and SARIF messages.
+fn with_fix(f: &crate::scan::FindingRecord) -> String {
+    match &f.fix {
+        Some(fix) => format!("{} Fix: {fix}", f.message),
+        None => f.message.clone(),
+    }
+}
+
 impl<W: Write> ScanWriter<W> {
-    pub fn new(out: W, format: ScanFormat) -> Self {
+    pub fn new(out: W, format: ScanFormat, fail_on_warning: bool) -> Self {
         Self {
             out,
             format,
+            fail_on_warning,
             first: true,
             junit: String::new(),
         }
@@ -141,7 +157,8 @@ impl<W: Write> ScanWriter<W> {
                         j!({
                             "id": c.as_str(),
                             "shortDescription": { "text": c.summary() },
-                            "defaultConfiguration": { "level": sarif_level(c) },
+                            "help": { "text": format!("{} Each result's message ends with the fix for that case.", c.summary()) },
+                            "defaultConfiguration": { "level": sarif_level(c, self.fail_on_warning) },
                         })
                     })
                     .chain(std::iter::once(j!({
@@ -220,12 +237,21 @@ impl<W: Write> ScanWriter<W> {
         let body = |findings: &[crate::scan::FindingRecord]| {
             findings
                 .iter()
-                .map(|f| format!("{} {}: {}", f.code.severity(), f.code, f.message))
+                .map(|f| format!("{} {}: {}", f.code.severity(), f.code, with_fix(f)))
                 .collect::<Vec<_>>()
                 .join("\n")
         };
         match &r.status {
             FileStatus::Accepted if r.findings.is_empty() => self.junit.push_str("/>\n"),
+            FileStatus::Accepted if self.fail_on_warning => {
+                let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
+                let _ = write!(
+                    self.junit,
+                    ">\n      <failure type=\"warning\" message=\"warnings (--fail-on warning): {}\">{}</failure>\n    </testcase>\n",
+                    xml(&codes.join(", ")),
+                    xml(&body(&r.findings))
+                );
+            }
             FileStatus::Accepted => {
                 let _ = write!(
                     self.junit,
@@ -274,9 +300,10 @@ impl<W: Write> ScanWriter<W> {
                 .map(|f| {
                     j!({
                         "ruleId": f.code.as_str(),
-                        "level": sarif_level(f.code),
-                        "message": { "text": f.message },
+                        "level": sarif_level(f.code, self.fail_on_warning),
+                        "message": { "text": with_fix(f) },
                         "locations": location,
+                        "properties": { "fix": f.fix },
                     })
                 })
                 .collect(),
@@ -303,7 +330,13 @@ impl<W: Write> ScanWriter<W> {
                 summary_json(summary)
             )?,
             ScanFormat::Junit => {
-                let failures = summary.rejected + summary.undetermined;
+                let failures = summary.rejected
+                    + summary.undetermined
+                    + if self.fail_on_warning {
+                        summary.accepted_with_warnings
+                    } else {
+                        0
+                    };
                 let tests = failures + summary.accepted + summary.errors;
                 write!(
                     self.out,
