@@ -785,3 +785,59 @@ fn oversized_inputs_and_huge_bundles_are_refused() {
         &["10001 certificates, more than the 10000 one check reads"],
     );
 }
+
+#[test]
+fn with_format_json_a_failure_is_a_json_document_too() {
+    for (args, input) in [
+        (
+            vec!["check", "truncated.cer", "--format", "json"],
+            Some("truncated.cer"),
+        ),
+        (
+            vec!["inspect", "no-such.pem", "--format=json"],
+            Some("no-such.pem"),
+        ),
+        (
+            vec![
+                "thumbprint",
+                "AB",
+                "--file",
+                "empty.pem",
+                "--format",
+                "json",
+            ],
+            Some("empty.pem"),
+        ),
+        (
+            vec![
+                "check",
+                "direct-leaf.pem",
+                "--at",
+                "nope",
+                "--format",
+                "json",
+            ],
+            None,
+        ),
+        (
+            vec!["scan", ".", "--include", "a{b", "--format", "json"],
+            None,
+        ),
+    ] {
+        let out = mfgcheck().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        assert_eq!(doc["schema_version"], 1, "{args:?}");
+        let error = doc["error"].as_str().unwrap();
+        assert!(stderr.contains(error), "{args:?}: {error} not in {stderr}");
+        assert_eq!(doc["input"].as_str(), input, "{args:?}");
+    }
+    // Text stays text: nothing on stdout.
+    let out = mfgcheck()
+        .args(["check", "truncated.cer"])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+}

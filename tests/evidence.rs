@@ -386,3 +386,57 @@ fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
     assert_eq!(doc["files"].as_array().unwrap().len(), 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 file of CA certificates only"));
 }
+
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = std::env::temp_dir().join(format!("mfgcheck-one-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = dir.join("one.yaml");
+    std::fs::write(
+        &list,
+        "version: 1\nauthorities:\n  - name: Test Global Root CA\n    subject: CN=Test Global Root CA, OU=www.test.example, O=Test Inc, C=US\n    status: accepted\n",
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let out = mfgcheck()
+        .args([
+            "check",
+            "direct-bundle.pem",
+            "--allowlist",
+            list,
+            "--at",
+            "2011-06-01",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(1 authority)"), "{text}");
+    let out = mfgcheck()
+        .args(["allowlist", "lint", list])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("OK (1 authority)")
+    );
+    let out = mfgcheck()
+        .args(["allowlist", "--allowlist", list])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("1 authority in")
+    );
+    let bundle = dir.join("one");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::copy(common::fixture("truncated.cer"), bundle.join("t.cer")).unwrap();
+    let out = mfgcheck()
+        .args(["scan", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("1 file: 0 accepted"), "{stderr}");
+    assert!(stderr.contains(", 1 error,"), "{stderr}");
+}

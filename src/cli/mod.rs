@@ -306,7 +306,23 @@ impl<E: std::fmt::Display> From<E> for Fatal {
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let json = wants_json(&argv);
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not failures; usage errors are exit 2.
+            if json && e.exit_code() == 2 {
+                let first = e.to_string();
+                let line = first.lines().next().unwrap_or_default();
+                let line = line.strip_prefix("error: ").unwrap_or(line);
+                let _ = write_stdout(&json_error(line, None));
+            }
+            e.exit();
+        }
+    };
     let _ = MAX_FILE_BYTES.set(cli.max_file_size * 1024 * 1024);
     match cli.color {
         ColorWhen::Auto => {}
@@ -326,9 +342,46 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(Fatal(message)) => {
             let _ = writeln!(anstream::stderr(), "mfgcheck: error: {message}");
+            if json {
+                let _ = write_stdout(&json_error(&message, input_of(&message, &argv)));
+            }
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the command line asks for JSON (`--format json` or `--format=json`): then a
+/// failure is also a JSON document on standard output, so that a pipeline reading it
+/// never gets nothing.
+fn wants_json(argv: &[String]) -> bool {
+    argv.windows(2)
+        .any(|w| matches!(w, [flag, value] if flag == "--format" && value == "json"))
+        || argv.iter().any(|a| a == "--format=json")
+}
+
+/// The input an error concerns: every message names it first ("FILE: problem"), so
+/// it is the argument (or `<stdin>`) the message starts with.
+fn input_of<'a>(message: &str, argv: &'a [String]) -> Option<&'a str> {
+    argv.iter()
+        .skip(1)
+        .map(String::as_str)
+        .chain(std::iter::once("<stdin>"))
+        .filter(|a| !a.is_empty() && !a.starts_with('-'))
+        .find(|a| {
+            message
+                .strip_prefix(a)
+                .is_some_and(|rest| rest.starts_with(": "))
+        })
+}
+
+/// `{"schema_version": 1, "error": "...", "input": "..."}`.
+fn json_error(message: &str, input: Option<&str>) -> String {
+    let doc = serde_json::json!({
+        "schema_version": mfgcheck::report::JSON_SCHEMA_VERSION,
+        "error": message,
+        "input": input,
+    });
+    json_text(&doc).unwrap_or_default()
 }
 
 /// Renders JSON the way every subcommand prints it.

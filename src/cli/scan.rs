@@ -146,15 +146,6 @@ fn bounded_jobs(asked: usize) -> usize {
     }
 }
 
-/// "1 file", "2 files".
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// A progress line on stderr, for people: only on a terminal, only for big scans.
 struct Progress {
     total: usize,
@@ -277,7 +268,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            plural(summary.files, "file")
+            mfgcheck::report::count(summary.files, "file", "files")
         )));
     }
     Ok(if summary.errors > 0 {

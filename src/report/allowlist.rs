@@ -154,8 +154,8 @@ fn header(allowlist: &Allowlist, at: OffsetDateTime) -> String {
     paint(
         DIM,
         &format!(
-            "{} authorities in {source}, standing at {}; {rule}.",
-            allowlist.authorities().len(),
+            "{} in {source}, standing at {}; {rule}.",
+            super::count(allowlist.authorities().len(), "authority", "authorities"),
             super::day(at)
         ),
     )
@@ -252,9 +252,9 @@ pub fn allowlist_json(allowlist: &Allowlist, indexes: &[usize], at: OffsetDateTi
 pub fn lint_text(file: &str, result: &Result<Allowlist, AllowlistError>) -> String {
     match result {
         Ok(list) => format!(
-            "{file}: {} ({} authorities)\n",
+            "{file}: {} ({})\n",
             paint(GREEN, "OK"),
-            list.authorities().len()
+            super::count(list.authorities().len(), "authority", "authorities")
         ),
         Err(e) => {
             let mut out = String::new();

@@ -24,6 +24,15 @@ use crate::chain::{Top, Verification};
 use crate::policy::{Allowlist, Identity, Standing};
 use time::OffsetDateTime;
 
+/// "1 authority", "7 authorities": a count with the right form of its noun.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// What the allowlist makes of one certificate, in a few words, for both renderers.
 pub(crate) struct Mark {
     /// The certificate is an authority accepted at the evaluation time.

@@ -351,7 +351,7 @@ impl<W: Write> ScanWriter<W> {
 }
 
 /// "120 files: 100 accepted (3 with warnings), 15 rejected, 2 errors, 3 without certificates."
-/// Undetermined files are named only when there are some.
+/// Undetermined files and issuer files are named only when there are some.
 pub fn summary_words(s: &Summary) -> String {
     let undetermined = match s.undetermined {
         0 => String::new(),
@@ -362,14 +362,14 @@ pub fn summary_words(s: &Summary) -> String {
         1 => ", 1 file of CA certificates only".to_owned(),
         n => format!(", {n} files of CA certificates only"),
     };
+    let plural = super::count;
     format!(
-        "{} files: {} accepted ({} with warnings), {} rejected{undetermined}, {} error{}, {} without certificates{issuers}.",
-        s.files,
+        "{}: {} accepted ({} with warnings), {} rejected{undetermined}, {}, {} without certificates{issuers}.",
+        plural(s.files, "file", "files"),
         s.accepted,
         s.accepted_with_warnings,
         s.rejected,
-        s.errors,
-        if s.errors == 1 { "" } else { "s" },
+        plural(s.errors, "error", "errors"),
         s.no_certificate
     )
 }

@@ -52,10 +52,10 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         paint(
             DIM,
             &format!(
-                "Checked at {} against {} ({} authorities{}).\nProfile {}: {}.",
+                "Checked at {} against {} ({}{}).\nProfile {}: {}.",
                 datetime(at),
                 allowlist.describe_source(),
-                allowlist.authorities().len(),
+                super::count(allowlist.authorities().len(), "authority", "authorities"),
                 match allowlist.issuance() {
                     crate::policy::Issuance::Direct => "",
                     crate::policy::Issuance::Chain => ", roots to chain to",
