@@ -829,7 +829,11 @@ fn with_format_json_a_failure_is_a_json_document_too() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let doc: Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
-        assert_eq!(doc["schema_version"], 1, "{args:?}");
+        assert_eq!(
+            doc["schema_version"],
+            mfgcheck::report::JSON_SCHEMA_VERSION,
+            "{args:?}"
+        );
         let error = doc["error"].as_str().unwrap();
         assert!(stderr.contains(error), "{args:?}: {error} not in {stderr}");
         assert_eq!(doc["input"].as_str(), input, "{args:?}");

@@ -150,7 +150,10 @@ fn certificates_only_warn_that_the_key_is_missing() {
         json["leaf"]["subject"],
         "CN=mail.contoso.com, O=Contoso, L=Redmond, S=Washington, C=US"
     );
-    assert_eq!(json["leaf"]["source"]["index"], 1);
+    assert_eq!(
+        json["leaf"]["source"]["index"], 2,
+        "the second certificate of the file"
+    );
 }
 
 #[test]

@@ -202,7 +202,7 @@ fn every_format_is_well_formed() {
     assert_eq!(doc["summary"]["files"], 8);
     assert_eq!(doc["summary"]["no_certificate"], 2);
     assert_eq!(doc["summary"]["errors"], 1);
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], mfgcheck::report::JSON_SCHEMA_VERSION);
 
     // JUnit: parses, and the counts match the test cases.
     let (_, stdout, _) = scan(&root, &["--format", "junit"]);

@@ -246,16 +246,16 @@ pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
             let issuer = match forest.link(id) {
                 Link::Root(v) => j!({ "kind": "self-signed", "signature": signature_word(v) }),
                 Link::Issuer(p, v) => {
-                    j!({ "kind": "in-input", "index": p.index(), "signature": signature_word(v) })
+                    j!({ "kind": "in-input", "index": p.index() + 1, "signature": signature_word(v) })
                 }
                 Link::Unproven(p) => {
-                    j!({ "kind": "in-input", "index": p.index(), "signature": "unproven" })
+                    j!({ "kind": "in-input", "index": p.index() + 1, "signature": "unproven" })
                 }
                 Link::Absent => j!({ "kind": "absent" }),
             };
             let mut value = serde_json::to_value(cert(c)).unwrap_or(Value::Null);
             if let Value::Object(map) = &mut value {
-                map.insert("index".into(), j!(id.index()));
+                map.insert("index".into(), j!(id.index() + 1));
                 map.insert("sha1_colon".into(), j!(colon_hex(c.sha1().as_bytes())));
                 map.insert("sha256_colon".into(), j!(colon_hex(c.sha256().as_bytes())));
                 map.insert("validity".into(), j!(validity_word(v)));
@@ -283,7 +283,7 @@ pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
                 "key_bits": algorithm.bits(),
                 "friendly_name": k.friendly_name(),
                 "provider": k.provider().map(|p| j!({ "name": p.name, "kind": p.kind })),
-                "certificate": pool.iter().find(|(_, c)| k.pairs_with(c).is_some()).map(|(id, _)| id.index()),
+                "certificate": pool.iter().find(|(_, c)| k.pairs_with(c).is_some()).map(|(id, _)| id.index() + 1),
             })
         })
         .collect();
@@ -293,7 +293,7 @@ pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
         "evaluated_at": rfc3339(at),
         "certificates": certificates,
         "private_keys": private_keys,
-        "roots": forest.tops().map(CertId::index).collect::<Vec<_>>(),
+        "roots": forest.tops().map(|id| id.index() + 1).collect::<Vec<_>>(),
         "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
     })
 }

@@ -11,8 +11,9 @@ use crate::model::Certificate;
 use crate::model::KeyRing;
 use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus};
 
-/// Bumped when a field changes meaning or disappears.
-pub const JSON_SCHEMA_VERSION: u32 = 1;
+/// Bumped when a field changes meaning or disappears. 2: certificate numbers (`index`)
+/// count from 1, as the text reports show them ("certificate 1", "[1]").
+pub const JSON_SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub(super) struct Cert<'a> {
@@ -55,7 +56,7 @@ pub(super) fn cert(c: &Certificate) -> Cert<'_> {
         friendly_name: c.friendly_name(),
         source: j!({
             "file": &*c.origin().file,
-            "index": c.origin().index,
+            "index": c.origin().index + 1,
             "format": c.origin().format,
         }),
     }
@@ -217,7 +218,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
         "unused": chain.unused.iter().map(|&id| {
             let c = pool.get(id);
             j!({ "subject": c.subject().to_string(), "sha1": c.sha1().to_string(), "source": {
-                "file": &*c.origin().file, "index": c.origin().index } })
+                "file": &*c.origin().file, "index": c.origin().index + 1 } })
         }).collect::<Vec<_>>(),
         "findings": findings,
         "profile": assessment.profile,

@@ -253,7 +253,7 @@ pub fn lookup_json(
                                 "is_ca": cert.is_ca(),
                                 "fields": fields,
                                 "file": &*cert.origin().file,
-                                "index": cert.origin().index,
+                                "index": cert.origin().index + 1,
                             })
                         })
                     })
