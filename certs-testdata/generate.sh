@@ -268,6 +268,20 @@ ansi_pfx() {
 }
 ansi_pfx
 
+# A system CA bundle (like /etc/ssl/certs/ca-certificates.crt or a Windows root export):
+# 150 self-signed roots with EC keys, none of them related to the fixtures. Given beside a
+# leaf and its intermediate, the report must still fit a screen.
+system_bundle() {
+  : > "$here/system-roots-150.pem"
+  for k in $(seq 1 150); do
+    key "sysroot$k" ec
+    sign "sysroot$k" "/C=US/O=Test System Store/CN=Test System Root $k" \
+      self 20060101000000Z 20360101000000Z sha256 v3_root
+    cat "sysroot$k.pem" >> "$here/system-roots-150.pem"
+  done
+}
+system_bundle
+
 # ---- Issued directly by a listed CA -------------------------------------------------------
 key direct-leaf rsa2048
 SAN="DNS:mail.fabrikam.com,DNS:autodiscover.fabrikam.com" \

@@ -13,7 +13,13 @@ use common::cli::{mfgcheck, refused_cmd};
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = mfgcheck().arg("allowlist").args(args).output().unwrap();
+    // Wide, so that assertions do not depend on where 80 columns break a note.
+    let out = mfgcheck()
+        .arg("allowlist")
+        .args(args)
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),

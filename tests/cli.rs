@@ -632,6 +632,7 @@ fn text_report_shows_tree_marks_verdict_and_fixes() {
             "--at",
             "2010-12-01",
         ])
+        .env("COLUMNS", "200")
         .assert()
         .code(1)
         .stdout(predicate::str::contains(

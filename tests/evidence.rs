@@ -57,6 +57,7 @@ fn leaf_without_aki_and_without_its_issuer_is_undetermined() {
     mfgcheck()
         .args(["check", "noaki-leaf.pem", "--allowlist", "allowlist.yaml"])
         .args(["--at", "2011-06-01"])
+        .env("COLUMNS", "200")
         .assert()
         .code(1)
         .stdout(predicates::str::contains(
@@ -278,6 +279,7 @@ fn only_ca_certificates_is_no_check() {
     let out = mfgcheck()
         .args(["check", "ca-legacy-int.pem", "--leaf", &sha1])
         .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
+        .env("COLUMNS", "200")
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

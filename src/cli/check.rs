@@ -31,6 +31,9 @@ Examples:
   Read standard input, report JSON for a pipeline:
     Get-Content cert.pem | mfgcheck check - --format json
 
+  The verdict and the one thing to do, for a ticket (at most 10 lines):
+    mfgcheck check mail.cer intermediate.cer --brief
+
   Check the .pfx you will import (asks for the password on a terminal):
     mfgcheck check federation.pfx
     mfgcheck check federation.pfx --password-file pfx-password.txt
@@ -72,6 +75,11 @@ pub(super) struct CheckArgs {
     /// PFX's private key belongs to, else the end-entity certificate that issued no other.
     #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf)]
     leaf: Option<LeafSelector>,
+
+    /// At most 10 lines: the verdict, the finding that decides it with its fix, and the
+    /// next command (text only).
+    #[arg(long)]
+    brief: bool,
 
     /// Warn (expires-soon) when the certificate expires within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
@@ -130,6 +138,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     })?;
 
     let rendered = match args.format {
+        Format::Text if args.brief => report::brief(&outcome, terminal_width(), &full_command()),
         Format::Text => report::text(
             &outcome,
             &allowlist,
@@ -144,6 +153,22 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Verdict::Accepted => ExitCode::SUCCESS,
         Verdict::Rejected | Verdict::Undetermined => ExitCode::from(1),
     })
+}
+
+/// This command line without --brief: the one that prints the whole report.
+fn full_command() -> String {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--brief")
+        .map(|a| {
+            if a.is_empty() || a.contains([' ', '"', '\'']) {
+                format!("\"{a}\"")
+            } else {
+                a
+            }
+        })
+        .collect();
+    format!("mfgcheck {}", args.join(" "))
 }
 
 #[cfg(test)]

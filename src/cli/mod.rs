@@ -402,12 +402,15 @@ fn write_stdout(text: &str) -> Result<(), Fatal> {
     }
 }
 
+/// Columns to wrap text at: `COLUMNS` when set, else the terminal's width, else 80
+/// (a log, a ticket, a pipe: 80 columns read everywhere).
 fn terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse().ok())
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
         .filter(|&w: &usize| w >= 40)
-        .unwrap_or(100)
+        .unwrap_or(80)
 }
 
 fn read_inputs(files: &[PathBuf], command: &str) -> Result<Vec<Input>, Fatal> {

@@ -1057,14 +1057,27 @@ impl Assessor<'_> {
 
     fn bundle_hygiene(&mut self) {
         let pool = self.pool;
-        for dup in pool.duplicates() {
-            let kept = pool.get(dup.kept);
-            let msg = format!("{} appears again at {}.", label(kept), dup.origin);
-            self.add(
-                Finding::new(Code::DuplicateCert, msg)
-                    .fix("Remove the extra copy.")
-                    .about(*kept.sha1()),
-            );
+        // Duplicates are one finding, however many: a system bundle given twice is one
+        // mistake, not 150.
+        let dups = pool.duplicates();
+        if !dups.is_empty() {
+            let shown: Vec<String> = dups
+                .iter()
+                .take(5)
+                .map(|d| format!("{} appears again at {}", label(pool.get(d.kept)), d.origin))
+                .collect();
+            let list = first_five(&shown, dups.len());
+            let (msg, fix) = match dups.len() {
+                1 => (format!("{list}."), "Remove the extra copy."),
+                n => (
+                    format!("{n} certificates were supplied more than once: {list}."),
+                    "Remove the extra copies (a file given twice, or a bundle that repeats a certificate).",
+                ),
+            };
+            let mut f = Finding::new(Code::DuplicateCert, msg).fix(fix);
+            f.certificates = dups.iter().map(|d| *pool.get(d.kept).sha1()).collect();
+            f.certificates.dedup();
+            self.add(f);
         }
         // Another copy of a path member (same subject and key: re-issued, or
         // cross-signed) is explained by the path, not unrelated to it.

@@ -17,7 +17,7 @@ pub use inspect::{inspect_json, inspect_text};
 pub use json::{JSON_SCHEMA_VERSION, json};
 pub use lookup::{Compared, lookup_json, lookup_ok, lookup_text};
 pub use scan::{ScanFormat, ScanWriter, summary_words};
-pub use text::{TextOptions, text};
+pub use text::{BRIEF_LINES, TextOptions, brief, text};
 pub use triage::{lync_json, lync_text, triage_json, triage_text};
 
 use crate::chain::{Top, Verification};

@@ -3,12 +3,15 @@
 
 use std::fmt::Write as _;
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging};
 use super::{datetime, day, mark};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
 use crate::model::{Certificate, KeyMatch, KeyRing, ProviderKind};
 use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus, Severity, Verdict};
+
+/// Certificates listed under "Not on the path" before "and N more".
+const UNUSED_SHOWN: usize = 5;
 
 /// Layout settings.
 #[derive(Clone, Copy, Debug)]
@@ -46,41 +49,54 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
     let width = options.width.max(40);
     let mut out = String::new();
 
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(
-            DIM,
-            &format!(
-                "Checked at {} against {} ({}{}).\nProfile {}: {}.",
-                datetime(at),
-                allowlist.describe_source(),
-                super::count(allowlist.authorities().len(), "authority", "authorities"),
-                match allowlist.issuance() {
-                    crate::policy::Issuance::Direct => "",
-                    crate::policy::Issuance::Chain => ", roots to chain to",
-                },
-                assessment.profile.name(),
-                assessment.profile.describe()
-            )
-        )
+    let checked = format!(
+        "Checked at {} against {} ({}{}).",
+        datetime(at),
+        allowlist.describe_source(),
+        super::count(allowlist.authorities().len(), "authority", "authorities"),
+        match allowlist.issuance() {
+            crate::policy::Issuance::Direct => "",
+            crate::policy::Issuance::Chain => ", roots to chain to",
+        },
     );
+    let profile = format!(
+        "Profile {}: {}.",
+        assessment.profile.name(),
+        assessment.profile.describe()
+    );
+    for line in [checked, profile] {
+        out.push_str(&paint(DIM, wrap(&line, "", width).trim_end()));
+        out.push('\n');
+    }
     out.push('\n');
     out.push_str("Chain, leaf first:\n");
-    for line in tree(outcome, allowlist) {
+    for line in tree(outcome, allowlist, width) {
         out.push_str(&line);
-        out.push('\n');
     }
 
     if !chain.unused.is_empty() {
         out.push_str("\nNot on the path:\n");
-        for &id in &chain.unused {
+        for &id in chain.unused.iter().take(UNUSED_SHOWN) {
             let c = pool.get(id);
+            // Thumbprints are in the finding that lists these; here, where they are.
+            let text = format!(
+                "{}  {}",
+                c.subject(),
+                paint(DIM, &format!("({})", c.origin()))
+            );
+            out.push_str(&wrap_hanging(&text, "  ", "      ", width));
+        }
+        if chain.unused.len() > UNUSED_SHOWN {
             let _ = writeln!(
                 out,
-                "  {}  {}",
-                c.subject(),
-                paint(DIM, &format!("SHA-1 {}  from {}", c.sha1(), c.origin()))
+                "  {}",
+                paint(
+                    DIM,
+                    &format!(
+                        "and {} more (all in --format json)",
+                        chain.unused.len() - UNUSED_SHOWN
+                    )
+                )
             );
         }
     }
@@ -106,8 +122,7 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
             reasons(outcome)
         ),
     };
-    out.push_str(&verdict);
-    out.push('\n');
+    out.push_str(&wrap_hanging(&verdict, "", "  ", width));
 
     if !assessment.findings.is_empty() {
         out.push('\n');
@@ -195,7 +210,7 @@ struct Node {
 ///   └─ CN=issuer
 ///         SHA-1 ...
 /// ```
-fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
+fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
     let Outcome {
         pool,
         keys,
@@ -224,7 +239,7 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
             details.push(if cert.is_ca() {
                 "the certificate checked: a CA certificate, so its thumbprint is not one for New-FederationTrust".to_owned()
             } else {
-                "the certificate checked (its thumbprint is the one for New-FederationTrust -Thumbprint)".to_owned()
+                "the certificate checked: its thumbprint is the one for New-FederationTrust".to_owned()
             });
             if let Some(name) = cert.friendly_name() {
                 details.push(format!("friendly name: {name}"));
@@ -316,11 +331,18 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist) -> Vec<String> {
     for (depth, node) in nodes.into_iter().enumerate() {
         let indent = "   ".repeat(depth.saturating_sub(1));
         let branch = if depth == 0 { "" } else { "└─ " };
-        lines.push(format!("  {indent}{branch}{}", node.title));
         let inner = "   ".repeat(depth);
         let rail = if depth + 1 < count { "│  " } else { "   " };
+        let under = format!("  {inner}{rail}");
+        // A long distinguished name wraps under itself, the rail kept.
+        lines.push(wrap_hanging(
+            &node.title,
+            &format!("  {indent}{branch}"),
+            &under,
+            width,
+        ));
         for d in node.details {
-            lines.push(format!("  {inner}{rail}{d}"));
+            lines.push(wrap_hanging(&d, &under, &format!("{under}  "), width));
         }
     }
     lines
@@ -339,4 +361,108 @@ fn reasons(outcome: &Outcome) -> String {
     } else {
         codes.join(", ")
     }
+}
+
+/// Lines a `--brief` report takes at most: it must fit a ticket's preview.
+pub const BRIEF_LINES: usize = 10;
+
+/// The `--brief` report: the verdict, the finding that decides it with its fix, and
+/// one next command, in at most [`BRIEF_LINES`] lines. `full` is the command that
+/// prints the whole report (the same check without --brief).
+pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
+    let Outcome {
+        pool,
+        chain,
+        assessment,
+        ..
+    } = outcome;
+    let width = width.max(40);
+    let leaf = pool.get(chain.leaf());
+    let mut lines: Vec<String> = Vec::new();
+    // A part of the report, wrapped, cut to `most` lines.
+    let mut part = |text: &str, first: &str, most: usize| {
+        let wrapped = wrap_hanging(text, first, "  ", width);
+        let mut taken: Vec<String> = wrapped.lines().map(str::to_owned).collect();
+        if taken.len() > most {
+            taken.truncate(most);
+            if let Some(last) = taken.last_mut() {
+                last.push_str(" …");
+            }
+        }
+        lines.extend(taken);
+    };
+    let deciding = assessment
+        .findings
+        .iter()
+        .find(|f| f.severity() == Severity::Error);
+    match assessment.verdict {
+        Verdict::Accepted => {
+            part(
+                &format!(
+                    "ACCEPTED: the MFG should accept {} for New-FederationTrust.",
+                    leaf.subject().short()
+                ),
+                "",
+                2,
+            );
+            let warnings = assessment.warnings();
+            if warnings > 0 {
+                part(
+                    &format!(
+                        "{} ({}); the full report: {full}",
+                        super::count(warnings, "warning", "warnings"),
+                        codes(outcome, Severity::Warning)
+                    ),
+                    "",
+                    3,
+                );
+            }
+            part(
+                &format!(
+                    "Next: New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {}",
+                    leaf.sha1()
+                ),
+                "",
+                2,
+            );
+        }
+        Verdict::Rejected | Verdict::Undetermined => {
+            let word = if assessment.verdict == Verdict::Rejected {
+                "REJECTED: the MFG will not accept"
+            } else {
+                "UNDETERMINED: the input does not show whether the MFG will accept"
+            };
+            part(
+                &format!("{word} {} ({}).", leaf.subject().short(), reasons(outcome)),
+                "",
+                2,
+            );
+            if let Some(f) = deciding {
+                part(&f.message, &format!("{}: ", f.code), 3);
+                if let Some(fix) = &f.fix {
+                    part(fix, "Fix: ", 2);
+                }
+            }
+            let next = if assessment.verdict == Verdict::Undetermined {
+                format!("Next: add the issuer's certificate: {full} intermediate.cer")
+            } else {
+                format!("Next, every finding: {full}")
+            };
+            part(&next, "", 2);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// The codes of `severity`, comma-separated, each once.
+fn codes(outcome: &Outcome, severity: Severity) -> String {
+    let mut codes: Vec<&str> = Vec::new();
+    for f in &outcome.assessment.findings {
+        if f.severity() == severity && !codes.contains(&f.code.as_str()) {
+            codes.push(f.code.as_str());
+        }
+    }
+    codes.join(", ")
 }

@@ -8,9 +8,11 @@ use super::fixture;
 pub fn mfgcheck() -> Command {
     let mut cmd = Command::cargo_bin("mfgcheck").unwrap();
     cmd.current_dir(fixture(""));
+    // Wide lines, so that assertions about content do not depend on where 80 columns
+    // break a sentence; tests of the layout set COLUMNS themselves.
     cmd.env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
-        .env_remove("COLUMNS");
+        .env("COLUMNS", "200");
     cmd
 }
 

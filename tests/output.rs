@@ -1,0 +1,133 @@
+//! Output for people: reports that fit a screen, --brief, wrapping, counts.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use common::cli::mfgcheck;
+use serde_json::Value;
+
+/// A leaf and its intermediate beside a 150-root system bundle given twice.
+const CROWDED: [&str; 4] = [
+    "story-leaf.cer",
+    "story-intermediate.cer",
+    "system-roots-150.pem",
+    "system-roots-150.pem",
+];
+
+fn run(args: &[&str]) -> (i32, String) {
+    // Not a terminal and no COLUMNS: the default of 80 columns.
+    let out = mfgcheck()
+        .env_remove("COLUMNS")
+        .args(args)
+        .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn a_crowded_bundle_fits_a_screen_of_80_columns() {
+    let (code, text) = run(&[&["check"][..], &CROWDED].concat());
+    assert_eq!(code, 0, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() <= 80, "{} lines:\n{text}", lines.len());
+    for line in &lines {
+        assert!(line.chars().count() <= 80, "too wide: {line}");
+    }
+    // Five of the 150 unrelated roots, then a count; duplicates are one warning.
+    assert!(
+        text.contains("and 145 more (all in --format json)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("warning duplicate-cert").count(), 1, "{text}");
+    assert!(
+        text.contains("150 certificates were supplied more than once"),
+        "{text}"
+    );
+    let (_, json) = run(&[&["check"][..], &CROWDED, &["--format", "json"]].concat());
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["unused"].as_array().unwrap().len(), 150);
+    let dups: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "duplicate-cert")
+        .collect();
+    assert_eq!(dups.len(), 1);
+    assert_eq!(dups[0]["certificates"].as_array().unwrap().len(), 150);
+}
+
+#[test]
+fn long_names_wrap_under_the_tree() {
+    let out = mfgcheck()
+        .args(["check", "story-bundle.pem", "--allowlist", "allowlist.yaml"])
+        .args(["--at", "2011-06-01"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines() {
+        assert!(line.chars().count() <= 60, "too wide: {line}");
+    }
+    // The root's long name continues under itself.
+    assert!(
+        text.contains("     └─ CN=Test.net Secure Server Certification"),
+        "{text}"
+    );
+}
+
+#[test]
+fn brief_is_at_most_ten_lines_with_verdict_fix_and_next_command() {
+    let cases: [(&[&str], i32, &str, &str); 4] = [
+        (
+            &["story-bundle.pem", "--at", "2010-12-01"],
+            1,
+            "REJECTED:",
+            "Fix: ",
+        ),
+        (
+            &["noaki-leaf.pem", "--at", "2011-06-01"],
+            1,
+            "UNDETERMINED:",
+            "Next: add the issuer's certificate",
+        ),
+        (
+            &["direct-bundle.pem", "--at", "2011-06-01"],
+            0,
+            "ACCEPTED:",
+            "New-FederationTrust -Name",
+        ),
+        (&CROWDED, 0, "ACCEPTED:", "duplicate-cert, unrelated-cert"),
+    ];
+    for (files, exit, first, must) in cases {
+        let mut args = vec!["check", "--brief", "--allowlist", "allowlist.yaml"];
+        args.extend_from_slice(files);
+        if !files.contains(&"--at") {
+            args.extend(["--at", "2011-06-01"]);
+        }
+        let out = mfgcheck()
+            .env_remove("COLUMNS")
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(exit), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines.len() <= mfgcheck::report::BRIEF_LINES,
+            "{files:?}:\n{text}"
+        );
+        assert!(lines[0].starts_with(first), "{text}");
+        assert!(text.contains(must), "{must} not in\n{text}");
+        assert!(!text.contains("--brief"), "{text}");
+    }
+}
