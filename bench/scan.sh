@@ -26,23 +26,33 @@ trap 'rm -f "$measure"' EXIT
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%8.0f bundles/s", n / s }'; }
 
 echo "mfgcheck $($bin --version | cut -d' ' -f2), $(nproc) cores, $n bundles"
+# The floor, from the same run: one RSA-2048 verification (what every bundle's leaf
+# costs at least), as `openssl speed` measures it on this machine now.
+floor=
+if command -v openssl >/dev/null 2>&1; then
+  floor=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { sub(/s$/, "", $5); printf "%.1f", $5 * 1e6 }')
+  [ -n "$floor" ] && printf '%-40s %7s us per verification (openssl speed rsa2048)\n' "floor: one RSA-2048 verification" "$floor"
+fi
 for jobs in 1 0; do
   best=
   rss=
+  cpu=
   for _ in 1 2 3; do
     if [ -x /usr/bin/time ]; then
-      /usr/bin/time -f '%e %M' -o "$measure" "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
-      read -r secs rss < <(tail -n 1 "$measure")
+      /usr/bin/time -f '%e %M %U %S' -o "$measure" "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
+      read -r secs rss user sys < <(tail -n 1 "$measure")
+      this_cpu=$(awk -v u="$user" -v s="$sys" -v n="$n" 'BEGIN { printf "%.0f", (u + s) * 1e6 / n }')
     else
       start=$(date +%s%N)
       "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
       secs=$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { print ns / 1e9 }')
+      this_cpu=
     fi
-    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$secs; fi
+    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$secs; cpu=$this_cpu; fi
   done
   label="mfgcheck scan --jobs $jobs"
   [ "$jobs" = 0 ] && label="mfgcheck scan (all cores)"
-  printf '%-40s %7.2f s  %s  peak RSS %s KB\n' "$label" "$best" "$(rate "$n" "$best")" "${rss:-?}"
+  printf '%-40s %7.2f s  %s  CPU %s us/bundle  peak RSS %s KB\n' "$label" "$best" "$(rate "$n" "$best")" "${cpu:-?}" "${rss:-?}"
 done
 
 m=$(( n < peers ? n : peers ))

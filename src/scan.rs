@@ -214,7 +214,11 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<File
             return;
         }
     };
-    for entry in entries.flatten() {
+    // In name order, directories entered where they sort: the walk then yields the
+    // files already sorted by path, so the final sort costs one pass.
+    let mut entries: Vec<fs::DirEntry> = entries.flatten().collect();
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {
             continue;
@@ -293,7 +297,12 @@ fn read_file(path: &Path, max: u64) -> Contents {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    let mut bytes = Vec::new();
+    // One allocation of the right size: certificate files are a few KiB.
+    let size = file
+        .metadata()
+        .map_or(0, |m| m.len())
+        .min(max.saturating_add(1));
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
     if !certificate_named(path) {
         if let Err(e) = (&mut file).take(SNIFF_BYTES).read_to_end(&mut bytes) {
             return fail(e);

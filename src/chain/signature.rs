@@ -2,16 +2,18 @@
 //!
 //! The 2010-era chains this tool exists for were signed with SHA-1 and MD5 by
 //! 1024-bit roots. x509-parser's own `verify` reports those as bad signatures, which
-//! would turn a weak-but-genuine chain into a forgery. So: ring for everything it
-//! does (including its `*_FOR_LEGACY_USE_ONLY` RSA-1024 algorithms), RustCrypto `rsa`
-//! for what ring refuses (MD5, SHA-224, SHA-384 with keys under 2048 bits, PSS-SHA1,
-//! keys under 1024 bits), and an honest "unsupported" for MD2, MD4 and DSA.
+//! would turn a weak-but-genuine chain into a forgery. So: aws-lc-rs (ring's API) for
+//! everything it does (including the `*_FOR_LEGACY_USE_ONLY` RSA-1024 algorithms),
+//! RustCrypto `rsa` for what it refuses (MD5, SHA-224, SHA-384 with keys under 2048
+//! bits, PSS-SHA1, keys under 1024 bits), and an honest "unsupported" for MD2, MD4 and
+//! DSA. A scan keeps each issuer's key parsed ([`SignatureCache`]): setting up an RSA
+//! key costs about a third of a verification, and thousands of leaves share a few CAs.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use ring::signature as rs;
+use aws_lc_rs::signature as rs;
 use rsa::pkcs8::AssociatedOid;
 use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey, pss::Pss};
 use sha2::Digest;
@@ -64,12 +66,17 @@ impl Verification {
 
 /// Checks `cert`'s signature against `issuer_key`.
 pub fn verify(cert: &Certificate, issuer_key: &PublicKey) -> Verification {
+    verify_keyed(cert, issuer_key, None)
+}
+
+/// [`verify`], with issuer keys kept parsed in `keys` when given.
+fn verify_keyed(cert: &Certificate, issuer_key: &PublicKey, keys: Option<&Keys>) -> Verification {
     let alg = cert.signature_algorithm();
     let message = cert.tbs();
     let signature = cert.signature_value();
     match (alg, issuer_key.algorithm()) {
         (SignatureAlgorithm::RsaPkcs1(hash), KeyAlgorithm::Rsa { bits }) => {
-            verify_rsa_pkcs1(*hash, *bits, issuer_key, message, signature)
+            verify_rsa_pkcs1(*hash, *bits, issuer_key, message, signature, keys)
         }
         (SignatureAlgorithm::RsaPss { hash, salt_len }, KeyAlgorithm::Rsa { bits }) => {
             verify_rsa_pss(*hash, *salt_len, *bits, issuer_key, message, signature)
@@ -133,10 +140,11 @@ fn verify_rsa_pkcs1(
     key: &PublicKey,
     message: &[u8],
     signature: &[u8],
+    keys: Option<&Keys>,
 ) -> Verification {
     use HashAlgorithm as H;
     let weak = weakness(hash, bits);
-    let ring_alg: Option<&'static dyn rs::VerificationAlgorithm> = match (hash, bits) {
+    let ring_alg: Option<&'static rs::RsaParameters> = match (hash, bits) {
         (_, b) if !(1024..=8192).contains(&b) => None,
         (H::Sha1, _) => Some(&rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY),
         (H::Sha256, b) if b >= 2048 => Some(&rs::RSA_PKCS1_2048_8192_SHA256),
@@ -147,6 +155,9 @@ fn verify_rsa_pkcs1(
         _ => None,
     };
     if let Some(alg) = ring_alg {
+        if let Some(parsed) = keys.and_then(|k| k.get(key, hash, alg)) {
+            return genuine(parsed.verify_sig(message, signature).is_ok(), weak);
+        }
         return ring_verdict(alg, key.key_bytes(), message, signature, weak);
     }
     let Some(public) = rustcrypto_key(key) else {
@@ -229,26 +240,67 @@ fn rustcrypto_key(key: &PublicKey) -> Option<RsaPublicKey> {
         .ok()
 }
 
+/// Issuer RSA keys set up for verification, by the key's SPKI SHA-256 and the hash
+/// of the signature (an aws-lc-rs key is bound to one algorithm).
+#[derive(Default)]
+struct Keys {
+    parsed: Mutex<HashMap<(Sha256Thumbprint, HashAlgorithm), Option<ParsedKey>>>,
+}
+
+/// An issuer key set up once; `Arc` so a lookup does not hold the lock while verifying.
+type ParsedKey = Arc<rs::ParsedPublicKey>;
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.parsed.lock().map_or(0, |m| m.len());
+        write!(f, "Keys({n} parsed)")
+    }
+}
+
+impl Keys {
+    /// The parsed key; `None` when the key is refused (the caller then gets the
+    /// library's own answer through the unparsed path).
+    fn get(
+        &self,
+        key: &PublicKey,
+        hash: HashAlgorithm,
+        alg: &'static rs::RsaParameters,
+    ) -> Option<ParsedKey> {
+        let id = (*key.spki_sha256(), hash);
+        if let Some(found) = self.parsed.lock().ok()?.get(&id) {
+            return found.clone();
+        }
+        let parsed = rs::ParsedPublicKey::new(alg, key.key_bytes())
+            .ok()
+            .map(Arc::new);
+        if let Ok(mut m) = self.parsed.lock() {
+            m.insert(id, parsed.clone());
+        }
+        parsed
+    }
+}
+
 /// Signature results for CA certificates, shared between the checks of a scan (and
 /// its threads): thousands of bundles carry the same intermediate and root. Keyed by
 /// the signed certificate's SHA-256 and the SHA-256 of the verifying key.
-/// End-entity certificates are verified directly and not kept.
+/// End-entity certificates are verified each time, with the issuer's key kept parsed.
 #[derive(Debug, Default)]
 pub struct SignatureCache {
     results: Mutex<HashMap<(Sha256Thumbprint, Sha256Thumbprint), Verification>>,
+    keys: Keys,
 }
 
 impl SignatureCache {
     /// [`verify`], answered from the cache for CA certificates seen before.
     pub fn verify(&self, cert: &Certificate, issuer_key: &PublicKey) -> Verification {
         if !cert.is_ca() {
-            return verify(cert, issuer_key);
+            return verify_keyed(cert, issuer_key, Some(&self.keys));
         }
         let key = (*cert.sha256(), *issuer_key.spki_sha256());
         if let Some(v) = self.results.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return v;
         }
-        let v = verify(cert, issuer_key);
+        let v = verify_keyed(cert, issuer_key, Some(&self.keys));
         if let Ok(mut m) = self.results.lock() {
             m.insert(key, v.clone());
         }

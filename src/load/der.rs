@@ -103,9 +103,32 @@ fn kind(outer: &Any<'_>) -> Kind {
     }
 }
 
-/// Whether `bytes` starts with a PKCS#12 PFX.
+/// Whether `bytes` starts with a PKCS#12 PFX: a SEQUENCE whose first element is the
+/// INTEGER 3. Only the two headers are read (every PEM certificate block is asked,
+/// and walking a whole certificate to answer would cost more than the answer).
 pub(super) fn is_pfx(bytes: &[u8]) -> bool {
-    element(bytes).is_ok_and(|(any, _, _)| matches!(kind(&any), Kind::Pfx))
+    let Ok((inner, outer)) = Header::from_ber(bytes) else {
+        return false;
+    };
+    if outer.tag() != Tag::Sequence {
+        return false;
+    }
+    matches!(Header::from_ber(inner), Ok((rest, first))
+        if first.tag() == Tag::Integer
+            && first.length() == Length::Definite(1)
+            && rest.first() == Some(&3))
+}
+
+/// The bytes of the first element of `bytes` when its length is definite, from its
+/// header alone: a certificate's DER, without anything after it (the trust settings
+/// of an OpenSSL TRUSTED CERTIFICATE).
+pub(super) fn first_element(bytes: &[u8]) -> Option<&[u8]> {
+    let (content, header) = Header::from_ber(bytes).ok()?;
+    let Length::Definite(n) = header.length() else {
+        return None;
+    };
+    let total = (bytes.len() - content.len()).checked_add(n)?;
+    bytes.get(..total)
 }
 
 /// Reads one BER element, returning it with its exact encoded bytes.

@@ -1,9 +1,6 @@
-//! PEM armour, read with x509-parser's reader after the text is tidied: it wants
-//! `-----BEGIN` at the start of a line and no RFC 1421 headers inside a block,
-//! while real files carry indentation, BOMs and `Proc-Type:` lines.
-
-use x509_parser::pem::Pem;
-use x509_parser::prelude::PEMError;
+//! PEM armour, as real files carry it: indented lines, CRLF, BOMs, text between the
+//! blocks, and RFC 1421 headers (`Proc-Type:`) inside a block. Read in one pass over
+//! the text, without copying it line by line: a scan reads thousands of these.
 
 use super::der::{self, element};
 use super::{Bag, Format, Found, Password, Problem};
@@ -12,50 +9,119 @@ const CERTIFICATE_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTE
 const PKCS7_LABELS: &[&str] = &["PKCS7", "PKCS #7 SIGNED DATA", "CMS"];
 const PKCS12_LABELS: &[&str] = &["PKCS12", "PFX"];
 
-/// Trims every line and drops `Key: value` header lines inside blocks.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut inside = false;
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with("-----BEGIN ") {
-            inside = true;
-        } else if line.starts_with("-----END ") {
-            inside = false;
-        } else if inside && line.contains(':') {
-            continue;
+/// One block: its label and its decoded contents.
+struct Block<'a> {
+    label: &'a str,
+    contents: Vec<u8>,
+}
+
+/// Why a block cannot be read.
+enum BlockError<'a> {
+    BadBegin,
+    NoEnd(&'a str),
+    Base64(&'a str),
+}
+
+/// Standard base64 that skips white space (line ends, indentation), built once.
+fn base64() -> &'static data_encoding::Encoding {
+    static ENCODING: std::sync::OnceLock<data_encoding::Encoding> = std::sync::OnceLock::new();
+    ENCODING.get_or_init(|| {
+        let mut spec = data_encoding::BASE64.specification();
+        spec.ignore.push_str(" \t\r\n\x0b\x0c");
+        spec.encoding()
+            .unwrap_or_else(|_| data_encoding::BASE64.clone())
+    })
+}
+
+/// The offset of the next `-----BEGIN ` that starts a line (after white space).
+fn next_begin(text: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let found = at + text.get(at..)?.find("-----BEGIN ")?;
+        let line_start = text.get(..found)?.rfind('\n').map_or(0, |i| i + 1);
+        if text.get(line_start..found)?.trim().is_empty() {
+            return Some(found);
         }
-        out.push_str(line);
-        out.push('\n');
+        at = found + 1;
     }
-    out
+}
+
+/// The PEM blocks of `text`, in order.
+fn blocks(text: &str) -> impl Iterator<Item = Result<Block<'_>, BlockError<'_>>> {
+    let mut at = 0;
+    let mut body = String::new();
+    std::iter::from_fn(move || {
+        let begin = next_begin(text, at)?;
+        let line_end = text
+            .get(begin..)?
+            .find('\n')
+            .map_or(text.len(), |i| begin + i);
+        let begin_line = text.get(begin..line_end)?.trim();
+        let Some(label) = begin_line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            at = text.len();
+            return Some(Err(BlockError::BadBegin));
+        };
+        let Some(end) = text
+            .get(line_end..)?
+            .find("-----END ")
+            .map(|i| line_end + i)
+        else {
+            at = text.len();
+            return Some(Err(BlockError::NoEnd(label)));
+        };
+        at = end + "-----END ".len();
+        let raw = text.get(line_end..end)?;
+        // Base64 with white space anywhere is decoded in place; a block with
+        // `Key: value` headers (an encrypted key) has them dropped first.
+        let decoded = if raw.as_bytes().contains(&b':') {
+            body.clear();
+            for line in raw.lines() {
+                let line = line.trim();
+                if !line.contains(':') {
+                    body.push_str(line);
+                }
+            }
+            base64().decode(body.as_bytes())
+        } else {
+            base64().decode(raw.as_bytes())
+        };
+        Some(
+            decoded
+                .map(|contents| Block { label, contents })
+                .map_err(|_| BlockError::Base64(label)),
+        )
+    })
 }
 
 /// Every certificate in the PEM blocks of `text`: certificates, PKCS#7, and PKCS#12
 /// (`certutil -encode` armours a .pfx as CERTIFICATE). Other blocks (keys, requests,
 /// CRLs) are skipped, and named if nothing else is found.
 pub(super) fn certificates(text: &str, password: Option<&Password>) -> Result<Found, Problem> {
-    let tidy = tidy(text);
     let mut out = Vec::new();
     let mut keys = Vec::new();
     let mut others: Vec<String> = Vec::new();
-    for (i, block) in Pem::iter_from_buffer(tidy.as_bytes()).enumerate() {
-        let block = block.map_err(|e| Problem::BadPem {
-            block: i + 1,
-            label: "unreadable".into(),
-            reason: match e {
-                PEMError::Base64DecodeError => "invalid base64".into(),
-                PEMError::IncompletePEM => "no END line (is the file cut short?)".into(),
-                PEMError::MissingHeader | PEMError::InvalidHeader => "bad BEGIN line".into(),
-                other => other.to_string(),
-            },
+    for (i, block) in blocks(text).enumerate() {
+        let block = block.map_err(|e| {
+            let (label, reason) = match e {
+                BlockError::BadBegin => ("unreadable", "bad BEGIN line"),
+                BlockError::NoEnd(label) => (label, "no END line (is the file cut short?)"),
+                BlockError::Base64(label) => (label, "invalid base64"),
+            };
+            Problem::BadPem {
+                block: i + 1,
+                label: label.to_owned(),
+                reason: reason.to_owned(),
+            }
         })?;
         let bad = |reason: String| Problem::BadPem {
             block: i + 1,
-            label: block.label.clone(),
+            label: block.label.to_owned(),
             reason,
         };
-        let label = block.label.as_str();
+        let label = block.label;
         let pfx = PKCS12_LABELS.contains(&label)
             || (CERTIFICATE_LABELS.contains(&label) && der::is_pfx(&block.contents));
         if pfx {
@@ -70,7 +136,10 @@ pub(super) fn certificates(text: &str, password: Option<&Password>) -> Result<Fo
         } else if CERTIFICATE_LABELS.contains(&label) {
             // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the
             // certificate; take the certificate alone.
-            let (_, raw, _) = element(&block.contents).map_err(|p| bad(p.to_string()))?;
+            let raw = match der::first_element(&block.contents) {
+                Some(raw) => raw,
+                None => element(&block.contents).map_err(|p| bad(p.to_string()))?.1,
+            };
             out.push((raw.to_vec(), Format::Pem, Bag::default()));
         } else if PKCS7_LABELS.contains(&label) {
             let found =
@@ -104,12 +173,42 @@ pub(super) fn certificates(text: &str, password: Option<&Password>) -> Result<Fo
 mod tests {
     use super::*;
 
+    fn read(text: &str) -> Vec<Result<(String, Vec<u8>), String>> {
+        blocks(text)
+            .map(|b| {
+                b.map(|b| (b.label.to_owned(), b.contents))
+                    .map_err(|e| match e {
+                        BlockError::BadBegin => "begin".to_owned(),
+                        BlockError::NoEnd(l) => format!("end {l}"),
+                        BlockError::Base64(l) => format!("base64 {l}"),
+                    })
+            })
+            .collect()
+    }
+
     #[test]
-    fn tidy_drops_headers_inside_blocks_only() {
-        let text = "Bag Attributes: x\n  -----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: DES\n\nQUJD\n-----END RSA PRIVATE KEY-----\n";
+    fn headers_indentation_and_text_between_blocks() {
+        let text = "Bag Attributes: x\r\n  -----BEGIN RSA PRIVATE KEY-----\r\nProc-Type: 4,ENCRYPTED\nDEK-Info: DES\n\n  QUJD\r\n-----END RSA PRIVATE KEY-----\nsubject=/CN=-----BEGIN not a block\n-----BEGIN X-----\nQU\nJD\n-----END X-----\n";
         assert_eq!(
-            tidy(text),
-            "Bag Attributes: x\n-----BEGIN RSA PRIVATE KEY-----\n\nQUJD\n-----END RSA PRIVATE KEY-----\n"
+            read(text),
+            [
+                Ok(("RSA PRIVATE KEY".to_owned(), b"ABC".to_vec())),
+                Ok(("X".to_owned(), b"ABC".to_vec()))
+            ]
         );
+    }
+
+    #[test]
+    fn cut_and_damaged_blocks_say_why() {
+        assert_eq!(read("-----BEGIN X-----\nQUJD\n"), [Err("end X".to_owned())]);
+        assert_eq!(
+            read("-----BEGIN X-----\nQU*D\n-----END X-----"),
+            [Err("base64 X".to_owned())]
+        );
+        assert_eq!(
+            read("-----BEGIN X\nQUJD\n-----END X-----"),
+            [Err("begin".to_owned())]
+        );
+        assert!(read("no armour here").is_empty());
     }
 }

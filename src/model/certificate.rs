@@ -96,7 +96,9 @@ struct Parsed {
 /// (and threads). End-entity certificates are not kept: each appears once.
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    parsed: Mutex<HashMap<Sha256Thumbprint, Arc<Parsed>>>,
+    /// Keyed by the DER itself: hashing it for the map is cheaper than the SHA-256
+    /// a thumbprint costs, and a hit then computes no digest at all.
+    parsed: Mutex<HashMap<Vec<u8>, Arc<Parsed>>>,
 }
 
 impl ParseCache {
@@ -135,8 +137,7 @@ impl Certificate {
         cache: Option<&ParseCache>,
     ) -> Result<Self, ParseError> {
         let RawCertificate { der, origin, bag } = raw;
-        let sha256 = Thumbprint::new(sha2::Sha256::digest(&der).into());
-        if let Some(hit) = cache.and_then(|c| c.parsed.lock().ok()?.get(&sha256).cloned()) {
+        if let Some(hit) = cache.and_then(|c| c.parsed.lock().ok()?.get(&der).cloned()) {
             return Ok(Self {
                 origin,
                 bag,
@@ -227,6 +228,7 @@ impl Certificate {
             rsa,
         };
 
+        let sha256 = Thumbprint::new(sha2::Sha256::digest(&der).into());
         let parsed = Arc::new(Parsed {
             tbs: tbs.as_ref().to_vec(),
             signature_value: x509.signature_value.data.to_vec(),
@@ -253,7 +255,7 @@ impl Certificate {
         });
         if parsed.is_ca {
             if let Some(mut map) = cache.and_then(|c| c.parsed.lock().ok()) {
-                map.insert(sha256, Arc::clone(&parsed));
+                map.insert(parsed.der.clone(), Arc::clone(&parsed));
             }
         }
         Ok(Self {

@@ -45,19 +45,56 @@ fn status_word(status: &FileStatus) -> &'static str {
     }
 }
 
-fn record_json(r: &FileRecord) -> Value {
-    j!({
-        "path": r.path,
-        "verdict": status_word(&r.status),
-        "leaf": r.leaf.as_ref().map(|l| j!({ "sha1": l.sha1.to_string(), "subject": l.subject })),
-        "findings": r.findings.iter().map(|f| j!({
-            "code": f.code,
-            "severity": f.code.severity(),
-            "message": f.message,
-            "fix": f.fix,
-        })).collect::<Vec<_>>(),
-        "error": match &r.status { FileStatus::Error(m) => Some(m.as_str()), _ => None },
-    })
+/// One record as JSON, serialized straight from borrowed fields (no intermediate
+/// `Value` tree: a scan writes one per file). Keys in alphabetical order, as the
+/// other documents have them.
+#[derive(serde::Serialize)]
+struct RecordJson<'a> {
+    error: Option<&'a str>,
+    findings: Vec<FindingJson<'a>>,
+    leaf: Option<LeafJson<'a>>,
+    path: &'a str,
+    verdict: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct FindingJson<'a> {
+    code: Code,
+    fix: Option<&'a str>,
+    message: &'a str,
+    severity: Severity,
+}
+
+#[derive(serde::Serialize)]
+struct LeafJson<'a> {
+    sha1: String,
+    subject: &'a str,
+}
+
+fn record_json(r: &FileRecord) -> String {
+    let doc = RecordJson {
+        error: match &r.status {
+            FileStatus::Error(m) => Some(m.as_str()),
+            _ => None,
+        },
+        findings: r
+            .findings
+            .iter()
+            .map(|f| FindingJson {
+                code: f.code,
+                fix: f.fix.as_deref(),
+                message: &f.message,
+                severity: f.code.severity(),
+            })
+            .collect(),
+        leaf: r.leaf.as_ref().map(|l| LeafJson {
+            sha1: l.sha1.to_string(),
+            subject: &l.subject,
+        }),
+        path: &r.path,
+        verdict: status_word(&r.status),
+    };
+    serde_json::to_string(&doc).unwrap_or_default()
 }
 
 fn summary_json(s: &Summary) -> Value {
