@@ -1,5 +1,5 @@
 //! **Scan**: `check` for whole trees of certificate bundles, in parallel, with
-//! results in a stable order (sorted by path) whatever the number of threads.
+//! results in a stable order (see [`path_order`]) whatever the number of threads.
 //!
 //! Each file holding certificates is checked as one bundle. CA certificates are
 //! parsed once and their signatures verified once for the whole scan ([`Shared`]),
@@ -198,7 +198,7 @@ pub fn collect_files(paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<F
             Err(e) => errors.push(error_record(root, io_words(&e))),
         }
     }
-    files.sort();
+    files.sort_by(|a, b| path_order(a, b));
     files.dedup();
     (files, errors)
 }
@@ -214,17 +214,18 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<File
             return;
         }
     };
-    // In name order, directories entered where they sort: the walk then yields the
-    // files already sorted by path, so the final sort costs one pass.
+    // A directory's files in name order, then its subdirectories in name order: the
+    // walk yields the files in scan order already, so the final sort costs one pass.
     let mut entries: Vec<fs::DirEntry> = entries.flatten().collect();
     entries.sort_by_key(fs::DirEntry::file_name);
+    let mut subdirectories = Vec::new();
     for entry in entries {
         let path = entry.path();
         let Ok(kind) = entry.file_type() else {
             continue;
         };
         if kind.is_dir() {
-            walk(&path, root, files, errors);
+            subdirectories.push(path);
         } else if kind.is_file() {
             files.push(path);
         } else if kind.is_symlink() {
@@ -234,6 +235,17 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<File
             }
         }
     }
+    for sub in subdirectories {
+        walk(&sub, root, files, errors);
+    }
+}
+
+/// The order a scan reports in: by directory, and within a directory its files by
+/// name before its subdirectories. A directory's files are then contiguous, so its
+/// issuer files are known once its last file is read, and a scan holds back the
+/// records of one directory at a time, however the tree is laid out.
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    (a.parent(), a.file_name()).cmp(&(b.parent(), b.file_name()))
 }
 
 fn io_words(e: &std::io::Error) -> String {

@@ -106,11 +106,12 @@ fn records_in_path_order_with_verdicts_errors_and_skips() {
             )
         })
         .collect();
+    // Directory by directory: a directory's files, then its subdirectories.
     let want = [
-        ("a/b/c/unlisted.pem", "rejected"),
+        ("a/story-bundle.pem", "accepted"),
         ("a/b/direct-bundle.pem", "accepted"),
         ("a/b/truncated.cer", "error"),
-        ("a/story-bundle.pem", "accepted"),
+        ("a/b/c/unlisted.pem", "rejected"),
         ("leaves/story-leaf.cer", "accepted"),
         ("pfx/story-legacy.pfx", "accepted"),
     ];
@@ -124,7 +125,7 @@ fn records_in_path_order_with_verdicts_errors_and_skips() {
             assert!(r.get(key).is_some(), "{key} missing in {r}");
         }
     }
-    let unlisted = &records[0];
+    let unlisted = &records[3];
     assert_eq!(unlisted["findings"][0]["code"], "issuer-not-allowlisted");
     assert_eq!(unlisted["leaf"]["sha1"].as_str().unwrap().len(), 40);
     assert!(

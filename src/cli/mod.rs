@@ -96,9 +96,10 @@ enum Command {
     Allowlist(allowlist::AllowlistArgs),
     /// Check every certificate bundle below directories, in parallel, for CI.
     ///
-    /// Each file holding certificates is checked as one bundle, as `check` would; results
-    /// come in path order whatever the number of threads. Formats: text (a table and a
-    /// summary), jsonl, json, junit and sarif.
+    /// Each file holding certificates is checked as one bundle, as `check` would, with the
+    /// CA-only files of its directory as issuers; results come directory by directory,
+    /// whatever the number of threads. Formats: text (a table and a summary), jsonl,
+    /// json, junit and sarif.
     #[command(after_help = scan::EXAMPLES)]
     Scan(scan::ScanArgs),
     /// Explain a pasted error (Exchange federation 403s, SIP 488 with Windows Live, ...).

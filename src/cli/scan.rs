@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -283,7 +283,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// Scans, writing each record as it comes; walk errors go first, in path order
+/// Scans, writing each record as it comes; walk errors go first, in scan order
 /// with the rest.
 fn report<W: Write>(
     mut writer: ScanWriter<W>,
@@ -308,7 +308,9 @@ fn report<W: Write>(
                 return;
             }
             // Directory errors sorted in among the files.
-            while let Some(e) = pending.next_if(|e| e.path < record.path) {
+            while let Some(e) = pending
+                .next_if(|e| scan::path_order(Path::new(&e.path), Path::new(&record.path)).is_lt())
+            {
                 if let Err(err) = writer.record(&e) {
                     failed = Some(err);
                 }
