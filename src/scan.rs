@@ -423,6 +423,9 @@ pub fn scan(
             .collect();
         let mut redone: HashMap<usize, Visit> =
             again.iter().map(|(i, _)| *i).zip(run(&again)).collect();
+        drop(again);
+        // The issuers of directories now complete are not needed any more.
+        issuers.retain(|dir, _| last_in_dir.get(dir).is_some_and(|&last| last >= done));
         for (index, v) in ready {
             summary.files += 1;
             match redone.remove(&index).unwrap_or(v) {
