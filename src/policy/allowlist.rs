@@ -344,108 +344,73 @@ struct RawFile {
 /// The keys of one mapping, each with its line.
 struct Keys(Vec<(String, usize)>);
 
-impl<'de> Deserialize<'de> for Keys {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Keys;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
-                let mut keys = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<String>>()? {
-                    let line = line_of(&key);
-                    map.next_value::<IgnoredAny>()?;
-                    keys.push((key.value, line));
-                }
-                Ok(Keys(keys))
-            }
-        }
-        d.deserialize_map(Visitor)
-    }
+/// Which key of a mapping holds something deeper to look at, and what.
+trait Nest {
+    /// The key whose value is read as `Inner` (the others are skipped).
+    const KEY: &'static str;
+    type Inner: for<'de> Deserialize<'de> + Default;
 }
 
-/// One entry's keys, and the keys of each of its known certificates.
-struct EntryShape {
+/// A mapping's keys with their lines, and the value of its `N::KEY`: one visitor for
+/// the file, its entries and their certificates.
+struct Shaped<N: Nest> {
     keys: Keys,
-    certificates: Vec<Spanned<Keys>>,
+    inner: N::Inner,
 }
 
-impl<'de> Deserialize<'de> for EntryShape {
+impl<'de, N: Nest> Deserialize<'de> for Shaped<N> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = EntryShape;
+        struct Visitor<N>(std::marker::PhantomData<N>);
+        impl<'de, N: Nest> serde::de::Visitor<'de> for Visitor<N> {
+            type Value = Shaped<N>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a mapping")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<EntryShape, A::Error> {
+            ) -> Result<Shaped<N>, A::Error> {
                 let mut keys = Vec::new();
-                let mut certificates = Vec::new();
+                let mut inner = N::Inner::default();
                 while let Some(key) = map.next_key::<Spanned<String>>()? {
                     let line = line_of(&key);
-                    if key.value == "certificates" {
-                        certificates = map.next_value::<Vec<Spanned<Keys>>>()?;
+                    if key.value == N::KEY {
+                        inner = map.next_value()?;
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
                     keys.push((key.value, line));
                 }
-                Ok(EntryShape {
+                Ok(Shaped {
                     keys: Keys(keys),
-                    certificates,
+                    inner,
                 })
             }
         }
-        d.deserialize_map(Visitor)
+        d.deserialize_map(Visitor(std::marker::PhantomData))
     }
 }
 
-/// The shape of a file, read in a first pass so that unknown and missing keys of every
-/// entry are reported together (serde stops at the first one): the top-level keys, and
-/// each entry's.
-struct Shape {
-    top: Keys,
-    authorities: Vec<Spanned<EntryShape>>,
+/// A known certificate: keys only.
+struct Leaf;
+impl Nest for Leaf {
+    const KEY: &'static str = "";
+    type Inner = ();
 }
 
-impl<'de> Deserialize<'de> for Shape {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Shape;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a mapping with version and authorities")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Shape, A::Error> {
-                let mut top = Vec::new();
-                let mut authorities = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<String>>()? {
-                    let line = line_of(&key);
-                    if key.value == "authorities" {
-                        authorities = map
-                            .next_value::<Option<Vec<Spanned<EntryShape>>>>()?
-                            .unwrap_or_default();
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                    top.push((key.value, line));
-                }
-                Ok(Shape {
-                    top: Keys(top),
-                    authorities,
-                })
-            }
-        }
-        d.deserialize_map(Visitor)
-    }
+/// An entry: its keys, and the keys of each of its known certificates.
+struct Entry;
+impl Nest for Entry {
+    const KEY: &'static str = "certificates";
+    type Inner = Vec<Spanned<Shaped<Leaf>>>;
+}
+
+/// The file: its top-level keys, and each entry's. Read in a first pass so that unknown
+/// and missing keys of every entry are reported together (serde stops at the first).
+struct File;
+impl Nest for File {
+    const KEY: &'static str = "authorities";
+    type Inner = Option<Vec<Spanned<Shaped<Entry>>>>;
 }
 
 const TOP_KEYS: &[&str] = &["version", "issuance", "authorities"];
@@ -847,16 +812,17 @@ impl Allowlist {
         };
         let mut p = Problems(Vec::new());
         // First the shape: which keys each entry has.
-        let shape: Shape = if shape {
+        let shape: Shaped<File> = if shape {
             serde_saphyr::from_str(text).map_err(yaml)?
         } else {
-            Shape {
-                top: Keys(Vec::new()),
-                authorities: Vec::new(),
+            Shaped {
+                keys: Keys(Vec::new()),
+                inner: None,
             }
         };
+        let entries = shape.inner.unwrap_or_default();
         for (key, line) in shape
-            .top
+            .keys
             .0
             .iter()
             .filter(|(k, _)| !TOP_KEYS.contains(&k.as_str()))
@@ -866,7 +832,7 @@ impl Allowlist {
                 format!("unknown key \"{key}\" (expected version, issuance and authorities)"),
             );
         }
-        for entry in &shape.authorities {
+        for entry in &entries {
             p.keys(
                 line_of(entry),
                 "entry",
@@ -874,11 +840,11 @@ impl Allowlist {
                 AUTHORITY_KEYS,
                 AUTHORITY_REQUIRED,
             );
-            for cert in &entry.value.certificates {
+            for cert in &entry.value.inner {
                 p.keys(
                     line_of(cert),
                     "certificate",
-                    &cert.value,
+                    &cert.value.keys,
                     CERTIFICATE_KEYS,
                     CERTIFICATE_REQUIRED,
                 );
@@ -916,13 +882,7 @@ impl Allowlist {
         }
         let authorities: Vec<Authority> = raw_authorities
             .iter()
-            .zip(
-                shape
-                    .authorities
-                    .iter()
-                    .map(line_of)
-                    .chain(std::iter::repeat(0)),
-            )
+            .zip(entries.iter().map(line_of).chain(std::iter::repeat(0)))
             .filter_map(|(a, line)| p.authority(a, line))
             .collect();
         check_duplicates(&authorities, &mut p);
