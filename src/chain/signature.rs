@@ -82,16 +82,16 @@ fn verify_keyed(cert: &Certificate, issuer_key: &PublicKey, keys: Option<&Keys>)
             verify_rsa_pss(*hash, *salt_len, *bits, issuer_key, message, signature)
         }
         (SignatureAlgorithm::Ecdsa(hash), KeyAlgorithm::Ec { curve }) => {
-            let ring_alg: &dyn rs::VerificationAlgorithm = match (curve, hash) {
+            let lc_alg: &dyn rs::VerificationAlgorithm = match (curve, hash) {
                 (Curve::P256, HashAlgorithm::Sha256) => &rs::ECDSA_P256_SHA256_ASN1,
                 (Curve::P256, HashAlgorithm::Sha384) => &rs::ECDSA_P256_SHA384_ASN1,
                 (Curve::P384, HashAlgorithm::Sha256) => &rs::ECDSA_P384_SHA256_ASN1,
                 (Curve::P384, HashAlgorithm::Sha384) => &rs::ECDSA_P384_SHA384_ASN1,
                 _ => return Verification::Unsupported(format!("ECDSA with {hash} on {curve}")),
             };
-            ring_verdict(ring_alg, issuer_key.key_bytes(), message, signature, None)
+            unparsed_verdict(lc_alg, issuer_key.key_bytes(), message, signature, None)
         }
-        (SignatureAlgorithm::Ed25519, KeyAlgorithm::Ed25519) => ring_verdict(
+        (SignatureAlgorithm::Ed25519, KeyAlgorithm::Ed25519) => unparsed_verdict(
             &rs::ED25519,
             issuer_key.key_bytes(),
             message,
@@ -113,7 +113,7 @@ fn weakness(hash: HashAlgorithm, bits: usize) -> Option<Weakness> {
     (w.hash.is_some() || w.key_bits.is_some()).then_some(w)
 }
 
-fn ring_verdict(
+fn unparsed_verdict(
     alg: &'static dyn rs::VerificationAlgorithm,
     key: &[u8],
     message: &[u8],
@@ -144,7 +144,7 @@ fn verify_rsa_pkcs1(
 ) -> Verification {
     use HashAlgorithm as H;
     let weak = weakness(hash, bits);
-    let ring_alg: Option<&'static rs::RsaParameters> = match (hash, bits) {
+    let lc_alg: Option<&'static rs::RsaParameters> = match (hash, bits) {
         (_, b) if !(1024..=8192).contains(&b) => None,
         (H::Sha1, _) => Some(&rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY),
         (H::Sha256, b) if b >= 2048 => Some(&rs::RSA_PKCS1_2048_8192_SHA256),
@@ -154,11 +154,11 @@ fn verify_rsa_pkcs1(
         (H::Sha512, _) => Some(&rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY),
         _ => None,
     };
-    if let Some(alg) = ring_alg {
+    if let Some(alg) = lc_alg {
         if let Some(parsed) = keys.and_then(|k| k.get(key, hash, alg)) {
             return genuine(parsed.verify_sig(message, signature).is_ok(), weak);
         }
-        return ring_verdict(alg, key.key_bytes(), message, signature, weak);
+        return unparsed_verdict(alg, key.key_bytes(), message, signature, weak);
     }
     let Some(public) = rustcrypto_key(key) else {
         return Verification::Unsupported(format!("an RSA key of {bits} bits"));
@@ -186,15 +186,15 @@ fn verify_rsa_pss(
     use HashAlgorithm as H;
     let weak = weakness(hash, bits);
     // ring supports PSS with salt length equal to the hash length and keys >= 2048.
-    let ring_alg: Option<&'static dyn rs::VerificationAlgorithm> = match (hash, salt_len) {
+    let lc_alg: Option<&'static dyn rs::VerificationAlgorithm> = match (hash, salt_len) {
         _ if !(2048..=8192).contains(&bits) => None,
         (H::Sha256, 32) => Some(&rs::RSA_PSS_2048_8192_SHA256),
         (H::Sha384, 48) => Some(&rs::RSA_PSS_2048_8192_SHA384),
         (H::Sha512, 64) => Some(&rs::RSA_PSS_2048_8192_SHA512),
         _ => None,
     };
-    if let Some(alg) = ring_alg {
-        return ring_verdict(alg, key.key_bytes(), message, signature, weak);
+    if let Some(alg) = lc_alg {
+        return unparsed_verdict(alg, key.key_bytes(), message, signature, weak);
     }
     let Some(public) = rustcrypto_key(key) else {
         return Verification::Unsupported(format!("an RSA key of {bits} bits"));
