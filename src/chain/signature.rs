@@ -185,7 +185,7 @@ fn verify_rsa_pss(
 ) -> Verification {
     use HashAlgorithm as H;
     let weak = weakness(hash, bits);
-    // ring supports PSS with salt length equal to the hash length and keys >= 2048.
+    // aws-lc-rs (like ring) supports PSS with salt length equal to the hash length and keys >= 2048.
     let lc_alg: Option<&'static dyn rs::VerificationAlgorithm> = match (hash, salt_len) {
         _ if !(2048..=8192).contains(&bits) => None,
         (H::Sha256, 32) => Some(&rs::RSA_PSS_2048_8192_SHA256),
