@@ -21,6 +21,8 @@ pub(super) struct Situation<'a> {
     pub private_key: Option<KeyStatus>,
     pub allowlist: &'a Allowlist,
     pub at: OffsetDateTime,
+    /// [`source_at`], when the assessment already worked it out.
+    pub source: &'a std::cell::OnceCell<Source>,
 }
 
 /// How the wizard's certificate is made by hand (Exchange 2010 SP1 and later).
@@ -100,11 +102,6 @@ fn chains_to_roots(allowlist: &Allowlist) -> bool {
     allowlist.issuance() == Issuance::Chain
 }
 
-/// [`source_at`] as one sentence for a finding's fix.
-pub(super) fn where_to_get(allowlist: &Allowlist, at: OffsetDateTime) -> String {
-    source_at(allowlist, at).text
-}
-
 pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let mut steps = Vec::new();
     let thumbprint = s.leaf.sha1();
@@ -134,9 +131,9 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let self_signed_route = s.self_signed && s.profile.accepts_self_signed();
     let mut route_said = false;
     if !(s.issuer_accepted || self_signed_route || damaged) {
-        let source = source_at(s.allowlist, s.at);
+        let source = s.source.get_or_init(|| source_at(s.allowlist, s.at));
         route_said = source.self_signed_only;
-        steps.push(source.text);
+        steps.push(source.text.clone());
     }
 
     if s.codes.iter().any(|c| CERTIFICATE_ERRORS.contains(c)) {

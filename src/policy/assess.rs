@@ -184,6 +184,7 @@ pub fn assess(
         at: options.at,
         profile: options.profile,
         findings: Vec::new(),
+        source: std::cell::OnceCell::new(),
     };
     let leaf = pool.get(chain.leaf());
     let mut identities: Vec<Identity> = chain
@@ -203,6 +204,7 @@ pub fn assess(
     a.impostors_above(&identities);
     a.bundle_hygiene();
 
+    let source = a.source;
     let mut findings = a.findings;
     findings.sort_by_key(Finding::severity);
     let verdict = verdict(issuer_accepted, &findings);
@@ -216,6 +218,7 @@ pub fn assess(
         private_key,
         allowlist,
         at: options.at,
+        source: &source,
     });
     Assessment {
         profile: options.profile,
@@ -255,6 +258,9 @@ struct Assessor<'a> {
     at: OffsetDateTime,
     profile: Profile,
     findings: Vec<Finding>,
+    /// Where a certificate can come from, worked out once: several fixes and the next
+    /// steps say it, and a scan assesses thousands of bundles.
+    source: std::cell::OnceCell<advice::Source>,
 }
 
 impl Assessor<'_> {
@@ -268,7 +274,12 @@ impl Assessor<'_> {
 
     /// Where a certificate the MFG accepts can come from at the evaluation time.
     fn buy_from_accepted(&self) -> String {
-        advice::where_to_get(self.allowlist, self.at)
+        self.source().text.clone()
+    }
+
+    fn source(&self) -> &advice::Source {
+        self.source
+            .get_or_init(|| advice::source_at(self.allowlist, self.at))
     }
 
     fn leaf_requirements(&mut self, leaf: &Certificate, warn_days: u32) {
