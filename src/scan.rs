@@ -323,7 +323,17 @@ fn read_file(path: &Path, max: u64) -> Contents {
             return Contents::Skip;
         }
     }
-    let limit = max.saturating_add(1).saturating_sub(bytes.len() as u64);
+    let have = bytes.len();
+    if size > 0 && size <= max && (have as u64) <= size {
+        // The size is known: read exactly that, without the read that would only
+        // confirm the end (a file that grows meanwhile is read as it was).
+        bytes.resize(usize::try_from(size).unwrap_or(have), 0);
+        if let Err(e) = file.read_exact(bytes.get_mut(have..).unwrap_or_default()) {
+            return fail(e);
+        }
+        return Contents::Bytes(bytes);
+    }
+    let limit = max.saturating_add(1).saturating_sub(have as u64);
     if let Err(e) = file.take(limit).read_to_end(&mut bytes) {
         return fail(e);
     }
