@@ -617,15 +617,9 @@ impl Problems {
     fn certificate(&mut self, raw: &Spanned<RawCertificate>) -> Option<KnownCertificate> {
         let line = line_of(raw);
         let c = &raw.value;
-        let sha1 = self.one("sha1", &c.sha1, |t| {
-            Thumbprint::<20>::parse(t).map_err(|e| e.to_string())
-        });
-        let sha256 = self.one("sha256", &c.sha256, |t| {
-            Thumbprint::<32>::parse(t).map_err(|e| e.to_string())
-        });
-        let serial = self.one("serial", &c.serial, |t| {
-            Serial::parse(t).map_err(|e| e.to_string())
-        });
+        let sha1 = self.one("sha1", &c.sha1, parse_sha1);
+        let sha256 = self.one("sha256", &c.sha256, parse_sha256);
+        let serial = self.one("serial", &c.serial, parse_serial);
         let not_before = self.moment("not_before", &c.not_before);
         let not_after = self.moment("not_after", &c.not_after);
         if c.sha1.is_none() && c.sha256.is_none() && c.note.is_none() {
@@ -666,18 +660,10 @@ impl Problems {
                 .map_err(|e| self.add(line_of(raw), format!("subject \"{}\": {e}", raw.value)))
                 .ok()
         });
-        let mut sha1 = self.list("sha1", &a.sha1, |t| {
-            Thumbprint::<20>::parse(t).map_err(|e| e.to_string())
-        });
-        let mut sha256 = self.list("sha256", &a.sha256, |t| {
-            Thumbprint::<32>::parse(t).map_err(|e| e.to_string())
-        });
-        let mut serials = self.list("serial", &a.serial, |t| {
-            Serial::parse(t).map_err(|e| e.to_string())
-        });
-        let spki_sha256 = self.one("spki_sha256", &a.spki_sha256, |t| {
-            Thumbprint::<32>::parse(t).map_err(|e| e.to_string())
-        });
+        let mut sha1 = self.list("sha1", &a.sha1, parse_sha1);
+        let mut sha256 = self.list("sha256", &a.sha256, parse_sha256);
+        let mut serials = self.list("serial", &a.serial, parse_serial);
+        let spki_sha256 = self.one("spki_sha256", &a.spki_sha256, parse_sha256);
         let ski = self.one("ski", &a.ski, |t| {
             KeyId::parse(t).map_err(|e| e.to_string())
         });
@@ -747,6 +733,19 @@ impl Problems {
             message: message.into(),
         });
     }
+}
+
+/// The value parsers of [`Problems::one`] and [`Problems::list`], with errors in words.
+fn parse_sha1(text: &str) -> Result<Sha1Thumbprint, String> {
+    Thumbprint::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_sha256(text: &str) -> Result<Sha256Thumbprint, String> {
+    Thumbprint::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_serial(text: &str) -> Result<Serial, String> {
+    Serial::parse(text).map_err(|e| e.to_string())
 }
 
 /// A key that looks like a misspelling of `known`: at most two edits away.

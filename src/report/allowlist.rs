@@ -265,10 +265,7 @@ pub fn lint_text(file: &str, result: &Result<Allowlist, AllowlistError>) -> Stri
             let _ = writeln!(
                 out,
                 "{}",
-                paint(
-                    RED,
-                    &format!("{n} problem{}", if n == 1 { "" } else { "s" })
-                )
+                paint(RED, &super::count(n, "problem", "problems"))
             );
             out
         }

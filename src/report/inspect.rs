@@ -63,9 +63,8 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
         paint(
             DIM,
             &format!(
-                "{} certificate{} at {}; allowlist: {}.",
-                pool.len(),
-                if pool.len() == 1 { "" } else { "s" },
+                "{} at {}; allowlist: {}.",
+                super::count(pool.len(), "certificate", "certificates"),
                 datetime(at),
                 allowlist.source()
             )

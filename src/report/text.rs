@@ -350,16 +350,11 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
 
 /// The error codes, comma-separated, for the verdict line.
 fn reasons(outcome: &Outcome) -> String {
-    let mut codes: Vec<&str> = Vec::new();
-    for f in &outcome.assessment.findings {
-        if f.severity() == Severity::Error && !codes.contains(&f.code.as_str()) {
-            codes.push(f.code.as_str());
-        }
-    }
+    let codes = codes(outcome, Severity::Error);
     if codes.is_empty() {
         "its issuer is not an accepted CA".to_owned()
     } else {
-        codes.join(", ")
+        codes
     }
 }
 
