@@ -16,11 +16,7 @@ use serde_json::Value;
 
 /// A temporary file with `text`, for allowlists and bundles made by a test.
 fn temp_file(name: &str, text: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-evidence-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    common::temp_file("evidence", name, text)
 }
 
 // ---- Missing evidence is not a rejection --------------------------------------------------
@@ -67,10 +63,7 @@ fn leaf_without_aki_and_without_its_issuer_is_undetermined() {
 
 #[test]
 fn an_allowlist_entry_without_a_key_cannot_confirm_the_issuer() {
-    let allowlist = temp_file(
-        "no-key.yaml",
-        b"version: 1\nauthorities:\n  - name: Test Global Root CA\n    subject: CN=Test Global Root CA, OU=www.test.example, O=Test Inc, C=US\n    status: accepted\n",
-    );
+    let allowlist = temp_file("no-key.yaml", common::ALLOWLIST_WITHOUT_KEY.as_bytes());
     for files in [&["direct-bundle.pem"][..], &["direct-leaf.pem"][..]] {
         let out = mfgcheck()
             .arg("check")
@@ -111,11 +104,13 @@ fn other_errors_still_reject_when_the_issuer_is_unconfirmed() {
 
 #[test]
 fn scan_counts_undetermined_files_as_failures() {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-undetermined-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(common::fixture("noaki-leaf.pem"), dir.join("noaki.pem")).unwrap();
-    std::fs::copy(common::fixture("direct-bundle.pem"), dir.join("ok.pem")).unwrap();
+    let dir = common::temp_tree(
+        "undetermined",
+        &[
+            ("noaki.pem", "noaki-leaf.pem"),
+            ("ok.pem", "direct-bundle.pem"),
+        ],
+    );
     let run = |format: &str| {
         let out = mfgcheck()
             .args([
@@ -357,15 +352,13 @@ fn a_bad_signature_is_a_damaged_file_not_a_reason_to_buy() {
 
 #[test]
 fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-issuers-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        common::fixture("ca-legacy-int.pem"),
-        dir.join("intermediate.cer"),
-    )
-    .unwrap();
-    std::fs::copy(common::fixture("direct-bundle.pem"), dir.join("mail.pem")).unwrap();
+    let dir = common::temp_tree(
+        "issuers",
+        &[
+            ("intermediate.cer", "ca-legacy-int.pem"),
+            ("mail.pem", "direct-bundle.pem"),
+        ],
+    );
     let out = mfgcheck()
         .args([
             "scan",
@@ -391,15 +384,8 @@ fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
 
 #[test]
 fn counts_of_one_are_singular() {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-one-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let list = dir.join("one.yaml");
-    std::fs::write(
-        &list,
-        "version: 1\nauthorities:\n  - name: Test Global Root CA\n    subject: CN=Test Global Root CA, OU=www.test.example, O=Test Inc, C=US\n    status: accepted\n",
-    )
-    .unwrap();
-    let list = list.to_str().unwrap();
+    let list = temp_file("one.yaml", common::ALLOWLIST_WITHOUT_KEY.as_bytes());
+    let list = list.as_str();
     let out = mfgcheck()
         .args([
             "check",
@@ -431,9 +417,7 @@ fn counts_of_one_are_singular() {
             .unwrap()
             .starts_with("1 authority in")
     );
-    let bundle = dir.join("one");
-    std::fs::create_dir_all(&bundle).unwrap();
-    std::fs::copy(common::fixture("truncated.cer"), bundle.join("t.cer")).unwrap();
+    let bundle = common::temp_tree("one", &[("t.cer", "truncated.cer")]);
     let out = mfgcheck()
         .args(["scan", bundle.to_str().unwrap()])
         .output()

@@ -101,11 +101,7 @@ fn allowlist_command_shows_the_later_list() {
 fn chain_allowlist() -> String {
     let text = std::fs::read_to_string(common::fixture("allowlist.yaml")).unwrap();
     let text = text.replacen("version: 1\n", "version: 1\nissuance: chain\n", 1);
-    let dir = std::env::temp_dir().join(format!("mfgcheck-chain-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("chain.yaml");
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
+    common::temp_file("chain", "chain.yaml", text.as_bytes())
 }
 
 fn check(files: &[&str], at: &str, allowlist: &str) -> (i32, Value) {

@@ -362,10 +362,7 @@ fn links_are_followed_only_inside_the_tree() {
 
 /// A fresh directory for one test.
 fn fresh(name: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("mfgcheck-scan-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    root
+    common::temp_tree(&format!("scan-{name}"), &[])
 }
 
 #[test]

@@ -27,6 +27,32 @@ pub fn test_data(dir: &str, name: &str) -> String {
         .into_owned()
 }
 
+/// A fresh, empty directory for one test (`name` keeps tests apart), under the temp
+/// directory, with `fixtures` copied in as (path inside, fixture name).
+pub fn temp_tree(name: &str, fixtures: &[(&str, &str)]) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("mfgcheck-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    for (to, from) in fixtures {
+        let to = root.join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(fixture(from), &to).unwrap_or_else(|e| panic!("{from}: {e}"));
+    }
+    root
+}
+
+/// A file with `bytes` in a test's own directory; its path as a string.
+pub fn temp_file(dir: &str, name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("mfgcheck-{}-{dir}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// An allowlist that names the test global root but gives no key for it.
+pub const ALLOWLIST_WITHOUT_KEY: &str = "version: 1\nauthorities:\n  - name: Test Global Root CA\n    subject: CN=Test Global Root CA, OU=www.test.example, O=Test Inc, C=US\n    status: accepted\n";
+
 pub fn input(name: &str) -> Input {
     let bytes = std::fs::read(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     Input {
