@@ -185,6 +185,12 @@ pub fn assess(
         profile: options.profile,
         findings: Vec::new(),
         source: std::cell::OnceCell::new(),
+        above_top: match (&chain.top, chain.path.last()) {
+            (Top::IssuerAbsent { .. }, Some(&top)) => {
+                Some(allowlist.identify_issuer_of(pool.get(top)))
+            }
+            _ => None,
+        },
     };
     let leaf = pool.get(chain.leaf());
     let mut identities: Vec<Identity> = chain
@@ -261,6 +267,9 @@ struct Assessor<'a> {
     /// Where a certificate can come from, worked out once: several fixes and the next
     /// steps say it, and a scan assesses thousands of bundles.
     source: std::cell::OnceCell<advice::Source>,
+    /// The allowlist's view of the absent issuer above the path's last certificate
+    /// (when the path ends at one), asked once for every check that needs it.
+    above_top: Option<Identity>,
 }
 
 impl Assessor<'_> {
@@ -520,18 +529,12 @@ impl Assessor<'_> {
     /// the listed key signed it: then it is the CA's own new key (a key rollover), which
     /// is simply not on the list. Only the path shows who signed, so this is decided here.
     fn key_rollovers(&self, identities: &mut [Identity]) {
-        let top_issuer = match (&self.chain.top, self.chain.path.last()) {
-            (Top::IssuerAbsent { .. }, Some(&top)) => {
-                Some(self.allowlist.identify_issuer_of(self.cert(top)))
-            }
-            _ => None,
-        };
         let above: Vec<Option<usize>> = identities
             .iter()
             .skip(1)
             .map(Identity::listed)
             .chain(std::iter::once(
-                top_issuer.as_ref().and_then(Identity::listed),
+                self.above_top.as_ref().and_then(Identity::listed),
             ))
             .collect();
         for (identity, signer) in identities.iter_mut().zip(above) {
@@ -834,6 +837,14 @@ impl Assessor<'_> {
         Finding::new(Code::IssuerUnconfirmed, msg).fix(fix)
     }
 
+    /// [`Assessor::above_top`] when the path holds an intermediate (the leaf's own absent
+    /// issuer is the direct issuer, judged on its own).
+    fn above_intermediates(&self) -> Option<&Identity> {
+        self.above_top
+            .as_ref()
+            .filter(|_| self.chain.path.len() >= 2)
+    }
+
     /// The first authority accepted at the evaluation time above the direct issuer, the
     /// certificates in between, and whether it was known only by name and key identifier
     /// (its certificate absent).
@@ -848,12 +859,9 @@ impl Assessor<'_> {
             .find_map(|(j, id)| {
                 accepted_listed(id).map(|a| (a, path.get(1..j).unwrap_or_default().to_vec(), false))
             })
-            .or_else(|| match (&self.chain.top, path.last()) {
-                (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
-                    accepted_listed(&self.allowlist.identify_issuer_of(self.cert(top)))
-                        .map(|a| (a, path.get(1..).unwrap_or_default().to_vec(), true))
-                }
-                _ => None,
+            .or_else(|| {
+                accepted_listed(self.above_intermediates()?)
+                    .map(|a| (a, path.get(1..).unwrap_or_default().to_vec(), true))
             })
     }
 
@@ -902,13 +910,8 @@ impl Assessor<'_> {
                 Identity::NameOnly { authority } => Some((*authority, path.get(j).copied())),
                 _ => None,
             })
-            .or_else(|| match (&self.chain.top, path.last()) {
-                (Top::IssuerAbsent { .. }, Some(&top)) if path.len() >= 2 => {
-                    match self.allowlist.identify_issuer_of(self.cert(top)) {
-                        Identity::NameOnly { authority } => Some((authority, None)),
-                        _ => None,
-                    }
-                }
+            .or_else(|| match self.above_intermediates()? {
+                Identity::NameOnly { authority } => Some((*authority, None)),
                 _ => None,
             });
         let Some((authority, cert)) = named else {
@@ -1043,14 +1046,10 @@ impl Assessor<'_> {
                 _ => None,
             })
             .collect();
-        if path.len() >= 2 && matches!(self.chain.top, Top::IssuerAbsent { .. }) {
-            if let Some(&top) = path.last() {
-                if let Identity::Impostor { authority, reason } =
-                    self.allowlist.identify_issuer_of(self.cert(top))
-                {
-                    found.push((top, authority, reason));
-                }
-            }
+        if let (Some(Identity::Impostor { authority, reason }), Some(&top)) =
+            (self.above_intermediates(), path.last())
+        {
+            found.push((top, *authority, reason.clone()));
         }
         for (id, authority, reason) in found {
             let cert = self.cert(id);
