@@ -216,11 +216,14 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<File
     };
     // A directory's files in name order, then its subdirectories in name order: the
     // walk yields the files in scan order already, so the final sort costs one pass.
-    let mut entries: Vec<fs::DirEntry> = entries.flatten().collect();
-    entries.sort_by_key(fs::DirEntry::file_name);
+    // Each name is taken once: sorting by `DirEntry::file_name` would allocate it
+    // at every comparison.
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> =
+        entries.flatten().map(|e| (e.file_name(), e)).collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut subdirectories = Vec::new();
-    for entry in entries {
-        let path = entry.path();
+    for (name, entry) in entries {
+        let path = dir.join(name);
         let Ok(kind) = entry.file_type() else {
             continue;
         };

@@ -6,6 +6,7 @@
 //! differ from their own listings in case and spacing, so there is one comparison,
 //! through [`DistinguishedName::key`], used everywhere.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -39,6 +40,26 @@ const ATTRIBUTE_TYPES: &[(&str, &[&str])] = &[
     ("1.3.6.1.4.1.311.60.2.1.3", &["JURISDICTIONC"]),
 ];
 
+/// The dotted form of a certificate's attribute type: a known type borrows it from
+/// [`ATTRIBUTE_TYPES`], so reading a name formats no OID.
+fn dotted(oid: &x509_parser::asn1_rs::Oid<'_>) -> Cow<'static, str> {
+    static KNOWN: OnceLock<Vec<(Vec<u8>, &'static str)>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        ATTRIBUTE_TYPES
+            .iter()
+            .filter_map(|(dotted, _)| {
+                let oid: x509_parser::asn1_rs::Oid<'_> = dotted.parse().ok()?;
+                Some((oid.as_bytes().to_vec(), *dotted))
+            })
+            .collect()
+    });
+    let bytes = oid.as_bytes();
+    match known.iter().find(|(der, _)| der.as_slice() == bytes) {
+        Some((_, dotted)) => Cow::Borrowed(dotted),
+        None => Cow::Owned(oid.to_id_string()),
+    }
+}
+
 fn keyword_for(oid: &str) -> Option<&'static str> {
     ATTRIBUTE_TYPES
         .iter()
@@ -58,7 +79,7 @@ fn oid_for(keyword: &str) -> Option<&'static str> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attribute {
     /// Dotted OID of the attribute type.
-    pub oid: String,
+    pub oid: Cow<'static, str>,
     /// The value as text.
     pub value: String,
 }
@@ -86,27 +107,46 @@ pub struct DistinguishedName {
 pub struct NameKey(String);
 
 /// Case-folds and collapses white space, as RFC 5280 7.1 (via RFC 4518) asks.
-fn fold(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for word in value.split_whitespace() {
-        if !out.is_empty() {
+fn fold_into(out: &mut String, value: &str) {
+    for (i, word) in value.split_whitespace().enumerate() {
+        if i > 0 {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        if word.is_ascii() {
+            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            out.extend(word.chars().flat_map(char::to_lowercase));
+        }
     }
-    out
 }
 
+/// `type=folded value`, the key of one attribute.
+fn attribute_key(out: &mut String, attribute: &Attribute) {
+    out.push_str(&attribute.oid);
+    out.push('=');
+    fold_into(out, &attribute.value);
+}
+
+/// Built in one string: names are read for every certificate a scan meets, and an
+/// RDN almost always holds one attribute, which needs no sorting.
 fn compute_key<'a>(rdns: impl Iterator<Item = &'a Rdn>) -> NameKey {
-    let mut key = String::new();
+    let mut key = String::with_capacity(128);
     for rdn in rdns {
-        let mut parts: Vec<String> = rdn
-            .0
-            .iter()
-            .map(|a| format!("{}={}", a.oid, fold(&a.value)))
-            .collect();
-        parts.sort();
-        key.push_str(&parts.join("\u{1}"));
+        match rdn.0.as_slice() {
+            [one] => attribute_key(&mut key, one),
+            several => {
+                let mut parts: Vec<String> = several
+                    .iter()
+                    .map(|a| {
+                        let mut part = String::new();
+                        attribute_key(&mut part, a);
+                        part
+                    })
+                    .collect();
+                parts.sort();
+                key.push_str(&parts.join("\u{1}"));
+            }
+        }
         key.push('\u{2}');
     }
     NameKey(key)
@@ -155,7 +195,7 @@ impl DistinguishedName {
                 Rdn(rdn
                     .iter()
                     .map(|atv| Attribute {
-                        oid: atv.attr_type().to_id_string(),
+                        oid: dotted(atv.attr_type()),
                         value: decode_string(atv.attr_value()),
                     })
                     .collect())
@@ -372,17 +412,17 @@ fn split_rdns(text: &str) -> Result<Vec<Vec<String>>, NameError> {
     Ok(rdns)
 }
 
-fn attribute_type(raw: &str) -> Result<String, NameError> {
+fn attribute_type(raw: &str) -> Result<Cow<'static, str>, NameError> {
     let t = raw.trim();
     let t = t
         .strip_prefix("OID.")
         .or_else(|| t.strip_prefix("oid."))
         .unwrap_or(t);
     if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return Ok(t.to_owned());
+        return Ok(Cow::Owned(t.to_owned()));
     }
     oid_for(t)
-        .map(str::to_owned)
+        .map(Cow::Borrowed)
         .ok_or_else(|| NameError::UnknownType(t.to_owned()))
 }
 
@@ -480,6 +520,27 @@ mod tests {
         assert!(n("E=a@b.c").matches(&n("emailAddress=a@b.c")));
         assert!(n("SERIALNUMBER=07969287").matches(&n("2.5.4.5=07969287")));
         assert!(n("OID.2.5.4.5=07969287").matches(&n("serialNumber=07969287")));
+    }
+
+    #[test]
+    fn names_read_from_der_keep_known_and_unknown_types() {
+        use x509_parser::prelude::FromDer;
+        // CN=a, then an attribute of type 1.2.3.4 = "B \u{c9}cole" in UTF-8.
+        let mut der = vec![0x30, 0x1e, 0x31, 0x0a, 0x30, 0x08];
+        der.extend([0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, b'a']);
+        der.extend([
+            0x31, 0x10, 0x30, 0x0e, 0x06, 0x03, 0x2a, 0x03, 0x04, 0x0c, 0x07,
+        ]);
+        der.extend("B \u{c9}col".as_bytes());
+        let (_, x509) = X509Name::from_der(&der).expect("a DER name");
+        let name = DistinguishedName::from_x509(&x509);
+        assert_eq!(name.to_string(), "OID.1.2.3.4=B \u{c9}col, CN=a");
+        assert_eq!(name.first("2.5.4.3"), Some("a"));
+        assert!(
+            name.matches(&n("1.2.3.4=b  \u{e9}COL, cn=A")),
+            "non-ASCII folds too"
+        );
+        assert!(!name.matches(&n("1.2.3.4=b ecol, cn=A")));
     }
 
     #[test]
