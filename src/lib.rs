@@ -112,6 +112,8 @@ pub struct Bundle {
 pub struct Shared {
     pub parsed: model::ParseCache,
     pub signatures: chain::SignatureCache,
+    /// PEM bodies decoded before: the CA certificates repeated in every bundle.
+    pub bodies: load::PemBodies,
     /// CA certificates every bundle may use as issuers.
     pub extras: Vec<Certificate>,
 }
@@ -136,7 +138,7 @@ pub fn load_bundle_with(
     let mut raws: Vec<RawCertificate> = Vec::new();
     let mut keys = KeyRing::default();
     for input in inputs {
-        let loaded = load::load(&input.name, &input.bytes, password)?;
+        let loaded = load::load_with(&input.name, &input.bytes, password, Some(&shared.bodies))?;
         let pkcs12 = !loaded.keys.is_empty()
             || loaded
                 .certificates

@@ -8,6 +8,7 @@ mod der;
 mod pem;
 mod pkcs12;
 mod pkcs7;
+mod seen;
 mod text;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use pkcs12::MAX_ITERATIONS;
+pub use seen::{ByContent, PemBodies};
 pub use text::decode_text;
 
 /// How a certificate was stored.
@@ -233,12 +235,22 @@ pub fn yaml_error(text: &str, e: &serde_saphyr::Error) -> (usize, String) {
 /// input in messages and origins; `password` opens PKCS#12 files, which are tried
 /// with the empty and the absent password when it is `None`.
 pub fn load(file: &str, bytes: &[u8], password: Option<&Password>) -> Result<Loaded, LoadError> {
+    load_with(file, bytes, password, None)
+}
+
+/// [`load`], taking PEM bodies met before from `bodies` (and noting new ones there).
+pub fn load_with(
+    file: &str,
+    bytes: &[u8],
+    password: Option<&Password>,
+    bodies: Option<&PemBodies>,
+) -> Result<Loaded, LoadError> {
     let fail = |problem| LoadError {
         file: file.to_owned(),
         problem,
     };
     let name: Arc<str> = Arc::from(file);
-    let found = sniff(bytes, password).map_err(fail)?;
+    let found = sniff(bytes, password, bodies).map_err(fail)?;
     let certificates = found
         .certificates
         .into_iter()
@@ -266,7 +278,11 @@ pub fn load(file: &str, bytes: &[u8], password: Option<&Password>) -> Result<Loa
     Ok(Loaded { certificates, keys })
 }
 
-fn sniff(bytes: &[u8], password: Option<&Password>) -> Result<Found, Problem> {
+fn sniff(
+    bytes: &[u8],
+    password: Option<&Password>,
+    bodies: Option<&PemBodies>,
+) -> Result<Found, Problem> {
     if bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
         return Err(Problem::Empty);
     }
@@ -275,7 +291,7 @@ fn sniff(bytes: &[u8], password: Option<&Password>) -> Result<Found, Problem> {
     }
     let text = text::decode_text(bytes);
     if text.contains("-----BEGIN ") {
-        return pem::certificates(&text, password);
+        return pem::certificates(&text, password, bodies);
     }
     if let Some(decoded) = text::bare_base64(&text) {
         if der::looks_like_der(&decoded) {

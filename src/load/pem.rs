@@ -3,7 +3,7 @@
 //! the text, without copying it line by line: a scan reads thousands of these.
 
 use super::der::{self, element};
-use super::{Bag, Format, Found, Password, Problem};
+use super::{Bag, Format, Found, Password, PemBodies, Problem};
 
 const CERTIFICATE_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
 const PKCS7_LABELS: &[&str] = &["PKCS7", "PKCS #7 SIGNED DATA", "CMS"];
@@ -46,8 +46,11 @@ fn next_begin(text: &str, from: usize) -> Option<usize> {
     }
 }
 
-/// The PEM blocks of `text`, in order.
-fn blocks(text: &str) -> impl Iterator<Item = Result<Block<'_>, BlockError<'_>>> {
+/// The PEM blocks of `text`, in order; a body met before comes from `bodies`.
+fn blocks<'a>(
+    text: &'a str,
+    bodies: Option<&'a PemBodies>,
+) -> impl Iterator<Item = Result<Block<'a>, BlockError<'a>>> {
     let mut at = 0;
     let mut body = String::new();
     std::iter::from_fn(move || {
@@ -85,8 +88,14 @@ fn blocks(text: &str) -> impl Iterator<Item = Result<Block<'_>, BlockError<'_>>>
                 }
             }
             base64().decode(body.as_bytes())
+        } else if let Some(der) = bodies.and_then(|b| b.get(raw.as_bytes())) {
+            Ok(der)
         } else {
-            base64().decode(raw.as_bytes())
+            let decoded = base64().decode(raw.as_bytes());
+            if let (Ok(der), Some(bodies)) = (&decoded, bodies) {
+                bodies.met(raw.as_bytes(), der);
+            }
+            decoded
         };
         Some(
             decoded
@@ -99,11 +108,15 @@ fn blocks(text: &str) -> impl Iterator<Item = Result<Block<'_>, BlockError<'_>>>
 /// Every certificate in the PEM blocks of `text`: certificates, PKCS#7, and PKCS#12
 /// (`certutil -encode` armours a .pfx as CERTIFICATE). Other blocks (keys, requests,
 /// CRLs) are skipped, and named if nothing else is found.
-pub(super) fn certificates(text: &str, password: Option<&Password>) -> Result<Found, Problem> {
+pub(super) fn certificates(
+    text: &str,
+    password: Option<&Password>,
+    bodies: Option<&PemBodies>,
+) -> Result<Found, Problem> {
     let mut out = Vec::new();
     let mut keys = Vec::new();
     let mut others: Vec<String> = Vec::new();
-    for (i, block) in blocks(text).enumerate() {
+    for (i, block) in blocks(text, bodies).enumerate() {
         let block = block.map_err(|e| {
             let (label, reason) = match e {
                 BlockError::BadBegin => ("unreadable", "bad BEGIN line"),
@@ -173,8 +186,19 @@ pub(super) fn certificates(text: &str, password: Option<&Password>) -> Result<Fo
 mod tests {
     use super::*;
 
+    /// The blocks of `text`, read without remembered bodies and then three times with
+    /// (met once, kept, taken from memory), which must all agree.
     fn read(text: &str) -> Vec<Result<(String, Vec<u8>), String>> {
-        blocks(text)
+        let plain = read_with(text, None);
+        let bodies = PemBodies::default();
+        for _ in 0..3 {
+            assert_eq!(read_with(text, Some(&bodies)), plain);
+        }
+        plain
+    }
+
+    fn read_with(text: &str, bodies: Option<&PemBodies>) -> Vec<Result<(String, Vec<u8>), String>> {
+        blocks(text, bodies)
             .map(|b| {
                 b.map(|b| (b.label.to_owned(), b.contents))
                     .map_err(|e| match e {

@@ -1,7 +1,6 @@
 //! One parsed certificate.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use sha1::Digest as _;
 use time::OffsetDateTime;
@@ -13,7 +12,7 @@ use x509_parser::public_key::PublicKey as X509PublicKey;
 use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
 use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 use super::name::DistinguishedName;
-use crate::load::{Bag, Origin, RawCertificate};
+use crate::load::{Bag, ByContent, Origin, RawCertificate};
 
 /// A certificate that does not parse, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -92,19 +91,30 @@ struct Parsed {
     version: u32,
 }
 
-/// CA certificates already parsed, by SHA-256 of their DER, shared between checks
-/// (and threads). End-entity certificates are not kept: each appears once.
-#[derive(Debug, Default)]
+/// How many CA certificates a [`ParseCache`] keeps.
+const PARSED_CA_CERTIFICATES: usize = 1 << 14;
+
+/// CA certificates already parsed, shared between checks (and threads). End-entity
+/// certificates are not kept: each appears once.
+#[derive(Debug)]
 pub struct ParseCache {
-    /// Keyed by the DER itself: hashing it for the map is cheaper than the SHA-256
-    /// a thumbprint costs, and a hit then computes no digest at all.
-    parsed: Mutex<HashMap<Vec<u8>, Arc<Parsed>>>,
+    /// Keyed by the DER itself, found by its end: a hit computes no digest and hashes
+    /// no more than a few bytes.
+    parsed: RwLock<ByContent<Arc<Parsed>>>,
+}
+
+impl Default for ParseCache {
+    fn default() -> Self {
+        Self {
+            parsed: RwLock::new(ByContent::with_capacity(PARSED_CA_CERTIFICATES)),
+        }
+    }
 }
 
 impl ParseCache {
     /// How many certificates the cache holds.
     pub fn len(&self) -> usize {
-        self.parsed.lock().map_or(0, |m| m.len())
+        self.parsed.read().map_or(0, |m| m.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -137,7 +147,7 @@ impl Certificate {
         cache: Option<&ParseCache>,
     ) -> Result<Self, ParseError> {
         let RawCertificate { der, origin, bag } = raw;
-        if let Some(hit) = cache.and_then(|c| c.parsed.lock().ok()?.get(&der).cloned()) {
+        if let Some(hit) = cache.and_then(|c| c.parsed.read().ok()?.get(&der).cloned()) {
             return Ok(Self {
                 origin,
                 bag,
@@ -254,8 +264,8 @@ impl Certificate {
             der,
         });
         if parsed.is_ca {
-            if let Some(mut map) = cache.and_then(|c| c.parsed.lock().ok()) {
-                map.insert(parsed.der.clone(), Arc::clone(&parsed));
+            if let Some(mut map) = cache.and_then(|c| c.parsed.write().ok()) {
+                map.insert(&parsed.der, Arc::clone(&parsed));
             }
         }
         Ok(Self {
