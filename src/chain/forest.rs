@@ -65,15 +65,13 @@ pub fn forest(pool: &Pool) -> Forest {
             let v = verify(cert, cert.public_key());
             // A self-issued certificate signed by another key of the same CA (a
             // re-key) has its issuer in the pool; a true root signs itself.
-            if v.is_genuine() || !pool.named_issuers(cert).iter().any(|&c| c != id) {
+            if v.is_genuine() || !pool.named_issuers(cert).any(|c| c != id) {
                 links.push(Link::Root(v));
                 continue;
             }
         }
         let candidates: Vec<CertId> = pool
             .named_issuers(cert)
-            .iter()
-            .copied()
             .filter(|&c| c != id && cert.key_ids_compatible(pool.get(c)))
             .collect();
         let mut link = candidates

@@ -305,7 +305,7 @@ impl Search<'_> {
         let cert = self.pool.get(id);
         let mut candidates = Vec::new();
         let mut other_keys = Vec::new();
-        for &cand in self.pool.named_issuers(cert) {
+        for cand in self.pool.named_issuers(cert) {
             if cand == id {
                 continue;
             }

@@ -6,6 +6,35 @@ use std::fmt;
 use crate::load::Origin;
 use crate::model::{Certificate, NameKey, PrivateKey, Sha1Thumbprint, Sha256Thumbprint};
 
+/// Certificates by a name of theirs, for issuer lookup: (hash of the name key, id),
+/// sorted. A bundle holds a handful of certificates; one sorted vector is one
+/// allocation where a map of vectors is one per name, plus a copy of each name.
+#[derive(Debug, Default)]
+struct NameIndex(Vec<(u64, CertId)>);
+
+impl NameIndex {
+    fn push(&mut self, key: &NameKey, id: CertId) {
+        self.0.push((key.hash_value(), id));
+    }
+
+    fn seal(&mut self) {
+        self.0.sort_unstable();
+    }
+
+    /// The ids filed under `key`'s hash, in input order; names that merely share
+    /// the hash are for the caller to tell apart.
+    fn get(&self, key: &NameKey) -> impl Iterator<Item = CertId> + '_ {
+        let hash = key.hash_value();
+        let start = self.0.partition_point(|(h, _)| *h < hash);
+        self.0
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |(h, _)| *h == hash)
+            .map(|(_, id)| *id)
+    }
+}
+
 /// Index of a certificate in its [`Pool`]. Only a pool hands these out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CertId(usize);
@@ -37,8 +66,8 @@ pub struct Pool {
     /// Certificates before this index are the bundle's own.
     own: usize,
     duplicates: Vec<Duplicate>,
-    by_subject: HashMap<NameKey, Vec<CertId>>,
-    by_issuer: HashMap<NameKey, Vec<CertId>>,
+    by_subject: NameIndex,
+    by_issuer: NameIndex,
 }
 
 impl Pool {
@@ -58,8 +87,8 @@ impl Pool {
             certs: Vec::new(),
             own: 0,
             duplicates: Vec::new(),
-            by_subject: HashMap::new(),
-            by_issuer: HashMap::new(),
+            by_subject: NameIndex::default(),
+            by_issuer: NameIndex::default(),
         };
         let mut seen: HashMap<Sha256Thumbprint, CertId> = HashMap::new();
         for cert in certs {
@@ -78,20 +107,16 @@ impl Pool {
                 pool.add(cert.clone(), &mut seen);
             }
         }
+        pool.by_subject.seal();
+        pool.by_issuer.seal();
         pool
     }
 
     fn add(&mut self, cert: Certificate, seen: &mut HashMap<Sha256Thumbprint, CertId>) {
         let id = CertId(self.certs.len());
         seen.insert(*cert.sha256(), id);
-        self.by_subject
-            .entry(cert.subject().key().clone())
-            .or_default()
-            .push(id);
-        self.by_issuer
-            .entry(cert.issuer().key().clone())
-            .or_default()
-            .push(id);
+        self.by_subject.push(cert.subject().key(), id);
+        self.by_issuer.push(cert.issuer().key(), id);
         self.certs.push(cert);
     }
 
@@ -133,10 +158,11 @@ impl Pool {
     }
 
     /// Certificates whose subject matches `cert`'s issuer name (RFC 5280 comparison).
-    pub fn named_issuers(&self, cert: &Certificate) -> &[CertId] {
+    pub fn named_issuers<'a>(&'a self, cert: &'a Certificate) -> impl Iterator<Item = CertId> + 'a {
+        let wanted = cert.issuer().key();
         self.by_subject
-            .get(cert.issuer().key())
-            .map_or(&[], Vec::as_slice)
+            .get(wanted)
+            .filter(move |&id| self.get(id).subject().key() == wanted)
     }
 
     /// Finds a certificate by thumbprint.
@@ -154,13 +180,10 @@ impl Pool {
     /// key identifiers; no signature check, this only ranks leaf candidates).
     fn issued_another(&self, id: CertId) -> bool {
         let issuer = self.get(id);
-        self.by_issuer
-            .get(issuer.subject().key())
-            .is_some_and(|children| {
-                children
-                    .iter()
-                    .any(|&c| c != id && self.get(c).key_ids_compatible(issuer))
-            })
+        let name = issuer.subject().key();
+        self.by_issuer.get(name).any(|c| {
+            c != id && self.get(c).issuer().key() == name && self.get(c).key_ids_compatible(issuer)
+        })
     }
 
     /// The one certificate that some key in `keys` belongs to; `None` when no key

@@ -10,6 +10,8 @@ use x509_parser::oid_registry::Oid;
 use x509_parser::signature_algorithm::SignatureAlgorithm as X509SigAlg;
 use x509_parser::x509::AlgorithmIdentifier;
 
+use super::oid::OidTable;
+
 /// Hash functions seen in certificate signatures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {
@@ -73,6 +75,80 @@ impl fmt::Display for HashAlgorithm {
     }
 }
 
+/// Signature algorithms named by their OID alone (RSASSA-PSS also needs its
+/// parameters).
+static SIGNATURE_ALGORITHMS: OidTable<SignatureAlgorithm> = OidTable::new(&[
+    (
+        "1.2.840.113549.1.1.2",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Md2),
+    ),
+    (
+        "1.2.840.113549.1.1.3",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Md4),
+    ),
+    (
+        "1.2.840.113549.1.1.4",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Md5),
+    ),
+    (
+        "1.2.840.113549.1.1.5",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha1),
+    ),
+    (
+        "1.3.14.3.2.29",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha1),
+    ),
+    (
+        "1.2.840.113549.1.1.14",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha224),
+    ),
+    (
+        "1.2.840.113549.1.1.11",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha256),
+    ),
+    (
+        "1.2.840.113549.1.1.12",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha384),
+    ),
+    (
+        "1.2.840.113549.1.1.13",
+        SignatureAlgorithm::RsaPkcs1(HashAlgorithm::Sha512),
+    ),
+    (
+        "1.2.840.10045.4.1",
+        SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha1),
+    ),
+    (
+        "1.2.840.10045.4.3.1",
+        SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha224),
+    ),
+    (
+        "1.2.840.10045.4.3.2",
+        SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha256),
+    ),
+    (
+        "1.2.840.10045.4.3.3",
+        SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha384),
+    ),
+    (
+        "1.2.840.10045.4.3.4",
+        SignatureAlgorithm::Ecdsa(HashAlgorithm::Sha512),
+    ),
+    ("1.3.101.112", SignatureAlgorithm::Ed25519),
+    (
+        "1.2.840.10040.4.3",
+        SignatureAlgorithm::Dsa(HashAlgorithm::Sha1),
+    ),
+    (
+        "2.16.840.1.101.3.4.3.1",
+        SignatureAlgorithm::Dsa(HashAlgorithm::Sha224),
+    ),
+    (
+        "2.16.840.1.101.3.4.3.2",
+        SignatureAlgorithm::Dsa(HashAlgorithm::Sha256),
+    ),
+]);
+
 /// How a certificate was signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignatureAlgorithm {
@@ -92,30 +168,10 @@ pub enum SignatureAlgorithm {
 impl SignatureAlgorithm {
     /// Decodes a certificate's signatureAlgorithm field.
     pub fn from_x509(alg: &AlgorithmIdentifier<'_>) -> Self {
-        let oid = alg.algorithm.to_id_string();
-        let simple = match oid.as_str() {
-            "1.2.840.113549.1.1.2" => Some(Self::RsaPkcs1(HashAlgorithm::Md2)),
-            "1.2.840.113549.1.1.3" => Some(Self::RsaPkcs1(HashAlgorithm::Md4)),
-            "1.2.840.113549.1.1.4" => Some(Self::RsaPkcs1(HashAlgorithm::Md5)),
-            "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => Some(Self::RsaPkcs1(HashAlgorithm::Sha1)),
-            "1.2.840.113549.1.1.14" => Some(Self::RsaPkcs1(HashAlgorithm::Sha224)),
-            "1.2.840.113549.1.1.11" => Some(Self::RsaPkcs1(HashAlgorithm::Sha256)),
-            "1.2.840.113549.1.1.12" => Some(Self::RsaPkcs1(HashAlgorithm::Sha384)),
-            "1.2.840.113549.1.1.13" => Some(Self::RsaPkcs1(HashAlgorithm::Sha512)),
-            "1.2.840.10045.4.1" => Some(Self::Ecdsa(HashAlgorithm::Sha1)),
-            "1.2.840.10045.4.3.1" => Some(Self::Ecdsa(HashAlgorithm::Sha224)),
-            "1.2.840.10045.4.3.2" => Some(Self::Ecdsa(HashAlgorithm::Sha256)),
-            "1.2.840.10045.4.3.3" => Some(Self::Ecdsa(HashAlgorithm::Sha384)),
-            "1.2.840.10045.4.3.4" => Some(Self::Ecdsa(HashAlgorithm::Sha512)),
-            "1.3.101.112" => Some(Self::Ed25519),
-            "1.2.840.10040.4.3" => Some(Self::Dsa(HashAlgorithm::Sha1)),
-            "2.16.840.1.101.3.4.3.1" => Some(Self::Dsa(HashAlgorithm::Sha224)),
-            "2.16.840.1.101.3.4.3.2" => Some(Self::Dsa(HashAlgorithm::Sha256)),
-            _ => None,
-        };
-        if let Some(s) = simple {
-            return s;
+        if let Some((_, known)) = SIGNATURE_ALGORITHMS.find(&alg.algorithm) {
+            return known.clone();
         }
+        let oid = alg.algorithm.to_id_string();
         if oid == "1.2.840.113549.1.1.10" {
             return Self::pss(alg);
         }

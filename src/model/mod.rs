@@ -10,6 +10,7 @@ pub mod date;
 pub mod hex;
 mod key;
 pub mod name;
+mod oid;
 
 pub use algorithm::{Curve, HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
 pub use certificate::{Certificate, ParseCache, ParseError, PublicKey, Validity};

@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 use x509_parser::asn1_rs::{Any, Tag};
 use x509_parser::x509::X509Name;
 
+use super::oid::OidTable;
+
 /// Attribute types with the keywords people write. The first keyword is the one
 /// Windows prints; the others are accepted when parsing.
 const ATTRIBUTE_TYPES: &[(&str, &[&str])] = &[
@@ -40,25 +42,8 @@ const ATTRIBUTE_TYPES: &[(&str, &[&str])] = &[
     ("1.3.6.1.4.1.311.60.2.1.3", &["JURISDICTIONC"]),
 ];
 
-/// The dotted form of a certificate's attribute type: a known type borrows it from
-/// [`ATTRIBUTE_TYPES`], so reading a name formats no OID.
-fn dotted(oid: &x509_parser::asn1_rs::Oid<'_>) -> Cow<'static, str> {
-    static KNOWN: OnceLock<Vec<(Vec<u8>, &'static str)>> = OnceLock::new();
-    let known = KNOWN.get_or_init(|| {
-        ATTRIBUTE_TYPES
-            .iter()
-            .filter_map(|(dotted, _)| {
-                let oid: x509_parser::asn1_rs::Oid<'_> = dotted.parse().ok()?;
-                Some((oid.as_bytes().to_vec(), *dotted))
-            })
-            .collect()
-    });
-    let bytes = oid.as_bytes();
-    match known.iter().find(|(der, _)| der.as_slice() == bytes) {
-        Some((_, dotted)) => Cow::Borrowed(dotted),
-        None => Cow::Owned(oid.to_id_string()),
-    }
-}
+/// Attribute types looked up by encoding: reading a name formats no OID.
+static ATTRIBUTE_OIDS: OidTable<&[&str]> = OidTable::new(ATTRIBUTE_TYPES);
 
 fn keyword_for(oid: &str) -> Option<&'static str> {
     ATTRIBUTE_TYPES
@@ -103,8 +88,44 @@ pub struct DistinguishedName {
 
 /// The normalised form two names are compared by: type OIDs, values case-folded
 /// and white space collapsed, multi-valued RDNs sorted. Equal keys mean equal names.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NameKey(String);
+///
+/// It carries a hash of itself, worked out once: issuer lookup indexes names by it,
+/// and unequal names almost always differ there first.
+#[derive(Clone, Debug)]
+pub struct NameKey {
+    text: String,
+    hash: u64,
+}
+
+impl NameKey {
+    fn new(text: String) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        text.hash(&mut hasher);
+        Self {
+            hash: hasher.finish(),
+            text,
+        }
+    }
+
+    /// A hash of the key: equal keys have equal hashes.
+    pub fn hash_value(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl PartialEq for NameKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.text == other.text
+    }
+}
+impl Eq for NameKey {}
+
+impl std::hash::Hash for NameKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
 
 /// Case-folds and collapses white space, as RFC 5280 7.1 (via RFC 4518) asks.
 fn fold_into(out: &mut String, value: &str) {
@@ -149,7 +170,7 @@ fn compute_key<'a>(rdns: impl Iterator<Item = &'a Rdn>) -> NameKey {
         }
         key.push('\u{2}');
     }
-    NameKey(key)
+    NameKey::new(key)
 }
 
 impl PartialEq for DistinguishedName {
@@ -195,7 +216,7 @@ impl DistinguishedName {
                 Rdn(rdn
                     .iter()
                     .map(|atv| Attribute {
-                        oid: dotted(atv.attr_type()),
+                        oid: ATTRIBUTE_OIDS.dotted(atv.attr_type()),
                         value: decode_string(atv.attr_value()),
                     })
                     .collect())
