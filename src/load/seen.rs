@@ -17,6 +17,9 @@ const BUCKET: usize = 4;
 
 type TailKey = (usize, [u8; TAIL]);
 
+/// The strings of one bucket, each with its value.
+type Bucket<V> = Vec<(Box<[u8]>, V)>;
+
 fn tail_key(bytes: &[u8]) -> TailKey {
     let mut tail = [0; TAIL];
     let from = bytes.len().saturating_sub(TAIL);
@@ -31,7 +34,7 @@ fn tail_key(bytes: &[u8]) -> TailKey {
 /// offered.
 #[derive(Debug)]
 pub struct ByContent<V> {
-    buckets: HashMap<TailKey, Vec<(Box<[u8]>, V)>>,
+    buckets: HashMap<TailKey, Bucket<V>>,
     len: usize,
     capacity: usize,
 }
