@@ -329,9 +329,9 @@ fn read_file(path: &Path, max: u64) -> Contents {
     let have = bytes.len();
     if size > 0 && size <= max && (have as u64) <= size {
         // The size is known: read exactly that, without the read that would only
-        // confirm the end (a file that grows meanwhile is read as it was).
-        bytes.resize(usize::try_from(size).unwrap_or(have), 0);
-        if let Err(e) = file.read_exact(bytes.get_mut(have..).unwrap_or_default()) {
+        // confirm the end (a file that grows meanwhile is read as it was), into the
+        // buffer's spare room, which is not zeroed first.
+        if let Err(e) = file.take(size - have as u64).read_to_end(&mut bytes) {
             return fail(e);
         }
         return Contents::Bytes(bytes);

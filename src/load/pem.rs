@@ -33,11 +33,25 @@ fn base64() -> &'static data_encoding::Encoding {
     })
 }
 
+/// Where `marker`, which starts with a dash, first occurs in `text`. No base64
+/// character is a dash, so the single-character search (memchr) crosses a body in
+/// one pass; a substring search would set itself up at every call.
+fn find_marker(text: &str, marker: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let dash = at + text.get(at..)?.find('-')?;
+        if text.get(dash..)?.starts_with(marker) {
+            return Some(dash);
+        }
+        at = dash + 1;
+    }
+}
+
 /// The offset of the next `-----BEGIN ` that starts a line (after white space).
 fn next_begin(text: &str, from: usize) -> Option<usize> {
     let mut at = from;
     loop {
-        let found = at + text.get(at..)?.find("-----BEGIN ")?;
+        let found = at + find_marker(text.get(at..)?, "-----BEGIN ")?;
         let line_start = text.get(..found)?.rfind('\n').map_or(0, |i| i + 1);
         if text.get(line_start..found)?.trim().is_empty() {
             return Some(found);
@@ -67,10 +81,7 @@ fn blocks<'a>(
             at = text.len();
             return Some(Err(BlockError::BadBegin));
         };
-        let Some(end) = text
-            .get(line_end..)?
-            .find("-----END ")
-            .map(|i| line_end + i)
+        let Some(end) = find_marker(text.get(line_end..)?, "-----END ").map(|i| line_end + i)
         else {
             at = text.len();
             return Some(Err(BlockError::NoEnd(label)));

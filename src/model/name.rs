@@ -358,7 +358,10 @@ fn decode_string(value: &Any<'_>) -> String {
         | Tag::PrintableString
         | Tag::Ia5String
         | Tag::VisibleString
-        | Tag::NumericString => String::from_utf8_lossy(data).into_owned(),
+        | Tag::NumericString => match std::str::from_utf8(data) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(data).into_owned(),
+        },
         // T.61 in theory; in practice CAs put Latin-1 there.
         Tag::TeletexString => data.iter().map(|&b| char::from(b)).collect(),
         Tag::BmpString => {
