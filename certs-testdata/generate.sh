@@ -7,7 +7,8 @@
 # Names, subjects and validity dates are fixed, so regenerating changes only keys,
 # serials and signatures (and so thumbprints); allowlist.yaml is rewritten from the
 # new certificates. Private keys live in a temporary directory and are never written
-# here, except the story leaf's inside the .pfx fixtures (password in pfx-password.txt).
+# here, except the story leaf's inside the .pfx fixtures (password in pfx-password.txt)
+# and the two throwaway keys of the tests' local TLS servers (tls-*.key).
 # The legacy fixtures (SHA-1, MD5, RSA-1024, PSS-SHA1, repeated OUs) are the reason this
 # uses openssl rather than rcgen. The .pfx forms openssl cannot write come from pfx.py,
 # which needs Python 3 with the `cryptography` package.
@@ -129,6 +130,53 @@ sign() {
 
 out() { cat "$@"; }
 der() { openssl x509 -in "$1" -outform DER; }
+# Identities of NAME.pem, for the allowlists.
+sha1() { openssl x509 -in "$1.pem" -noout -fingerprint -sha1 | cut -d= -f2 | tr -d ':'; }
+sha256() { openssl x509 -in "$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':'; }
+spki() { openssl x509 -in "$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F; }
+ski() { openssl x509 -in "$1.pem" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :'; }
+subject() { openssl x509 -in "$1.pem" -noout -subject -nameopt RFC2253 | sed "s/^subject=//; s/'/''/g"; }
+moment() { date -u -d "$(openssl x509 -in "$1.pem" -noout "-$2" | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ; }
+
+# ---- Servers the tests start on 127.0.0.1 (mfgcheck --connect) ----------------------------
+# A root of its own, a leaf it issues directly and one issued through an intermediate, and
+# the two leaves' private keys: throwaway keys for the tests' local TLS servers, nothing else.
+# Runs alone with `certs-testdata/generate.sh tls` (the other fixtures stay as they are).
+tls_fixtures() {
+  key tls-root rsa2048
+  sign tls-root "/C=US/O=Test TLS/CN=Test TLS Root CA" self 20200101000000Z 20400101000000Z sha256 v3_root
+  key tls-int rsa2048
+  sign tls-int "/C=US/O=Test TLS/CN=Test TLS Issuing CA" tls-root 20200101000000Z 20400101000000Z sha256 v3_intermediate
+  key tls-leaf rsa2048
+  SAN="DNS:localhost,DNS:mail.tls.test" sign tls-leaf "/C=US/O=Test TLS/CN=mail.tls.test" \
+    tls-root 20200101000000Z 20390101000000Z sha256 v3_leaf
+  key tls-indirect-leaf rsa2048
+  SAN="DNS:localhost,DNS:edge.tls.test" sign tls-indirect-leaf "/C=US/O=Test TLS/CN=edge.tls.test" \
+    tls-int 20200101000000Z 20390101000000Z sha256 v3_leaf
+  for name in tls-root tls-int tls-leaf tls-indirect-leaf; do cp "$name.pem" "$here/$name.pem"; done
+  openssl pkey -in tls-leaf.key -out "$here/tls-leaf.key"
+  openssl pkey -in tls-indirect-leaf.key -out "$here/tls-indirect-leaf.key"
+  {
+    echo "# The root the tests' TLS servers chain to, accepted as a direct issuer. Written by"
+    echo "# generate.sh; do not edit."
+    echo "version: 1"
+    echo "authorities:"
+    echo "  - name: \"Test TLS Root CA\""
+    echo "    subject: '$(subject tls-root)'"
+    echo "    certificates:"
+    echo "      - sha1: \"$(sha1 tls-root)\""
+    echo "        sha256: \"$(sha256 tls-root)\""
+    echo "    spki_sha256: \"$(spki tls-root)\""
+    echo "    ski: \"$(ski tls-root)\""
+    echo "    kind: root"
+    echo "    status: accepted"
+  } > "$here/tls-allowlist.yaml"
+}
+if [ "${1:-}" = tls ]; then
+  tls_fixtures
+  echo "TLS fixtures written to $here"
+  exit 0
+fi
 
 # ---- Certificate authorities -------------------------------------------------------------
 # Like the 1999 Entrust.net Secure Server CA: RSA-1024, SHA-1, two OUs.
@@ -472,12 +520,6 @@ printf -- '-----BEGIN PRIVATE KEY-----\nTk9UIEEgS0VZ\n-----END PRIVATE KEY-----\
 { head -n 10 direct-leaf.pem; } > "$here/cut-pem.pem"
 
 # ---- The test allowlist, from the certificates just made ---------------------------------
-sha1() { openssl x509 -in "$1.pem" -noout -fingerprint -sha1 | cut -d= -f2 | tr -d ':'; }
-sha256() { openssl x509 -in "$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':'; }
-spki() { openssl x509 -in "$1.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -c1-64 | tr a-f A-F; }
-ski() { openssl x509 -in "$1.pem" -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :'; }
-subject() { openssl x509 -in "$1.pem" -noout -subject -nameopt RFC2253 | sed "s/^subject=//; s/'/''/g"; }
-moment() { date -u -d "$(openssl x509 -in "$1.pem" -noout "-$2" | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ; }
 
 {
   echo "# Test allowlist for the fixtures in this directory. Written by generate.sh; do not edit."
@@ -511,5 +553,7 @@ moment() { date -u -d "$(openssl x509 -in "$1.pem" -noout "-$2" | cut -d= -f2)" 
   entry short-int "Test Short-Lived CA" accepted intermediate thumbprint
   entry dsa-root "Test DSA Root CA" accepted root thumbprint
 } > "$here/allowlist.yaml"
+
+tls_fixtures
 
 echo "fixtures written to $here"
