@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chain;
+pub mod connect;
 pub mod load;
 pub mod lync;
 pub mod model;

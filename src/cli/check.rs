@@ -13,8 +13,8 @@ use mfgcheck::policy::{Profile, Verdict};
 use mfgcheck::report::{self, TextOptions};
 
 use super::{
-    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, read_inputs, terminal_width,
-    with_password, write_stdout,
+    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, terminal_width, with_password,
+    write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -42,6 +42,15 @@ Examples:
 
   A self-signed federation certificate on Exchange 2010 SP2 or later:
     mfgcheck check federation.pfx --profile exchange2010-sp2
+
+  Check what a server presents (HTTPS: OWA, EWS, Autodiscover on the CAS):
+    mfgcheck check --connect mail.contoso.com
+
+  Exchange transport (SMTP on 25, or 587 for clients), through STARTTLS:
+    mfgcheck check --connect mail.contoso.com:25 --starttls smtp
+
+  A Lync Edge's federation port (SIP over TLS, 5061), keeping the chain it sends:
+    mfgcheck check --connect sip.contoso.com:5061 --save edge-chain.pem
 
 Exit status: 0 accepted, 1 rejected or undetermined (the input lacks the evidence, e.g. the
 issuer's certificate), 2 the input, the allowlist or the arguments could not be used.";
@@ -87,6 +96,9 @@ pub(super) struct CheckArgs {
 
     #[command(flatten)]
     password: PasswordArgs,
+
+    #[command(flatten)]
+    connect: super::connect::ConnectArgs,
 }
 
 /// `--profile` values, named as users type them.
@@ -127,7 +139,7 @@ fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
 
 pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let allowlist = args.allowlist.load_for(args.profile.into())?;
-    let inputs = read_inputs(&args.files, "check")?;
+    let (inputs, presented) = super::connect::inputs(&args.connect, &args.files, "check")?;
     let mut options = CheckOptions::at(args.at.get());
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
@@ -139,14 +151,23 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
 
     let rendered = match args.format {
         Format::Text if args.brief => report::brief(&outcome, terminal_width(), &full_command()),
-        Format::Text => report::text(
-            &outcome,
-            &allowlist,
-            TextOptions {
-                width: terminal_width(),
-            },
-        ),
-        Format::Json => json_text(&report::json(&outcome, &allowlist))?,
+        Format::Text => {
+            super::connect::describe(&presented)
+                + &report::text(
+                    &outcome,
+                    &allowlist,
+                    TextOptions {
+                        width: terminal_width(),
+                    },
+                )
+        }
+        Format::Json => {
+            let mut doc = report::json(&outcome, &allowlist);
+            if let (Some(map), false) = (doc.as_object_mut(), presented.is_empty()) {
+                map.insert("connections".into(), super::connect::json(&presented));
+            }
+            json_text(&doc)?
+        }
     };
     write_stdout(&rendered)?;
     Ok(match outcome.assessment.verdict {

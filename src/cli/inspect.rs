@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use mfgcheck::report;
 
 use super::{
-    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, read_inputs, with_password,
-    write_stdout,
+    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -41,18 +40,30 @@ pub(super) struct InspectArgs {
 
     #[command(flatten)]
     password: PasswordArgs,
+
+    #[command(flatten)]
+    connect: super::connect::ConnectArgs,
 }
 
 pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
     let allowlist = args.allowlist.load()?;
-    let inputs = read_inputs(&args.files, "inspect")?;
+    let (inputs, presented) = super::connect::inputs(&args.connect, &args.files, "inspect")?;
     let at = args.at.get();
     let inspection = with_password(&args.password, |password| {
         mfgcheck::inspect(&inputs, password)
     })?;
     let rendered = match args.format {
-        Format::Text => report::inspect_text(&inspection, &allowlist, at),
-        Format::Json => json_text(&report::inspect_json(&inspection, &allowlist, at))?,
+        Format::Text => {
+            super::connect::describe(&presented)
+                + &report::inspect_text(&inspection, &allowlist, at)
+        }
+        Format::Json => {
+            let mut doc = report::inspect_json(&inspection, &allowlist, at);
+            if let (Some(map), false) = (doc.as_object_mut(), presented.is_empty()) {
+                map.insert("connections".into(), super::connect::json(&presented));
+            }
+            json_text(&doc)?
+        }
     };
     write_stdout(&rendered)?;
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,7 @@
 
 mod allowlist;
 mod check;
+mod connect;
 mod inspect;
 mod scan;
 mod thumbprint;

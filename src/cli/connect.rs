@@ -1,0 +1,200 @@
+//! `--connect` and its options: fetch what live servers present, and hand it to the
+//! command as inputs, like files.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use mfgcheck::Input;
+use mfgcheck::connect::{self, DEFAULT_PORT, Endpoint, Options, Presented, StartTls};
+
+use super::Fatal;
+
+/// `--starttls` values.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(super) enum StartTlsArg {
+    /// SMTP: EHLO, then STARTTLS (Exchange transport, ports 25 and 587).
+    Smtp,
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct ConnectArgs {
+    /// Check the chain this server presents (repeatable; files given too join as
+    /// issuers). HOST[:PORT], [IPv6]:PORT or an https:// address. Default port 443
+    /// (HTTPS: OWA, EWS, Autodiscover), 25 with --starttls smtp (Exchange transport);
+    /// 5061 is the Lync Edge's federation port (SIP over TLS).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    connect: Vec<String>,
+
+    /// The server name sent in the handshake (SNI). Default: the host name; none for
+    /// an IP address.
+    #[arg(long, value_name = "NAME", requires = "connect")]
+    servername: Option<String>,
+
+    /// Speak this protocol in clear first, then start TLS.
+    #[arg(long, value_enum, requires = "connect")]
+    starttls: Option<StartTlsArg>,
+
+    /// Give up on a server after this many seconds (name, connection and handshake).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
+
+    /// Write the chains received, as PEM in the order the servers sent them.
+    #[arg(long, value_name = "FILE", requires = "connect")]
+    save: Option<PathBuf>,
+}
+
+/// The chains fetched, as inputs, with how each was reached.
+pub(super) struct Fetched {
+    pub inputs: Vec<Input>,
+    pub presented: Vec<Presented>,
+}
+
+impl ConnectArgs {
+    pub(super) fn wanted(&self) -> bool {
+        !self.connect.is_empty()
+    }
+
+    /// Connects to every server in turn; the first failure ends the command.
+    pub(super) fn fetch(&self, files: &[PathBuf]) -> Result<Fetched, Fatal> {
+        let starttls = self.starttls.map(|StartTlsArg::Smtp| StartTls::Smtp);
+        let default_port = match starttls {
+            Some(StartTls::Smtp) => 25,
+            None => DEFAULT_PORT,
+        };
+        let options = Options {
+            timeout: Duration::from_secs(self.timeout),
+            servername: self.servername.clone(),
+            starttls,
+        };
+        if let Some(save) = &self.save {
+            refuse_input_as_output(save, files)?;
+        }
+        let mut fetched = Fetched {
+            inputs: Vec::new(),
+            presented: Vec::new(),
+        };
+        for text in &self.connect {
+            let endpoint =
+                Endpoint::parse(text, default_port).map_err(|e| Fatal(format!("--connect {e}")))?;
+            let presented =
+                connect::fetch(&endpoint, &options).map_err(|e| Fatal(e.to_string()))?;
+            fetched.inputs.push(Input {
+                name: presented.endpoint.clone(),
+                bytes: presented.certificates.concat(),
+            });
+            fetched.presented.push(presented);
+        }
+        if let Some(save) = &self.save {
+            let pem: String = fetched
+                .presented
+                .iter()
+                .map(|p| connect::to_pem(&p.certificates))
+                .collect();
+            std::fs::write(save, pem)
+                .map_err(|e| Fatal(format!("{}: cannot write: {e}", save.display())))?;
+        }
+        Ok(fetched)
+    }
+}
+
+/// The command's inputs: the servers' chains first (the certificate to check comes
+/// from them), then the files, which add issuers; without --connect, the files alone.
+pub(super) fn inputs(
+    connect: &ConnectArgs,
+    files: &[PathBuf],
+    command: &str,
+) -> Result<(Vec<Input>, Vec<Presented>), Fatal> {
+    if !connect.wanted() {
+        return Ok((super::read_inputs(files, command)?, Vec::new()));
+    }
+    let mut fetched = connect.fetch(files)?;
+    if !files.is_empty() {
+        fetched.inputs.extend(super::read_inputs(files, command)?);
+    }
+    Ok((fetched.inputs, fetched.presented))
+}
+
+/// `--save` must not overwrite a file the command reads.
+fn refuse_input_as_output(save: &Path, files: &[PathBuf]) -> Result<(), Fatal> {
+    let same = |f: &PathBuf| {
+        f == save
+            || matches!(
+                (std::fs::canonicalize(f), std::fs::canonicalize(save)),
+                (Ok(a), Ok(b)) if a == b
+            )
+    };
+    if files.iter().any(same) {
+        return Err(Fatal(format!(
+            "{}: --save would overwrite an input file; give another name",
+            save.display()
+        )));
+    }
+    Ok(())
+}
+
+/// One certificate as the provenance lines show it: subject and SHA-1 thumbprint.
+fn certificate_words(der: &[u8]) -> (String, String) {
+    let parsed = mfgcheck::load::load("", der, None)
+        .ok()
+        .and_then(|l| l.certificates.into_iter().next())
+        .and_then(|raw| mfgcheck::model::Certificate::from_raw(raw).ok());
+    match parsed {
+        Some(c) => (c.subject().to_string(), c.sha1().to_string()),
+        None => ("(not a readable certificate)".into(), String::new()),
+    }
+}
+
+/// Where each chain came from, for the text report: one line per server, then its
+/// certificates in the order it sent them.
+pub(super) fn describe(presented: &[Presented]) -> String {
+    let mut out = String::new();
+    for p in presented {
+        let mut how = vec![format!("address {}", p.address)];
+        if let Some(name) = &p.servername {
+            how.push(format!("SNI {name}"));
+        }
+        if let Some(s) = p.starttls {
+            how.push(format!("STARTTLS {s}"));
+        }
+        how.push(p.tls_version.clone());
+        out.push_str(&format!(
+            "Served by {} ({}): {}, in this order:\n",
+            p.endpoint,
+            how.join(", "),
+            mfgcheck::report::count(p.certificates.len(), "certificate", "certificates")
+        ));
+        for (i, der) in p.certificates.iter().enumerate() {
+            let (subject, sha1) = certificate_words(der);
+            out.push_str(&format!("  {}. {subject} ({sha1})\n", i + 1));
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The `connections` member of JSON documents: how each server was reached and the
+/// certificates it sent, in its order.
+pub(super) fn json(presented: &[Presented]) -> serde_json::Value {
+    let list = presented
+        .iter()
+        .map(|p| {
+            let mut value = serde_json::to_value(p).unwrap_or_default();
+            let certificates: Vec<serde_json::Value> = p
+                .certificates
+                .iter()
+                .map(|der| {
+                    let (subject, sha1) = certificate_words(der);
+                    serde_json::json!({ "sha1": sha1, "subject": subject })
+                })
+                .collect();
+            if let Some(map) = value.as_object_mut() {
+                map.insert("certificates".into(), certificates.into());
+            }
+            value
+        })
+        .collect();
+    serde_json::Value::Array(list)
+}

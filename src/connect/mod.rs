@@ -1,0 +1,278 @@
+//! **Connect**: the certificates a live server presents, fetched the way a file is
+//! read. This is loading over the network: it returns bytes and where they came from,
+//! and the engine judges them exactly as it judges a file. Every step is bounded by
+//! one deadline (resolve, connect, STARTTLS, handshake), and every read by a size.
+
+mod endpoint;
+mod smtp;
+mod tls;
+
+use std::fmt;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError, Host};
+
+/// A protocol spoken in clear before TLS starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StartTls {
+    /// SMTP (ports 25 and 587): EHLO, then STARTTLS.
+    Smtp,
+}
+
+impl fmt::Display for StartTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Smtp => "smtp",
+        })
+    }
+}
+
+/// How to reach one server.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Bounds resolve, connect and handshake together.
+    pub timeout: Duration,
+    /// SNI; `None` sends the host name (nothing for an address).
+    pub servername: Option<String>,
+    pub starttls: Option<StartTls>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            servername: None,
+            starttls: None,
+        }
+    }
+}
+
+/// The chain a server presented, and how it was reached.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Presented {
+    /// `host:port` as asked for.
+    pub endpoint: String,
+    /// The address connected to.
+    pub address: String,
+    pub port: u16,
+    /// The SNI sent, if any.
+    pub servername: Option<String>,
+    pub starttls: Option<StartTls>,
+    /// The TLS version the server chose.
+    pub tls_version: String,
+    /// DER certificates in the order the server sent them.
+    #[serde(skip)]
+    pub certificates: Vec<Vec<u8>>,
+}
+
+/// Which step a timeout cut short.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Resolve,
+    Connect,
+    StartTls,
+    Handshake,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Resolve => "resolving the name",
+            Self::Connect => "connecting",
+            Self::StartTls => "the STARTTLS conversation",
+            Self::Handshake => "the TLS handshake",
+        })
+    }
+}
+
+/// Why no chain came back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("the name does not resolve{0}")]
+    Resolve(String),
+    #[error("connection refused (nothing listens on that port)")]
+    Refused,
+    #[error("timed out during {0}")]
+    Timeout(Stage),
+    #[error("the server closed the connection during {0}")]
+    Closed(String),
+    #[error(
+        "not a TLS service: the server answered something else (plain HTTP or SMTP? for SMTP use --starttls smtp)"
+    )]
+    NotTls,
+    #[error("not an SMTP server: it answered '{0}'")]
+    NotSmtp(String),
+    #[error("the server does not offer STARTTLS in its EHLO answer")]
+    StartTlsNotOffered,
+    #[error("the server refused STARTTLS: {0}")]
+    StartTlsRefused(String),
+    #[error("the server ended the handshake with the TLS alert {0}")]
+    Alert(String),
+    #[error("the server sent no certificate")]
+    NoCertificate,
+    #[error("'{0}' cannot be sent as a server name (SNI)")]
+    BadServerName(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Problem {
+    fn from_io(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::ConnectionRefused => Self::Refused,
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                Self::Timeout(Stage::Handshake)
+            }
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
+                Self::Closed("the conversation".into())
+            }
+            _ => Self::Io(e.to_string()),
+        }
+    }
+
+    /// An error out of rustls' I/O loop: TLS errors arrive wrapped in `io::Error`.
+    fn from_tls_io(e: std::io::Error) -> Self {
+        let tls = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .cloned();
+        match tls {
+            Some(rustls::Error::AlertReceived(alert)) => Self::Alert(format!("{alert:?}")),
+            Some(rustls::Error::InvalidMessage(_)) => Self::NotTls,
+            Some(other) => Self::Tls(other.to_string()),
+            None => match Self::from_io(e) {
+                Self::Closed(_) => Self::Closed("the TLS handshake".into()),
+                other => other,
+            },
+        }
+    }
+}
+
+/// A failure, naming the endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{endpoint}: {problem}")]
+pub struct ConnectError {
+    pub endpoint: String,
+    pub problem: Problem,
+}
+
+/// Connects to `endpoint` and returns the certificates it presents.
+pub fn fetch(endpoint: &Endpoint, options: &Options) -> Result<Presented, ConnectError> {
+    let fail = |problem| ConnectError {
+        endpoint: endpoint.to_string(),
+        problem,
+    };
+    let deadline = Instant::now() + options.timeout;
+    let addresses = resolve(endpoint, deadline).map_err(fail)?;
+    let (mut stream, address) = connect(&addresses, deadline).map_err(fail)?;
+    let remaining = |stage| {
+        deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(Problem::Timeout(stage))
+    };
+    let bound = |stream: &TcpStream, stage| -> Result<(), Problem> {
+        let left = remaining(stage)?;
+        stream
+            .set_read_timeout(Some(left))
+            .and_then(|()| stream.set_write_timeout(Some(left)))
+            .map_err(Problem::from_io)
+    };
+    if let Some(StartTls::Smtp) = options.starttls {
+        bound(&stream, Stage::StartTls).map_err(fail)?;
+        smtp::starttls(&mut stream)
+            .map_err(|p| match p {
+                Problem::Timeout(_) => Problem::Timeout(Stage::StartTls),
+                other => other,
+            })
+            .map_err(fail)?;
+    }
+    bound(&stream, Stage::Handshake).map_err(fail)?;
+    let servername = options
+        .servername
+        .clone()
+        .or_else(|| endpoint.default_servername().map(str::to_owned));
+    let handshake =
+        tls::handshake(&mut stream, servername.as_deref(), address.ip()).map_err(fail)?;
+    Ok(Presented {
+        endpoint: endpoint.to_string(),
+        address: address.ip().to_string(),
+        port: address.port(),
+        servername,
+        starttls: options.starttls,
+        tls_version: handshake.version,
+        certificates: handshake.chain,
+    })
+}
+
+/// The addresses of the endpoint. Name resolution has no timeout of its own, so it
+/// runs on a thread of its own that is left behind when the deadline passes.
+fn resolve(endpoint: &Endpoint, deadline: Instant) -> Result<Vec<SocketAddr>, Problem> {
+    let name = match &endpoint.host {
+        Host::Address(address) => return Ok(vec![SocketAddr::new(*address, endpoint.port)]),
+        Host::Name(name) => name.clone(),
+    };
+    let port = endpoint.port;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let result = (name.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect::<Vec<_>>);
+        let _ = tx.send(result);
+    });
+    let wait = deadline.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(wait) {
+        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
+        Ok(Ok(_)) => Err(Problem::Resolve(String::new())),
+        Ok(Err(e)) => Err(Problem::Resolve(format!(" ({e})"))),
+        Err(_) => Err(Problem::Timeout(Stage::Resolve)),
+    }
+}
+
+/// Connects to the first address that answers, within the deadline.
+fn connect(
+    addresses: &[SocketAddr],
+    deadline: Instant,
+) -> Result<(TcpStream, SocketAddr), Problem> {
+    let mut last = Problem::Timeout(Stage::Connect);
+    for address in addresses {
+        let Some(left) = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+        else {
+            return Err(Problem::Timeout(Stage::Connect));
+        };
+        match TcpStream::connect_timeout(address, left) {
+            Ok(stream) => return Ok((stream, *address)),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                last = Problem::Timeout(Stage::Connect);
+            }
+            Err(e) => last = Problem::from_io(e),
+        }
+    }
+    Err(last)
+}
+
+/// The certificates as PEM, in the server's order: what `--save` writes.
+pub fn to_pem(certificates: &[Vec<u8>]) -> String {
+    use data_encoding::BASE64;
+    let mut out = String::new();
+    for der in certificates {
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        let text = BASE64.encode(der);
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let (line, more) = rest.split_at(rest.len().min(64));
+            out.push_str(line);
+            out.push('\n');
+            rest = more;
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+    }
+    out
+}

@@ -1,0 +1,133 @@
+//! A TLS client that records the server's certificates and judges nothing: no trust
+//! store, no host name match, no refusal of RSA-1024 or SHA-1. The verdict is
+//! mfgcheck's, never the TLS library's.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
+
+use super::Problem;
+
+/// Accepts any chain and keeps a copy of it.
+#[derive(Debug)]
+struct Recorder {
+    chain: Mutex<Option<Vec<Vec<u8>>>>,
+    schemes: Vec<SignatureScheme>,
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let chain = std::iter::once(end_entity)
+            .chain(intermediates)
+            .map(|c| c.as_ref().to_vec())
+            .collect();
+        if let Ok(mut slot) = self.chain.lock() {
+            *slot = Some(chain);
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    // The handshake's own signatures prove the server holds the key; the question here
+    // is only which certificates it presents, so they are not checked.
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Ok(HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes.clone()
+    }
+}
+
+/// What a handshake gave: the chain in the server's order, and the version.
+pub(super) struct Handshake {
+    pub chain: Vec<Vec<u8>>,
+    pub version: String,
+}
+
+/// Runs a TLS 1.2/1.3 handshake on `stream` until the server's certificates are in.
+pub(super) fn handshake<S: Read + Write>(
+    stream: &mut S,
+    servername: Option<&str>,
+    address: std::net::IpAddr,
+) -> Result<Handshake, Problem> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let recorder = Arc::new(Recorder {
+        chain: Mutex::new(None),
+        schemes: provider
+            .signature_verification_algorithms
+            .supported_schemes(),
+    });
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Problem::Tls(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_no_client_auth();
+    // No SNI for an address (rustls sends none for an IpAddress server name).
+    let name = match servername {
+        Some(n) => {
+            ServerName::try_from(n.to_owned()).map_err(|_| Problem::BadServerName(n.to_owned()))?
+        }
+        None => ServerName::IpAddress(address.into()),
+    };
+    let mut connection =
+        ClientConnection::new(Arc::new(config), name).map_err(|e| Problem::Tls(e.to_string()))?;
+    let recorded = || recorder.chain.lock().ok().and_then(|c| c.clone());
+    while connection.is_handshaking() {
+        if recorded().is_some() {
+            break;
+        }
+        match connection.complete_io(stream) {
+            Ok((0, 0)) => {
+                return Err(Problem::Closed("the TLS handshake".into()));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                if let Some(chain) = recorded() {
+                    return Ok(finish(&connection, chain));
+                }
+                return Err(Problem::from_tls_io(e));
+            }
+        }
+    }
+    match recorded() {
+        Some(chain) if !chain.is_empty() => Ok(finish(&connection, chain)),
+        _ => Err(Problem::NoCertificate),
+    }
+}
+
+fn finish(connection: &ClientConnection, chain: Vec<Vec<u8>>) -> Handshake {
+    let version = match connection.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLS 1.3",
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLS 1.2",
+        _ => "TLS 1.2 or 1.3",
+    };
+    Handshake {
+        chain,
+        version: version.to_owned(),
+    }
+}

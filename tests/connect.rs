@@ -1,0 +1,249 @@
+//! `--connect`: servers started here on 127.0.0.1, never any other address.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use common::cli::mfgcheck;
+use common::fixture;
+
+/// A TLS server config presenting `chain` (fixture names, in order) with `key`.
+fn server_config(chain: &[&str], key: &str) -> Arc<rustls::ServerConfig> {
+    let certs: Vec<CertificateDer<'static>> = chain
+        .iter()
+        .flat_map(|name| {
+            CertificateDer::pem_file_iter(fixture(name))
+                .expect("a PEM fixture")
+                .map(|c| c.expect("a certificate"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(fixture(key)).expect("a key fixture");
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("a server config");
+    Arc::new(config)
+}
+
+/// Starts a server on 127.0.0.1 that handles one connection with `serve`; returns its port.
+fn serve_once(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().expect("an address").port();
+    thread::spawn(move || {
+        if let Ok((stream, _)) = listener.accept() {
+            serve(stream);
+        }
+    });
+    port
+}
+
+fn tls_server(chain: &[&'static str], key: &'static str) -> u16 {
+    let config = server_config(chain, key);
+    serve_once(move |mut stream| {
+        let Ok(mut conn) = rustls::ServerConnection::new(config) else {
+            return;
+        };
+        while conn.is_handshaking() {
+            if conn.complete_io(&mut stream).is_err() {
+                return;
+            }
+        }
+        let _ = conn.complete_io(&mut stream);
+    })
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = mfgcheck().args(args).output().expect("mfgcheck runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn check_at(port: u16, extra: &[&str]) -> (i32, String, String) {
+    let endpoint = format!("127.0.0.1:{port}");
+    let allowlist = fixture("tls-allowlist.yaml");
+    let mut args = vec![
+        "check",
+        "--connect",
+        &endpoint,
+        "--allowlist",
+        allowlist.to_str().expect("a UTF-8 path"),
+        "--at",
+        "2025-01-01",
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn a_directly_issued_chain_served_is_accepted_and_its_provenance_shown() {
+    let port = tls_server(&["tls-leaf.pem", "tls-root.pem"], "tls-leaf.key");
+    let (code, stdout, stderr) = check_at(port, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "Served by 127.0.0.1:{port} (address 127.0.0.1, TLS 1.3)"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1. CN=mail.tls.test"), "{stdout}");
+    assert!(stdout.contains("2. CN=Test TLS Root CA"), "{stdout}");
+    assert!(stdout.contains("ACCEPTED"), "{stdout}");
+}
+
+#[test]
+fn a_chain_through_an_intermediate_is_rejected_and_json_says_where_it_came_from() {
+    let port = tls_server(
+        &["tls-indirect-leaf.pem", "tls-int.pem"],
+        "tls-indirect-leaf.key",
+    );
+    let root = fixture("tls-root.pem");
+    let (code, stdout, stderr) = check_at(
+        port,
+        &["--format", "json", root.to_str().expect("a UTF-8 path")],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let codes: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"indirect-issuer"), "{codes:?}");
+    let connection = &doc["connections"][0];
+    assert_eq!(connection["endpoint"], format!("127.0.0.1:{port}"));
+    assert_eq!(connection["address"], "127.0.0.1");
+    assert_eq!(connection["servername"], serde_json::Value::Null);
+    assert_eq!(
+        connection["certificates"][0]["subject"],
+        "CN=edge.tls.test, O=Test TLS, C=US"
+    );
+    assert_eq!(
+        connection["certificates"][1]["subject"],
+        "CN=Test TLS Issuing CA, O=Test TLS, C=US"
+    );
+}
+
+#[test]
+fn smtp_starttls_then_tls_and_the_chain_saved_in_the_servers_order() {
+    let config = server_config(&["tls-leaf.pem", "tls-root.pem"], "tls-leaf.key");
+    let port = serve_once(move |mut stream| {
+        let _ = stream.write_all(b"220 mail.tls.test ESMTP\r\n");
+        let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line); // EHLO
+        let _ = stream.write_all(b"250-mail.tls.test\r\n250-SIZE 36700160\r\n250 STARTTLS\r\n");
+        line.clear();
+        let _ = reader.read_line(&mut line);
+        assert_eq!(line.trim(), "STARTTLS");
+        let _ = stream.write_all(b"220 2.0.0 SMTP server ready\r\n");
+        let Ok(mut conn) = rustls::ServerConnection::new(config) else {
+            return;
+        };
+        while conn.is_handshaking() {
+            if conn.complete_io(&mut stream).is_err() {
+                return;
+            }
+        }
+    });
+    let dir = common::temp_tree("connect-save", &[]);
+    let saved = dir.join("chain.pem");
+    let (code, stdout, stderr) = check_at(
+        port,
+        &[
+            "--starttls",
+            "smtp",
+            "--save",
+            saved.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("STARTTLS smtp"), "{stdout}");
+    let pem = std::fs::read_to_string(&saved).expect("the saved chain");
+    let leaf = std::fs::read_to_string(fixture("tls-leaf.pem")).expect("the leaf");
+    assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 2);
+    let body = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect::<String>()
+    };
+    assert!(body(&pem).starts_with(&body(&leaf)), "the leaf comes first");
+}
+
+#[test]
+fn a_server_without_starttls_is_named() {
+    let port = serve_once(|mut stream| {
+        let _ = stream.write_all(b"220 old.tls.test ESMTP\r\n");
+        let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = stream.write_all(b"250-old.tls.test\r\n250 SIZE 1000\r\n");
+        let _ = reader.read_line(&mut line);
+    });
+    let (code, _, stderr) = check_at(port, &["--starttls", "smtp"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "mfgcheck: error: 127.0.0.1:{port}: the server does not offer STARTTLS in its EHLO answer"
+        )
+    );
+}
+
+#[test]
+fn failures_are_one_line_naming_the_endpoint() {
+    // Silent: accepts and says nothing.
+    let silent = serve_once(|mut stream| {
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+        thread::sleep(std::time::Duration::from_secs(5));
+    });
+    let (code, _, stderr) = check_at(silent, &["--timeout", "1"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "127.0.0.1:{silent}: timed out during the TLS handshake"
+        )),
+        "{stderr}"
+    );
+
+    // Not TLS: an HTTP answer.
+    let http = serve_once(|mut stream| {
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+        let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let (code, _, stderr) = check_at(http, &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a TLS service"), "{stderr}");
+
+    // Refused: a port that was just closed.
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("an address").port()
+    };
+    let (code, _, stderr) = check_at(closed, &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
