@@ -44,32 +44,30 @@ fn read_reply(reader: &mut impl BufRead) -> Result<Reply, Problem> {
     }
 }
 
+/// `reply` when it has `code`; else the refusal, saying which step it answered.
+fn expect(reply: Reply, code: u16, step: &str) -> Result<Reply, Problem> {
+    if reply.code == code {
+        return Ok(reply);
+    }
+    Err(Problem::StartTlsRefused(format!(
+        "{step} answered {} {}",
+        reply.code,
+        reply.lines.join(" ")
+    )))
+}
+
 /// Runs the conversation on `stream` until the server is ready for TLS.
 pub(super) fn starttls<S: Read + Write>(stream: &mut S) -> Result<(), Problem> {
     let mut reader = BufReader::with_capacity(MAX_LINE, &mut *stream);
-    let greeting = read_reply(&mut reader)?;
-    if greeting.code != 220 {
-        return Err(Problem::StartTlsRefused(format!(
-            "greeting {} {}",
-            greeting.code,
-            greeting.lines.join(" ")
-        )));
-    }
+    expect(read_reply(&mut reader)?, 220, "the greeting")?;
     // Nothing is buffered past a reply: the server waits for our command.
     drop(reader);
     stream
         .write_all(b"EHLO mfgcheck.invalid\r\n")
         .map_err(Problem::from_io)?;
     let mut reader = BufReader::with_capacity(MAX_LINE, &mut *stream);
-    let ehlo = read_reply(&mut reader)?;
+    let ehlo = expect(read_reply(&mut reader)?, 250, "EHLO")?;
     drop(reader);
-    if ehlo.code != 250 {
-        return Err(Problem::StartTlsRefused(format!(
-            "EHLO answered {} {}",
-            ehlo.code,
-            ehlo.lines.join(" ")
-        )));
-    }
     let offered = ehlo
         .lines
         .iter()
@@ -82,13 +80,6 @@ pub(super) fn starttls<S: Read + Write>(stream: &mut S) -> Result<(), Problem> {
         .map_err(Problem::from_io)?;
     // Read the answer byte by byte: whatever follows it is the TLS handshake's.
     let mut reader = BufReader::with_capacity(1, &mut *stream);
-    let ready = read_reply(&mut reader)?;
-    if ready.code != 220 {
-        return Err(Problem::StartTlsRefused(format!(
-            "STARTTLS answered {} {}",
-            ready.code,
-            ready.lines.join(" ")
-        )));
-    }
+    expect(read_reply(&mut reader)?, 220, "STARTTLS")?;
     Ok(())
 }
