@@ -17,7 +17,7 @@ use std::thread;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use common::cli::mfgcheck;
+use common::cli::run;
 use common::fixture;
 
 /// A TLS server config presenting `chain` (fixture names, in order) with `key`.
@@ -67,15 +67,6 @@ fn tls_server(chain: &[&'static str], key: &'static str) -> u16 {
         }
         let _ = conn.complete_io(&mut stream);
     })
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = mfgcheck().args(args).output().expect("mfgcheck runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 fn check_at(port: u16, extra: &[&str]) -> (i32, String, String) {

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::cli::{codes, expect, expect_with, finding, mfgcheck, refused, steps};
+use common::cli::{codes, expect, expect_with, finding, mfgcheck, refused, run, steps};
 use serde_json::Value;
 
 /// A temporary file with `text`, for allowlists and bundles made by a test.
@@ -386,43 +386,21 @@ fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
 fn counts_of_one_are_singular() {
     let list = temp_file("one.yaml", common::ALLOWLIST_WITHOUT_KEY.as_bytes());
     let list = list.as_str();
-    let out = mfgcheck()
-        .args([
-            "check",
-            "direct-bundle.pem",
-            "--allowlist",
-            list,
-            "--at",
-            "2011-06-01",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (_, text, _) = run(&[
+        "check",
+        "direct-bundle.pem",
+        "--allowlist",
+        list,
+        "--at",
+        "2011-06-01",
+    ]);
     assert!(text.contains("(1 authority)"), "{text}");
-    let out = mfgcheck()
-        .args(["allowlist", "lint", list])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .contains("OK (1 authority)")
-    );
-    let out = mfgcheck()
-        .args(["allowlist", "--allowlist", list])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .starts_with("1 authority in")
-    );
+    let (_, text, _) = run(&["allowlist", "lint", list]);
+    assert!(text.contains("OK (1 authority)"), "{text}");
+    let (_, text, _) = run(&["allowlist", "--allowlist", list]);
+    assert!(text.starts_with("1 authority in"), "{text}");
     let bundle = common::temp_tree("one", &[("t.cer", "truncated.cer")]);
-    let out = mfgcheck()
-        .args(["scan", bundle.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (_, _, stderr) = run(&["scan", bundle.to_str().unwrap()]);
     assert!(stderr.contains("1 file: 0 accepted"), "{stderr}");
     assert!(stderr.contains(", 1 error,"), "{stderr}");
 }

@@ -161,13 +161,10 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
                     },
                 )
         }
-        Format::Json => {
-            let mut doc = report::json(&outcome, &allowlist);
-            if let (Some(map), false) = (doc.as_object_mut(), presented.is_empty()) {
-                map.insert("connections".into(), super::connect::json(&presented));
-            }
-            json_text(&doc)?
-        }
+        Format::Json => json_text(&super::connect::with_connections(
+            report::json(&outcome, &allowlist),
+            &presented,
+        ))?,
     };
     write_stdout(&rendered)?;
     Ok(match outcome.assessment.verdict {

@@ -175,9 +175,19 @@ pub(super) fn describe(presented: &[Presented]) -> String {
     out
 }
 
-/// The `connections` member of JSON documents: how each server was reached and the
-/// certificates it sent, in its order.
-pub(super) fn json(presented: &[Presented]) -> serde_json::Value {
+/// `doc` with a `connections` member when servers were asked: how each was reached
+/// and the certificates it sent, in its order. Without --connect, `doc` as it was.
+pub(super) fn with_connections(
+    mut doc: serde_json::Value,
+    presented: &[Presented],
+) -> serde_json::Value {
+    if let (Some(map), false) = (doc.as_object_mut(), presented.is_empty()) {
+        map.insert("connections".into(), json(presented));
+    }
+    doc
+}
+
+fn json(presented: &[Presented]) -> serde_json::Value {
     let list = presented
         .iter()
         .map(|p| {

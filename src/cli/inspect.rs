@@ -57,13 +57,10 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
             super::connect::describe(&presented)
                 + &report::inspect_text(&inspection, &allowlist, at)
         }
-        Format::Json => {
-            let mut doc = report::inspect_json(&inspection, &allowlist, at);
-            if let (Some(map), false) = (doc.as_object_mut(), presented.is_empty()) {
-                map.insert("connections".into(), super::connect::json(&presented));
-            }
-            json_text(&doc)?
-        }
+        Format::Json => json_text(&super::connect::with_connections(
+            report::inspect_json(&inspection, &allowlist, at),
+            &presented,
+        ))?,
     };
     write_stdout(&rendered)?;
     Ok(ExitCode::SUCCESS)

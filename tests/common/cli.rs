@@ -16,6 +16,16 @@ pub fn mfgcheck() -> Command {
     cmd
 }
 
+/// Runs mfgcheck with `args`: (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = mfgcheck().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
 /// Runs `check` with the test allowlist at `at`, returning (exit code, JSON report).
 pub fn check_json(files: &[&str], at: &str, extra: &[&str]) -> (i32, Value) {
     let out = mfgcheck()
