@@ -12,6 +12,7 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use rustls::pki_types::pem::PemObject;
@@ -54,8 +55,100 @@ fn serve_once(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
     port
 }
 
+/// Starts a server on 127.0.0.1 that handles up to `n` connections, one after the
+/// other; returns its port and the count of connections it accepted.
+fn serve_each(n: usize, serve: impl Fn(TcpStream) + Send + 'static) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let port = listener.local_addr().expect("an address").port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    thread::spawn(move || {
+        for _ in 0..n {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            count.fetch_add(1, Ordering::SeqCst);
+            serve(stream);
+        }
+    });
+    (port, accepted)
+}
+
+/// The DER certificates of PEM fixtures, in the order given.
+fn ders(names: &[&str]) -> Vec<Vec<u8>> {
+    names
+        .iter()
+        .flat_map(|name| {
+            CertificateDer::pem_file_iter(fixture(name))
+                .expect("a PEM fixture")
+                .map(|c| c.expect("a certificate").to_vec())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn sized(width: usize, body: &[u8]) -> Vec<u8> {
+    let len = body.len().to_be_bytes();
+    let mut out = len[len.len() - width..].to_vec();
+    out.extend_from_slice(body);
+    out
+}
+
+/// Reads one TLS record (the ClientHello) and returns its bytes.
+fn read_record(stream: &mut TcpStream) -> Vec<u8> {
+    let mut head = [0u8; 5];
+    if stream.read_exact(&mut head).is_err() {
+        return Vec::new();
+    }
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+    let _ = stream.read_exact(&mut body);
+    body
+}
+
+/// What an old server (Exchange 2010 on Windows Server 2008 R2) answers to any
+/// ClientHello: a TLS 1.0 ServerHello choosing TLS_RSA_WITH_AES_128_CBC_SHA, its
+/// certificates (none when `chain` is empty), ServerHelloDone; records of 1.0.
+fn tls10_flight(chain: &[Vec<u8>]) -> Vec<u8> {
+    let mut hello = vec![3, 1];
+    hello.extend([0x5a; 32]);
+    hello.extend([0, 0x00, 0x2f, 0]);
+    let mut messages = vec![2];
+    messages.extend(sized(3, &hello));
+    if !chain.is_empty() {
+        let list: Vec<u8> = chain.iter().flat_map(|der| sized(3, der)).collect();
+        messages.push(11);
+        messages.extend(sized(3, &sized(3, &list)));
+    }
+    messages.extend([14, 0, 0, 0]);
+    // Split in records of at most 1000 bytes, as a message may span records.
+    messages
+        .chunks(1000)
+        .flat_map(|piece| {
+            let mut record = vec![22, 3, 1];
+            record.extend(sized(2, piece));
+            record
+        })
+        .collect()
+}
+
+/// A server that speaks only TLS 1.0: it answers both mfgcheck's modern ClientHello
+/// and the old-style one sent after it.
+fn tls10_server(chain: Vec<Vec<u8>>) -> u16 {
+    serve_each(2, move |mut stream| {
+        let hello = read_record(&mut stream);
+        assert_eq!(hello.first(), Some(&1), "a ClientHello");
+        let _ = stream.write_all(&tls10_flight(&chain));
+        let mut rest = [0u8; 1024];
+        let _ = stream.read(&mut rest);
+    })
+    .0
+}
+
 fn tls_server(chain: &[&'static str], key: &'static str) -> u16 {
-    let config = server_config(chain, key);
+    serve_tls(server_config(chain, key))
+}
+
+fn serve_tls(config: Arc<rustls::ServerConfig>) -> u16 {
     serve_once(move |mut stream| {
         let Ok(mut conn) = rustls::ServerConnection::new(config) else {
             return;
@@ -237,4 +330,117 @@ fn failures_are_one_line_naming_the_endpoint() {
     assert_eq!(code, 2);
     assert!(stderr.contains("connection refused"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn a_tls10_server_sending_its_chain_out_of_order_is_read_and_judged() {
+    // The root first, the leaf second: the order is shown as sent, the leaf still found.
+    let port = tls10_server(ders(&["tls-root.pem", "tls-leaf.pem"]));
+    let (code, stdout, stderr) = check_at(port, &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "Served by 127.0.0.1:{port} (address 127.0.0.1, TLS 1.0): 2 certificates, in this order:"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1. CN=Test TLS Root CA"), "{stdout}");
+    assert!(stdout.contains("2. CN=mail.tls.test"), "{stdout}");
+    assert!(stdout.contains("ACCEPTED"), "{stdout}");
+}
+
+#[test]
+fn a_tls10_server_through_an_intermediate_is_rejected_in_json_with_its_version() {
+    let port = tls10_server(ders(&["tls-indirect-leaf.pem", "tls-int.pem"]));
+    let root = fixture("tls-root.pem");
+    let (code, stdout, stderr) = check_at(
+        port,
+        &["--format", "json", root.to_str().expect("a UTF-8 path")],
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["connections"][0]["tls_version"], "TLS 1.0");
+    assert!(
+        doc["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "indirect-issuer"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_tls12_only_server_says_tls_12() {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let certs = ders(&["tls-leaf.pem", "tls-root.pem"])
+        .into_iter()
+        .map(CertificateDer::from)
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(fixture("tls-leaf.key")).expect("a key fixture");
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("TLS 1.2")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("a server config");
+    let port = serve_tls(Arc::new(config));
+    let (code, stdout, stderr) = check_at(port, &["--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(doc["connections"][0]["tls_version"], "TLS 1.2");
+}
+
+#[test]
+fn a_server_that_sends_no_certificate_is_named() {
+    let port = tls10_server(Vec::new());
+    let (code, stdout, stderr) = check_at(port, &[]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("mfgcheck: error: 127.0.0.1:{port}: ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("the server sent no certificate"),
+        "{stderr}"
+    );
+}
+
+/// A server that answers every ClientHello with one fatal alert.
+fn alert_server(description: u8) -> (u16, Arc<AtomicUsize>) {
+    serve_each(2, move |mut stream| {
+        read_record(&mut stream);
+        let _ = stream.write_all(&[21, 3, 1, 0, 2, 2, description]);
+    })
+}
+
+#[test]
+fn alerts_are_named_and_only_old_server_alerts_are_asked_again() {
+    // handshake_failure: what a server with static-RSA suites only answers rustls.
+    let (port, accepted) = alert_server(40);
+    let (code, _, stderr) = check_at(port, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "mfgcheck: error: 127.0.0.1:{port}: the server ended the handshake with the TLS alert handshake_failure (40); \
+             asked again offering TLS 1.0 to 1.2: the server ended the handshake with the TLS alert handshake_failure (40)"
+        )
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 2, "asked twice");
+
+    // unrecognized_name: the SNI was wrong; asking the old way would not help.
+    let (port, accepted) = alert_server(112);
+    let (code, _, stderr) = check_at(port, &["--servername", "wrong.tls.test"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "mfgcheck: error: 127.0.0.1:{port}: the server ended the handshake with the TLS alert unrecognized_name (112)"
+        )
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "asked once");
 }

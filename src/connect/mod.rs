@@ -3,7 +3,9 @@
 //! and the engine judges them exactly as it judges a file. Every step is bounded by
 //! one deadline (resolve, connect, STARTTLS, handshake), and every read by a size.
 
+mod alert;
 mod endpoint;
+mod legacy;
 mod smtp;
 mod tls;
 
@@ -115,10 +117,19 @@ pub enum Problem {
     NoCertificate,
     #[error("'{0}' cannot be sent as a server name (SNI)")]
     BadServerName(String),
+    #[error("the server answered with a version older than TLS 1.2")]
+    OldVersion,
     #[error("TLS: {0}")]
     Tls(String),
     #[error("{0}")]
     Io(String),
+    /// The modern handshake failed as old servers fail it, and so did the
+    /// TLS 1.0-1.2 ClientHello sent after it.
+    #[error("{modern}; asked again offering TLS 1.0 to 1.2: {legacy}")]
+    Both {
+        modern: Box<Problem>,
+        legacy: Box<Problem>,
+    },
 }
 
 impl Problem {
@@ -132,23 +143,6 @@ impl Problem {
                 Self::Closed("the conversation".into())
             }
             _ => Self::Io(e.to_string()),
-        }
-    }
-
-    /// An error out of rustls' I/O loop: TLS errors arrive wrapped in `io::Error`.
-    fn from_tls_io(e: std::io::Error) -> Self {
-        let tls = e
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            .cloned();
-        match tls {
-            Some(rustls::Error::AlertReceived(alert)) => Self::Alert(format!("{alert:?}")),
-            Some(rustls::Error::InvalidMessage(_)) => Self::NotTls,
-            Some(other) => Self::Tls(other.to_string()),
-            None => match Self::from_io(e) {
-                Self::Closed(_) => Self::Closed("the TLS handshake".into()),
-                other => other,
-            },
         }
     }
 }
@@ -169,45 +163,68 @@ pub fn fetch(endpoint: &Endpoint, options: &Options) -> Result<Presented, Connec
     };
     let deadline = Instant::now() + options.timeout;
     let addresses = resolve(endpoint, deadline).map_err(fail)?;
-    let (mut stream, address) = connect(&addresses, deadline).map_err(fail)?;
-    let remaining = |stage| {
-        deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-            .ok_or(Problem::Timeout(stage))
-    };
-    let bound = |stream: &TcpStream, stage| -> Result<(), Problem> {
-        let left = remaining(stage)?;
-        stream
-            .set_read_timeout(Some(left))
-            .and_then(|()| stream.set_write_timeout(Some(left)))
-            .map_err(Problem::from_io)
-    };
-    if let Some(StartTls::Smtp) = options.starttls {
-        bound(&stream, Stage::StartTls).map_err(fail)?;
-        smtp::starttls(&mut stream)
-            .map_err(|p| match p {
-                Problem::Timeout(_) => Problem::Timeout(Stage::StartTls),
-                other => other,
-            })
-            .map_err(fail)?;
-    }
-    bound(&stream, Stage::Handshake).map_err(fail)?;
+    let (mut stream, address) = open(&addresses, options, deadline).map_err(fail)?;
     let servername = options
         .servername
         .clone()
         .or_else(|| endpoint.default_servername().map(str::to_owned));
-    let handshake =
-        tls::handshake(&mut stream, servername.as_deref(), address.ip()).map_err(fail)?;
+    let (certificates, tls_version) =
+        match tls::handshake(&mut stream, servername.as_deref(), address.ip()) {
+            Ok(h) => (h.chain, h.version),
+            // rustls speaks neither TLS 1.0/1.1 nor static RSA: ask again, the old
+            // way, on a new connection to the same address.
+            Err(failure) if failure.old_server => {
+                drop(stream);
+                let both = |legacy| Problem::Both {
+                    modern: Box::new(failure.problem.clone()),
+                    legacy: Box::new(legacy),
+                };
+                let (mut stream, _) =
+                    open(&[address], options, deadline).map_err(|p| fail(both(p)))?;
+                let answer = legacy::handshake(&mut stream, servername.as_deref())
+                    .map_err(|p| fail(both(p)))?;
+                (answer.chain, answer.version)
+            }
+            Err(failure) => return Err(fail(failure.problem)),
+        };
     Ok(Presented {
         endpoint: endpoint.to_string(),
         address: address.ip().to_string(),
         port: address.port(),
         servername,
         starttls: options.starttls,
-        tls_version: handshake.version,
-        certificates: handshake.chain,
+        tls_version,
+        certificates,
     })
+}
+
+/// A connection ready for the TLS handshake: connected, STARTTLS spoken when asked
+/// for, and its reads and writes bounded by what is left of the deadline.
+fn open(
+    addresses: &[SocketAddr],
+    options: &Options,
+    deadline: Instant,
+) -> Result<(TcpStream, SocketAddr), Problem> {
+    let (mut stream, address) = connect(addresses, deadline)?;
+    let bound = |stream: &TcpStream, stage| -> Result<(), Problem> {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(Problem::Timeout(stage))?;
+        stream
+            .set_read_timeout(Some(left))
+            .and_then(|()| stream.set_write_timeout(Some(left)))
+            .map_err(Problem::from_io)
+    };
+    if let Some(StartTls::Smtp) = options.starttls {
+        bound(&stream, Stage::StartTls)?;
+        smtp::starttls(&mut stream).map_err(|p| match p {
+            Problem::Timeout(_) => Problem::Timeout(Stage::StartTls),
+            other => other,
+        })?;
+    }
+    bound(&stream, Stage::Handshake)?;
+    Ok((stream, address))
 }
 
 /// The addresses of the endpoint. Name resolution has no timeout of its own, so it

@@ -9,7 +9,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 
-use super::Problem;
+use super::{Problem, alert};
 
 /// Accepts any chain and keeps a copy of it.
 #[derive(Debug)]
@@ -68,12 +68,65 @@ pub(super) struct Handshake {
     pub version: String,
 }
 
+/// Why a handshake gave no chain, and whether it failed the way a server fails that
+/// speaks only TLS 1.0/1.1 or static-RSA suites (worth asking again the old way).
+pub(super) struct Failure {
+    pub problem: Problem,
+    pub old_server: bool,
+}
+
+impl From<Problem> for Failure {
+    fn from(problem: Problem) -> Self {
+        Self {
+            problem,
+            old_server: false,
+        }
+    }
+}
+
+impl Failure {
+    /// An error out of rustls' I/O loop: TLS errors arrive wrapped in `io::Error`.
+    fn from_io(e: std::io::Error) -> Self {
+        let tls = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .cloned();
+        match tls {
+            Some(rustls::Error::AlertReceived(description)) => {
+                let number = u8::from(description);
+                Self {
+                    problem: Problem::Alert(alert::name(number)),
+                    old_server: alert::means_old_server(number),
+                }
+            }
+            // A ServerHello choosing TLS 1.0 or 1.1.
+            Some(rustls::Error::PeerIncompatible(why)) => Self {
+                problem: match why {
+                    rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13 => Problem::OldVersion,
+                    other => Problem::Tls(format!("{other:?}")),
+                },
+                old_server: true,
+            },
+            Some(rustls::Error::InvalidMessage(_)) => Problem::NotTls.into(),
+            Some(other) => Problem::Tls(other.to_string()).into(),
+            // Some old servers hang up on a ClientHello they do not understand.
+            None => match Problem::from_io(e) {
+                Problem::Closed(_) => Self {
+                    problem: Problem::Closed("the TLS handshake".into()),
+                    old_server: true,
+                },
+                other => other.into(),
+            },
+        }
+    }
+}
+
 /// Runs a TLS 1.2/1.3 handshake on `stream` until the server's certificates are in.
 pub(super) fn handshake<S: Read + Write>(
     stream: &mut S,
     servername: Option<&str>,
     address: std::net::IpAddr,
-) -> Result<Handshake, Problem> {
+) -> Result<Handshake, Failure> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(None),
@@ -103,20 +156,23 @@ pub(super) fn handshake<S: Read + Write>(
         }
         match connection.complete_io(stream) {
             Ok((0, 0)) => {
-                return Err(Problem::Closed("the TLS handshake".into()));
+                return Err(Failure {
+                    problem: Problem::Closed("the TLS handshake".into()),
+                    old_server: true,
+                });
             }
             Ok(_) => {}
             Err(e) => {
                 if let Some(chain) = recorded() {
                     return Ok(finish(&connection, chain));
                 }
-                return Err(Problem::from_tls_io(e));
+                return Err(Failure::from_io(e));
             }
         }
     }
     match recorded() {
         Some(chain) if !chain.is_empty() => Ok(finish(&connection, chain)),
-        _ => Err(Problem::NoCertificate),
+        _ => Err(Problem::NoCertificate.into()),
     }
 }
 
