@@ -444,3 +444,28 @@ fn alerts_are_named_and_only_old_server_alerts_are_asked_again() {
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "asked once");
 }
+
+#[test]
+fn a_server_given_as_a_file_gets_a_hint() {
+    for (given, meant) in [
+        ("mail.contoso.test:443", "mail.contoso.test:443"),
+        ("https://mail.contoso.test/owa/", "mail.contoso.test:443"),
+        ("[::1]:5061", "[::1]:5061"),
+    ] {
+        for command in ["check", "inspect"] {
+            let (code, stdout, stderr) = run(&[command, given]);
+            assert_eq!(code, 2, "{stdout}{stderr}");
+            assert_eq!(
+                stderr.trim(),
+                format!("mfgcheck: error: {given}: no such file; did you mean --connect {meant}?")
+            );
+        }
+    }
+    // A missing file that does not look like a server: the plain error.
+    let (code, _, stderr) = run(&["check", "mail.contoso.cer"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        "mfgcheck: error: mail.contoso.cer: no such file"
+    );
+}

@@ -105,6 +105,9 @@ pub(super) fn inputs(
     files: &[PathBuf],
     command: &str,
 ) -> Result<(Vec<Input>, Vec<Presented>), Fatal> {
+    if let Some(hint) = files.iter().find_map(|f| endpoint_hint(f)) {
+        return Err(Fatal(hint));
+    }
     if !connect.wanted() {
         return Ok((super::read_inputs(files, command)?, Vec::new()));
     }
@@ -113,6 +116,24 @@ pub(super) fn inputs(
         fetched.inputs.extend(super::read_inputs(files, command)?);
     }
     Ok((fetched.inputs, fetched.presented))
+}
+
+/// For a file argument that does not exist but reads as a server (`host:port`,
+/// `[::1]:443`, `https://...`): the error, with the option that was meant.
+fn endpoint_hint(file: &Path) -> Option<String> {
+    let text = file.to_str()?;
+    let looks_like_server = text.starts_with("https://")
+        || text.starts_with('[')
+        || text
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    if !looks_like_server || file.exists() {
+        return None;
+    }
+    let endpoint = Endpoint::parse(text, DEFAULT_PORT).ok()?;
+    Some(format!(
+        "{text}: no such file; did you mean --connect {endpoint}?"
+    ))
 }
 
 /// `--save` must not overwrite a file the command reads.
