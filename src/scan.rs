@@ -80,6 +80,8 @@ impl FileRecord {
 pub struct Summary {
     /// Files read, with or without certificates.
     pub files: usize,
+    /// Servers asked for their chain (`scan --connect-list`).
+    pub endpoints: usize,
     pub accepted: usize,
     pub rejected: usize,
     /// Files whose input lacked the evidence for a verdict.
@@ -95,6 +97,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the counts of another part of the same scan (its servers, say).
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.endpoints += other.endpoints;
+        self.accepted += other.accepted;
+        self.rejected += other.rejected;
+        self.undetermined += other.undetermined;
+        self.errors += other.errors;
+        self.no_certificate += other.no_certificate;
+        self.issuer_files += other.issuer_files;
+        self.accepted_with_warnings += other.accepted_with_warnings;
+    }
+
     fn count(&mut self, record: &FileRecord) {
         match record.status {
             FileStatus::Accepted => {
@@ -483,31 +498,7 @@ fn visit(
         check_bundle(bundle, allowlist, &options.check, shared).map(Ok)
     });
     match checked {
-        Ok(Ok(outcome)) => {
-            let leaf = outcome.pool.get(outcome.chain.leaf());
-            let a = &outcome.assessment;
-            Visit::Record(FileRecord {
-                path: path.display().to_string(),
-                status: match a.verdict {
-                    Verdict::Accepted => FileStatus::Accepted,
-                    Verdict::Rejected => FileStatus::Rejected,
-                    Verdict::Undetermined => FileStatus::Undetermined,
-                },
-                leaf: Some(LeafRecord {
-                    sha1: *leaf.sha1(),
-                    subject: leaf.subject().to_string(),
-                }),
-                findings: a
-                    .findings
-                    .iter()
-                    .map(|f| FindingRecord {
-                        code: f.code,
-                        message: f.message.clone(),
-                        fix: f.fix.clone(),
-                    })
-                    .collect(),
-            })
-        }
+        Ok(Ok(outcome)) => Visit::Record(outcome_record(path.display().to_string(), &outcome)),
         Ok(Err(cas)) => Visit::IssuerFile(cas),
         Err(Error::Load(LoadError {
             problem: problem @ (Problem::Empty | Problem::NoCertificate(_)),
@@ -523,14 +514,93 @@ fn visit(
             }
         }
         Err(Error::KeyOnly { .. }) => Visit::NoCertificate,
-        Err(e) => {
-            // Messages name the file already; the record carries the path.
-            let message = e.to_string();
-            let prefix = format!("{}: ", path.display());
-            let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
-            Visit::Record(error_record(path, message))
+        Err(e) => Visit::Record(error_record(
+            path,
+            error_words(&path.display().to_string(), &e),
+        )),
+    }
+}
+
+/// An error's message without the input's name in front: the record carries it.
+fn error_words(name: &str, e: &Error) -> String {
+    let message = e.to_string();
+    let prefix = format!("{name}: ");
+    message.strip_prefix(&prefix).unwrap_or(&message).to_owned()
+}
+
+/// The record of a bundle checked: its verdict, leaf and findings.
+fn outcome_record(path: String, outcome: &crate::Outcome) -> FileRecord {
+    let leaf = outcome.pool.get(outcome.chain.leaf());
+    let a = &outcome.assessment;
+    FileRecord {
+        path,
+        status: match a.verdict {
+            Verdict::Accepted => FileStatus::Accepted,
+            Verdict::Rejected => FileStatus::Rejected,
+            Verdict::Undetermined => FileStatus::Undetermined,
+        },
+        leaf: Some(LeafRecord {
+            sha1: *leaf.sha1(),
+            subject: leaf.subject().to_string(),
+        }),
+        findings: a
+            .findings
+            .iter()
+            .map(|f| FindingRecord {
+                code: f.code,
+                message: f.message.clone(),
+                fix: f.fix.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Checks the chain each endpoint presents (a live server's, fetched by `fetch`) as a
+/// bundle of its own, in parallel, and hands each record to `emit` in the order of
+/// `endpoints`; the record's path is the endpoint as it displays. An endpoint that
+/// gives no chain is an error record with `fetch`'s reason, and the scan goes on.
+/// This module never connects: `fetch` does, as `read_file` reads for files.
+pub fn scan_endpoints<E: std::fmt::Display + Sync>(
+    endpoints: &[E],
+    fetch: impl Fn(&E) -> Result<Vec<u8>, String> + Sync,
+    allowlist: &Allowlist,
+    options: &ScanOptions,
+    shared: &Shared,
+    mut emit: impl FnMut(&FileRecord),
+) -> Summary {
+    let one = |endpoint: &E| {
+        let name = endpoint.to_string();
+        let bytes = match fetch(endpoint) {
+            Ok(bytes) => bytes,
+            Err(message) => return error_record(Path::new(&name), message),
+        };
+        let input = Input {
+            name: name.clone(),
+            bytes,
+        };
+        let checked = load_bundle_with(&[input], options.check.password.as_ref(), shared, &[])
+            .and_then(|bundle| check_bundle(bundle, allowlist, &options.check, shared));
+        match checked {
+            Ok(outcome) => outcome_record(name, &outcome),
+            Err(e) => error_record(Path::new(&name), error_words(&name, &e)),
+        }
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build();
+    let mut summary = Summary::default();
+    for chunk in endpoints.chunks(CHUNK) {
+        let records: Vec<FileRecord> = match &pool {
+            Ok(pool) => pool.install(|| chunk.par_iter().map(one).collect()),
+            Err(_) => chunk.iter().map(one).collect(),
+        };
+        for record in &records {
+            summary.endpoints += 1;
+            summary.count(record);
+            emit(record);
         }
     }
+    summary
 }
 
 /// Loads the CA certificates of a chain directory (every file below it that holds

@@ -469,3 +469,144 @@ fn a_server_given_as_a_file_gets_a_hint() {
         "mfgcheck: error: mail.contoso.cer: no such file"
     );
 }
+
+#[test]
+fn scan_connect_list_checks_every_server_in_list_order_and_goes_on_after_errors() {
+    let accepted = tls_server(&["tls-leaf.pem", "tls-root.pem"], "tls-leaf.key");
+    let old = tls10_server(ders(&["tls-indirect-leaf.pem", "tls-int.pem"]));
+    let refused = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("an address").port()
+    };
+    let silent = serve_once(|mut stream| {
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+        thread::sleep(std::time::Duration::from_secs(5));
+    });
+    let list = format!(
+        "# the team's endpoints\r\n\
+         127.0.0.1:{accepted}   # OWA\r\n\
+         \r\n\
+         127.0.0.1:{old} servername=old.tls.test\r\n\
+         127.0.0.1:{refused}\r\n\
+         127.0.0.1:{silent}\r\n"
+    );
+    let dir = common::temp_tree("connect-list", &[]);
+    let path = dir.join("endpoints.txt");
+    std::fs::write(&path, list).expect("the list");
+    let allowlist = fixture("tls-allowlist.yaml");
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        "--connect-list",
+        path.to_str().expect("a UTF-8 path"),
+        "--allowlist",
+        allowlist.to_str().expect("a UTF-8 path"),
+        "--at",
+        "2025-01-01",
+        "--timeout",
+        "1",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 2, "errors make exit 2: {stdout}{stderr}");
+    let records: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let rows: Vec<(String, String)> = records
+        .iter()
+        .filter(|r| r["path"].is_string())
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_owned(),
+                r["verdict"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (format!("127.0.0.1:{accepted}"), "accepted".to_owned()),
+            (
+                format!("127.0.0.1:{old} servername=old.tls.test"),
+                "rejected".to_owned()
+            ),
+            (format!("127.0.0.1:{refused}"), "error".to_owned()),
+            (format!("127.0.0.1:{silent}"), "error".to_owned()),
+        ]
+    );
+    assert!(
+        records[1]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "indirect-issuer"),
+        "{stdout}"
+    );
+    assert!(
+        records[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("connection refused"),
+        "{stdout}"
+    );
+    assert_eq!(
+        records[3]["error"], "timed out during the TLS handshake",
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("4 endpoints: 1 accepted (0 with warnings), 1 rejected, 2 errors."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn scan_connect_list_junit_names_each_server_and_a_bad_line_stops_before_connecting() {
+    let port = tls_server(
+        &["tls-indirect-leaf.pem", "tls-int.pem"],
+        "tls-indirect-leaf.key",
+    );
+    let dir = common::temp_tree("connect-list-junit", &[]);
+    let path = dir.join("endpoints.txt");
+    std::fs::write(&path, format!("127.0.0.1:{port}\n")).expect("the list");
+    let allowlist = fixture("tls-allowlist.yaml");
+    let root = fixture("tls-root.pem");
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        root.to_str().expect("a UTF-8 path"),
+        "--connect-list",
+        path.to_str().expect("a UTF-8 path"),
+        "--allowlist",
+        allowlist.to_str().expect("a UTF-8 path"),
+        "--at",
+        "2025-01-01",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!("name=\"127.0.0.1:{port}\"")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("indirect-issuer"), "{stdout}");
+    assert!(
+        stderr.contains("1 file and 1 endpoint:"),
+        "files and servers counted apart: {stderr}"
+    );
+
+    std::fs::write(&path, "127.0.0.1:443\nmail.test starttls=imap\n").expect("the list");
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        "--connect-list",
+        path.to_str().expect("a UTF-8 path"),
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "mfgcheck: error: {}: line 2: starttls=imap: the only protocol is smtp",
+            path.display()
+        )
+    );
+    assert!(stdout.is_empty(), "{stdout}");
+}

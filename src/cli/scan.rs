@@ -8,12 +8,16 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
+use mfgcheck::connect::{self, Target};
 use mfgcheck::report::{ScanFormat, ScanWriter, summary_words};
 use mfgcheck::scan::{self, FileRecord, ScanOptions, Summary};
 use mfgcheck::{CheckOptions, Shared};
 
 use super::check::ProfileArg;
-use super::{AllowlistArg, AtArg, Fatal, PasswordArgs, max_input_bytes};
+use super::{AllowlistArg, AtArg, Fatal, PasswordArgs, max_input_bytes, read_text};
+
+/// Servers asked at once by default: they wait on the network, not on the cores.
+const ENDPOINT_JOBS: usize = 16;
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
@@ -38,16 +42,35 @@ error; other files are sniffed and skipped when they are not certificate materia
   Only the production bundles, not the archive:
     mfgcheck scan certs/ --include 'prod/**' --exclude '**/old/*'
 
+  Every endpoint a team serves, from CI (endpoints.txt, one per line):
+      mail.contoso.com                   # OWA, EWS, Autodiscover: 443
+      mail.contoso.com starttls=smtp     # Exchange transport: 25
+      sip.contoso.com:5061               # Lync Edge federation, plain TLS
+    mfgcheck scan --connect-list endpoints.txt --format junit --output endpoints.xml
+
 Exit status: 0 all accepted (warnings too, unless --fail-on warning), 1 any rejected or
-undetermined, 2 any file could not be read or checked, nothing to check (unless
+undetermined, 2 any file or server could not be read or checked, nothing to check (unless
 --allow-empty), or the arguments or allowlist were bad.";
 
 #[derive(Debug, clap::Args)]
 pub(super) struct ScanArgs {
     /// Files and directories (walked recursively; links are followed only to files
     /// inside the tree).
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_name = "PATH", required_unless_present = "connect_list")]
     paths: Vec<PathBuf>,
+
+    /// Also check the chain each server of FILE presents (or - for standard input): one
+    /// `HOST[:PORT] [starttls=smtp] [servername=NAME]` per line, # comments. Each server
+    /// is a record whose path is that line's endpoint; one that cannot be reached is an
+    /// error record and the scan goes on.
+    #[arg(long, value_name = "FILE")]
+    connect_list: Option<PathBuf>,
+
+    /// With --connect-list: give up on a server after this many seconds (name,
+    /// connection and handshake).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "connect_list",
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
 
     #[command(flatten)]
     allowlist: AllowlistArg,
@@ -217,6 +240,10 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         ..Shared::default()
     };
     let (files, walk_errors) = scan::collect_files(&args.paths, &filter);
+    let endpoints = match &args.connect_list {
+        Some(list) => read_list(list)?,
+        None => Vec::new(),
+    };
     let format = ScanFormat::from(args.format);
 
     // Only the text report has colours; the others go out as they are.
@@ -235,10 +262,20 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
     let fail_on_warning = args.fail_on == FailOn::Warning;
+    let servers = Servers {
+        endpoints: &endpoints,
+        jobs: if args.jobs == 0 {
+            ENDPOINT_JOBS.min(endpoints.len()).max(1)
+        } else {
+            options.jobs
+        },
+        timeout: std::time::Duration::from_secs(args.timeout),
+    };
     let summary = report(
         ScanWriter::new(out, format, fail_on_warning),
         &files,
         walk_errors,
+        &servers,
         &allowlist,
         &options,
         &shared,
@@ -261,14 +298,23 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     }
     let checked = summary.accepted + summary.rejected + summary.undetermined;
     if summary.errors == 0 && checked == 0 && !args.allow_empty {
+        let mut places: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({})",
+                    p.display(),
+                    mfgcheck::report::count(summary.files, "file read", "files read")
+                )
+            })
+            .collect();
+        if let Some(list) = &args.connect_list {
+            places.push(format!("{} (no endpoint listed)", list.display()));
+        }
         return Err(Fatal(format!(
-            "nothing to check: no file below {} holds a certificate bundle ({} read); check the paths and --include/--exclude, or pass --allow-empty",
-            args.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            mfgcheck::report::count(summary.files, "file", "files")
+            "nothing to check: no certificate bundle in {}; check the paths, --include/--exclude and --connect-list, or pass --allow-empty",
+            places.join(", ")
         )));
     }
     Ok(if summary.errors > 0 {
@@ -283,12 +329,39 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-/// Scans, writing each record as it comes; walk errors go first, in scan order
-/// with the rest.
+/// The servers of `--connect-list`, and how to ask them.
+struct Servers<'a> {
+    endpoints: &'a [Target],
+    jobs: usize,
+    timeout: std::time::Duration,
+}
+
+/// Reads `--connect-list`; a line that cannot be read stops the scan before any
+/// server is asked (a typo in a monitoring list should fail loudly).
+fn read_list(path: &Path) -> Result<Vec<Target>, Fatal> {
+    let (name, text) = read_text(path)?;
+    connect::parse_list(&text).map_err(|e| Fatal(format!("{name}: {e}")))
+}
+
+/// The chain a server presents, for a scan record; why not, when it presents none.
+fn fetch(target: &Target, timeout: std::time::Duration) -> Result<Vec<u8>, String> {
+    let options = connect::Options {
+        timeout,
+        servername: target.servername.clone(),
+        starttls: target.starttls,
+    };
+    connect::fetch(&target.endpoint, &options)
+        .map(|presented| presented.certificates.concat())
+        .map_err(|e| e.problem.to_string())
+}
+
+/// Scans, writing each record as it comes: files first (walk errors in scan order
+/// with the rest), then the servers in the order of their list.
 fn report<W: Write>(
     mut writer: ScanWriter<W>,
     files: &[PathBuf],
     walk_errors: Vec<FileRecord>,
+    servers: &Servers<'_>,
     allowlist: &mfgcheck::policy::Allowlist,
     options: &ScanOptions,
     shared: &Shared,
@@ -324,6 +397,30 @@ fn report<W: Write>(
     progress.clear();
     for e in pending {
         writer.record(&e)?;
+    }
+    if let Some(err) = failed.take() {
+        return Err(err);
+    }
+    if !servers.endpoints.is_empty() {
+        let options = ScanOptions {
+            jobs: servers.jobs,
+            ..options.clone()
+        };
+        let fetched = scan::scan_endpoints(
+            servers.endpoints,
+            |target| fetch(target, servers.timeout),
+            allowlist,
+            &options,
+            shared,
+            |record| {
+                if failed.is_none()
+                    && let Err(err) = writer.record(record)
+                {
+                    failed = Some(err);
+                }
+            },
+        );
+        summary.add(&fetched);
     }
     // Paths that could not be walked count as files in error, wherever they were written.
     summary.files += walk_error_count;

@@ -6,6 +6,7 @@
 mod alert;
 mod endpoint;
 mod legacy;
+mod list;
 mod smtp;
 mod tls;
 
@@ -15,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError, Host};
+pub use list::{ListError, Target, parse_list};
 
 /// A protocol spoken in clear before TLS starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

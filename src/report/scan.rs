@@ -100,6 +100,7 @@ fn record_json(r: &FileRecord) -> String {
 fn summary_json(s: &Summary) -> Value {
     j!({
         "files": s.files,
+        "endpoints": s.endpoints,
         "accepted": s.accepted,
         "rejected": s.rejected,
         "undetermined": s.undetermined,
@@ -200,7 +201,7 @@ impl<W: Write> ScanWriter<W> {
                     })
                     .chain(std::iter::once(j!({
                         "id": FILE_ERROR_RULE,
-                        "shortDescription": { "text": "The file could not be read or checked." },
+                        "shortDescription": { "text": "The file could not be read or checked, or the server gave no chain." },
                         "defaultConfiguration": { "level": "error" },
                     })))
                     .collect();
@@ -400,14 +401,26 @@ pub fn summary_words(s: &Summary) -> String {
         n => format!(", {n} files of CA certificates only"),
     };
     let plural = super::count;
+    let what = match (s.files, s.endpoints) {
+        (_, 0) => plural(s.files, "file", "files"),
+        (0, n) => plural(n, "endpoint", "endpoints"),
+        (f, n) => format!(
+            "{} and {}",
+            plural(f, "file", "files"),
+            plural(n, "endpoint", "endpoints")
+        ),
+    };
+    // Servers always present certificates or fail: the count is about files.
+    let without = match (s.files, s.endpoints) {
+        (0, 1..) => String::new(),
+        _ => format!(", {} without certificates", s.no_certificate),
+    };
     format!(
-        "{}: {} accepted ({} with warnings), {} rejected{undetermined}, {}, {} without certificates{issuers}.",
-        plural(s.files, "file", "files"),
+        "{what}: {} accepted ({} with warnings), {} rejected{undetermined}, {}{without}{issuers}.",
         s.accepted,
         s.accepted_with_warnings,
         s.rejected,
         plural(s.errors, "error", "errors"),
-        s.no_certificate
     )
 }
 
