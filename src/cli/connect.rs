@@ -21,7 +21,8 @@ pub(super) struct ConnectArgs {
     /// Check the chain this server presents (repeatable; files given too join as
     /// issuers). HOST[:PORT], [IPv6]:PORT or an https:// address. Default port 443
     /// (HTTPS: OWA, EWS, Autodiscover), 25 with --starttls smtp (Exchange transport);
-    /// 5061 is the Lync Edge's federation port (SIP over TLS).
+    /// 5061 is the Lync Edge's federation port (SIP over TLS). Servers that speak only
+    /// TLS 1.0/1.1 (Exchange 2010 on Windows Server 2008 R2) are read too.
     #[arg(long, value_name = "HOST[:PORT]")]
     connect: Vec<String>,
 
