@@ -275,7 +275,7 @@ fn smtp_starttls_then_tls_and_the_chain_saved_in_the_servers_order() {
 }
 
 #[test]
-fn a_server_without_starttls_is_named() {
+fn a_server_without_starttls_or_refusing_it_is_named() {
     let port = serve_once(|mut stream| {
         let _ = stream.write_all(b"220 old.tls.test ESMTP\r\n");
         let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
@@ -290,6 +290,26 @@ fn a_server_without_starttls_is_named() {
         stderr.trim(),
         format!(
             "mfgcheck: error: 127.0.0.1:{port}: the server does not offer STARTTLS in its EHLO answer"
+        )
+    );
+
+    // Offered, then refused.
+    let port = serve_once(|mut stream| {
+        let _ = stream.write_all(b"220 busy.tls.test ESMTP\r\n");
+        let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = stream.write_all(b"250-busy.tls.test\r\n250 STARTTLS\r\n");
+        let _ = reader.read_line(&mut line);
+        let _ = stream.write_all(b"454 4.7.0 TLS not available due to temporary reason\r\n");
+        let _ = reader.read_line(&mut line);
+    });
+    let (code, _, stderr) = check_at(port, &["--starttls", "smtp"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "mfgcheck: error: 127.0.0.1:{port}: the server refused STARTTLS: STARTTLS answered 454 4.7.0 TLS not available due to temporary reason"
         )
     );
 }
@@ -329,6 +349,20 @@ fn failures_are_one_line_naming_the_endpoint() {
     let (code, _, stderr) = check_at(closed, &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("connection refused"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // A name that does not resolve. A label of 64 characters cannot be put in a DNS
+    // query, so the resolver refuses it without sending anything (checked with strace:
+    // no packet leaves the machine).
+    let name = format!("{}.test:443", "a".repeat(64));
+    let (code, _, stderr) = run(&["check", "--connect", &name]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with(&format!(
+            "mfgcheck: error: {name}: the name does not resolve"
+        )),
+        "{stderr}"
+    );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
@@ -609,4 +643,56 @@ fn scan_connect_list_junit_names_each_server_and_a_bad_line_stops_before_connect
         )
     );
     assert!(stdout.is_empty(), "{stdout}");
+}
+
+#[test]
+fn inspect_connect_over_ipv6_lists_what_the_server_sent() {
+    // [::1] where the machine has IPv6 loopback; CI machines here do.
+    let listener = TcpListener::bind("[::1]:0").expect("bind [::1]");
+    let port = listener.local_addr().expect("an address").port();
+    let config = server_config(
+        &["tls-indirect-leaf.pem", "tls-int.pem"],
+        "tls-indirect-leaf.key",
+    );
+    thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let Ok(mut conn) = rustls::ServerConnection::new(config) else {
+                return;
+            };
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut stream).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let endpoint = format!("[::1]:{port}");
+    let (code, stdout, stderr) = run(&[
+        "inspect",
+        "--connect",
+        &endpoint,
+        "--servername",
+        "edge.tls.test",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let connection = &doc["connections"][0];
+    assert_eq!(connection["endpoint"], endpoint);
+    assert_eq!(connection["address"], "::1");
+    assert_eq!(connection["servername"], "edge.tls.test");
+    let subjects: Vec<&str> = doc["certificates"]
+        .as_array()
+        .expect("certificates")
+        .iter()
+        .filter_map(|c| c["subject"].as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "CN=edge.tls.test, O=Test TLS, C=US",
+            "CN=Test TLS Issuing CA, O=Test TLS, C=US"
+        ]
+    );
 }
