@@ -71,7 +71,10 @@ impl FileRecord {
     }
 
     pub fn warnings(&self) -> usize {
-        self.findings.len() - self.errors()
+        self.findings
+            .iter()
+            .filter(|f| f.code.severity() == Severity::Warning)
+            .count()
     }
 }
 

@@ -9,7 +9,9 @@
 
 mod common;
 
-use common::cli::{check_json, codes, expect, expect_with, mfgcheck, refused};
+use common::cli::{
+    check_json, codes, expect, expect_with, finding, info_codes, mfgcheck, refused, run,
+};
 use common::fixture;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -845,4 +847,59 @@ fn with_format_json_a_failure_is_a_json_document_too() {
         .output()
         .unwrap();
     assert!(out.stdout.is_empty());
+}
+
+/// What a server would send: info findings that never change the verdict.
+#[test]
+fn chain_hygiene_says_what_a_deployed_chain_lacks_or_need_not_hold() {
+    // The leaf alone, its issuer a listed intermediate: the server would lack it.
+    let json = expect(
+        &["story-leaf.cer"],
+        "2011-06-01",
+        "accepted",
+        &["issuer-signature-unverified"],
+    );
+    assert_eq!(info_codes(&json), ["chain-incomplete"]);
+    let incomplete = finding(&json, "chain-incomplete");
+    assert!(
+        incomplete["message"]
+            .as_str()
+            .unwrap()
+            .contains("whose issuer \"TestTrust Legacy Secure Server CA\" was not supplied"),
+        "{incomplete:#}"
+    );
+    // Leaf and intermediate: what a server should send; nothing to say.
+    let json = expect(
+        &["story-leaf.cer", "story-intermediate.cer"],
+        "2011-06-01",
+        "accepted",
+        &["weak-signature"],
+    );
+    assert_eq!(info_codes(&json), Vec::<String>::new());
+    // A leaf issued directly by a listed root: complete without the root.
+    let json = expect(
+        &["direct-leaf.pem"],
+        "2011-06-01",
+        "accepted",
+        &["issuer-signature-unverified"],
+    );
+    assert_eq!(info_codes(&json), Vec::<String>::new());
+    // The root in the bundle: servers need not send it.
+    let json = expect(&["direct-bundle.pem"], "2011-06-01", "accepted", &[]);
+    assert_eq!(info_codes(&json), ["chain-contains-root"]);
+    assert_eq!(json["summary"]["info"], 1);
+    // Info never fails a scan, not even with --fail-on warning.
+    let (code, _, stderr) = run(&[
+        "scan",
+        fixture("direct-bundle.pem").to_str().unwrap(),
+        "--allowlist",
+        fixture("allowlist.yaml").to_str().unwrap(),
+        "--at",
+        "2011-06-01",
+        "--fail-on",
+        "warning",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
 }

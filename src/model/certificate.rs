@@ -6,6 +6,7 @@ use sha1::Digest as _;
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS;
 use x509_parser::prelude::{FromDer, X509Version};
 use x509_parser::public_key::PublicKey as X509PublicKey;
 
@@ -88,6 +89,8 @@ struct Parsed {
     not_after: OffsetDateTime,
     is_ca: bool,
     dns_names: Vec<String>,
+    /// The AIA caIssuers addresses: where the issuer's certificate can be downloaded.
+    ca_issuers: Vec<String>,
     version: u32,
 }
 
@@ -171,6 +174,7 @@ impl Certificate {
         let mut aki = None;
         let mut is_ca = false;
         let mut dns_names = Vec::new();
+        let mut ca_issuers = Vec::new();
         for ext in tbs.extensions() {
             match ext.parsed_extension() {
                 ParsedExtension::SubjectKeyIdentifier(id) => ski = Some(KeyId::new(id.0.to_vec())),
@@ -185,6 +189,17 @@ impl Certificate {
                     dns_names.extend(san.general_names.iter().filter_map(|g| match g {
                         GeneralName::DNSName(d) => Some((*d).to_owned()),
                         _ => None,
+                    }))
+                }
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    ca_issuers.extend(aia.accessdescs.iter().filter_map(|d| {
+                        match (
+                            &d.access_location,
+                            d.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS,
+                        ) {
+                            (GeneralName::URI(uri), true) => Some((*uri).to_owned()),
+                            _ => None,
+                        }
                     }))
                 }
                 _ => {}
@@ -255,6 +270,7 @@ impl Certificate {
             not_after: x509.validity().not_after.to_datetime(),
             is_ca,
             dns_names,
+            ca_issuers,
             version: match x509.version() {
                 X509Version::V1 => 1,
                 X509Version::V2 => 2,
@@ -332,6 +348,10 @@ impl Certificate {
     }
     pub fn dns_names(&self) -> &[String] {
         &self.parsed.dns_names
+    }
+    /// Where the issuer's certificate can be downloaded (AIA caIssuers URIs).
+    pub fn ca_issuers(&self) -> &[String] {
+        &self.parsed.ca_issuers
     }
     pub fn version(&self) -> u32 {
         self.parsed.version

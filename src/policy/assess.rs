@@ -7,7 +7,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::advice;
-use super::allowlist::{Allowlist, Identity, Issuance, MatchedBy, Standing};
+use super::allowlist::{Allowlist, Identity, Issuance, Kind, MatchedBy, Standing};
 use super::finding::{Code, Finding, Severity};
 use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
 use crate::load::Format;
@@ -115,7 +115,10 @@ impl Assessment {
     }
 
     pub fn warnings(&self) -> usize {
-        self.findings.len() - self.errors()
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Warning)
+            .count()
     }
 }
 
@@ -1152,6 +1155,7 @@ impl Assessor<'_> {
             f.certificates = unused.iter().map(|c| *c.sha1()).collect();
             self.add(f);
         }
+        self.chain_ends();
         // Leaf first within each file: path positions must rise with file positions.
         // PKCS#7 keeps certificates in a SET, which has no order to get wrong, and a
         // PFX import files each certificate into its store whatever the order.
@@ -1187,6 +1191,62 @@ impl Assessor<'_> {
                     "Put the server certificate first, then its issuer, then the next CA up; import tools and servers expect that order.",
                 ));
             }
+        }
+    }
+
+    /// Whether the absent issuer above `top` is one a server should send: a CA the
+    /// allowlist knows as an intermediate, or, when the allowlist does not know it, the
+    /// leaf's own issuer (CAs issue from intermediates). A missing root is what a
+    /// deployed chain should look like.
+    fn missing_intermediate(&self, top: CertId) -> bool {
+        let kind = match self.allowlist.identify_issuer_of(self.cert(top)) {
+            Identity::Listed { authority, .. } => self.allowlist.authority(authority).kind,
+            _ => None,
+        };
+        match kind {
+            Some(Kind::Root) => false,
+            Some(Kind::Intermediate) => true,
+            None => top == self.chain.leaf(),
+        }
+    }
+
+    /// How the path ends, for a bundle about to be deployed: a root the server need
+    /// not send, or an intermediate that is missing (the server cannot send it).
+    fn chain_ends(&mut self) {
+        let top_id = self.chain.top_cert();
+        let top = self.cert(top_id);
+        match &self.chain.top {
+            Top::SelfSigned(_) if self.chain.path.len() > 1 && !self.pool.is_extra(top_id) => {
+                let msg = format!(
+                    "{} from {} is the self-signed root at the top of the path.",
+                    label(top),
+                    top.origin()
+                );
+                self.add(
+                    Finding::new(Code::ChainContainsRoot, msg)
+                        .fix("Servers need not send the root (clients use their own copy): leave it out of the chain you deploy.")
+                        .about(*top.sha1()),
+                );
+            }
+            Top::IssuerAbsent { .. } if self.missing_intermediate(top_id) => {
+                let msg = format!(
+                    "The path ends at {}, whose issuer \"{}\" was not supplied.",
+                    label(top),
+                    top.issuer().short()
+                );
+                let fix = match top.ca_issuers().first() {
+                    Some(url) => format!(
+                        "Add the issuer's certificate to the bundle: run again with --fetch-missing, or download it from {url} (the certificate's AIA address)."
+                    ),
+                    None => "Add the issuer's certificate to the bundle (the CA publishes it), or import it into the server's Intermediate Certification Authorities store.".to_owned(),
+                };
+                self.add(
+                    Finding::new(Code::ChainIncomplete, msg)
+                        .fix(fix)
+                        .about(*top.sha1()),
+                );
+            }
+            _ => {}
         }
     }
 }

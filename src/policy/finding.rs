@@ -8,12 +8,15 @@ use std::fmt;
 
 use crate::model::Sha1Thumbprint;
 
-/// How much a finding matters. Any `Error` makes the verdict `rejected`.
+/// How much a finding matters. Any `Error` makes the verdict `rejected`; a
+/// `Warning` fails `--fail-on warning`; `Info` never fails anything: it says what a
+/// careful admin would want to know about a bundle before deploying it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 impl fmt::Display for Severity {
@@ -21,6 +24,7 @@ impl fmt::Display for Severity {
         f.write_str(match self {
             Self::Error => "error",
             Self::Warning => "warning",
+            Self::Info => "info",
         })
     }
 }
@@ -107,6 +111,10 @@ codes! {
         "A supplied certificate is another copy (same subject and key, another thumbprint) of a certificate on the path, such as a re-issued or cross-signed copy; it is not needed.";
     UnrelatedCert = "unrelated-cert", Warning,
         "A supplied certificate is not on the checked certificate's path.";
+    ChainIncomplete = "chain-incomplete", Info,
+        "The path stops at a certificate that is not self-signed and whose issuer was not supplied: a server deploying this bundle cannot send its whole chain.";
+    ChainContainsRoot = "chain-contains-root", Info,
+        "The bundle holds the self-signed root at the top of the path; servers need not send it, clients have their own.";
     PathBudgetExceeded = "path-budget-exceeded", Warning,
         "Path building stopped at its budget (100 signature checks, depth 10); the path shown is the best found.";
 }

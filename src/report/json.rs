@@ -223,7 +223,11 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
         "findings": findings,
         "profile": assessment.profile,
         "next_steps": assessment.next_steps,
-        "summary": { "errors": assessment.errors(), "warnings": assessment.warnings() },
+        "summary": {
+            "errors": assessment.errors(),
+            "warnings": assessment.warnings(),
+            "info": assessment.findings.len() - assessment.errors() - assessment.warnings(),
+        },
         "allowlist": {
             "source": allowlist.source(),
             "version": allowlist.version(),

@@ -156,6 +156,7 @@ fn sarif_level(code: Code, fail_on_warning: bool) -> &'static str {
         Severity::Error => "error",
         Severity::Warning if fail_on_warning => "error",
         Severity::Warning => "warning",
+        Severity::Info => "note",
     }
 }
 

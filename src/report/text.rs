@@ -131,6 +131,7 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         let (style, word) = match f.severity() {
             Severity::Error => (RED.bold(), "error  "),
             Severity::Warning => (YELLOW.bold(), "warning"),
+            Severity::Info => (DIM, "info   "),
         };
         let _ = writeln!(
             out,
@@ -151,15 +152,20 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         }
     }
     let (errors, warnings) = (assessment.errors(), assessment.warnings());
+    let notes = assessment.findings.len() - errors - warnings;
+    let notes = match notes {
+        0 => String::new(),
+        n => format!(", {n} info"),
+    };
     let _ = writeln!(
         out,
         "\n{}",
         paint(
             DIM,
             &format!(
-                "{errors} error{}, {warnings} warning{}.",
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" }
+                "{}, {}{notes}.",
+                super::count(errors, "error", "errors"),
+                super::count(warnings, "warning", "warnings"),
             )
         )
     );
