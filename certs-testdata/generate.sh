@@ -23,6 +23,7 @@ mkdir newcerts
 touch index.txt
 echo 1000 > serial
 export SAN="DNS:example.invalid"
+export AIA="caIssuers;URI:http://ca.mfgcheck.test/none.cer"
 
 cat > ca.cnf <<'EOF'
 [ ca ]
@@ -90,6 +91,26 @@ keyUsage = critical,digitalSignature,keyEncipherment
 subjectKeyIdentifier = none
 authorityKeyIdentifier = none
 subjectAltName = ${ENV::SAN}
+[ v3_aia_intermediate ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = ${ENV::AIA}
+[ v3_aia_ca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+authorityInfoAccess = ${ENV::AIA}
+[ v3_aia_leaf ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = ${ENV::SAN}
+authorityInfoAccess = ${ENV::AIA}
 [ v3_mesh ]
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,keyCertSign,cRLSign
@@ -175,6 +196,60 @@ tls_fixtures() {
 if [ "${1:-}" = tls ]; then
   tls_fixtures
   echo "TLS fixtures written to $here"
+  exit 0
+fi
+
+# ---- Issuers fetched from AIA addresses (--fetch-missing) ----------------------------------
+# The tests serve these from an HTTP proxy on 127.0.0.1 (http_proxy), so the addresses
+# name a host that never resolves (.test) and no request can leave the machine.
+# aia-leaf -> aia-int (http://ca.mfgcheck.test/int.cer) -> aia-root (.../root.cer);
+# aia-int.p7c is the intermediate as a PKCS#7 certs-only answer. aia-loop-*: two CAs that
+# issued each other, each naming the other's address: a loop of AIA addresses.
+# Runs alone with `certs-testdata/generate.sh aia`.
+aia_fixtures() {
+  local base=http://ca.mfgcheck.test
+  key aia-root rsa2048
+  sign aia-root "/C=US/O=Test AIA/CN=Test AIA Root CA" self 20200101000000Z 20400101000000Z sha256 v3_root
+  key aia-int rsa2048
+  AIA="caIssuers;URI:$base/root.cer" sign aia-int "/C=US/O=Test AIA/CN=Test AIA Issuing CA" \
+    aia-root 20200101000000Z 20400101000000Z sha256 v3_aia_intermediate
+  key aia-leaf rsa2048
+  SAN="DNS:mail.aia.test" AIA="caIssuers;URI:$base/int.cer" sign aia-leaf \
+    "/C=US/O=Test AIA/CN=mail.aia.test" aia-int 20200101000000Z 20390101000000Z sha256 v3_aia_leaf
+  # The loop: B issued by A, then A issued by B (same name and key as the first A).
+  key aia-loop-a rsa2048
+  sign aia-loop-a "/C=US/O=Test AIA/CN=Test AIA Loop A" self 20200101000000Z 20400101000000Z sha256 v3_root
+  key aia-loop-b rsa2048
+  AIA="caIssuers;URI:$base/loop-a.cer" sign aia-loop-b "/C=US/O=Test AIA/CN=Test AIA Loop B" \
+    aia-loop-a 20200101000000Z 20400101000000Z sha256 v3_aia_ca
+  AIA="caIssuers;URI:$base/loop-b.cer" sign aia-loop-a "/C=US/O=Test AIA/CN=Test AIA Loop A" \
+    aia-loop-b 20200101000000Z 20400101000000Z sha256 v3_aia_ca
+  key aia-loop-leaf rsa2048
+  SAN="DNS:loop.aia.test" AIA="caIssuers;URI:$base/loop-a.cer" sign aia-loop-leaf \
+    "/C=US/O=Test AIA/CN=loop.aia.test" aia-loop-a 20200101000000Z 20390101000000Z sha256 v3_aia_leaf
+  for name in aia-root aia-int aia-leaf aia-loop-a aia-loop-b aia-loop-leaf; do
+    cp "$name.pem" "$here/$name.pem"
+  done
+  openssl crl2pkcs7 -nocrl -certfile aia-int.pem -outform DER -out "$here/aia-int.p7c"
+  {
+    echo "# The intermediate of the AIA tests, accepted as a direct issuer. Written by"
+    echo "# generate.sh; do not edit."
+    echo "version: 1"
+    echo "authorities:"
+    echo "  - name: \"Test AIA Issuing CA\""
+    echo "    subject: '$(subject aia-int)'"
+    echo "    certificates:"
+    echo "      - sha1: \"$(sha1 aia-int)\""
+    echo "        sha256: \"$(sha256 aia-int)\""
+    echo "    spki_sha256: \"$(spki aia-int)\""
+    echo "    ski: \"$(ski aia-int)\""
+    echo "    kind: intermediate"
+    echo "    status: accepted"
+  } > "$here/aia-allowlist.yaml"
+}
+if [ "${1:-}" = aia ]; then
+  aia_fixtures
+  echo "AIA fixtures written to $here"
   exit 0
 fi
 
@@ -555,5 +630,6 @@ printf -- '-----BEGIN PRIVATE KEY-----\nTk9UIEEgS0VZ\n-----END PRIVATE KEY-----\
 } > "$here/allowlist.yaml"
 
 tls_fixtures
+aia_fixtures
 
 echo "fixtures written to $here"

@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aia;
 pub mod chain;
 pub mod connect;
 pub mod load;
@@ -25,10 +26,10 @@ pub mod triage;
 
 use time::OffsetDateTime;
 
-use chain::{Budget, Chain, LeafError, LeafSelector, Pool};
+use chain::{Budget, Chain, LeafError, LeafSelector, Pool, Top};
 use load::{LoadError, Password, RawCertificate};
 use model::{Certificate, KeyRing, ParseError, PrivateKey};
-use policy::{Allowlist, Assessment, PolicyOptions, Profile};
+use policy::{Allowlist, Assessment, Code, Finding, PolicyOptions, Profile};
 
 /// One input: a name for messages (a path, or `<stdin>`) and its bytes.
 #[derive(Clone, Debug)]
@@ -177,19 +178,185 @@ pub fn load_bundle_with(
     })
 }
 
+/// Where `--fetch-missing` gets missing issuers: the bytes at the address a
+/// certificate names for its issuer (AIA caIssuers). The library never connects:
+/// [`aia::Client`] does, and tests give addresses of their own.
+pub trait IssuerSource: Send + Sync + std::fmt::Debug {
+    /// The answer at `url`, or why there is none (a few words, for a warning).
+    fn fetch(&self, url: &str) -> Result<Vec<u8>, String>;
+}
+
+/// Addresses one check follows at most: real chains are two or three CAs deep, and a
+/// loop of addresses must end.
+pub const MAX_FETCHES: usize = 4;
+
+/// The certificates at `url` named like the issuer of `cert`: what a fetch may add.
+/// Anything else in the answer is left out (it would only be "unrelated"), and an
+/// answer without the issuer is a failure. Whether the key really made the signature
+/// is the path builder's to prove, as for any certificate.
+fn issuers_at(
+    source: &dyn IssuerSource,
+    url: &str,
+    cert: &Certificate,
+    shared: &Shared,
+) -> Result<Vec<Certificate>, String> {
+    let bytes = source.fetch(url)?;
+    let loaded = load::load(url, &bytes, None)
+        .map_err(|e| format!("the answer is not a certificate ({})", e.problem))?;
+    let mut found = Vec::new();
+    let mut other = Vec::new();
+    for mut raw in loaded.certificates {
+        raw.origin.fetched = true;
+        let parsed = Certificate::from_raw_cached(raw, Some(&shared.parsed))
+            .map_err(|e| format!("the answer is not a readable certificate ({})", e.reason))?;
+        if parsed.subject().matches(cert.issuer()) {
+            found.push(parsed);
+        } else {
+            other.push(format!("\"{}\"", parsed.subject().short()));
+        }
+    }
+    if found.is_empty() {
+        return Err(format!(
+            "the answer holds no certificate named \"{}\" (it holds {})",
+            cert.issuer().short(),
+            other.join(", ")
+        ));
+    }
+    Ok(found)
+}
+
+/// [`check_bundle`] that completes the path from AIA addresses: while the path stops at
+/// a certificate whose issuer is absent and that names an address not yet tried (at
+/// most [`MAX_FETCHES`]), the issuer is fetched from `source` and the bundle rebuilt
+/// by `reload` with the fetched issuers (as extras: never the leaf, never "unused").
+/// A failed fetch is an `aia-fetch-failed` warning naming the address; the check goes
+/// on with what it has.
+pub fn check_fetching(
+    first: Bundle,
+    reload: impl Fn(&[Certificate]) -> Result<Bundle, Error>,
+    allowlist: &Allowlist,
+    options: &CheckOptions,
+    shared: &Shared,
+    source: &dyn IssuerSource,
+) -> Result<Outcome, Error> {
+    let mut outcome = check_bundle(first, allowlist, options, shared)?;
+    let mut fetched: Vec<Certificate> = Vec::new();
+    let mut tried: Vec<String> = Vec::new();
+    let mut failures: Vec<Finding> = Vec::new();
+    while tried.len() < MAX_FETCHES && matches!(outcome.chain.top, Top::IssuerAbsent { .. }) {
+        let top = outcome.pool.get(outcome.chain.top_cert());
+        let Some(url) = top
+            .ca_issuers()
+            .iter()
+            .find(|u| !tried.contains(u))
+            .cloned()
+        else {
+            break;
+        };
+        tried.push(url.clone());
+        match issuers_at(source, &url, top, shared) {
+            Ok(issuers) => fetched.extend(issuers),
+            Err(reason) => {
+                let message = format!(
+                    "The issuer of \"{}\" ({}), \"{}\", could not be fetched from {url}: {reason}.",
+                    top.subject().short(),
+                    top.sha1(),
+                    top.issuer().short()
+                );
+                failures.push(
+                    Finding::new(Code::AiaFetchFailed, message)
+                        .fix("Download the issuer's certificate from the CA's web site and give it beside this one; behind a proxy, set HTTP_PROXY.")
+                        .about(*top.sha1()),
+                );
+                continue;
+            }
+        }
+        outcome = check_bundle(reload(&fetched)?, allowlist, options, shared)?;
+    }
+    if !failures.is_empty() {
+        let findings = &mut outcome.assessment.findings;
+        findings.extend(failures);
+        findings.sort_by_key(Finding::severity);
+    }
+    Ok(outcome)
+}
+
+/// [`check_with`], completing the path from AIA addresses (see [`check_fetching`]).
+pub fn check_with_fetching(
+    inputs: &[Input],
+    allowlist: &Allowlist,
+    options: &CheckOptions,
+    shared: &Shared,
+    source: &dyn IssuerSource,
+) -> Result<Outcome, Error> {
+    let load = |fetched: &[Certificate]| {
+        load_bundle_with(inputs, options.password.as_ref(), shared, fetched)
+    };
+    check_fetching(load(&[])?, load, allowlist, options, shared, source)
+}
+
 /// Everything `inspect` shows: all certificates and keys, and who issued whom.
 #[derive(Debug)]
 pub struct Inspection {
     pub pool: Pool,
     pub keys: KeyRing,
     pub forest: chain::Forest,
+    /// With --fetch-missing: the addresses that gave no issuer, each with the reason
+    /// (`http://...: timed out`).
+    pub fetch_failures: Vec<String>,
 }
 
 /// Loads the inputs and works out the issuer tree they form, with no verdict.
 pub fn inspect(inputs: &[Input], password: Option<&Password>) -> Result<Inspection, Error> {
     let Bundle { pool, keys } = load_bundle(inputs, password)?;
     let forest = chain::forest(&pool);
-    Ok(Inspection { pool, keys, forest })
+    Ok(Inspection {
+        pool,
+        keys,
+        forest,
+        fetch_failures: Vec::new(),
+    })
+}
+
+/// Addresses `inspect --fetch-missing` follows at most: a few per orphan certificate.
+pub const MAX_INSPECT_FETCHES: usize = 2 * MAX_FETCHES;
+
+/// [`inspect`], with the issuers missing above any certificate fetched from the
+/// addresses it names (AIA caIssuers), as [`check_fetching`] does for one path.
+pub fn inspect_fetching(
+    inputs: &[Input],
+    password: Option<&Password>,
+    source: &dyn IssuerSource,
+) -> Result<Inspection, Error> {
+    let shared = Shared::default();
+    let mut fetched: Vec<Certificate> = Vec::new();
+    let mut tried: Vec<String> = Vec::new();
+    let mut fetch_failures = Vec::new();
+    loop {
+        let Bundle { pool, keys } = load_bundle_with(inputs, password, &shared, &fetched)?;
+        let forest = chain::forest(&pool);
+        let next = pool
+            .iter()
+            .filter(|(id, _)| matches!(forest.link(*id), chain::Link::Absent))
+            .find_map(|(_, c)| {
+                let url = c.ca_issuers().iter().find(|u| !tried.contains(u))?;
+                Some((url.clone(), c.clone()))
+            })
+            .filter(|_| tried.len() < MAX_INSPECT_FETCHES);
+        let Some((url, orphan)) = next else {
+            return Ok(Inspection {
+                pool,
+                keys,
+                forest,
+                fetch_failures,
+            });
+        };
+        tried.push(url.clone());
+        match issuers_at(source, &url, &orphan, &shared) {
+            Ok(issuers) => fetched.extend(issuers),
+            Err(reason) => fetch_failures.push(format!("{url}: {reason}")),
+        }
+    }
 }
 
 /// Loads every input into one pool of certificates (no PKCS#12 password).

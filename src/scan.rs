@@ -137,6 +137,9 @@ pub struct ScanOptions {
     pub jobs: usize,
     /// Files larger than this are reported as errors, not read.
     pub max_file_bytes: u64,
+    /// `--fetch-missing`: where issuers missing from a path are fetched; `None` never
+    /// touches the network.
+    pub issuers: Option<std::sync::Arc<dyn crate::IssuerSource>>,
 }
 
 /// Which files of a walk to check: `--include` and `--exclude` globs, matched on the
@@ -488,7 +491,12 @@ fn visit(
         Contents::Error(message) => return Visit::Record(error_record(path, message)),
     };
     let input = Input { name, bytes };
-    let loaded = load_bundle_with(&[input], options.check.password.as_ref(), shared, local);
+    let loaded = load_bundle_with(
+        std::slice::from_ref(&input),
+        options.check.password.as_ref(),
+        shared,
+        local,
+    );
     let checked = loaded.and_then(|bundle| {
         let own: Vec<&Certificate> = bundle
             .pool
@@ -498,7 +506,7 @@ fn visit(
         if bundle.keys.keys.is_empty() && own.iter().all(|c| c.is_ca()) {
             return Ok(Err(own.into_iter().cloned().collect()));
         }
-        check_bundle(bundle, allowlist, &options.check, shared).map(Ok)
+        judge(bundle, &input, local, allowlist, options, shared).map(Ok)
     });
     match checked {
         Ok(Ok(outcome)) => Visit::Record(outcome_record(path.display().to_string(), &outcome)),
@@ -522,6 +530,38 @@ fn visit(
             error_words(&path.display().to_string(), &e),
         )),
     }
+}
+
+/// The check of a loaded bundle; with `--fetch-missing`, issuers missing from the path
+/// are fetched, and the bundle is loaded again with them beside `local`.
+fn judge(
+    bundle: crate::Bundle,
+    input: &Input,
+    local: &[Certificate],
+    allowlist: &Allowlist,
+    options: &ScanOptions,
+    shared: &Shared,
+) -> Result<crate::Outcome, Error> {
+    let Some(source) = &options.issuers else {
+        return check_bundle(bundle, allowlist, &options.check, shared);
+    };
+    let reload = |fetched: &[Certificate]| {
+        let issuers: Vec<Certificate> = local.iter().chain(fetched).cloned().collect();
+        load_bundle_with(
+            std::slice::from_ref(input),
+            options.check.password.as_ref(),
+            shared,
+            &issuers,
+        )
+    };
+    crate::check_fetching(
+        bundle,
+        reload,
+        allowlist,
+        &options.check,
+        shared,
+        source.as_ref(),
+    )
 }
 
 /// An error's message without the input's name in front: the record carries it.
@@ -581,8 +621,13 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
             name: name.clone(),
             bytes,
         };
-        let checked = load_bundle_with(&[input], options.check.password.as_ref(), shared, &[])
-            .and_then(|bundle| check_bundle(bundle, allowlist, &options.check, shared));
+        let checked = load_bundle_with(
+            std::slice::from_ref(&input),
+            options.check.password.as_ref(),
+            shared,
+            &[],
+        )
+        .and_then(|bundle| judge(bundle, &input, &[], allowlist, options, shared));
         match checked {
             Ok(outcome) => outcome_record(name, &outcome),
             Err(e) => error_record(Path::new(&name), error_words(&name, &e)),

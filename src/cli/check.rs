@@ -25,6 +25,9 @@ Examples:
   Check a bundle as it was on a given day (dates, and when CAs joined the list):
     mfgcheck check bundle.p7b --at 2010-12-01
 
+  Only the .cer from a ticket: fetch the missing issuers from the addresses it names:
+    mfgcheck check ticket.cer --fetch-missing
+
   Pick the certificate by the thumbprint Get-ExchangeCertificate shows:
     mfgcheck check bundle.pem --leaf 7C4656C3061F7F4C0D67B319A855F60EBC11FC44
 
@@ -144,9 +147,19 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
     options.profile = args.profile.into();
+    let issuers = args.connect.issuer_source();
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();
-        mfgcheck::check(&inputs, &allowlist, &options)
+        match &issuers {
+            Some(source) => mfgcheck::check_with_fetching(
+                &inputs,
+                &allowlist,
+                &options,
+                &mfgcheck::Shared::default(),
+                source,
+            ),
+            None => mfgcheck::check(&inputs, &allowlist, &options),
+        }
     })?;
 
     let rendered = match args.format {

@@ -35,7 +35,14 @@ pub(super) struct ConnectArgs {
     #[arg(long, value_enum, requires = "connect")]
     starttls: Option<StartTlsArg>,
 
-    /// Give up on a server after this many seconds (name, connection and handshake).
+    /// Fetch issuers missing from the path from the addresses the certificates name
+    /// for them (AIA caIssuers, http:// only; HTTP_PROXY is honoured). Without it,
+    /// nothing is fetched.
+    #[arg(long)]
+    fetch_missing: bool,
+
+    /// Give up on a server (name, connection and handshake) or on one fetch
+    /// (--fetch-missing) after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
@@ -54,6 +61,12 @@ pub(super) struct Fetched {
 impl ConnectArgs {
     pub(super) fn wanted(&self) -> bool {
         !self.connect.is_empty()
+    }
+
+    /// With --fetch-missing: the HTTP client that fetches issuers.
+    pub(super) fn issuer_source(&self) -> Option<mfgcheck::aia::Client> {
+        self.fetch_missing
+            .then(|| mfgcheck::aia::Client::new(Duration::from_secs(self.timeout)))
     }
 
     /// Connects to every server in turn; the first failure ends the command.

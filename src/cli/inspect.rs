@@ -20,6 +20,9 @@ Examples:
   Days left judged at another date, as JSON:
     mfgcheck inspect cert.cer --at 2011-06-01 --format json
 
+  Only the leaf from a ticket: fetch its issuers from the addresses it names:
+    mfgcheck inspect ticket.cer --fetch-missing
+
 Exit status: 0 everything loaded, 2 an input, the allowlist or the arguments could not be used.";
 
 #[derive(Debug, clap::Args)]
@@ -49,8 +52,10 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
     let allowlist = args.allowlist.load()?;
     let (inputs, presented) = super::connect::inputs(&args.connect, &args.files, "inspect")?;
     let at = args.at.get();
-    let inspection = with_password(&args.password, |password| {
-        mfgcheck::inspect(&inputs, password)
+    let issuers = args.connect.issuer_source();
+    let inspection = with_password(&args.password, |password| match &issuers {
+        Some(source) => mfgcheck::inspect_fetching(&inputs, password, source),
+        None => mfgcheck::inspect(&inputs, password),
     })?;
     let rendered = match args.format {
         Format::Text => {

@@ -66,9 +66,15 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     connect_list: Option<PathBuf>,
 
-    /// With --connect-list: give up on a server after this many seconds (name,
-    /// connection and handshake).
-    #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "connect_list",
+    /// Fetch issuers missing from a path from the addresses the certificates name for
+    /// them (AIA caIssuers, http:// only; HTTP_PROXY is honoured), each address once
+    /// per scan. Without it, nothing is fetched.
+    #[arg(long)]
+    fetch_missing: bool,
+
+    /// Give up on a server of --connect-list (name, connection and handshake) or on
+    /// one fetch (--fetch-missing) after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
 
@@ -221,6 +227,11 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         check,
         jobs: bounded_jobs(args.jobs),
         max_file_bytes: max_input_bytes(),
+        issuers: args.fetch_missing.then(|| {
+            std::sync::Arc::new(mfgcheck::aia::Client::new(std::time::Duration::from_secs(
+                args.timeout,
+            ))) as std::sync::Arc<dyn mfgcheck::IssuerSource>
+        }),
     };
     let filter = scan::Filter::new(&args.include, &args.exclude)?;
     let extras = match &args.chain_dir {

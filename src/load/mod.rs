@@ -55,13 +55,20 @@ impl fmt::Display for Format {
 /// in that file (0-based), so that findings can point at the right place.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
+    /// The file as given, or the address a fetched certificate came from.
     pub file: Arc<str>,
     pub index: usize,
     pub format: Format,
+    /// Fetched from an AIA address (`--fetch-missing`), not given by the user: the
+    /// bundle lacks it.
+    pub fetched: bool,
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.fetched {
+            return write!(f, "fetched from {}", self.file);
+        }
         write!(f, "{} (certificate {})", self.file, self.index + 1)
     }
 }
@@ -261,6 +268,7 @@ pub fn load_with(
                 file: Arc::clone(&name),
                 index,
                 format,
+                fetched: false,
             },
             bag,
         })

@@ -1213,40 +1213,71 @@ impl Assessor<'_> {
     /// How the path ends, for a bundle about to be deployed: a root the server need
     /// not send, or an intermediate that is missing (the server cannot send it).
     fn chain_ends(&mut self) {
-        let top_id = self.chain.top_cert();
-        let top = self.cert(top_id);
-        match &self.chain.top {
-            Top::SelfSigned(_) if self.chain.path.len() > 1 && !self.pool.is_extra(top_id) => {
-                let msg = format!(
-                    "{} from {} is the self-signed root at the top of the path.",
-                    label(top),
-                    top.origin()
-                );
-                self.add(
-                    Finding::new(Code::ChainContainsRoot, msg)
-                        .fix("Servers need not send the root (clients use their own copy): leave it out of the chain you deploy.")
-                        .about(*top.sha1()),
-                );
-            }
-            Top::IssuerAbsent { .. } if self.missing_intermediate(top_id) => {
-                let msg = format!(
-                    "The path ends at {}, whose issuer \"{}\" was not supplied.",
-                    label(top),
-                    top.issuer().short()
-                );
-                let fix = match top.ca_issuers().first() {
-                    Some(url) => format!(
-                        "Add the issuer's certificate to the bundle: run again with --fetch-missing, or download it from {url} (the certificate's AIA address)."
-                    ),
-                    None => "Add the issuer's certificate to the bundle (the CA publishes it), or import it into the server's Intermediate Certification Authorities store.".to_owned(),
-                };
-                self.add(
-                    Finding::new(Code::ChainIncomplete, msg)
-                        .fix(fix)
-                        .about(*top.sha1()),
-                );
-            }
-            _ => {}
+        let (pool, chain) = (self.pool, self.chain);
+        let top_id = chain.top_cert();
+        let top = pool.get(top_id);
+        if let Top::SelfSigned(_) = &self.chain.top
+            && self.chain.path.len() > 1
+            && !self.pool.is_extra(top_id)
+        {
+            let msg = format!(
+                "{} from {} is the self-signed root at the top of the path.",
+                label(top),
+                top.origin()
+            );
+            self.add(
+                Finding::new(Code::ChainContainsRoot, msg)
+                    .fix("Servers need not send the root (clients use their own copy): leave it out of the chain you deploy.")
+                    .about(*top.sha1()),
+            );
         }
+        // Intermediates fetched from AIA addresses: the bundle lacks them. (A scan's
+        // --chain-dir is where the user keeps them on purpose.)
+        let self_signed_top = matches!(self.chain.top, Top::SelfSigned(_));
+        let borrowed: Vec<&Certificate> = self
+            .chain
+            .path
+            .iter()
+            .skip(1)
+            .map(|&id| (id, pool.get(id)))
+            .filter(|(id, c)| c.origin().fetched && !(self_signed_top && *id == top_id))
+            .map(|(_, c)| c)
+            .collect();
+        let absent =
+            matches!(self.chain.top, Top::IssuerAbsent { .. }) && self.missing_intermediate(top_id);
+        if borrowed.is_empty() && !absent {
+            return;
+        }
+        let mut parts: Vec<String> = borrowed
+            .iter()
+            .map(|c| {
+                format!(
+                    "The bundle lacks {}, which was fetched from {}.",
+                    label(c),
+                    c.origin().file
+                )
+            })
+            .collect();
+        let fix = if absent {
+            parts.push(format!(
+                "The path ends at {}, whose issuer \"{}\" was not supplied.",
+                label(top),
+                top.issuer().short()
+            ));
+            match top.ca_issuers().first() {
+                Some(url) => format!(
+                    "Add the issuer's certificate to the bundle: run again with --fetch-missing, or download it from {url} (the certificate's AIA address)."
+                ),
+                None => "Add the issuer's certificate to the bundle (the CA publishes it), or import it into the server's Intermediate Certification Authorities store.".to_owned(),
+            }
+        } else {
+            "Add those certificates to the bundle after the server certificate, so that the server sends its whole chain.".to_owned()
+        };
+        let mut f = Finding::new(Code::ChainIncomplete, parts.join(" ")).fix(fix);
+        f.certificates = borrowed.iter().map(|c| *c.sha1()).collect();
+        if absent {
+            f.certificates.push(*top.sha1());
+        }
+        self.add(f);
     }
 }

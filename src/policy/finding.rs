@@ -111,6 +111,8 @@ codes! {
         "A supplied certificate is another copy (same subject and key, another thumbprint) of a certificate on the path, such as a re-issued or cross-signed copy; it is not needed.";
     UnrelatedCert = "unrelated-cert", Warning,
         "A supplied certificate is not on the checked certificate's path.";
+    AiaFetchFailed = "aia-fetch-failed", Warning,
+        "With --fetch-missing, a missing issuer could not be fetched from the address its certificate names (AIA caIssuers); the message says which address and why.";
     ChainIncomplete = "chain-incomplete", Info,
         "The path stops at a certificate that is not self-signed and whose issuer was not supplied: a server deploying this bundle cannot send its whole chain.";
     ChainContainsRoot = "chain-contains-root", Info,

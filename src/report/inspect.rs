@@ -55,7 +55,12 @@ fn row(out: &mut String, label: &str, value: &str) {
 
 /// The text report of `inspect`.
 pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDateTime) -> String {
-    let Inspection { pool, keys, forest } = inspection;
+    let Inspection {
+        pool,
+        keys,
+        forest,
+        fetch_failures,
+    } = inspection;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -162,6 +167,12 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
             tree_lines(inspection, start, "", true, true, &mut shown, &mut out);
         }
     }
+    if !fetch_failures.is_empty() {
+        out.push_str(&format!("\n{}\n", paint(YELLOW.bold(), "Not fetched:")));
+        for failure in fetch_failures {
+            out.push_str(&format!("  {failure}\n"));
+        }
+    }
     out
 }
 
@@ -236,7 +247,12 @@ fn tree_lines(
 
 /// The JSON report of `inspect`: `certificates`, `private_keys` and `tree`.
 pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDateTime) -> Value {
-    let Inspection { pool, keys, forest } = inspection;
+    let Inspection {
+        pool,
+        keys,
+        forest,
+        fetch_failures,
+    } = inspection;
     let certificates: Vec<Value> = pool
         .iter()
         .map(|(id, c)| {
@@ -293,6 +309,7 @@ pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
         "certificates": certificates,
         "private_keys": private_keys,
         "roots": forest.tops().map(|id| id.index() + 1).collect::<Vec<_>>(),
+        "fetch_failures": fetch_failures,
         "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
     })
 }
