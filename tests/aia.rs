@@ -234,6 +234,13 @@ fn der_answers_complete_and_prove_the_path() {
         ]
     );
     assert_eq!(json["chain"][1]["signature"], "valid");
+    // Where each came from: the file, or the address.
+    assert_eq!(json["chain"][0]["source"]["fetched"], false);
+    assert_eq!(json["chain"][1]["source"]["fetched"], true);
+    assert_eq!(
+        json["chain"][1]["source"]["file"],
+        "http://ca.mfgcheck.test/int.cer"
+    );
     assert_eq!(json["chain_end"], "root");
     // The bundle still lacks the intermediate a server must send; not the root.
     assert_eq!(info_codes(&json), ["chain-incomplete"]);
@@ -245,6 +252,30 @@ fn der_answers_complete_and_prove_the_path() {
         "{message}"
     );
     assert_eq!(*asked.lock().unwrap(), ["/int.cer", "/root.cer"]);
+
+    // The text report says where each certificate came from.
+    let (_, text, _) = run_via(
+        &proxy,
+        &[
+            "check",
+            "aia-leaf.pem",
+            "--fetch-missing",
+            "--allowlist",
+            "aia-allowlist.yaml",
+            "--at",
+            "2025-01-01",
+        ],
+    );
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("from aia-leaf.pem (certificate 1)"), "{text}");
+    assert!(
+        flat.contains("fetched from http://ca.mfgcheck.test/int.cer"),
+        "{text}"
+    );
+    assert!(
+        flat.contains("fetched from http://ca.mfgcheck.test/root.cer"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -58,6 +58,7 @@ pub(super) fn cert(c: &Certificate) -> Cert<'_> {
             "file": &*c.origin().file,
             "index": c.origin().index + 1,
             "format": c.origin().format,
+            "fetched": c.origin().fetched,
         }),
     }
 }

@@ -33,8 +33,20 @@ fn details(cert: &Certificate) -> String {
         cert.public_key().algorithm(),
         cert.signature_algorithm(),
         day(cert.not_before()),
-        day(cert.not_after())
+        day(cert.not_after()),
     )
+}
+
+/// Where a certificate came from, so that a helpdesk knows which file to fix: the
+/// file and position (with a PFX bag's friendly name), or the address it was fetched
+/// from.
+fn provenance(cert: &Certificate) -> String {
+    let origin = cert.origin();
+    match cert.friendly_name() {
+        Some(name) if !origin.fetched => format!("from {origin}, friendly name \"{name}\""),
+        _ if origin.fetched => origin.to_string(),
+        _ => format!("from {origin}"),
+    }
 }
 
 /// Renders a check's outcome for a terminal or a log.
@@ -236,7 +248,12 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
     let mut nodes: Vec<Node> = Vec::new();
     for (depth, &id) in chain.path.iter().enumerate() {
         let cert = pool.get(id);
-        let mut details = vec![paint(DIM, &details(cert))];
+        // The leaf's friendly name has a line of its own: the Windows store shows it.
+        let from = match (depth, cert.friendly_name()) {
+            (0, Some(_)) => format!("from {}", cert.origin()),
+            _ => provenance(cert),
+        };
+        let mut details = vec![paint(DIM, &format!("{}  {from}", details(cert)))];
         let identity = assessment
             .identities
             .get(depth)
