@@ -443,3 +443,33 @@ fn inspect_shows_what_was_fetched_and_from_where() {
     );
     assert!(text.contains("Not fetched:"), "{text}");
 }
+
+#[test]
+fn bundle_writes_the_chain_a_server_needs_from_the_leaf_alone() {
+    let (proxy, _) = proxy(the_ca);
+    let dir = common::temp_tree("aia-bundle", &[("ticket.pem", "aia-leaf.pem")]);
+    let out = dir.join("chain.pem");
+    let allowlist = fixture("aia-allowlist.yaml");
+    let (code, stdout, stderr) = run_via(
+        &proxy,
+        &[
+            "bundle",
+            dir.join("ticket.pem").to_str().unwrap(),
+            "--fetch-missing",
+            "--allowlist",
+            allowlist.to_str().unwrap(),
+            "--at",
+            "2025-01-01",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let pem = std::fs::read_to_string(&out).unwrap();
+    let written: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .map(|c| c.unwrap().to_vec())
+        .collect();
+    // The leaf and the fetched intermediate; the root is left out.
+    assert_eq!(written, [der("aia-leaf.pem"), der("aia-int.pem")]);
+    assert!(stderr.contains("Left out: the root"), "{stderr}");
+}

@@ -114,6 +114,16 @@ impl Chain {
     pub fn top_cert(&self) -> CertId {
         self.path.last().copied().unwrap_or_else(|| self.leaf())
     }
+
+    /// What a server should send, in order: the path, leaf first, without the
+    /// self-signed root at its top (clients have their own) unless `include_root`. A
+    /// self-signed leaf is its own path and stays.
+    pub fn to_send(&self, include_root: bool) -> &[CertId] {
+        match (&self.top, self.path.split_last()) {
+            (Top::SelfSigned(_), Some((_, below))) if !include_root && !below.is_empty() => below,
+            _ => &self.path,
+        }
+    }
 }
 
 /// Ranking of complete paths; smaller is better, compared field by field.

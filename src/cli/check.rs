@@ -123,7 +123,7 @@ impl From<ProfileArg> for Profile {
 }
 
 /// A SHA-1 (20 bytes) or SHA-256 (32 bytes) thumbprint, however it was pasted.
-fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
+pub(super) fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
     let clean = clean_hex(text).map_err(|e| e.to_string())?;
     let bytes = clean.bytes.as_slice();
     match bytes.len() {
@@ -147,19 +147,9 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
     options.profile = args.profile.into();
-    let issuers = args.connect.issuer_source();
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();
-        match &issuers {
-            Some(source) => mfgcheck::check_with_fetching(
-                &inputs,
-                &allowlist,
-                &options,
-                &mfgcheck::Shared::default(),
-                source,
-            ),
-            None => mfgcheck::check(&inputs, &allowlist, &options),
-        }
+        args.connect.check(&inputs, &allowlist, &options)
     })?;
 
     let rendered = match args.format {

@@ -63,6 +63,25 @@ impl ConnectArgs {
         !self.connect.is_empty()
     }
 
+    /// The check of `inputs`, fetching missing issuers with --fetch-missing.
+    pub(super) fn check(
+        &self,
+        inputs: &[mfgcheck::Input],
+        allowlist: &mfgcheck::policy::Allowlist,
+        options: &mfgcheck::CheckOptions,
+    ) -> Result<mfgcheck::Outcome, mfgcheck::Error> {
+        match self.issuer_source() {
+            Some(source) => mfgcheck::check_with_fetching(
+                inputs,
+                allowlist,
+                options,
+                &mfgcheck::Shared::default(),
+                &source,
+            ),
+            None => mfgcheck::check(inputs, allowlist, options),
+        }
+    }
+
     /// With --fetch-missing: the HTTP client that fetches issuers.
     pub(super) fn issuer_source(&self) -> Option<mfgcheck::aia::Client> {
         self.fetch_missing
@@ -103,7 +122,7 @@ impl ConnectArgs {
             let pem: String = fetched
                 .presented
                 .iter()
-                .map(|p| connect::to_pem(&p.certificates))
+                .map(|p| mfgcheck::report::bundle::pem(p.certificates.iter().map(Vec::as_slice)))
                 .collect();
             std::fs::write(save, pem)
                 .map_err(|e| Fatal(format!("{}: cannot write: {e}", save.display())))?;

@@ -2,6 +2,7 @@
 //! No certificate logic lives here; each subcommand has its own small module.
 
 mod allowlist;
+mod bundle;
 mod check;
 mod connect;
 mod inspect;
@@ -92,6 +93,13 @@ enum Command {
     /// Technet published); with --file, compares it with your certificates.
     #[command(after_help = thumbprint::EXAMPLES)]
     Thumbprint(thumbprint::ThumbprintArgs),
+    /// Write the chain to deploy: leaf first, each issuer in path order, nothing else.
+    ///
+    /// Reads what check reads (files in any order and format, --connect, --fetch-missing)
+    /// and writes the path check found, as PEM or a .p7b: no unrelated or duplicate
+    /// certificates, the root only with --include-root, never a private key.
+    #[command(after_help = bundle::EXAMPLES)]
+    Bundle(bundle::BundleArgs),
     /// List, show, search or lint the allowlist of accepted CAs.
     #[command(after_help = allowlist::EXAMPLES)]
     Allowlist(allowlist::AllowlistArgs),
@@ -334,6 +342,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Bundle(args) => bundle::run(args),
         Command::Thumbprint(args) => thumbprint::run(args),
         Command::Allowlist(args) => allowlist::run(args),
         Command::Scan(args) => scan::run(args),

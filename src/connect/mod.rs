@@ -276,22 +276,3 @@ fn connect(
     }
     Err(last)
 }
-
-/// The certificates as PEM, in the server's order: what `--save` writes.
-pub fn to_pem(certificates: &[Vec<u8>]) -> String {
-    use data_encoding::BASE64;
-    let mut out = String::new();
-    for der in certificates {
-        out.push_str("-----BEGIN CERTIFICATE-----\n");
-        let text = BASE64.encode(der);
-        let mut rest = text.as_str();
-        while !rest.is_empty() {
-            let (line, more) = rest.split_at(rest.len().min(64));
-            out.push_str(line);
-            out.push('\n');
-            rest = more;
-        }
-        out.push_str("-----END CERTIFICATE-----\n");
-    }
-    out
-}

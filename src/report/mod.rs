@@ -4,6 +4,7 @@
 //! and whether colour codes survive (anstream strips them for pipes and NO_COLOR).
 
 mod allowlist;
+pub mod bundle;
 mod inspect;
 mod json;
 mod lookup;
