@@ -149,6 +149,15 @@ pub fn load_bundle_with(
         if pkcs12 {
             keys.pkcs12_files.push(input.name.clone());
         }
+        keys.protections.extend(
+            loaded
+                .pfx
+                .into_iter()
+                .map(|protection| model::PfxProtection {
+                    file: input.name.clone(),
+                    protection,
+                }),
+        );
         keys.keys
             .extend(loaded.keys.into_iter().map(PrivateKey::from_raw));
         raws.extend(loaded.certificates);

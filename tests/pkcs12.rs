@@ -16,6 +16,14 @@ use mfgcheck::load::{self, Format, Password, Problem};
 
 const PASSWORD: [&str; 2] = ["--password-file", "pfx-password.txt"];
 const WEAK: [&str; 2] = ["weak-signature", "weak-signature"];
+/// The fixtures made with PBES2 (AES-256), which old Windows cannot import.
+const MODERN: &[&str] = &[
+    "story-aes.pfx",
+    "story-sha1prf.pfx",
+    "story-ber.pfx",
+    "story-null-password.pfx",
+];
+const WEAK_AND_MODERN: [&str; 3] = ["pfx-modern-encryption", "weak-signature", "weak-signature"];
 
 /// Every PFX form, with the password options it needs.
 const FORMS: &[(&str, &[&str])] = &[
@@ -37,7 +45,12 @@ fn every_form_gives_the_pem_verdict_and_finds_the_key() {
             let (code, json) = check_json(&[file], at, extra);
             assert_eq!(code, pem_code, "{file} at {at}");
             assert_eq!(json["verdict"], pem["verdict"], "{file} at {at}");
-            assert_eq!(codes(&json), codes(&pem), "{file} at {at}");
+            let mut want = codes(&pem);
+            if MODERN.contains(file) {
+                want.push("pfx-modern-encryption".into());
+                want.sort();
+            }
+            assert_eq!(codes(&json), want, "{file} at {at}");
             assert_eq!(json["leaf"]["sha1"], pem["leaf"]["sha1"], "{file}");
             assert_eq!(json["chain"].as_array().unwrap().len(), 3, "{file}");
             assert_eq!(json["leaf"]["source"]["format"], "pkcs12", "{file}");
@@ -79,7 +92,7 @@ fn provider_and_friendly_name_are_reported() {
         "2011-06-01",
         &PASSWORD,
         "accepted",
-        &WEAK,
+        &WEAK_AND_MODERN,
     );
     assert_eq!(json["leaf"]["friendly_name"], "Contoso Fédération — 2010 ✓");
     let out = mfgcheck()
@@ -106,7 +119,7 @@ fn provider_and_friendly_name_are_reported() {
         "2011-06-01",
         &PASSWORD,
         "accepted",
-        &WEAK,
+        &WEAK_AND_MODERN,
     );
     assert!(json["private_key"]["provider"].is_null());
 }
@@ -118,7 +131,12 @@ fn a_cng_key_storage_provider_is_rejected_with_the_fix() {
         "2011-06-01",
         &PASSWORD,
         "rejected",
-        &["cng-key-provider", "weak-signature", "weak-signature"],
+        &[
+            "cng-key-provider",
+            "pfx-modern-encryption",
+            "weak-signature",
+            "weak-signature",
+        ],
     );
     assert_eq!(json["private_key"]["provider"]["kind"], "cng");
     let finding = &json["findings"][0];
@@ -142,7 +160,12 @@ fn certificates_only_warn_that_the_key_is_missing() {
         "2011-06-01",
         &PASSWORD,
         "accepted",
-        &["no-private-key", "weak-signature", "weak-signature"],
+        &[
+            "no-private-key",
+            "pfx-modern-encryption",
+            "weak-signature",
+            "weak-signature",
+        ],
     );
     assert_eq!(json["private_key"]["present"], false);
     // Root first in the file; the leaf is still found, and a PFX has no order to warn about.
@@ -207,7 +230,7 @@ fn a_key_alone_has_nothing_to_check_but_pairs_across_files() {
         "2011-06-01",
         &PASSWORD,
         "accepted",
-        &WEAK,
+        &WEAK_AND_MODERN,
     );
     assert_eq!(json["private_key"]["file"], "key-only.pfx");
     // The key belongs to another certificate: the issuer is still judged as usual.
@@ -216,7 +239,11 @@ fn a_key_alone_has_nothing_to_check_but_pairs_across_files() {
         "2011-06-01",
         &PASSWORD,
         "accepted",
-        &["issuer-signature-unverified", "no-private-key"],
+        &[
+            "issuer-signature-unverified",
+            "no-private-key",
+            "pfx-modern-encryption",
+        ],
     );
     assert_eq!(json["private_key"]["present"], false);
 }
@@ -471,4 +498,74 @@ fn an_ansi_password_file_is_read_as_windows_1252_and_says_so() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// What old Windows can import: the protection of each PFX, and a warning for PBES2.
+#[test]
+fn the_encryption_of_a_pfx_is_shown_and_pbes2_warned_about() {
+    let inspect = |file: &str, extra: &[&str]| {
+        let out = mfgcheck()
+            .current_dir(fixture("."))
+            .args(["inspect", file, "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let legacy = inspect("story-legacy.pfx", &PASSWORD);
+    let pfx = &legacy["pfx_files"][0];
+    assert_eq!(
+        pfx["certificates"][0]["name"],
+        "RC2-40 (pbeWithSHAAnd40BitRC2-CBC)"
+    );
+    assert_eq!(
+        pfx["keys"][0]["name"],
+        "3DES (pbeWithSHAAnd3-KeyTripleDES-CBC)"
+    );
+    assert_eq!(pfx["keys"][0]["iterations"], 2048);
+    assert_eq!(pfx["mac"]["name"], "HMAC-SHA1");
+    assert_eq!(pfx["modern_encryption"], false);
+    assert_eq!(legacy["findings"], serde_json::json!([]));
+
+    let aes = inspect("story-aes.pfx", &PASSWORD);
+    let pfx = &aes["pfx_files"][0];
+    assert_eq!(
+        pfx["keys"][0]["name"],
+        "PBES2 AES-256-CBC with PBKDF2-HMAC-SHA256"
+    );
+    assert_eq!(pfx["mac"]["name"], "HMAC-SHA256");
+    assert_eq!(pfx["modern_encryption"], true);
+    let finding = &aes["findings"][0];
+    assert_eq!(finding["code"], "pfx-modern-encryption");
+    assert_eq!(finding["severity"], "warning");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("Windows Server 2016 and earlier"),
+        "{finding}"
+    );
+    let fix = finding["fix"].as_str().unwrap();
+    assert!(
+        fix.contains("-legacy") && fix.contains("TripleDES_SHA1"),
+        "{fix}"
+    );
+
+    // Text: the schemes, and the warning.
+    let out = mfgcheck()
+        .current_dir(fixture("."))
+        .args(["inspect", "story-sha1prf.pfx", PASSWORD[0], PASSWORD[1]])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("PFX protection of story-sha1prf.pfx"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PBES2 AES-256-CBC with PBKDF2-HMAC-SHA1, 2048 iterations"),
+        "{text}"
+    );
+    assert!(text.contains("warning pfx-modern-encryption"), "{text}");
 }

@@ -62,7 +62,7 @@ fn sp2_still_requires_ski_rsa_cryptoapi_and_valid_dates() {
         "2011-06-01",
         &pw,
         "accepted",
-        &[],
+        &["pfx-modern-encryption"],
     );
     assert_eq!(ok["private_key"]["provider"]["kind"], "crypto-api");
     let cng = expect_with(
@@ -70,7 +70,7 @@ fn sp2_still_requires_ski_rsa_cryptoapi_and_valid_dates() {
         "2011-06-01",
         &pw,
         "rejected",
-        &["cng-key-provider"],
+        &["cng-key-provider", "pfx-modern-encryption"],
     );
     assert!(
         steps(&cng)

@@ -171,6 +171,7 @@ pub(super) fn certificates(
 ) -> Result<Found, Problem> {
     let mut out = Vec::new();
     let mut keys = Vec::new();
+    let mut protections = Vec::new();
     let mut pfx = false;
     let mut rest = bytes;
     while !rest.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
@@ -202,6 +203,7 @@ pub(super) fn certificates(
                         .map(|(der, bag)| (der, Format::Pkcs12, bag)),
                 );
                 keys.extend(contents.keys);
+                protections.push(contents.protection);
             }
             Kind::Crl => {
                 return Err(Problem::NoCertificate(
@@ -236,6 +238,7 @@ pub(super) fn certificates(
     Ok(Found {
         certificates: out,
         keys,
+        pfx: protections,
     })
 }
 

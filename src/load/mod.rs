@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-pub use pkcs12::MAX_ITERATIONS;
+pub use pkcs12::{MAX_ITERATIONS, Protection, Scheme};
 pub use seen::{ByContent, PemBodies};
 pub use text::decode_text;
 
@@ -124,6 +124,8 @@ pub enum PublicHalf {
 pub struct Loaded {
     pub certificates: Vec<RawCertificate>,
     pub keys: Vec<RawKey>,
+    /// The protection of each PKCS#12 file in the input (none for other formats).
+    pub pfx: Vec<Protection>,
 }
 
 /// A PKCS#12 password. Wiped from memory when dropped, and never shown by `Debug`.
@@ -170,6 +172,8 @@ impl fmt::Debug for Password {
 struct Found {
     certificates: Vec<(Vec<u8>, Format, Bag)>,
     keys: Vec<pkcs12::FoundKey>,
+    /// How each PKCS#12 file in the input protects its contents.
+    pfx: Vec<Protection>,
 }
 
 /// What is wrong with an input, in words for the person who supplied it.
@@ -283,7 +287,11 @@ pub fn load_with(
             public: k.public,
         })
         .collect();
-    Ok(Loaded { certificates, keys })
+    Ok(Loaded {
+        certificates,
+        keys,
+        pfx: found.pfx,
+    })
 }
 
 fn sniff(

@@ -126,6 +126,7 @@ pub(super) fn certificates(
 ) -> Result<Found, Problem> {
     let mut out = Vec::new();
     let mut keys = Vec::new();
+    let mut protections = Vec::new();
     let mut others: Vec<String> = Vec::new();
     for (i, block) in blocks(text, bodies).enumerate() {
         let block = block.map_err(|e| {
@@ -157,6 +158,7 @@ pub(super) fn certificates(
                 })?;
             out.extend(found.certificates);
             keys.extend(found.keys);
+            protections.extend(found.pfx);
         } else if CERTIFICATE_LABELS.contains(&label) {
             // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the
             // certificate; take the certificate alone.
@@ -190,6 +192,7 @@ pub(super) fn certificates(
     Ok(Found {
         certificates: out,
         keys,
+        pfx: protections,
     })
 }
 

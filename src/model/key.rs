@@ -79,6 +79,15 @@ pub enum KeyMatch {
 pub struct KeyRing {
     pub keys: Vec<PrivateKey>,
     pub pkcs12_files: Vec<String>,
+    /// How each PKCS#12 file protects its contents: whether old Windows can import it.
+    pub protections: Vec<PfxProtection>,
+}
+
+/// The protection of one PKCS#12 input.
+#[derive(Clone, Debug)]
+pub struct PfxProtection {
+    pub file: String,
+    pub protection: crate::load::Protection,
 }
 
 /// A private key from a PKCS#12 input.

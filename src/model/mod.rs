@@ -15,5 +15,5 @@ mod oid;
 pub use algorithm::{Curve, HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
 pub use certificate::{Certificate, ParseCache, ParseError, PublicKey, Validity};
 pub use hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
-pub use key::{KeyMatch, KeyRing, PrivateKey, Provider, ProviderKind};
+pub use key::{KeyMatch, KeyRing, PfxProtection, PrivateKey, Provider, ProviderKind};
 pub use name::{DistinguishedName, NameKey};

@@ -205,6 +205,9 @@ pub fn assess(
 
     a.leaf_requirements(leaf, options.warn_days);
     let private_key = a.private_key(leaf, keys);
+    for f in super::pfx::pfx_findings(keys) {
+        a.add(f);
+    }
     a.signatures();
     a.issuer_dates(&identities);
     let direct_issuer = a.direct_issuer(leaf, &identities);

@@ -97,6 +97,8 @@ codes! {
         "A CA certificate on the path has expired, but the allowlist knows another certificate of the same CA with the same key that is still valid; the gateway uses its own copy.";
     CngKeyProvider = "cng-key-provider", Error,
         "The PFX's private key names a CNG key storage provider; Exchange 2010 federation needs a key in a CryptoAPI CSP.";
+    PfxModernEncryption = "pfx-modern-encryption", Warning,
+        "The PFX is encrypted with PBES2 (AES): Windows Server 2016 and earlier, every server Exchange 2010 runs on, cannot import it and report a wrong password.";
     NoPrivateKey = "no-private-key", Warning,
         "A PFX was given but holds no private key for the checked certificate; New-FederationTrust needs the key on the server.";
     CaCertificate = "ca-certificate", Error,

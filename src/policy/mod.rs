@@ -8,6 +8,7 @@ pub mod allowlist;
 mod assess;
 pub mod finding;
 mod lookup;
+mod pfx;
 
 pub use allowlist::{
     Allowlist, AllowlistError, Authority, Identity, Issuance, MatchedBy, Standing, Status,
@@ -15,3 +16,4 @@ pub use allowlist::{
 pub use assess::{Assessment, DirectIssuer, KeyStatus, PolicyOptions, Profile, Verdict, assess};
 pub use finding::{Code, Finding, Severity};
 pub use lookup::{Field, Lookup, Removed, ValueKind, look_up};
+pub use pfx::pfx_findings;

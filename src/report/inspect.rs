@@ -13,7 +13,7 @@ use crate::Inspection;
 use crate::chain::{CertId, Link, Verification};
 use crate::model::hex::colon_hex;
 use crate::model::{Certificate, KeyRing, Validity};
-use crate::policy::{Allowlist, Identity};
+use crate::policy::{Allowlist, Identity, pfx_findings};
 
 /// "365 days left", "expired 12 days ago", "valid in 3 days", at `at`.
 fn days_left(cert: &Certificate, at: OffsetDateTime) -> (Validity, i64, String) {
@@ -51,6 +51,44 @@ fn key_of<'a>(cert: &Certificate, keys: &'a KeyRing) -> Option<&'a crate::model:
 
 fn row(out: &mut String, label: &str, value: &str) {
     let _ = writeln!(out, "  {} {value}", paint(DIM, &format!("{label:<13}")));
+}
+
+/// How each PFX is protected, and whether old Windows can import it.
+fn pfx_text(keys: &KeyRing, out: &mut String) {
+    for p in &keys.protections {
+        let _ = writeln!(out, "\n{} {}", paint(BOLD, "PFX protection of"), p.file);
+        let list = |schemes: &[crate::load::Scheme]| {
+            let mut names: Vec<String> = schemes.iter().map(ToString::to_string).collect();
+            names.dedup();
+            if names.is_empty() {
+                "nothing of this kind".to_owned()
+            } else {
+                names.join("; ")
+            }
+        };
+        row(out, "certificates", &list(&p.protection.certificates));
+        row(out, "private keys", &list(&p.protection.keys));
+        row(
+            out,
+            "MAC",
+            &p.protection.mac.as_ref().map_or_else(
+                || "none (no integrity check)".to_owned(),
+                ToString::to_string,
+            ),
+        );
+    }
+    for f in pfx_findings(keys) {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            paint(YELLOW.bold(), "warning"),
+            paint(BOLD, f.code.as_str())
+        );
+        out.push_str(&super::style::wrap(&f.message, "    ", 80));
+        if let Some(fix) = &f.fix {
+            out.push_str(&super::style::wrap(&format!("Fix: {fix}"), "    ", 80));
+        }
+    }
 }
 
 /// The text report of `inspect`.
@@ -157,6 +195,8 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
             key.file()
         );
     }
+
+    pfx_text(keys, &mut out);
 
     out.push_str("\nIssuer tree:\n");
     let mut shown = vec![false; pool.len()];
@@ -310,6 +350,19 @@ pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
         "private_keys": private_keys,
         "roots": forest.tops().map(|id| id.index() + 1).collect::<Vec<_>>(),
         "fetch_failures": fetch_failures,
+        "pfx_files": keys.protections.iter().map(|p| j!({
+            "file": p.file,
+            "certificates": p.protection.certificates,
+            "keys": p.protection.keys,
+            "mac": p.protection.mac,
+            "modern_encryption": p.protection.modern(),
+        })).collect::<Vec<_>>(),
+        "findings": pfx_findings(keys).iter().map(|f| j!({
+            "code": f.code,
+            "severity": f.severity(),
+            "message": f.message,
+            "fix": f.fix,
+        })).collect::<Vec<_>>(),
         "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
     })
 }
