@@ -52,6 +52,8 @@ pub struct CheckOptions {
     pub password: Option<Password>,
     /// Which Exchange release's rules apply.
     pub profile: Profile,
+    /// Keep every step of the path search in [`Chain::trace`] (`check -v`).
+    pub trace: bool,
 }
 
 impl CheckOptions {
@@ -64,6 +66,7 @@ impl CheckOptions {
             budget: Budget::default(),
             password: None,
             profile: Profile::default(),
+            trace: false,
         }
     }
 }
@@ -407,13 +410,14 @@ pub fn check_bundle(
         (selector, _) => pool.select_leaf(selector.as_ref())?,
     };
     let anchors = allowlist.anchors_at(options.at);
-    let chain = chain::build_with(
+    let chain = chain::build_traced(
         &pool,
         leaf,
         &anchors,
         options.at,
         options.budget,
         Some(&shared.signatures),
+        options.trace,
     );
     let assessment = policy::assess(
         &pool,

@@ -903,3 +903,105 @@ fn chain_hygiene_says_what_a_deployed_chain_lacks_or_need_not_hold() {
     ]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn quiet_is_the_verdict_line_and_verbose_shows_the_search() {
+    let base = [
+        "check",
+        "story-bundle.pem",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2011-06-01",
+    ];
+    let in_fixtures = |extra: &[&str]| {
+        let out = mfgcheck()
+            .current_dir(fixture("."))
+            .args(base)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, quiet, _) = in_fixtures(&["-q"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        quiet,
+        "ACCEPTED: the MFG should accept mail.contoso.com for New-FederationTrust.\n"
+    );
+    // JSON is the same with or without -q.
+    let (_, json_quiet, _) = in_fixtures(&["-q", "--format", "json"]);
+    let (_, json, _) = in_fixtures(&["--format", "json"]);
+    assert_eq!(json_quiet, json);
+    // -q and --brief, -q and -v: one of them.
+    let (code, _, stderr) = in_fixtures(&["-q", "--brief"]);
+    assert_eq!(code, 2, "{stderr}");
+
+    let (code, verbose, _) = in_fixtures(&["-v"]);
+    assert_eq!(code, 0);
+    let search = verbose
+        .split("Path search (")
+        .nth(1)
+        .expect("a search section");
+    let flat = search.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.starts_with("3 signature checks):"), "{flat}");
+    assert!(
+        flat.contains("issuer of \"mail.contoso.com\" (D8F5401D…): 1 candidate (\"TestTrust Legacy Secure Server CA\" (C8E1B6AF…))"),
+        "{flat}"
+    );
+    assert!(flat.contains("by its own key: valid"), "{flat}");
+    assert!(
+        flat.contains("a path of 3 ends at a root (self-signed): the best so far"),
+        "{flat}"
+    );
+
+    // A budget stop names the certificates that fanned out most.
+    let out = mfgcheck()
+        .current_dir(fixture("."))
+        .args([
+            "check",
+            "mesh-120.pem",
+            "--allowlist",
+            "allowlist.yaml",
+            "-v",
+        ])
+        .args(["--at", "2011-06-01"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("The search stopped because the signature checks ran out. Candidate issuers per certificate, most first: \"mesh.fabrikam.com\""),
+        "{flat}"
+    );
+    assert!(flat.contains("(120)"), "{flat}");
+}
+
+#[test]
+fn inspect_quiet_and_verbose() {
+    let out = mfgcheck()
+        .current_dir(fixture("."))
+        .args(["inspect", "story-cross.pem", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "5 certificates, 0 private keys, 2 tops of the tree.\n"
+    );
+    let out = mfgcheck()
+        .current_dir(fixture("."))
+        .args(["inspect", "story-cross.pem", "-v"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Signature checks (5 checks):"), "{flat}");
+    assert!(
+        flat.contains("signature of \"Test External CA Root\" (04303653…) by its own key: valid, but weak (SHA-1 hash)"),
+        "{flat}"
+    );
+}

@@ -26,6 +26,14 @@ pub enum Link {
 #[derive(Clone, Debug)]
 pub struct Forest {
     links: Vec<Link>,
+    /// Every signature check made, in order (`inspect -v`): the certificate, the
+    /// candidate issuer whose key was tried, and the result.
+    pub checks: Vec<(CertId, CertId, Verification)>,
+    /// Certificates carrying the issuer's name but another key identifier than the
+    /// certificate's AKI: not tried.
+    pub set_aside: Vec<(CertId, CertId)>,
+    /// Whether the signature budget ran out (later links are by name only).
+    pub exhausted: bool,
 }
 
 impl Forest {
@@ -60,9 +68,13 @@ impl Forest {
 pub fn forest(pool: &Pool) -> Forest {
     let mut budget = FOREST_SIGNATURE_BUDGET;
     let mut links = Vec::with_capacity(pool.len());
+    let mut checks = Vec::new();
+    let mut set_aside = Vec::new();
+    let mut exhausted = false;
     for (id, cert) in pool.iter() {
         if cert.is_self_issued() {
             let v = verify(cert, cert.public_key());
+            checks.push((id, id, v.clone()));
             // A self-issued certificate signed by another key of the same CA (a
             // re-key) has its issuer in the pool; a true root signs itself.
             if v.is_genuine() || !pool.named_issuers(cert).any(|c| c != id) {
@@ -70,19 +82,25 @@ pub fn forest(pool: &Pool) -> Forest {
                 continue;
             }
         }
-        let candidates: Vec<CertId> = pool
-            .named_issuers(cert)
-            .filter(|&c| c != id && cert.key_ids_compatible(pool.get(c)))
-            .collect();
+        let mut candidates: Vec<CertId> = Vec::new();
+        for c in pool.named_issuers(cert).filter(|&c| c != id) {
+            if cert.key_ids_compatible(pool.get(c)) {
+                candidates.push(c);
+            } else {
+                set_aside.push((id, c));
+            }
+        }
         let mut link = candidates
             .first()
             .map_or(Link::Absent, |&c| Link::Unproven(c));
         for &c in &candidates {
             if budget == 0 {
+                exhausted = true;
                 break;
             }
             budget -= 1;
             let v = verify(cert, pool.get(c).public_key());
+            checks.push((id, c, v.clone()));
             if v.is_genuine() {
                 link = Link::Issuer(c, v);
                 break;
@@ -90,5 +108,10 @@ pub fn forest(pool: &Pool) -> Forest {
         }
         links.push(link);
     }
-    Forest { links }
+    Forest {
+        links,
+        checks,
+        set_aside,
+        exhausted,
+    }
 }

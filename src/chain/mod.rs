@@ -10,6 +10,8 @@ mod pool;
 pub mod signature;
 
 pub use forest::{FOREST_SIGNATURE_BUDGET, Forest, Link, forest};
-pub use path::{Anchors, Budget, Chain, Exhausted, NoAnchors, Top, build, build_with};
+pub use path::{
+    Anchors, Budget, Chain, Exhausted, NoAnchors, Step, Top, build, build_traced, build_with,
+};
 pub use pool::{CertId, Duplicate, LeafError, LeafSelector, Pool};
 pub use signature::{SignatureCache, Verification, Weakness};

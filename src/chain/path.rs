@@ -86,6 +86,33 @@ pub enum Top {
     Truncated(Exhausted),
 }
 
+/// One thing the search did, for `check -v`: enough to say which candidates were
+/// considered for each certificate, what each signature check gave, and why a
+/// candidate was set aside.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The search looked for `cert`'s issuer: `candidates` carry its issuer name and
+    /// a compatible key identifier, `other_keys` the name but another key identifier.
+    Issuers {
+        cert: CertId,
+        candidates: Vec<CertId>,
+        other_keys: Vec<CertId>,
+    },
+    /// `cert`'s signature checked with `issuer`'s key (`cached`: known already).
+    Signature {
+        cert: CertId,
+        issuer: CertId,
+        result: Verification,
+        cached: bool,
+    },
+    /// `candidate` (or a copy of it) is already on the path: taking it would loop.
+    OnPath { cert: CertId, candidate: CertId },
+    /// A complete path was found ending as `top`; `best` when it became the best so far.
+    Ended { length: usize, top: Top, best: bool },
+    /// An allowance ran out here.
+    Exhausted(Exhausted),
+}
+
 /// The chosen path and everything learnt on the way.
 #[derive(Clone, Debug)]
 pub struct Chain {
@@ -100,6 +127,9 @@ pub struct Chain {
     pub exhausted: Option<Exhausted>,
     /// Signature verifications spent.
     pub signature_checks: usize,
+    /// Every step of the search, in order, when it was asked for (`check -v`); empty
+    /// otherwise.
+    pub trace: Vec<Step>,
 }
 
 impl Chain {
@@ -170,6 +200,8 @@ struct Search<'a> {
     steps: usize,
     exhausted: Option<Exhausted>,
     best: Option<Found>,
+    /// `Some` when the steps are to be kept.
+    trace: Option<Vec<Step>>,
 }
 
 /// Builds the best path from `leaf` upwards through `pool`.
@@ -197,6 +229,20 @@ pub fn build_with(
     budget: Budget,
     shared: Option<&SignatureCache>,
 ) -> Chain {
+    build_traced(pool, leaf, anchors, at, budget, shared, false)
+}
+
+/// [`build_with`], keeping every step of the search in [`Chain::trace`] when `trace`.
+/// The path found is the same either way.
+pub fn build_traced(
+    pool: &Pool,
+    leaf: CertId,
+    anchors: &dyn Anchors,
+    at: OffsetDateTime,
+    budget: Budget,
+    shared: Option<&SignatureCache>,
+    trace: bool,
+) -> Chain {
     let mut search = Search {
         pool,
         shared,
@@ -209,6 +255,7 @@ pub fn build_with(
         steps: 0,
         exhausted: None,
         best: None,
+        trace: trace.then(Vec::new),
     };
     let mut path = vec![leaf];
     let mut signatures = Vec::new();
@@ -236,6 +283,7 @@ pub fn build_with(
         unused,
         exhausted: search.exhausted,
         signature_checks: search.checks,
+        trace: search.trace.unwrap_or_default(),
     }
 }
 
@@ -243,11 +291,18 @@ impl Search<'_> {
     /// Checks `child`'s signature with `issuer`'s key, from the cache when possible.
     /// `None` when the budget allows no further check.
     fn verify(&mut self, child: CertId, issuer: CertId) -> Option<Verification> {
-        if let Some(v) = self.cache.get(&(child, issuer)) {
-            return Some(v.clone());
+        if let Some(v) = self.cache.get(&(child, issuer)).cloned() {
+            self.note(|| Step::Signature {
+                cert: child,
+                issuer,
+                result: v.clone(),
+                cached: true,
+            });
+            return Some(v);
         }
         if self.checks >= self.budget.signature_checks {
             self.exhausted = Some(Exhausted::SignatureChecks);
+            self.note(|| Step::Exhausted(Exhausted::SignatureChecks));
             return None;
         }
         self.checks += 1;
@@ -257,7 +312,20 @@ impl Search<'_> {
             None => verify(cert, key),
         };
         self.cache.insert((child, issuer), v.clone());
+        self.note(|| Step::Signature {
+            cert: child,
+            issuer,
+            result: v.clone(),
+            cached: false,
+        });
         Some(v)
+    }
+
+    /// Keeps a step when tracing; builds nothing otherwise.
+    fn note(&mut self, step: impl FnOnce() -> Step) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(step());
+        }
     }
 
     /// Whether `id` is an anchor, asked of the policy once per certificate.
@@ -293,7 +361,14 @@ impl Search<'_> {
             Top::Truncated(_) => 3,
         };
         let score = Score { anchor, ending };
-        if self.best.as_ref().is_none_or(|b| score < b.score) {
+        let better = self.best.as_ref().is_none_or(|b| score < b.score);
+        let length = path.len();
+        self.note(|| Step::Ended {
+            length,
+            top: top.clone(),
+            best: better,
+        });
+        if better {
             self.best = Some(Found {
                 score,
                 path: path.to_vec(),
@@ -344,6 +419,7 @@ impl Search<'_> {
         self.steps += 1;
         if self.steps > self.budget.steps {
             self.exhausted = Some(Exhausted::Steps);
+            self.note(|| Step::Exhausted(Exhausted::Steps));
             self.record(path, signatures, Top::Truncated(Exhausted::Steps));
             return Flow::Stop;
         }
@@ -361,6 +437,11 @@ impl Search<'_> {
         }
 
         let (candidates, other_keys) = self.candidates(top);
+        self.note(|| Step::Issuers {
+            cert: top,
+            candidates: candidates.clone(),
+            other_keys: other_keys.clone(),
+        });
         let mut extended = false;
         let mut invalid = None;
         let mut looped = None;
@@ -375,10 +456,15 @@ impl Search<'_> {
             });
             if on_path {
                 looped.get_or_insert(cand);
+                self.note(|| Step::OnPath {
+                    cert: top,
+                    candidate: cand,
+                });
                 continue;
             }
             if path.len() >= self.budget.max_depth {
                 self.exhausted = Some(Exhausted::Depth);
+                self.note(|| Step::Exhausted(Exhausted::Depth));
                 return self.record(path, signatures, Top::Truncated(Exhausted::Depth));
             }
             let Some(v) = self.verify(top, cand) else {

@@ -90,8 +90,18 @@ pub(super) struct CheckArgs {
 
     /// At most 10 lines: the verdict, the finding that decides it with its fix, and the
     /// next command (text only).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["quiet", "verbose"])]
     brief: bool,
+
+    /// The verdict line only (text; JSON is unchanged): for scripts and prompts.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// After the report, how the path was found: every candidate issuer considered,
+    /// every signature check and its result, why a candidate was set aside, and when
+    /// the budget ran out, which certificates fanned out most (text only).
+    #[arg(short, long)]
+    verbose: bool,
 
     /// Warn (expires-soon) when the certificate expires within this many days.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
@@ -147,6 +157,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
     options.profile = args.profile.into();
+    options.trace = args.verbose;
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();
         args.connect.check(&inputs, &allowlist, &options)
@@ -154,6 +165,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
 
     let rendered = match args.format {
         Format::Text if args.brief => report::brief(&outcome, terminal_width(), &full_command()),
+        Format::Text if args.quiet => format!("{}\n", report::verdict_line(&outcome)),
         Format::Text => {
             super::connect::describe(&presented)
                 + &report::text(
@@ -163,6 +175,11 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
                         width: terminal_width(),
                     },
                 )
+                + &if args.verbose {
+                    report::search_text(&outcome, terminal_width())
+                } else {
+                    String::new()
+                }
         }
         Format::Json => json_text(&super::connect::with_connections(
             report::json(&outcome, &allowlist),

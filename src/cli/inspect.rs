@@ -41,6 +41,16 @@ pub(super) struct InspectArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
+    /// One line: how many certificates and keys, and the PFX warnings (text; JSON is
+    /// unchanged).
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// After the report, every signature check the issuer tree rests on, with its
+    /// result, and the certificates set aside for another key identifier (text only).
+    #[arg(short, long)]
+    verbose: bool,
+
     #[command(flatten)]
     password: PasswordArgs,
 
@@ -58,9 +68,15 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
         None => mfgcheck::inspect(&inputs, password),
     })?;
     let rendered = match args.format {
+        Format::Text if args.quiet => report::inspect_line(&inspection),
         Format::Text => {
             super::connect::describe(&presented)
                 + &report::inspect_text(&inspection, &allowlist, at)
+                + &if args.verbose {
+                    report::forest_text(&inspection, super::terminal_width())
+                } else {
+                    String::new()
+                }
         }
         Format::Json => json_text(&super::connect::with_connections(
             report::inspect_json(&inspection, &allowlist, at),

@@ -53,6 +53,36 @@ fn row(out: &mut String, label: &str, value: &str) {
     let _ = writeln!(out, "  {} {value}", paint(DIM, &format!("{label:<13}")));
 }
 
+/// `inspect -q`: one line, what the inputs hold and what is wrong with them.
+pub fn inspect_line(inspection: &Inspection) -> String {
+    let Inspection {
+        pool,
+        keys,
+        forest,
+        fetch_failures,
+    } = inspection;
+    let mut parts = vec![
+        super::count(pool.len(), "certificate", "certificates"),
+        super::count(keys.keys.len(), "private key", "private keys"),
+        super::count(forest.tops().count(), "top of the tree", "tops of the tree"),
+    ];
+    let warnings: Vec<String> = pfx_findings(keys)
+        .iter()
+        .map(|f| f.code.to_string())
+        .chain((!fetch_failures.is_empty()).then(|| {
+            super::count(
+                fetch_failures.len(),
+                "address not fetched",
+                "addresses not fetched",
+            )
+        }))
+        .collect();
+    if !warnings.is_empty() {
+        parts.push(format!("warnings: {}", warnings.join(", ")));
+    }
+    format!("{}.\n", parts.join(", "))
+}
+
 /// How each PFX is protected, and whether old Windows can import it.
 fn pfx_text(keys: &KeyRing, out: &mut String) {
     for p in &keys.protections {

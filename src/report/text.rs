@@ -114,26 +114,7 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
     }
 
     out.push('\n');
-    let leaf = pool.get(chain.leaf());
-    let verdict = match assessment.verdict {
-        Verdict::Accepted => format!(
-            "{} the MFG should accept {} for New-FederationTrust.",
-            paint(GREEN.bold(), "ACCEPTED:"),
-            leaf.subject().short()
-        ),
-        Verdict::Rejected => format!(
-            "{} the MFG will not accept {} ({}).",
-            paint(RED.bold(), "REJECTED:"),
-            leaf.subject().short(),
-            reasons(outcome)
-        ),
-        Verdict::Undetermined => format!(
-            "{} the input does not show whether the MFG will accept {} ({}).",
-            paint(YELLOW.bold(), "UNDETERMINED:"),
-            leaf.subject().short(),
-            reasons(outcome)
-        ),
-    };
+    let verdict = verdict_line(outcome);
     out.push_str(&wrap_hanging(&verdict, "", "  ", width));
 
     if !assessment.findings.is_empty() {
@@ -369,6 +350,30 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+/// The verdict in one sentence, with the codes that decide it: what `check -q` prints.
+pub fn verdict_line(outcome: &Outcome) -> String {
+    let leaf = outcome.pool.get(outcome.chain.leaf());
+    match outcome.assessment.verdict {
+        Verdict::Accepted => format!(
+            "{} the MFG should accept {} for New-FederationTrust.",
+            paint(GREEN.bold(), "ACCEPTED:"),
+            leaf.subject().short()
+        ),
+        Verdict::Rejected => format!(
+            "{} the MFG will not accept {} ({}).",
+            paint(RED.bold(), "REJECTED:"),
+            leaf.subject().short(),
+            reasons(outcome)
+        ),
+        Verdict::Undetermined => format!(
+            "{} the input does not show whether the MFG will accept {} ({}).",
+            paint(YELLOW.bold(), "UNDETERMINED:"),
+            leaf.subject().short(),
+            reasons(outcome)
+        ),
+    }
 }
 
 /// The error codes, comma-separated, for the verdict line.
