@@ -56,7 +56,14 @@ pub fn search_text(outcome: &Outcome, width: usize) -> String {
             "signature checks"
         )
     );
-    let mut line = |text: String| out.push_str(&wrap_hanging(&text, "  ", "      ", width));
+    // Looking for an issuer at two spaces; what came of it at four.
+    let mut line = |text: String| {
+        let (first, rest) = match text.strip_prefix("  ") {
+            Some(_) => ("    ", "        "),
+            None => ("  ", "      "),
+        };
+        out.push_str(&wrap_hanging(text.trim_start(), first, rest, width));
+    };
     let mut fan_out: Vec<(CertId, usize)> = Vec::new();
     for step in &chain.trace {
         match step {
