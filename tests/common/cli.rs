@@ -59,7 +59,6 @@ pub fn codes(json: &Value) -> Vec<String> {
 }
 
 /// The codes of the info findings, sorted.
-#[allow(dead_code)]
 pub fn info_codes(json: &Value) -> Vec<String> {
     codes_of(json, |severity| severity == "info")
 }
