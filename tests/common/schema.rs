@@ -11,10 +11,13 @@ struct Field {
     optional: bool,
 }
 
-/// Documents and types by name, each with its fields in order and its base type.
+/// A document or type: the type it extends, and its own fields in order.
+type Shape = (Option<String>, Vec<(String, Field)>);
+
+/// Documents and types by name.
 #[derive(Debug, Default)]
 pub struct Schemas {
-    shapes: HashMap<String, (Option<String>, Vec<(String, Field)>)>,
+    shapes: HashMap<String, Shape>,
 }
 
 impl Schemas {
