@@ -106,7 +106,7 @@ fn brief_is_at_most_ten_lines_with_verdict_fix_and_next_command() {
             "ACCEPTED:",
             "New-FederationTrust -Name",
         ),
-        (&CROWDED, 0, "ACCEPTED:", "duplicate-cert, unrelated-cert"),
+        (&CROWDED, 0, "ACCEPTED:", "duplicate-cert, chain-extra-cert"),
     ];
     for (files, exit, first, must) in cases {
         let mut args = vec!["check", "--brief", "--allowlist", "allowlist.yaml"];

@@ -188,7 +188,7 @@ fn the_key_picks_the_leaf_without_leaf_option() {
         "2011-06-01",
         &PASSWORD,
         "accepted",
-        &["unrelated-cert", "weak-signature", "weak-signature"],
+        &["chain-extra-cert", "weak-signature", "weak-signature"],
     );
     assert_eq!(json["leaf"]["source"]["file"], "story-legacy.pfx");
     // --leaf still wins, and then the file's key is not that certificate's.

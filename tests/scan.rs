@@ -194,7 +194,7 @@ fn chain_dir_completes_the_paths_of_bare_leaves() {
     );
     let dir = chain_dir(&root, "chain");
     let with = leaf_codes(&["--chain-dir", dir.to_str().unwrap()]);
-    // The issuer is proven now; no unrelated-cert for the chain directory's CAs.
+    // The issuer is proven now; no chain-extra-cert for the chain directory's CAs.
     assert_eq!(with, ["weak-signature", "weak-signature"]);
 }
 

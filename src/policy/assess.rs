@@ -1152,7 +1152,7 @@ impl Assessor<'_> {
                 1 => format!("{list} is not on the checked certificate's path."),
                 n => format!("{n} certificates are not on the checked certificate's path: {list}."),
             };
-            let mut f = Finding::new(Code::UnrelatedCert, msg).fix(
+            let mut f = Finding::new(Code::ChainExtraCert, msg).fix(
                 "Remove them from the bundle, or check the one you meant with --leaf THUMBPRINT.",
             );
             f.certificates = unused.iter().map(|c| *c.sha1()).collect();

@@ -111,8 +111,8 @@ codes! {
         "The same certificate was supplied more than once.";
     CaCopy = "ca-copy", Warning,
         "A supplied certificate is another copy (same subject and key, another thumbprint) of a certificate on the path, such as a re-issued or cross-signed copy; it is not needed.";
-    UnrelatedCert = "unrelated-cert", Warning,
-        "A supplied certificate is not on the checked certificate's path.";
+    ChainExtraCert = "chain-extra-cert", Warning,
+        "A supplied certificate is not on the checked certificate's path (another copy of a path member, such as a cross-certificate, is ca-copy instead).";
     AiaFetchFailed = "aia-fetch-failed", Warning,
         "With --fetch-missing, a missing issuer could not be fetched from the address its certificate names (AIA caIssuers); the message says which address and why.";
     ChainIncomplete = "chain-incomplete", Info,

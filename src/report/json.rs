@@ -13,7 +13,7 @@ use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus};
 
 /// Bumped when a field changes meaning or disappears. 2: certificate numbers (`index`)
 /// count from 1, as the text reports show them ("certificate 1", "[1]").
-pub const JSON_SCHEMA_VERSION: u32 = 2;
+pub const JSON_SCHEMA_VERSION: u32 = 3;
 
 #[derive(Serialize)]
 pub(super) struct Cert<'a> {
