@@ -45,7 +45,14 @@ fn server_config(chain: &[&str], key: &str) -> Arc<rustls::ServerConfig> {
 
 /// Starts a server on 127.0.0.1 that handles one connection with `serve`; returns its port.
 fn serve_once(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    serve_on(
+        TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1"),
+        serve,
+    )
+}
+
+/// Handles one connection to `listener` with `serve`; returns the port.
+fn serve_on(listener: TcpListener, serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
     let port = listener.local_addr().expect("an address").port();
     thread::spawn(move || {
         if let Ok((stream, _)) = listener.accept() {
@@ -53,6 +60,30 @@ fn serve_once(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
         }
     });
     port
+}
+
+/// The server's side of a TLS handshake on `stream`, then what the client sends.
+fn accept_tls(config: Arc<rustls::ServerConfig>, mut stream: TcpStream) {
+    let Ok(mut conn) = rustls::ServerConnection::new(config) else {
+        return;
+    };
+    while conn.is_handshaking() {
+        if conn.complete_io(&mut stream).is_err() {
+            return;
+        }
+    }
+    let _ = conn.complete_io(&mut stream);
+}
+
+/// Plays an SMTP server up to its EHLO answer `ehlo`; returns the reader for the rest.
+fn smtp_until_ehlo(stream: &mut TcpStream, ehlo: &[u8]) -> BufReader<TcpStream> {
+    let _ = stream.write_all(b"220 mail.tls.test ESMTP\r\n");
+    let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
+    let mut line = String::new();
+    let _ = reader.read_line(&mut line);
+    assert!(line.starts_with("EHLO "), "{line}");
+    let _ = stream.write_all(ehlo);
+    reader
 }
 
 /// Starts a server on 127.0.0.1 that handles up to `n` connections, one after the
@@ -149,17 +180,7 @@ fn tls_server(chain: &[&'static str], key: &'static str) -> u16 {
 }
 
 fn serve_tls(config: Arc<rustls::ServerConfig>) -> u16 {
-    serve_once(move |mut stream| {
-        let Ok(mut conn) = rustls::ServerConnection::new(config) else {
-            return;
-        };
-        while conn.is_handshaking() {
-            if conn.complete_io(&mut stream).is_err() {
-                return;
-            }
-        }
-        let _ = conn.complete_io(&mut stream);
-    })
+    serve_once(move |stream| accept_tls(config, stream))
 }
 
 fn check_at(port: u16, extra: &[&str]) -> (i32, String, String) {
@@ -233,23 +254,15 @@ fn a_chain_through_an_intermediate_is_rejected_and_json_says_where_it_came_from(
 fn smtp_starttls_then_tls_and_the_chain_saved_in_the_servers_order() {
     let config = server_config(&["tls-leaf.pem", "tls-root.pem"], "tls-leaf.key");
     let port = serve_once(move |mut stream| {
-        let _ = stream.write_all(b"220 mail.tls.test ESMTP\r\n");
-        let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
+        let mut reader = smtp_until_ehlo(
+            &mut stream,
+            b"250-mail.tls.test\r\n250-SIZE 36700160\r\n250 STARTTLS\r\n",
+        );
         let mut line = String::new();
-        let _ = reader.read_line(&mut line); // EHLO
-        let _ = stream.write_all(b"250-mail.tls.test\r\n250-SIZE 36700160\r\n250 STARTTLS\r\n");
-        line.clear();
         let _ = reader.read_line(&mut line);
         assert_eq!(line.trim(), "STARTTLS");
         let _ = stream.write_all(b"220 2.0.0 SMTP server ready\r\n");
-        let Ok(mut conn) = rustls::ServerConnection::new(config) else {
-            return;
-        };
-        while conn.is_handshaking() {
-            if conn.complete_io(&mut stream).is_err() {
-                return;
-            }
-        }
+        accept_tls(config, stream);
     });
     let dir = common::temp_tree("connect-save", &[]);
     let saved = dir.join("chain.pem");
@@ -278,12 +291,8 @@ fn smtp_starttls_then_tls_and_the_chain_saved_in_the_servers_order() {
 #[test]
 fn a_server_without_starttls_or_refusing_it_is_named() {
     let port = serve_once(|mut stream| {
-        let _ = stream.write_all(b"220 old.tls.test ESMTP\r\n");
-        let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
-        let mut line = String::new();
-        let _ = reader.read_line(&mut line);
-        let _ = stream.write_all(b"250-old.tls.test\r\n250 SIZE 1000\r\n");
-        let _ = reader.read_line(&mut line);
+        let mut reader = smtp_until_ehlo(&mut stream, b"250-old.tls.test\r\n250 SIZE 1000\r\n");
+        let _ = reader.read_line(&mut String::new());
     });
     let (code, _, stderr) = check_at(port, &["--starttls", "smtp"]);
     assert_eq!(code, 2);
@@ -296,14 +305,10 @@ fn a_server_without_starttls_or_refusing_it_is_named() {
 
     // Offered, then refused.
     let port = serve_once(|mut stream| {
-        let _ = stream.write_all(b"220 busy.tls.test ESMTP\r\n");
-        let mut reader = BufReader::new(stream.try_clone().expect("a clone"));
-        let mut line = String::new();
-        let _ = reader.read_line(&mut line);
-        let _ = stream.write_all(b"250-busy.tls.test\r\n250 STARTTLS\r\n");
-        let _ = reader.read_line(&mut line);
+        let mut reader = smtp_until_ehlo(&mut stream, b"250-busy.tls.test\r\n250 STARTTLS\r\n");
+        let _ = reader.read_line(&mut String::new());
         let _ = stream.write_all(b"454 4.7.0 TLS not available due to temporary reason\r\n");
-        let _ = reader.read_line(&mut line);
+        let _ = reader.read_line(&mut String::new());
     });
     let (code, _, stderr) = check_at(port, &["--starttls", "smtp"]);
     assert_eq!(code, 2);
@@ -649,24 +654,14 @@ fn scan_connect_list_junit_names_each_server_and_a_bad_line_stops_before_connect
 #[test]
 fn inspect_connect_over_ipv6_lists_what_the_server_sent() {
     // [::1] where the machine has IPv6 loopback; CI machines here do.
-    let listener = TcpListener::bind("[::1]:0").expect("bind [::1]");
-    let port = listener.local_addr().expect("an address").port();
     let config = server_config(
         &["tls-indirect-leaf.pem", "tls-int.pem"],
         "tls-indirect-leaf.key",
     );
-    thread::spawn(move || {
-        if let Ok((mut stream, _)) = listener.accept() {
-            let Ok(mut conn) = rustls::ServerConnection::new(config) else {
-                return;
-            };
-            while conn.is_handshaking() {
-                if conn.complete_io(&mut stream).is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    let port = serve_on(
+        TcpListener::bind("[::1]:0").expect("bind [::1]"),
+        move |stream| accept_tls(config, stream),
+    );
     let endpoint = format!("[::1]:{port}");
     let (code, stdout, stderr) = run(&[
         "inspect",

@@ -204,14 +204,7 @@ fn summary(
 
 /// Never over an input file; over an existing file only with --force.
 fn refuse_output(output: &Path, files: &[PathBuf], force: bool) -> Result<(), Fatal> {
-    let same = |f: &PathBuf| {
-        f == output
-            || matches!(
-                (std::fs::canonicalize(f), std::fs::canonicalize(output)),
-                (Ok(a), Ok(b)) if a == b
-            )
-    };
-    if files.iter().any(same) {
+    if super::is_input(output, files) {
         return Err(Fatal(format!(
             "{}: -o would overwrite an input file; give another name",
             output.display()

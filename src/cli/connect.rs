@@ -171,14 +171,7 @@ fn endpoint_hint(file: &Path) -> Option<String> {
 
 /// `--save` must not overwrite a file the command reads.
 fn refuse_input_as_output(save: &Path, files: &[PathBuf]) -> Result<(), Fatal> {
-    let same = |f: &PathBuf| {
-        f == save
-            || matches!(
-                (std::fs::canonicalize(f), std::fs::canonicalize(save)),
-                (Ok(a), Ok(b)) if a == b
-            )
-    };
-    if files.iter().any(same) {
+    if super::is_input(save, files) {
         return Err(Fatal(format!(
             "{}: --save would overwrite an input file; give another name",
             save.display()

@@ -439,6 +439,18 @@ fn read_inputs(files: &[PathBuf], command: &str) -> Result<Vec<Input>, Fatal> {
     files.iter().map(|f| read_input(f)).collect()
 }
 
+/// Whether `output` names one of the `inputs` (the same path, or the same file by
+/// another path): a command must never write over what it reads.
+fn is_input(output: &Path, inputs: &[PathBuf]) -> bool {
+    inputs.iter().any(|f| {
+        f == output
+            || matches!(
+                (std::fs::canonicalize(f), std::fs::canonicalize(output)),
+                (Ok(a), Ok(b)) if a == b
+            )
+    })
+}
+
 /// Reads a file (or stdin for `-`) whole, refusing directories and oversized inputs.
 fn read_input(path: &Path) -> Result<Input, Fatal> {
     let stdin = path.as_os_str() == "-";
