@@ -9,31 +9,16 @@
 
 use std::fmt;
 
-/// One object of the cmdlets' output: its fields in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Object {
-    pub fields: Vec<(String, String)>,
-    /// The input it came from.
-    pub source: String,
-}
+pub use crate::load::shell::Object;
 
-impl Object {
-    /// A field's value; field names compare without case.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn kind(&self) -> Option<Kind> {
-        if self.get("EnablePublicCloudAccess").is_some() {
-            Some(Kind::ExternalAccessPolicy)
-        } else if self.get("EncryptionLevel").is_some() {
-            Some(Kind::MediaConfiguration)
-        } else {
-            None
-        }
+/// Which cmdlet printed an object.
+fn kind(o: &Object) -> Option<Kind> {
+    if o.get("EnablePublicCloudAccess").is_some() {
+        Some(Kind::ExternalAccessPolicy)
+    } else if o.get("EncryptionLevel").is_some() {
+        Some(Kind::MediaConfiguration)
+    } else {
+        None
     }
 }
 
@@ -51,118 +36,12 @@ pub struct LyncError {
     pub message: String,
 }
 
-/// Reads the objects of one output, `Format-List` or CSV.
+/// Reads the objects of one output, `Format-List`, CSV or JSON.
 pub fn parse(text: &str, source: &str) -> Result<Vec<Object>, LyncError> {
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
-    let objects = match first {
-        Some(l) if l.starts_with("#TYPE") || l.starts_with('"') => parse_csv(text, source)?,
-        _ => parse_list(text, source),
-    };
-    Ok(objects)
-}
-
-fn parse_list(text: &str, source: &str) -> Vec<Object> {
-    let mut objects = Vec::new();
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut finish = |fields: &mut Vec<(String, String)>| {
-        if !fields.is_empty() {
-            objects.push(Object {
-                fields: std::mem::take(fields),
-                source: source.to_owned(),
-            });
-        }
-    };
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.trim().is_empty() {
-            finish(&mut fields);
-            continue;
-        }
-        let is_key_line = !line.starts_with(char::is_whitespace)
-            && line.split_once(':').is_some_and(|(k, _)| {
-                let k = k.trim();
-                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric())
-            });
-        if is_key_line {
-            let (key, value) = line.split_once(':').unwrap_or((line, ""));
-            let key = key.trim().to_owned();
-            // A second Identity without a blank line between: a new object.
-            if key.eq_ignore_ascii_case("Identity") && fields.iter().any(|(k, _)| k == "Identity") {
-                finish(&mut fields);
-            }
-            fields.push((key, value.trim().to_owned()));
-        } else if let Some((_, value)) = fields.last_mut() {
-            // A wrapped value: Format-List continues it on an indented line.
-            let more = line.trim();
-            if !value.is_empty() && !value.ends_with(['/', '\\', '-']) {
-                value.push(' ');
-            }
-            value.push_str(more);
-        }
-    }
-    finish(&mut fields);
-    objects
-}
-
-/// RFC 4180 CSV, as `Export-Csv` writes it (an optional `#TYPE` line first).
-fn parse_csv(text: &str, source: &str) -> Result<Vec<Object>, LyncError> {
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut row: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    let mut at_line_start = true;
-    while let Some(c) = chars.next() {
-        if at_line_start && !quoted && c == '#' {
-            // `#TYPE ...` or a comment: skip the line.
-            for c in chars.by_ref() {
-                if c == '\n' {
-                    break;
-                }
-            }
-            continue;
-        }
-        at_line_start = false;
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => row.push(std::mem::take(&mut field)),
-            ('\r', false) => {}
-            ('\n', false) => {
-                row.push(std::mem::take(&mut field));
-                if row.iter().any(|f| !f.is_empty()) {
-                    rows.push(std::mem::take(&mut row));
-                } else {
-                    row.clear();
-                }
-                at_line_start = true;
-            }
-            (c, _) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err(LyncError {
-            file: source.to_owned(),
-            message: "CSV: a quoted value is not closed".into(),
-        });
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    let mut rows = rows.into_iter();
-    let Some(header) = rows.next() else {
-        return Ok(Vec::new());
-    };
-    Ok(rows
-        .map(|values| Object {
-            fields: header.iter().cloned().zip(values).collect(),
-            source: source.to_owned(),
-        })
-        .collect())
+    crate::load::shell::parse(text, source).map_err(|e| LyncError {
+        file: e.file,
+        message: e.message,
+    })
 }
 
 /// One thing standing in the way, or worth knowing.
@@ -357,7 +236,7 @@ pub fn assess(objects: &[Object]) -> Option<LyncReport> {
         .iter()
         .filter_map(|o| {
             let scope = o.get("Identity").unwrap_or("Global").trim().to_owned();
-            match o.kind()? {
+            match kind(o)? {
                 Kind::ExternalAccessPolicy => Some(policy_report(o, &scope)),
                 Kind::MediaConfiguration => Some(media_report(o, &scope)),
             }

@@ -9,6 +9,7 @@ mod pem;
 mod pkcs12;
 mod pkcs7;
 mod seen;
+pub mod shell;
 mod text;
 
 use std::fmt;
