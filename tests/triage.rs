@@ -75,7 +75,12 @@ fn every_entry_is_recognised_from_a_realistic_text() {
     ];
     let kb_ids: Vec<String> = {
         let kb = mfgcheck::triage::KnowledgeBase::embedded().unwrap();
-        kb.entries().iter().map(|e| e.id.clone()).collect()
+        // Entries judged from Exchange Management Shell output: tests/triage_shell.rs.
+        kb.entries()
+            .iter()
+            .filter(|e| !e.matcher.shell)
+            .map(|e| e.id.clone())
+            .collect()
     };
     for id in &kb_ids {
         assert!(cases.iter().any(|(_, c)| c == id), "no test text for {id}");

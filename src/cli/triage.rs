@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use mfgcheck::report;
 use mfgcheck::triage::KnowledgeBase;
 
-use super::{AllowlistArg, Fatal, Format, json_text, read_text, terminal_width, write_stdout};
+use super::check::ProfileArg;
+use super::{
+    AllowlistArg, AtArg, Fatal, Format, json_text, read_text, terminal_width, write_stdout,
+};
 
 pub(super) const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -20,8 +23,13 @@ Examples:
   From the clipboard, with your own knowledge base added:
     Get-Clipboard | mfgcheck triage - --kb our-errors.yaml
 
-Exit status: 0 something was recognised, 1 nothing was (the known errors are listed),
-2 the input or a knowledge base could not be used.";
+  Exchange Management Shell output pasted into a ticket, judged as of the ticket's day:
+    Get-ExchangeCertificate | fl; Get-FederationTrust | fl; Test-FederationTrust
+    mfgcheck triage ticket.txt --at 2013-03-20
+
+Exit status: 0 something was recognised (or Exchange Management Shell output was read),
+1 nothing was (the known errors are listed), 2 the input or a knowledge base could not be
+used.";
 
 pub(super) const LYNC_EXAMPLES: &str = "\
 Examples:
@@ -51,6 +59,15 @@ pub(super) struct TriageArgs {
     #[command(flatten)]
     allowlist: AllowlistArg,
 
+    #[command(flatten)]
+    at: AtArg,
+
+    /// Which Exchange release's rules apply to pasted Get-ExchangeCertificate output
+    /// (see mfgcheck check --help): whether a self-signed certificate is allowed, and
+    /// which list of CAs is used.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
+    profile: ProfileArg,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -69,7 +86,7 @@ pub(super) struct LyncArgs {
 }
 
 pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
-    let allowlist = args.allowlist.load()?;
+    let allowlist = args.allowlist.load_for(args.profile.into())?;
     let mut kb = KnowledgeBase::embedded()?;
     for path in &args.kb {
         let (name, text) = read_text(path)?;
@@ -86,12 +103,17 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
     if text.trim().is_empty() {
         return Err(Fatal(format!("{name}: the text is empty")));
     }
-    let t = mfgcheck::triage::triage(&text, &kb, &allowlist);
+    let options = mfgcheck::triage::TriageOptions {
+        at: args.at.get(),
+        profile: args.profile.into(),
+    };
+    let t = mfgcheck::triage::triage(&text, &kb, &allowlist, options);
     write_stdout(&match args.format {
         Format::Text => report::triage_text(&t, &kb, terminal_width()),
         Format::Json => json_text(&report::triage_json(&t, &kb))?,
     })?;
-    Ok(if t.recognised.is_empty() {
+    // Exchange Management Shell output read and found in order is an answer too.
+    Ok(if t.recognised.is_empty() && t.facts.shell.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -121,6 +121,15 @@ fn table_row(line: &str, columns: &[(String, usize)]) -> Vec<(String, String)> {
 
 fn parse_lists_and_tables(text: &str, source: &str) -> Vec<Object> {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    // The console's width: Format-List breaks a long value at it, even inside a word,
+    // so a line that fills it continues on the next without a space.
+    let width = lines
+        .iter()
+        .filter(|l| !is_prompt(l))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let full = |line: &str| width >= 60 && line.chars().count() >= width;
     let mut objects = Vec::new();
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut first_line = 0;
@@ -163,12 +172,16 @@ fn parse_lists_and_tables(text: &str, source: &str) -> Vec<Object> {
         }
         if line.trim().is_empty() {
             // A blank line inside a value (a certificate's [Subject] ... [Thumbprint]
-            // blocks) is followed by an indented line; otherwise the object ends.
-            let next = lines
-                .get(i + 1..)
+            // blocks) is followed by an indented line. One blank line before a key may
+            // be the end of such a value or the end of the object: a key the object has
+            // already tells (below). Two or more end the object.
+            let blanks = lines
+                .get(i..)
                 .unwrap_or_default()
                 .iter()
-                .find(|l| !l.trim().is_empty());
+                .take_while(|l| l.trim().is_empty())
+                .count();
+            let next = lines.get(i + blanks);
             let inside_value = !fields.is_empty()
                 && next
                     .is_some_and(|l| l.starts_with(char::is_whitespace) && key_line(l).is_none());
@@ -176,17 +189,15 @@ fn parse_lists_and_tables(text: &str, source: &str) -> Vec<Object> {
                 if let Some((_, value)) = fields.last_mut() {
                     value.push('\n');
                 }
-            } else {
+            } else if blanks >= 2 || next.is_none_or(|l| key_line(l).is_none()) {
                 finish(&mut objects, &mut fields, first_line, last_line);
             }
-            i += 1;
+            i += blanks;
             continue;
         }
         if let Some((key, value)) = key_line(line) {
-            // A second Identity (or RunspaceId) without a blank line between: a new object.
-            if (key.eq_ignore_ascii_case("Identity") || key.eq_ignore_ascii_case("RunspaceId"))
-                && fields.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
-            {
+            // A key the object already has: the next object has begun.
+            if fields.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
                 finish(&mut objects, &mut fields, first_line, last_line);
             }
             if fields.is_empty() {
@@ -197,7 +208,11 @@ fn parse_lists_and_tables(text: &str, source: &str) -> Vec<Object> {
         } else if let Some((_, value)) = fields.last_mut() {
             // A wrapped value: Format-List continues it on an indented line.
             let more = line.trim();
-            if !value.is_empty() && !value.ends_with(['/', '\\', '-', '\n']) {
+            let cut = i
+                .checked_sub(1)
+                .and_then(|p| lines.get(p))
+                .is_some_and(|prev| full(prev));
+            if !value.is_empty() && !cut && !value.ends_with(['/', '\\', '-', '\n']) {
                 value.push(' ');
             }
             value.push_str(more);
@@ -404,6 +419,25 @@ mod tests {
             Some("The certificate has expired yesterday.")
         );
         assert_eq!(objects[2].get("Id"), Some("TokenRequest"));
+    }
+
+    #[test]
+    fn a_value_cut_at_the_console_width_joins_without_a_space() {
+        let text = "Issuer             : CN=COMODO High-Assurance Secure Server CA, O=COMODO CA Limited, L=Salford, S=G\n\
+             \x20                    reater Manchester, C=GB\n\
+             Subject            : CN=mail.contoso.com, OU=IT,\n\
+             \x20                    O=Contoso\n";
+        let objects = parse(text, "p").unwrap();
+        assert_eq!(
+            objects[0].get("Issuer"),
+            Some(
+                "CN=COMODO High-Assurance Secure Server CA, O=COMODO CA Limited, L=Salford, S=Greater Manchester, C=GB"
+            )
+        );
+        assert_eq!(
+            objects[0].get("Subject"),
+            Some("CN=mail.contoso.com, OU=IT, O=Contoso")
+        );
     }
 
     #[test]

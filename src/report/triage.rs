@@ -6,6 +6,7 @@ use serde_json::{Value, json as j};
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_item};
 use crate::lync::LyncReport;
+use crate::triage::exchange::PrintedDate;
 use crate::triage::{Facts, KnowledgeBase, Triage};
 
 fn facts_lines(f: &Facts) -> Vec<(String, String)> {
@@ -42,6 +43,146 @@ fn facts_lines(f: &Facts) -> Vec<(String, String)> {
     out
 }
 
+fn lines_word(lines: (usize, usize)) -> String {
+    if lines.0 == lines.1 {
+        format!("line {}", lines.0)
+    } else {
+        format!("lines {}-{}", lines.0, lines.1)
+    }
+}
+
+fn date_word(d: Option<&PrintedDate>) -> String {
+    match d {
+        None => "?".to_owned(),
+        Some(d) => match d.readings.as_slice() {
+            [one] => one.get(..10).unwrap_or(one).to_owned(),
+            _ => format!("{} (day or month first?)", d.text),
+        },
+    }
+}
+
+/// The Exchange Management Shell output read: each certificate (thumbprint, subject,
+/// issuer, what was found about it), each trust and each failed test.
+fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
+    let shell = &t.facts.shell;
+    let mut out = String::new();
+    let found_for = |lines: (usize, usize)| -> String {
+        let ids: Vec<&str> = t
+            .recognised
+            .iter()
+            .filter(|r| r.lines.contains(&lines))
+            .filter_map(|r| kb.entries().get(r.entry).map(|e| e.id.as_str()))
+            .collect();
+        if ids.is_empty() {
+            "nothing wrong found".to_owned()
+        } else {
+            ids.join(", ")
+        }
+    };
+    if !shell.exchange_certificates.is_empty() {
+        let _ = writeln!(out, "{}", paint(BOLD, "Get-ExchangeCertificate:"));
+        for c in &shell.exchange_certificates {
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                paint(BOLD, &c.thumbprint),
+                paint(DIM, &format!("({})", lines_word(c.lines)))
+            );
+            let mut rows = vec![
+                ("subject", c.subject.clone().unwrap_or_else(|| "?".into())),
+                (
+                    "issuer",
+                    c.issuer.clone().unwrap_or_else(|| "? (not printed)".into()),
+                ),
+                (
+                    "valid",
+                    format!(
+                        "{} to {}",
+                        date_word(c.not_before.as_ref()),
+                        date_word(c.not_after.as_ref())
+                    ),
+                ),
+            ];
+            if let Some(services) = &c.services {
+                rows.push(("services", services.clone()));
+            }
+            if let Some(key) = c.has_private_key {
+                rows.push(("private key", if key { "yes" } else { "NO" }.into()));
+            }
+            rows.push(("found", found_for(c.lines)));
+            for (label, value) in rows {
+                out.push_str(&super::style::wrap_hanging(
+                    &value,
+                    &format!("    {label:<12} "),
+                    "                 ",
+                    width,
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    for trust in &shell.federation_trusts {
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            paint(BOLD, "Get-FederationTrust:"),
+            trust.name.as_deref().unwrap_or("?"),
+            paint(DIM, &format!("({})", lines_word(trust.lines)))
+        );
+        let current = trust.org_priv_certificate.clone().or_else(|| {
+            trust
+                .org_certificate
+                .as_ref()
+                .and_then(|c| c.thumbprint.clone())
+        });
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            paint(DIM, "certificate "),
+            current.as_deref().unwrap_or("?")
+        );
+        if let Some(next) = &trust.org_next_priv_certificate {
+            let _ = writeln!(out, "    {} {next}", paint(DIM, "next        "));
+        }
+        let _ = writeln!(
+            out,
+            "    {} {}",
+            paint(DIM, "found       "),
+            found_for(trust.lines)
+        );
+        out.push('\n');
+    }
+    let failed: Vec<_> = shell
+        .trust_tests
+        .iter()
+        .filter(|x| !x.result.eq_ignore_ascii_case("Success"))
+        .collect();
+    if !shell.trust_tests.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} of {} checks failed or warned",
+            paint(BOLD, "Test-FederationTrust:"),
+            failed.len(),
+            shell.trust_tests.len()
+        );
+        for x in failed {
+            out.push_str(&wrap(
+                &format!(
+                    "{} {}: {} ({})",
+                    x.id,
+                    x.result,
+                    x.message,
+                    lines_word(x.lines)
+                ),
+                "    ",
+                width,
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// The text report of `triage`.
 pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
     let mut out = String::new();
@@ -53,6 +194,7 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&shell_text(t, kb, width));
     for ca in &t.ca_thumbprints {
         out.push_str(&paint(
             YELLOW,
@@ -66,6 +208,26 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
             ),
         ));
         out.push('\n');
+    }
+    let unjudged = |out: &mut String| {
+        if !t.unjudged.is_empty() {
+            let _ = writeln!(out, "\n{}", paint(BOLD, "Not judged from the paste:"));
+            for u in &t.unjudged {
+                out.push_str(&wrap_item(u, "  ", width));
+            }
+        }
+    };
+    if t.recognised.is_empty() && !t.facts.shell.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                GREEN,
+                "Nothing wrong found in the Exchange Management Shell output."
+            )
+        );
+        unjudged(&mut out);
+        return out;
     }
     if t.recognised.is_empty() {
         let _ = writeln!(
@@ -110,7 +272,16 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         if let Some(next) = &r.next {
             let _ = writeln!(out, "    Next: {}", paint(GREEN, next));
         }
+        if !r.lines.is_empty() {
+            let words: Vec<String> = r.lines.iter().map(|l| lines_word(*l)).collect();
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint(DIM, &format!("Rests on {}.", words.join(", ")))
+            );
+        }
     }
+    unjudged(&mut out);
     out
 }
 
@@ -130,10 +301,12 @@ pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
                 "fix": r.fix,
                 "next": r.next,
                 "source": e.source,
+                "lines": r.lines.iter().map(|(a, b)| j!([a, b])).collect::<Vec<_>>(),
             }))
         }).collect::<Vec<_>>(),
         "facts": t.facts,
         "ca_thumbprints": t.ca_thumbprints,
+        "unjudged": t.unjudged,
         "known": if t.recognised.is_empty() {
             kb.entries().iter().map(|e| j!({ "id": e.id, "title": e.title })).collect::<Vec<_>>()
         } else {

@@ -26,6 +26,8 @@ pub struct Match {
     pub wlm_older_than: Option<(u32, u32)>,
     /// Recognised only when no other entry is: the bare line of a more specific error.
     pub fallback: bool,
+    /// Recognised by the reader of Exchange Management Shell output, never by words.
+    pub shell: bool,
 }
 
 /// One known error.
@@ -115,6 +117,8 @@ struct RawMatch {
     wlm_older_than: Option<String>,
     #[serde(default)]
     fallback: bool,
+    #[serde(default)]
+    shell: bool,
 }
 
 /// The known errors, built-in first.
@@ -227,7 +231,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
                 "match: an empty text matches everything".to_owned(),
             ));
         }
-        if any.is_empty() && m.words.is_empty() && m.all.is_empty() && wlm.is_none() {
+        if any.is_empty() && m.words.is_empty() && m.all.is_empty() && wlm.is_none() && !m.shell {
             problems.push((
                 e.matcher.referenced.line() as usize,
                 "match needs any, words, all or wlm_older_than".to_owned(),
@@ -247,6 +251,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
                 none: m.none,
                 wlm_older_than: wlm,
                 fallback: m.fallback,
+                shell: m.shell,
             },
             what: e.what,
             why: e.why,

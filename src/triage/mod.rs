@@ -3,6 +3,9 @@
 //! lines), pulls out the facts it can and recognises the known errors of the
 //! knowledge base, each with its cause, its fix and the next command to run.
 
+pub mod date;
+pub mod exchange;
+pub mod judge;
 pub mod kb;
 
 pub use kb::{Entry, KbError, KnowledgeBase};
@@ -53,6 +56,9 @@ pub struct Facts {
     pub sip: Option<SipFacts>,
     /// The Windows Live Messenger version of a `WLM/x.y...` user agent.
     pub wlm_version: Option<String>,
+    /// What the Exchange Management Shell printed: certificates, trusts, tests.
+    #[serde(flatten)]
+    pub shell: exchange::ShellFacts,
     #[serde(skip)]
     wlm: Option<(u32, u32)>,
 }
@@ -67,6 +73,18 @@ pub struct Recognised {
     pub cause: Option<String>,
     pub fix: Vec<String>,
     pub next: Option<String>,
+    /// The lines of the text it rests on (first, last; from 1): empty for errors
+    /// recognised by their words anywhere in the text.
+    pub lines: Vec<(usize, usize)>,
+}
+
+/// What decides a triage besides the text: as `check` takes them.
+#[derive(Clone, Copy, Debug)]
+pub struct TriageOptions {
+    /// When expiry and the allowlist's dates are judged.
+    pub at: time::OffsetDateTime,
+    /// Whether a self-signed federation certificate is allowed.
+    pub profile: crate::policy::Profile,
 }
 
 /// The triage of one text.
@@ -76,6 +94,8 @@ pub struct Triage {
     pub facts: Facts,
     /// Thumbprints of the text that belong to listed CAs.
     pub ca_thumbprints: Vec<CaThumbprint>,
+    /// What the shell output left open, each with what would settle it.
+    pub unjudged: Vec<String>,
 }
 
 /// Lines without mail quoting, with straight quotes and plain spaces.
@@ -333,15 +353,25 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// Reads `text` and recognises every known error in it; `allowlist` tells which of its
-/// thumbprints are CAs'.
-pub fn triage(text: &str, kb: &KnowledgeBase, allowlist: &Allowlist) -> Triage {
+/// Reads `text` and recognises every known error in it, and judges the Exchange
+/// Management Shell output it holds; `allowlist` tells which CAs are accepted and which
+/// of its thumbprints are CAs'.
+pub fn triage(
+    text: &str,
+    kb: &KnowledgeBase,
+    allowlist: &Allowlist,
+    options: TriageOptions,
+) -> Triage {
     let lines = clean_lines(text);
     let joined = lines.join("\n");
     let haystack = compact(&joined);
-    let facts = facts(&lines);
+    let mut facts = facts(&lines);
+    facts.shell = exchange::read(text);
     let contains = |pattern: &String| haystack.contains(&compact(pattern));
     let matches = |m: &kb::Match| {
+        if m.shell {
+            return false;
+        }
         let hit = m.any.iter().any(|all| all.iter().all(contains))
             || m.words.iter().any(|w| has_word(&joined, w));
         let any = (m.any.is_empty() && m.words.is_empty()) || hit;
@@ -384,9 +414,51 @@ pub fn triage(text: &str, kb: &KnowledgeBase, allowlist: &Allowlist) -> Triage {
                     .map(|c| fill(c, &facts)),
                 fix: e.fix.iter().map(|f| fill(f, &facts)).collect(),
                 next: e.next.as_deref().map(|n| fill(n, &facts)),
+                lines: Vec::new(),
             })
         })
+        .collect::<Vec<_>>();
+    let judgement = judge::judge(&facts.shell, allowlist, options.at, options.profile);
+    let mut recognised = recognised;
+    // A Test-FederationTrust block that an entry recognised by its words explains
+    // (its message is that entry's text) needs no generic explanation beside it.
+    let explained = |message: &str| {
+        let text = compact(message);
+        recognised.iter().any(|r| {
+            kb.entries().get(r.entry).is_some_and(|e| {
+                e.matcher
+                    .any
+                    .iter()
+                    .any(|all| all.iter().all(|p| text.contains(&compact(p))))
+                    || e.matcher.words.iter().any(|w| has_word(message, w))
+            })
+        })
+    };
+    let judged: Vec<judge::Judged> = judgement
+        .judged
+        .into_iter()
+        .filter(|j| !j.message.as_deref().is_some_and(explained))
         .collect();
+    for j in judged {
+        let Some(entry) = kb.entries().iter().position(|e| e.id == j.id) else {
+            continue;
+        };
+        let Some(e) = kb.entries().get(entry) else {
+            continue;
+        };
+        let with = |t: &str| {
+            j.values.iter().fold(fill(t, &facts), |t, (k, v)| {
+                t.replace(&format!("{{{k}}}"), v)
+            })
+        };
+        recognised.push(Recognised {
+            entry,
+            cause: Some(j.cause.clone()),
+            fix: e.fix.iter().map(|f| with(f)).collect(),
+            next: e.next.as_deref().map(with),
+            lines: j.lines,
+        });
+    }
     let ca_thumbprints = facts
         .thumbprints
         .iter()
@@ -405,6 +477,7 @@ pub fn triage(text: &str, kb: &KnowledgeBase, allowlist: &Allowlist) -> Triage {
         recognised,
         facts,
         ca_thumbprints,
+        unjudged: judgement.unjudged,
     }
 }
 
@@ -415,7 +488,11 @@ mod tests {
     fn ids(text: &str) -> Vec<String> {
         let kb = KnowledgeBase::embedded().unwrap();
         let allowlist = Allowlist::embedded().unwrap();
-        triage(text, &kb, &allowlist)
+        let options = TriageOptions {
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            profile: crate::policy::Profile::Exchange2010,
+        };
+        triage(text, &kb, &allowlist, options)
             .recognised
             .iter()
             .map(|r| kb.entries()[r.entry].id.clone())
