@@ -26,8 +26,8 @@ seed load ../certs-testdata/*.pem ../certs-testdata/*.cer ../certs-testdata/*.p7
 seed allowlist ../certs-testdata/allowlist.yaml ../data/mfg-allowlist.yaml
 seed names ../certs-testdata/README.md
 seed thumbprint ../tests/data/triage/certificate-not-found.txt
-seed triage ../tests/data/triage/*.txt ../data/triage-kb.yaml
-seed lync ../tests/data/lync/*
+seed triage ../tests/data/triage/*.txt ../tests/data/ems/* ../data/triage-kb.yaml
+seed lync ../tests/data/lync/* ../tests/data/ems/*
 
 cargo fuzz build --release
 for target in "${targets[@]}"; do

@@ -359,6 +359,36 @@ fn json_text(value: &serde_json::Value) -> String {
     }
 }
 
+/// `text` with the values Format-List cut at the console's width put back together:
+/// a line that fills the width, followed by a deeply indented line, continues on it
+/// without a space (the cut may fall inside a word: `Cry` / `ptographicException`).
+pub fn dewrap(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let width = lines
+        .iter()
+        .filter(|l| !is_prompt(l))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in lines.iter().enumerate() {
+        let continued = i > 0
+            && width >= 60
+            && line.starts_with("          ")
+            && lines
+                .get(i - 1)
+                .is_some_and(|prev| prev.chars().count() >= width);
+        if continued {
+            out.pop();
+            out.push_str(line.trim_start());
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A `{a, b, c...}` collection as PowerShell prints it: the items, and whether the
 /// console cut the list short (`...`).
 pub fn collection(value: &str) -> (Vec<String>, bool) {

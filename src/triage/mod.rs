@@ -266,11 +266,13 @@ fn wlm_version(text: &str) -> Option<((u32, u32), String)> {
 }
 
 /// Pulls every fact out of the cleaned lines.
-fn facts(lines: &[String]) -> Facts {
+fn facts(lines: &[String], raw: &str) -> Facts {
     let joined = lines.join("\n");
     let mut f = Facts::default();
     thumbprints(&joined, &mut f.thumbprints);
-    for word in joined.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
+    // Words cut by Format-List at the console's width are whole again for this.
+    let dewrapped = crate::load::shell::dewrap(raw);
+    for word in dewrapped.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
         let word = word.trim_matches('.');
         if let Some(cmdlet) = cmdlet(word) {
             push_unique(&mut f.cmdlets, cmdlet);
@@ -365,7 +367,7 @@ pub fn triage(
     let lines = clean_lines(text);
     let joined = lines.join("\n");
     let haystack = compact(&joined);
-    let mut facts = facts(&lines);
+    let mut facts = facts(&lines, text);
     facts.shell = exchange::read(text);
     let contains = |pattern: &String| haystack.contains(&compact(pattern));
     let matches = |m: &kb::Match| {
