@@ -7,6 +7,7 @@ mod check;
 mod connect;
 mod inspect;
 mod scan;
+mod serve;
 mod thumbprint;
 mod triage;
 
@@ -119,6 +120,13 @@ enum Command {
     /// the fix as commands, and the next mfgcheck command to run.
     #[command(after_help = triage::TRIAGE_EXAMPLES)]
     Triage(triage::TriageArgs),
+    /// The helpdesk's page in the browser, and an HTTP API with the CLI's JSON.
+    ///
+    /// Drop certificate files or paste an error, a thumbprint or shell output: the page
+    /// shows the same verdict, findings, fixes and next steps as the CLI. Serves
+    /// 127.0.0.1 by default; nothing uploaded is stored or logged.
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
     /// Check Lync's settings for public IM and A/V federation with Windows Live.
     ///
     /// Reads Get-CsExternalAccessPolicy and Get-CsMediaConfiguration output and, per scope
@@ -193,7 +201,7 @@ impl AtArg {
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
-fn parse_at(text: &str) -> Result<OffsetDateTime, String> {
+pub(crate) fn parse_at(text: &str) -> Result<OffsetDateTime, String> {
     use time::format_description::well_known::Rfc3339;
     let text = text.trim();
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
@@ -348,6 +356,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Triage(args) => triage::triage(args),
         Command::Lync(args) => triage::lync(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,372 @@
+//! The API: each endpoint answers with the JSON document of the CLI command it stands
+//! for (same `schema_version`), 422 with `{"error": ...}` for input that cannot be
+//! used (the CLI's exit-2 message), 413 over the body limit. The work itself runs off
+//! the async threads: PFX key derivation and signature checks are CPU-bound.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use mfgcheck::load::{LoadError, Password, Problem};
+use mfgcheck::policy::{Profile, look_up};
+use mfgcheck::{CheckOptions, Input, report};
+
+use super::AppState;
+
+/// Why a request gives no document.
+pub(crate) struct Failure {
+    pub status: StatusCode,
+    pub message: String,
+    /// A PFX needs a password, or another one: the page asks for it.
+    pub password_needed: bool,
+}
+
+impl Failure {
+    fn unusable(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: message.into(),
+            password_needed: false,
+        }
+    }
+
+    fn password(message: impl Into<String>) -> Self {
+        Self {
+            password_needed: true,
+            ..Self::unusable(message)
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "error": self.message });
+        if self.password_needed
+            && let Some(map) = body.as_object_mut()
+        {
+            map.insert("password_needed".into(), json!(true));
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// `{"error": message}` with `status`.
+pub(crate) fn error(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// Evaluation time and profile, as the CLI's `--at` and `--profile` take them.
+#[derive(Default, serde::Deserialize)]
+pub(crate) struct Settings {
+    at: Option<String>,
+    profile: Option<String>,
+}
+
+impl Settings {
+    fn at(&self) -> Result<OffsetDateTime, Failure> {
+        match self.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => Ok(OffsetDateTime::now_utc()),
+            Some(text) => {
+                crate::cli::parse_at(text).map_err(|e| Failure::unusable(format!("at: {e}")))
+            }
+        }
+    }
+
+    fn profile(&self, default: Profile) -> Result<Profile, Failure> {
+        match self
+            .profile
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => Ok(default),
+            Some("exchange2010") => Ok(Profile::Exchange2010),
+            Some("exchange2010-sp2") => Ok(Profile::Exchange2010Sp2),
+            Some(other) => Err(Failure::unusable(format!(
+                "profile: '{other}' is neither exchange2010 nor exchange2010-sp2"
+            ))),
+        }
+    }
+}
+
+/// What a form brought: files, pasted text, a password, settings.
+#[derive(Default)]
+struct Upload {
+    files: Vec<Input>,
+    text: Option<String>,
+    password: Option<String>,
+    settings: Settings,
+}
+
+async fn read_form(mut form: Multipart) -> Result<Upload, Failure> {
+    let mut upload = Upload::default();
+    let too_big = |e: axum::extract::multipart::MultipartError| Failure {
+        status: e.status(),
+        message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "the upload is larger than the server's limit (--max-body)".into()
+        } else {
+            format!("the form could not be read: {}", e.body_text())
+        },
+        password_needed: false,
+    };
+    while let Some(field) = form.next_field().await.map_err(too_big)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(too_big)?;
+        let text = || mfgcheck::load::decode_text(&bytes).into_owned();
+        // A browser sends an empty, nameless part when no file was chosen.
+        let chosen = file_name.as_deref().is_some_and(|f| !f.is_empty());
+        match name.as_str() {
+            "file" if chosen || !bytes.is_empty() => upload.files.push(Input {
+                name: file_name
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or_else(|| format!("upload {}", upload.files.len() + 1)),
+                bytes: bytes.to_vec(),
+            }),
+            "text" if !text().trim().is_empty() => upload.text = Some(text()),
+            "password" if !bytes.is_empty() => upload.password = Some(text()),
+            "at" => upload.settings.at = Some(text()),
+            "profile" => upload.settings.profile = Some(text()),
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// Runs CPU-bound work off the async threads; a panic is a 500, and the server goes on.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
+        Err(Failure {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "internal error (a bug; please report it)".into(),
+            password_needed: false,
+        })
+    })
+}
+
+fn answer(result: Result<Value, Failure>) -> Response {
+    match result {
+        Ok(doc) => Json(doc).into_response(),
+        Err(f) => f.into_response(),
+    }
+}
+
+/// The check of `files` with `password`, as `mfgcheck check --format json`.
+fn check_files(
+    app: &super::App,
+    files: Vec<Input>,
+    password: Option<String>,
+    settings: &Settings,
+) -> Result<Value, Failure> {
+    if files.is_empty() {
+        return Err(Failure::unusable(
+            "no input: give at least one certificate file",
+        ));
+    }
+    let profile = settings.profile(app.profile)?;
+    let allowlist = app.allowlist(profile);
+    let mut options = CheckOptions::at(settings.at()?);
+    options.profile = profile;
+    options.password = password.map(Password::new);
+    match mfgcheck::check(&files, allowlist, &options) {
+        Ok(outcome) => Ok(report::json(&outcome, allowlist)),
+        Err(mfgcheck::Error::Load(LoadError {
+            file,
+            problem: Problem::PasswordNeeded,
+        })) => Err(Failure::password(format!(
+            "{file}: this PKCS#12 file needs a password (neither the empty nor the absent password opens it)"
+        ))),
+        Err(
+            e @ mfgcheck::Error::Load(LoadError {
+                problem: Problem::WrongPassword,
+                ..
+            }),
+        ) => Err(Failure::password(e.to_string())),
+        Err(e) => Err(Failure::unusable(e.to_string())),
+    }
+}
+
+/// `POST /api/check`: multipart `file` (repeatable), `password`, `at`, `profile`.
+pub(crate) async fn check(State(app): AppState, form: Multipart) -> Response {
+    let upload = match read_form(form).await {
+        Ok(u) => u,
+        Err(f) => return f.into_response(),
+    };
+    answer(
+        blocking(move || check_files(&app, upload.files, upload.password, &upload.settings)).await,
+    )
+}
+
+fn triage_text(app: &super::App, text: &str, settings: &Settings) -> Result<Value, Failure> {
+    if text.trim().is_empty() {
+        return Err(Failure::unusable("the text is empty"));
+    }
+    let profile = settings.profile(app.profile)?;
+    let options = mfgcheck::triage::TriageOptions {
+        at: settings.at()?,
+        profile,
+    };
+    let t = mfgcheck::triage::triage(text, &app.kb, app.allowlist(profile), options);
+    Ok(report::triage_json(&t, &app.kb))
+}
+
+fn thumbprint_text(app: &super::App, text: &str) -> Result<Value, Failure> {
+    let values: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if values.is_empty() {
+        return Err(Failure::unusable(
+            "no value: paste a thumbprint or a serial number",
+        ));
+    }
+    let allowlist = app.allowlist(app.profile);
+    let lookups: Vec<_> = values.iter().map(|v| look_up(v, allowlist)).collect();
+    Ok(report::lookup_json(&lookups, allowlist, None))
+}
+
+fn lync_text(text: &str) -> Result<Value, Failure> {
+    let objects =
+        mfgcheck::lync::parse(text, "paste").map_err(|e| Failure::unusable(e.to_string()))?;
+    let report = mfgcheck::lync::assess(&objects).ok_or_else(|| {
+        Failure::unusable(
+            "paste: no Get-CsExternalAccessPolicy or Get-CsMediaConfiguration output found (save it with | Format-List or Export-Csv)",
+        )
+    })?;
+    Ok(report::lync_json(&report))
+}
+
+/// `POST /api/triage`: the text as the body; `?at=&profile=`.
+pub(crate) async fn triage(
+    State(app): AppState,
+    Query(settings): Query<Settings>,
+    body: Bytes,
+) -> Response {
+    let text = mfgcheck::load::decode_text(&body).into_owned();
+    answer(blocking(move || triage_text(&app, &text, &settings)).await)
+}
+
+/// `POST /api/thumbprint`: one value per line.
+pub(crate) async fn thumbprint(State(app): AppState, body: Bytes) -> Response {
+    let text = mfgcheck::load::decode_text(&body).into_owned();
+    answer(blocking(move || thumbprint_text(&app, &text)).await)
+}
+
+/// `POST /api/lync`: Get-CsExternalAccessPolicy and Get-CsMediaConfiguration output.
+pub(crate) async fn lync(body: Bytes) -> Response {
+    let text = mfgcheck::load::decode_text(&body).into_owned();
+    answer(blocking(move || lync_text(&text)).await)
+}
+
+/// `GET /api/allowlist`: every authority, as `mfgcheck allowlist --format json`.
+pub(crate) async fn allowlist(State(app): AppState, Query(settings): Query<Settings>) -> Response {
+    let result = (|| {
+        let profile = settings.profile(app.profile)?;
+        let list = app.allowlist(profile);
+        let all: Vec<usize> = (0..list.authorities().len()).collect();
+        Ok(report::allowlist_json(list, &all, settings.at()?))
+    })();
+    answer(result)
+}
+
+/// What pasted text is, from its content, as the CLI would take it.
+fn kind_of(text: &str) -> &'static str {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("-----begin") {
+        return "check";
+    }
+    if lower.contains("encryptionlevel") || lower.contains("enablepubliccloudaccess") {
+        return "lync";
+    }
+    let short = text.trim().lines().count() <= 4 && text.trim().len() <= 400;
+    let hex_like = text.trim().lines().all(|l| {
+        let digits = l.chars().filter(char::is_ascii_hexdigit).count();
+        let letters = l
+            .chars()
+            .filter(|c| c.is_alphabetic() && !c.is_ascii_hexdigit())
+            .count();
+        digits >= 8 && letters <= 12
+    });
+    if short && hex_like {
+        "thumbprint"
+    } else {
+        "triage"
+    }
+}
+
+/// `POST /api/analyze`: what the page sends. Files are checked; pasted text is
+/// recognised from its content (certificates, a thumbprint, Lync settings, or an error
+/// to triage). Answers `{"kind": ..., "result": <that command's document>}`.
+pub(crate) async fn analyze(State(app): AppState, form: Multipart) -> Response {
+    let upload = match read_form(form).await {
+        Ok(u) => u,
+        Err(f) => return f.into_response(),
+    };
+    let result = blocking(move || {
+        let Upload {
+            mut files,
+            text,
+            password,
+            settings,
+        } = upload;
+        let kind = match &text {
+            _ if !files.is_empty() => "check",
+            Some(t) => kind_of(t),
+            None => {
+                return Err(Failure::unusable(
+                    "nothing given: drop a file or paste a text",
+                ));
+            }
+        };
+        let text = text.unwrap_or_default();
+        let result = match kind {
+            "check" => {
+                if files.is_empty() {
+                    files.push(Input {
+                        name: "pasted text".into(),
+                        bytes: text.into_bytes(),
+                    });
+                }
+                check_files(&app, files, password, &settings)?
+            }
+            "lync" => lync_text(&text)?,
+            "thumbprint" => thumbprint_text(&app, &text)?,
+            _ => triage_text(&app, &text, &settings)?,
+        };
+        Ok(json!({ "kind": kind, "result": result }))
+    })
+    .await;
+    answer(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_text_is_recognised_from_its_content() {
+        assert_eq!(
+            kind_of("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"),
+            "check"
+        );
+        assert_eq!(
+            kind_of("\u{200e}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44"),
+            "thumbprint"
+        );
+        assert_eq!(
+            kind_of("Identity : Global\nEncryptionLevel : RequireEncryption"),
+            "lync"
+        );
+        assert_eq!(
+            kind_of("New-FederationTrust : The request failed with HTTP status 403: Forbidden."),
+            "triage"
+        );
+    }
+}

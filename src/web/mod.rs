@@ -1,0 +1,222 @@
+//! `mfgcheck serve`: the helpdesk's page and an HTTP API, a front end beside the CLI.
+//!
+//! Like the CLI, it only turns requests into library calls and documents into
+//! responses; the verdicts are the library's. Nothing uploaded is written to disk or
+//! logged: one line per request on stderr (method, path, status, duration, body size).
+
+mod api;
+mod assets;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use mfgcheck::policy::{Allowlist, Profile};
+use mfgcheck::triage::KnowledgeBase;
+
+/// What the server was started with.
+pub(crate) struct Config {
+    pub listen: SocketAddr,
+    /// The allowlists of each profile: the file given, or the built-in ones.
+    pub allowlist_rtm: Allowlist,
+    pub allowlist_sp2: Allowlist,
+    pub kb: KnowledgeBase,
+    pub profile: Profile,
+    pub max_body: usize,
+    pub open: bool,
+}
+
+/// Shared by every request.
+pub(crate) struct App {
+    pub allowlist_rtm: Allowlist,
+    pub allowlist_sp2: Allowlist,
+    pub kb: KnowledgeBase,
+    pub profile: Profile,
+}
+
+impl App {
+    pub fn allowlist(&self, profile: Profile) -> &Allowlist {
+        match profile {
+            Profile::Exchange2010 => &self.allowlist_rtm,
+            Profile::Exchange2010Sp2 => &self.allowlist_sp2,
+        }
+    }
+}
+
+/// A request may take this long, body included: a slow client cannot hold a worker.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The security headers of every response: no script but our own, no framing, no
+/// sniffing, no referrer.
+fn security_headers(router: Router) -> Router {
+    let set = |name: &'static str, value: &'static str| {
+        SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    router
+        .layer(set(
+            "content-security-policy",
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+        .layer(set("x-content-type-options", "nosniff"))
+        .layer(set("referrer-policy", "no-referrer"))
+        .layer(set("x-frame-options", "DENY"))
+}
+
+/// A POST from a page of another origin is refused: a web site elsewhere must not be
+/// able to drive a helpdesk's local instance. Requests without `Origin` (curl) pass.
+async fn same_origin(headers: HeaderMap, request: Request, next: Next) -> Response {
+    if request.method() == Method::POST
+        && let Some(origin) = headers.get(header::ORIGIN)
+    {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let origin = origin.to_str().unwrap_or_default();
+        let allowed = [format!("http://{host}"), format!("https://{host}")];
+        if !allowed.iter().any(|a| a == origin) {
+            return api::error(
+                StatusCode::FORBIDDEN,
+                format!("cross-origin request refused (Origin {origin})"),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// One line per request: method, path, status, duration, body size. Never a body.
+async fn log(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let size = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("0")
+        .to_owned();
+    let response = next.run(request).await;
+    eprintln!(
+        "mfgcheck serve: {method} {path} {} {:.1} ms {size} bytes",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+fn router(app: Arc<App>, max_body: usize) -> Router {
+    let routes = Router::new()
+        .route("/", get(assets::index))
+        .route("/allowlist", get(assets::index))
+        .route("/app.js", get(assets::script))
+        .route("/style.css", get(assets::style))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/api/allowlist", get(api::allowlist))
+        .route("/api/check", post(api::check))
+        .route("/api/analyze", post(api::analyze))
+        .route("/api/triage", post(api::triage))
+        .route("/api/thumbprint", post(api::thumbprint))
+        .route("/api/lync", post(api::lync))
+        .fallback(|| async { api::error(StatusCode::NOT_FOUND, "no such page".into()) })
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(same_origin))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+    security_headers(routes).layer(middleware::from_fn(log))
+}
+
+/// Starts the server and serves until Ctrl-C or SIGTERM; requests in flight finish.
+pub(crate) fn serve(config: Config) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| format!("--listen {}: {e}", config.listen))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| format!("--listen {}: {e}", config.listen))?;
+        let url = format!("http://{address}/");
+        if !address.ip().is_loopback() {
+            eprintln!(
+                "mfgcheck serve: warning: listening on {address}, not only this machine: anyone who can reach it can use it"
+            );
+        }
+        // The URL on stdout, alone on its line: scripts and tests read it.
+        println!("{url}");
+        eprintln!("mfgcheck serve: serving {url} (Ctrl-C stops)");
+        if config.open {
+            open_browser(&url);
+        }
+        let app = Arc::new(App {
+            allowlist_rtm: config.allowlist_rtm,
+            allowlist_sp2: config.allowlist_sp2,
+            kb: config.kb,
+            profile: config.profile,
+        });
+        axum::serve(listener, router(app, config.max_body))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| format!("the server stopped: {e}"))?;
+        eprintln!("mfgcheck serve: stopped");
+        Ok(())
+    })
+}
+
+/// Ctrl-C everywhere; SIGTERM too where there is one.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// The default browser, as each system opens a URL.
+fn open_browser(url: &str) {
+    let command = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if let Err(e) = command {
+        eprintln!("mfgcheck serve: could not open a browser ({e}); open {url} yourself");
+    }
+}
+
+/// Keeps `State` in use for the handlers' signatures.
+pub(crate) type AppState = State<Arc<App>>;

@@ -1,0 +1,423 @@
+//! `mfgcheck serve`: the API against the server started on 127.0.0.1:0 by each test,
+//! with a real HTTP client. Every answer is held to the CLI's own output.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Stdio};
+
+use serde_json::Value;
+
+use common::cli::mfgcheck;
+use common::fixture;
+use common::schema::Schemas;
+
+/// A server started for one test, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Self {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mfgcheck"))
+            .current_dir(fixture("."))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--allowlist",
+                "allowlist.yaml",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().trim_end_matches('/').to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Self { child, url }
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(30)))
+            .build()
+            .into()
+    }
+
+    fn get(&self, path: &str) -> (u16, Vec<(String, String)>, String) {
+        let mut r = Self::agent()
+            .get(format!("{}{path}", self.url))
+            .call()
+            .unwrap();
+        let headers = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        (
+            r.status().as_u16(),
+            headers,
+            r.body_mut().read_to_string().unwrap(),
+        )
+    }
+
+    fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        origin: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = Self::agent()
+            .post(format!("{}{path}", self.url))
+            .header("content-type", content_type);
+        if let Some(o) = origin {
+            request = request.header("origin", o);
+        }
+        let mut r = request.send(&body[..]).unwrap();
+        let status = r.status().as_u16();
+        let text = r.body_mut().read_to_string().unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+        )
+    }
+
+    /// A multipart form: (name, file name, bytes) per part.
+    fn form(&self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> (u16, Value) {
+        let (content_type, body) = multipart(parts);
+        self.post(path, &content_type, body, None)
+    }
+
+    /// Stops the server as a service manager does (SIGTERM); returns its stderr.
+    #[cfg(unix)]
+    fn terminate(mut self) -> (bool, String) {
+        let pid = self.child.id().to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (exit.success(), err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "mfgcheck-test-boundary-7d2f";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend(format!("--{boundary}\r\n").bytes());
+        match file {
+            Some(f) => body.extend(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes(),
+            ),
+            None => body.extend(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").bytes()),
+        }
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).unwrap()
+}
+
+/// What the CLI prints for `args`, run in the fixtures: (exit code, stdout as JSON or
+/// the stderr message).
+fn cli(args: &[&str]) -> (i32, Value, String) {
+    let out = mfgcheck()
+        .current_dir(fixture("."))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    (
+        out.status.code().unwrap(),
+        serde_json::from_str(&stdout).unwrap_or(Value::Null),
+        stderr
+            .trim()
+            .trim_start_matches("mfgcheck: error: ")
+            .to_owned(),
+    )
+}
+
+#[test]
+fn check_answers_the_clis_json_exactly() {
+    let server = Server::start(&[]);
+    let story = bytes("story-bundle.pem");
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("story-bundle.pem"), &story),
+            ("at", None, b"2010-12-01"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(doc["verdict"], "rejected");
+    let (code, expected, _) = cli(&[
+        "check",
+        "story-bundle.pem",
+        "--allowlist",
+        "allowlist.yaml",
+        "--at",
+        "2010-12-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc, expected, "the same document as the CLI");
+    Schemas::from_readme().check("check", &doc);
+
+    // Two files, and the later profile.
+    let leaf = bytes("story-leaf.cer");
+    let int = bytes("story-intermediate.cer");
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("story-leaf.cer"), &leaf),
+            ("file", Some("story-intermediate.cer"), &int),
+            ("at", None, b"2011-06-01"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(doc["verdict"], "accepted");
+    assert_eq!(doc["chain"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_pfx_without_then_with_its_password() {
+    let server = Server::start(&[]);
+    let pfx = bytes("story-legacy.pfx");
+    let (status, doc) = server.form("/api/check", &[("file", Some("story-legacy.pfx"), &pfx)]);
+    assert_eq!(status, 422);
+    assert_eq!(doc["password_needed"], true);
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("story-legacy.pfx: this PKCS#12 file needs a password")
+    );
+    let password = std::fs::read_to_string(fixture("pfx-password.txt")).unwrap();
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("story-legacy.pfx"), &pfx),
+            ("password", None, password.trim().as_bytes()),
+            ("at", None, b"2011-06-01"),
+        ],
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["private_key"]["present"], true);
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("story-legacy.pfx"), &pfx),
+            ("password", None, b"wrong"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert_eq!(doc["password_needed"], true, "{doc}");
+}
+
+#[test]
+fn bad_input_is_422_with_the_clis_message_word_for_word() {
+    let server = Server::start(&[]);
+    for file in ["garbage.png", "empty.pem", "cut-pem.pem", "key-only.pem"] {
+        let (status, doc) = server.form("/api/check", &[("file", Some(file), &bytes(file))]);
+        assert_eq!(status, 422, "{file}");
+        let (code, _, message) = cli(&["check", file]);
+        assert_eq!(code, 2, "{file}");
+        assert_eq!(doc["error"], message, "{file}");
+    }
+    let (status, doc) = server.form("/api/check", &[("at", None, b"2011-06-01")]);
+    assert_eq!(status, 422);
+    assert_eq!(doc["error"], "no input: give at least one certificate file");
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("a.pem"), &bytes("direct-bundle.pem")),
+            ("at", None, b"yesterday"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(doc["error"].as_str().unwrap().starts_with("at: "), "{doc}");
+}
+
+#[test]
+fn the_body_limit_cross_origin_posts_and_the_headers() {
+    let server = Server::start(&["--max-body", "1"]);
+    let big = vec![b'A'; 2 * 1024 * 1024];
+    let (status, doc) = server.form("/api/check", &[("file", Some("big.pem"), &big)]);
+    assert_eq!(status, 413, "{doc}");
+
+    let (content_type, body) =
+        multipart(&[("file", Some("story-bundle.pem"), &bytes("story-bundle.pem"))]);
+    let (status, doc) = server.post(
+        "/api/check",
+        &content_type,
+        body.clone(),
+        Some("http://evil.example"),
+    );
+    assert_eq!(status, 403);
+    assert!(
+        doc["error"].as_str().unwrap().contains("cross-origin"),
+        "{doc}"
+    );
+    let own = server.url.clone();
+    let (status, _) = server.post("/api/check", &content_type, body, Some(&own));
+    assert_eq!(status, 200, "the page's own origin");
+
+    let (status, headers, html) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(html.contains("<script src=\"/app.js\" defer></script>"));
+    assert!(
+        !html.contains("onclick") && !html.contains("style=\""),
+        "no inline script or style"
+    );
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert!(header("content-security-policy").starts_with("default-src 'self'"));
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+    assert_eq!(server.get("/healthz").0, 200);
+    assert_eq!(server.get("/no/such/page").0, 404);
+    let (_, headers, script) = server.get("/app.js");
+    assert!(script.contains("/api/analyze"));
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/javascript"))
+    );
+}
+
+#[test]
+fn triage_thumbprint_lync_allowlist_and_analyze() {
+    let server = Server::start(&[]);
+    let schemas = Schemas::from_readme();
+    let transcript =
+        std::fs::read(common::test_data("triage", "new-federationtrust-403.txt")).unwrap();
+    let (status, doc) = server.post("/api/triage", "text/plain", transcript, None);
+    assert_eq!(status, 200);
+    let (_, expected, _) = cli(&[
+        "triage",
+        &common::test_data("triage", "new-federationtrust-403.txt"),
+        "--allowlist",
+        "allowlist.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(doc, expected);
+    schemas.check("triage", &doc);
+
+    let (status, doc) = server.post(
+        "/api/thumbprint",
+        "text/plain",
+        "\u{200e}d8 f5 40 1d b4 c4 22 8b 4f d8 c5 7c c6 6f d1 94 02 1a 4b 92"
+            .as_bytes()
+            .to_vec(),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        doc["values"][0]["normalized"],
+        "D8F5401DB4C4228B4FD8C57CC66FD194021A4B92"
+    );
+    assert_eq!(doc["values"][0]["removed"][0]["char"], "U+200E");
+    schemas.check("thumbprint", &doc);
+
+    let media = std::fs::read(common::test_data("lync", "media-2010.txt")).unwrap();
+    let (status, doc) = server.post("/api/lync", "text/plain", media, None);
+    assert_eq!(status, 200);
+    schemas.check("lync", &doc);
+
+    let (status, _, text) = server.get("/api/allowlist");
+    assert_eq!(status, 200);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    schemas.check("allowlist", &doc);
+    assert_eq!(doc["source"], "allowlist.yaml");
+
+    // The page's endpoint: what pasted text is, recognised from its content.
+    let cases: [(&[u8], &str); 3] = [
+        (
+            b"New-FederationTrust : The request failed with HTTP status 403: Forbidden.",
+            "triage",
+        ),
+        (
+            b"7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44",
+            "thumbprint",
+        ),
+        (&bytes("direct-bundle.pem"), "check"),
+    ];
+    for (text, kind) in cases {
+        let (status, doc) = server.form(
+            "/api/analyze",
+            &[("text", None, text), ("at", None, b"2011-06-01")],
+        );
+        assert_eq!(status, 200, "{doc}");
+        assert_eq!(doc["kind"], kind);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_it_gracefully_and_the_log_holds_no_content() {
+    let server = Server::start(&[]);
+    let secret = b"-----BEGIN CERTIFICATE-----\nTOP-SECRET-PASTE\n-----END CERTIFICATE-----\n";
+    let (status, _) = server.form(
+        "/api/analyze",
+        &[
+            ("text", None, secret),
+            ("password", None, b"hunter2-password"),
+        ],
+    );
+    assert_eq!(status, 422);
+    let (clean, log) = server.terminate();
+    assert!(clean, "{log}");
+    assert!(
+        log.contains("mfgcheck serve: POST /api/analyze 422"),
+        "{log}"
+    );
+    assert!(log.trim_end().ends_with("mfgcheck serve: stopped"), "{log}");
+    assert!(
+        !log.contains("TOP-SECRET") && !log.contains("hunter2"),
+        "{log}"
+    );
+}
