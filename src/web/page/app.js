@@ -5,6 +5,11 @@
 
 const $ = (id) => document.getElementById(id);
 
+// Errors of this page, for its browser test (no console output is expected).
+window.mfgcheckErrors = [];
+window.addEventListener("error", (e) => window.mfgcheckErrors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => window.mfgcheckErrors.push(String(e.reason)));
+
 /** An element with text (never HTML: pasted content is untrusted). */
 function el(tag, text, className) {
   const e = document.createElement(tag);
@@ -62,24 +67,29 @@ function downloadLink(doc, name) {
 
 function renderCheck(doc, out) {
   const leaf = doc.leaf;
+  const cn = (leaf.subject.match(/CN=([^,]+)/) || [null, leaf.subject])[1];
+  const errors = doc.findings.filter((f) => f.severity === "error").map((f) => f.code);
+  const why = errors.length ? " (" + errors.join(", ") + ")" : "";
   const words = {
-    accepted: "ACCEPTED: the MFG should accept " + leaf.subject + " for New-FederationTrust.",
-    rejected: "REJECTED: the MFG will not accept " + leaf.subject + ".",
-    undetermined: "UNDETERMINED: the input does not show whether the MFG will accept " + leaf.subject + ".",
+    accepted: "ACCEPTED: the MFG should accept " + cn + " for New-FederationTrust.",
+    rejected: "REJECTED: the MFG will not accept " + cn + why + ".",
+    undetermined: "UNDETERMINED: the input does not show whether the MFG will accept " + cn + why + ".",
   }[doc.verdict];
   out.append(banner(doc.verdict, words));
   out.append(el("h3", "Chain, leaf first"));
   const chain = el("ol", undefined, "chain");
-  for (const c of doc.chain) {
-    const li = el("li", undefined, c.allowlisted ? "listed" : "");
+  doc.chain.forEach((c, i) => {
+    const accepted = c.authority && c.authority.accepted_at_evaluation_time;
+    const li = el("li", undefined, accepted ? "listed" : "");
     li.append(el("div", c.subject));
     li.append(el("div", "SHA-1 " + c.sha1, "mono"));
     const listed = c.authority
-      ? (c.authority.accepted_at_evaluation_time ? "✓ listed: " : "✗ listed, not accepted now: ") + c.authority.name
-      : "not on the list";
-    li.append(el("div", listed + " · from " + c.source.file, "muted"));
+      ? (c.authority.accepted_at_evaluation_time ? "✓ listed: " : "✗ listed, but not accepted on this date: ") + c.authority.name
+      : (i === 0 ? "the certificate checked" : "✗ not on the list");
+    const from = c.source.fetched ? "fetched from " : "from ";
+    li.append(el("div", listed + " · " + from + c.source.file, "muted"));
     chain.append(li);
-  }
+  });
   if (doc.direct_issuer && !doc.direct_issuer.in_input) {
     const li = el("li", undefined, doc.direct_issuer.allowlisted ? "listed" : "");
     li.append(el("div", doc.direct_issuer.subject));

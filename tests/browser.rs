@@ -1,0 +1,327 @@
+//! The page in headless Chromium, driven over WebDriver (Debian's `chromium` and
+//! `chromium-driver`; `.ci/run` installs them): the story bundle gives REJECTED with
+//! indirect-issuer, a pasted 403 transcript gives its fix, a PFX asks for its password,
+//! the accepted CAs can be searched, a narrow window does not scroll sideways, and the
+//! page logs no error. Screenshots go to `target/browser/`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use common::fixture;
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// mfgcheck serve on 127.0.0.1:0 with the test allowlist; its URL.
+fn serve() -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mfgcheck"))
+        .current_dir(fixture("."))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--allowlist",
+            "allowlist.yaml",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    (Process(child), url.trim().to_owned())
+}
+
+/// chromedriver on a free port of 127.0.0.1, once it answers.
+fn chromedriver() -> (Process, u16) {
+    let driver = ["/usr/bin/chromedriver", "chromedriver"]
+        .into_iter()
+        .find(|d| Command::new(d).arg("--version").output().is_ok())
+        .expect("chromedriver is not installed: apt-get install chromium chromium-driver (.ci/run does)");
+    let port = free_port();
+    let child = Command::new(driver)
+        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Process(child), port)
+}
+
+async fn browser(port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"] }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+fn shots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots().join(name), png).unwrap();
+}
+
+/// Waits for the result's banner and returns its text.
+async fn banner(c: &Client) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(b) = c.find(Locator::Css("#result .banner")).await {
+            return b.text().await.unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no result banner"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn set_value(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "document.getElementById(arguments[0]).value = arguments[1];",
+        vec![json!(id), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn page_errors(c: &Client) -> serde_json::Value {
+    c.execute("return window.mfgcheckErrors || [];", vec![])
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
+    let (_server, url) = serve();
+    let (_driver, port) = chromedriver();
+    let c = browser(port).await;
+
+    // The story bundle, judged before the intermediate was listed.
+    c.goto(&url).await.unwrap();
+    let input = c.find(Locator::Id("files")).await.unwrap();
+    input
+        .send_keys(fixture("story-bundle.pem").to_str().unwrap())
+        .await
+        .unwrap();
+    set_value(&c, "at", "2010-12-01").await;
+    c.find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let verdict = banner(&c).await;
+    assert!(verdict.contains("REJECTED"), "{verdict}");
+    let result = c
+        .find(Locator::Id("result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("indirect-issuer"), "{result}");
+    assert!(result.contains("Download JSON"), "{result}");
+    // The banner took the focus: a keyboard or screen reader user lands on it.
+    let focused = c
+        .execute("return document.activeElement.className;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "banner rejected");
+    c.execute(
+        "document.querySelector('#result').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "check-rejected.png").await;
+
+    // A pasted 403 transcript: its fix, with a copy button on the command.
+    c.goto(&url).await.unwrap();
+    let transcript =
+        std::fs::read_to_string(common::test_data("triage", "new-federationtrust-403.txt"))
+            .unwrap();
+    set_value(&c, "text", &transcript).await;
+    c.find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    banner(&c).await;
+    let result = c
+        .find(Locator::Id("result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        result.contains("New-FederationTrust: HTTP 403 Forbidden"),
+        "{result}"
+    );
+    assert!(
+        c.find_all(Locator::Css("#result button.copy"))
+            .await
+            .unwrap()
+            .len()
+            >= 2,
+        "copy buttons"
+    );
+    screenshot(&c, "triage-403.png").await;
+
+    // A PFX: the server asks for its password, the page shows the field.
+    c.goto(&url).await.unwrap();
+    let pfx = fixture("story-legacy.pfx");
+    c.find(Locator::Id("files"))
+        .await
+        .unwrap()
+        .send_keys(pfx.to_str().unwrap())
+        .await
+        .unwrap();
+    set_value(&c, "at", "2011-06-01").await;
+    let row = c.find(Locator::Id("password-row")).await.unwrap();
+    assert!(
+        row.is_displayed().await.unwrap(),
+        "a .pfx shows the password field"
+    );
+    c.find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let first = banner(&c).await;
+    assert!(first.contains("needs a password"), "{first}");
+    let password = std::fs::read_to_string(fixture("pfx-password.txt")).unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password.trim())
+        .await
+        .unwrap();
+    c.find(Locator::Id("submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let verdict = loop {
+        let text = banner(&c).await;
+        if !text.contains("needs a password") {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(verdict.contains("ACCEPTED"), "{verdict}");
+    screenshot(&c, "pfx-accepted.png").await;
+
+    assert_eq!(page_errors(&c).await, json!([]), "errors on the page");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_sideways() {
+    let (_server, url) = serve();
+    let (_driver, port) = chromedriver();
+    let c = browser(port).await;
+    c.goto(&format!("{url}allowlist")).await.unwrap();
+    let started = Instant::now();
+    while c
+        .find_all(Locator::Css("#authorities tr"))
+        .await
+        .unwrap()
+        .len()
+        < 2
+    {
+        assert!(started.elapsed() < Duration::from_secs(20), "no table");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let all = c
+        .find_all(Locator::Css("#authorities tr"))
+        .await
+        .unwrap()
+        .len();
+    c.find(Locator::Id("search"))
+        .await
+        .unwrap()
+        .send_keys("Global Root")
+        .await
+        .unwrap();
+    let rows = c.find_all(Locator::Css("#authorities tr")).await.unwrap();
+    assert_eq!(rows.len(), 2, "the header and Test Global Root CA");
+    assert!(all > rows.len());
+    assert!(
+        rows[1]
+            .text()
+            .await
+            .unwrap()
+            .contains("Test Global Root CA")
+    );
+
+    c.set_window_size(400, 800).await.unwrap();
+    c.goto(&url).await.unwrap();
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "no sideways scrolling at 400 pixels");
+    screenshot(&c, "narrow.png").await;
+    assert_eq!(page_errors(&c).await, json!([]));
+    c.close().await.unwrap();
+}
