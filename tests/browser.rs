@@ -13,7 +13,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -23,6 +22,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 use common::fixture;
+use common::server::Server;
 
 struct Process(Child);
 
@@ -41,26 +41,33 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// mfgcheck serve on 127.0.0.1:0 with the test allowlist; its URL.
-fn serve() -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mfgcheck"))
-        .current_dir(fixture("."))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--allowlist",
-            "allowlist.yaml",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
+/// mfgcheck serve on 127.0.0.1:0 with the test allowlist, and its URL with a slash.
+fn serve() -> (Server, String) {
+    let server = Server::start(&[]);
+    let url = format!("{}/", server.url);
+    (server, url)
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
         .unwrap();
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut url)
+}
+
+async fn text_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
+}
+
+async fn type_into(c: &Client, id: &str, text: &str) {
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
         .unwrap();
-    (Process(child), url.trim().to_owned())
 }
 
 /// chromedriver on a free port of 127.0.0.1, once it answers.
@@ -149,27 +156,12 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
 
     // The story bundle, judged before the intermediate was listed.
     c.goto(&url).await.unwrap();
-    let input = c.find(Locator::Id("files")).await.unwrap();
-    input
-        .send_keys(fixture("story-bundle.pem").to_str().unwrap())
-        .await
-        .unwrap();
+    type_into(&c, "files", fixture("story-bundle.pem").to_str().unwrap()).await;
     set_value(&c, "at", "2010-12-01").await;
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "submit").await;
     let verdict = banner(&c).await;
     assert!(verdict.contains("REJECTED"), "{verdict}");
-    let result = c
-        .find(Locator::Id("result"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let result = text_of(&c, "result").await;
     assert!(result.contains("indirect-issuer"), "{result}");
     assert!(result.contains("Download JSON"), "{result}");
     // The banner took the focus: a keyboard or screen reader user lands on it.
@@ -192,20 +184,9 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
         std::fs::read_to_string(common::test_data("triage", "new-federationtrust-403.txt"))
             .unwrap();
     set_value(&c, "text", &transcript).await;
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "submit").await;
     banner(&c).await;
-    let result = c
-        .find(Locator::Id("result"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let result = text_of(&c, "result").await;
     assert!(
         result.contains("New-FederationTrust: HTTP 403 Forbidden"),
         "{result}"
@@ -223,39 +204,19 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
     // A PFX: the server asks for its password, the page shows the field.
     c.goto(&url).await.unwrap();
     let pfx = fixture("story-legacy.pfx");
-    c.find(Locator::Id("files"))
-        .await
-        .unwrap()
-        .send_keys(pfx.to_str().unwrap())
-        .await
-        .unwrap();
+    type_into(&c, "files", pfx.to_str().unwrap()).await;
     set_value(&c, "at", "2011-06-01").await;
     let row = c.find(Locator::Id("password-row")).await.unwrap();
     assert!(
         row.is_displayed().await.unwrap(),
         "a .pfx shows the password field"
     );
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, "submit").await;
     let first = banner(&c).await;
     assert!(first.contains("needs a password"), "{first}");
     let password = std::fs::read_to_string(fixture("pfx-password.txt")).unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(password.trim())
-        .await
-        .unwrap();
-    c.find(Locator::Id("submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, "password", password.trim()).await;
+    click(&c, "submit").await;
     let started = Instant::now();
     let verdict = loop {
         let text = banner(&c).await;
@@ -294,12 +255,7 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
         .await
         .unwrap()
         .len();
-    c.find(Locator::Id("search"))
-        .await
-        .unwrap()
-        .send_keys("Global Root")
-        .await
-        .unwrap();
+    type_into(&c, "search", "Global Root").await;
     let rows = c.find_all(Locator::Css("#authorities tr")).await.unwrap();
     assert_eq!(rows.len(), 2, "the header and Test Global Root CA");
     assert!(all > rows.len());

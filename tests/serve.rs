@@ -10,46 +10,28 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Stdio};
-
 use serde_json::Value;
 
 use common::cli::mfgcheck;
 use common::fixture;
 use common::schema::Schemas;
+use common::server::Server;
 
-/// A server started for one test, stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
+/// Requests to a [`Server`].
+trait Http {
+    fn agent() -> ureq::Agent;
+    fn get(&self, path: &str) -> (u16, Vec<(String, String)>, String);
+    fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        origin: Option<&str>,
+    ) -> (u16, Value);
+    fn form(&self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> (u16, Value);
 }
 
-impl Server {
-    fn start(extra: &[&str]) -> Self {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mfgcheck"))
-            .current_dir(fixture("."))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--allowlist",
-                "allowlist.yaml",
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().trim_end_matches('/').to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Self { child, url }
-    }
-
+impl Http for Server {
     fn agent() -> ureq::Agent {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -101,33 +83,6 @@ impl Server {
     fn form(&self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> (u16, Value) {
         let (content_type, body) = multipart(parts);
         self.post(path, &content_type, body, None)
-    }
-
-    /// Stops the server as a service manager does (SIGTERM); returns its stderr.
-    #[cfg(unix)]
-    fn terminate(mut self) -> (bool, String) {
-        let pid = self.child.id().to_string();
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let exit = self.child.wait().unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        (exit.success(), err)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

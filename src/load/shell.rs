@@ -61,6 +61,18 @@ fn is_prompt(line: &str) -> bool {
     l.starts_with("[PS]") || (l.starts_with("PS ") && l.contains('>'))
 }
 
+/// The console's width, as the longest line of output shows it: Format-List breaks a
+/// long value there, even inside a word, so a line that fills it continues on the next
+/// without a space. Prompt lines (typed, not printed) do not count.
+fn console_width(lines: &[&str]) -> usize {
+    lines
+        .iter()
+        .filter(|l| !is_prompt(l))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+}
+
 /// A `Key : value` line of Format-List: a name without spaces at the start of the line.
 fn key_line(line: &str) -> Option<(&str, &str)> {
     if line.starts_with(char::is_whitespace) {
@@ -121,14 +133,7 @@ fn table_row(line: &str, columns: &[(String, usize)]) -> Vec<(String, String)> {
 
 fn parse_lists_and_tables(text: &str, source: &str) -> Vec<Object> {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    // The console's width: Format-List breaks a long value at it, even inside a word,
-    // so a line that fills it continues on the next without a space.
-    let width = lines
-        .iter()
-        .filter(|l| !is_prompt(l))
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = console_width(&lines);
     let full = |line: &str| width >= 60 && line.chars().count() >= width;
     let mut objects = Vec::new();
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -364,12 +369,7 @@ fn json_text(value: &serde_json::Value) -> String {
 /// without a space (the cut may fall inside a word: `Cry` / `ptographicException`).
 pub fn dewrap(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let width = lines
-        .iter()
-        .filter(|l| !is_prompt(l))
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = console_width(&lines);
     let mut out = String::with_capacity(text.len());
     for (i, line) in lines.iter().enumerate() {
         let continued = i > 0
