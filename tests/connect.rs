@@ -202,16 +202,22 @@ fn check_at(port: u16, extra: &[&str]) -> (i32, String, String) {
 #[test]
 fn a_directly_issued_chain_served_is_accepted_and_its_provenance_shown() {
     let port = tls_server(&["tls-leaf.pem", "tls-root.pem"], "tls-leaf.key");
+    accepted_as_served(port, "TLS 1.3", ["CN=mail.tls.test", "CN=Test TLS Root CA"]);
+}
+
+/// `check --connect` accepts what the server on `port` sent, and the report says how
+/// it was reached and the order it sent its two certificates in.
+fn accepted_as_served(port: u16, version: &str, order: [&str; 2]) {
     let (code, stdout, stderr) = check_at(port, &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         stdout.contains(&format!(
-            "Served by 127.0.0.1:{port} (address 127.0.0.1, TLS 1.3)"
+            "Served by 127.0.0.1:{port} (address 127.0.0.1, {version}): 2 certificates, in this order:"
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("1. CN=mail.tls.test"), "{stdout}");
-    assert!(stdout.contains("2. CN=Test TLS Root CA"), "{stdout}");
+    assert!(stdout.contains(&format!("1. {}", order[0])), "{stdout}");
+    assert!(stdout.contains(&format!("2. {}", order[1])), "{stdout}");
     assert!(stdout.contains("ACCEPTED"), "{stdout}");
 }
 
@@ -376,17 +382,7 @@ fn failures_are_one_line_naming_the_endpoint() {
 fn a_tls10_server_sending_its_chain_out_of_order_is_read_and_judged() {
     // The root first, the leaf second: the order is shown as sent, the leaf still found.
     let port = tls10_server(ders(&["tls-root.pem", "tls-leaf.pem"]));
-    let (code, stdout, stderr) = check_at(port, &[]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stdout.contains(&format!(
-            "Served by 127.0.0.1:{port} (address 127.0.0.1, TLS 1.0): 2 certificates, in this order:"
-        )),
-        "{stdout}"
-    );
-    assert!(stdout.contains("1. CN=Test TLS Root CA"), "{stdout}");
-    assert!(stdout.contains("2. CN=mail.tls.test"), "{stdout}");
-    assert!(stdout.contains("ACCEPTED"), "{stdout}");
+    accepted_as_served(port, "TLS 1.0", ["CN=Test TLS Root CA", "CN=mail.tls.test"]);
 }
 
 #[test]
