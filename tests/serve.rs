@@ -376,3 +376,41 @@ fn sigterm_stops_it_gracefully_and_the_log_holds_no_content() {
         "{log}"
     );
 }
+
+#[test]
+fn an_uploaded_allowlist_decides_instead_of_the_servers() {
+    let server = Server::start(&[]);
+    let leaf = bytes("tls-leaf.pem");
+    let root = bytes("tls-root.pem");
+    let own = bytes("tls-allowlist.yaml");
+    let parts = |list: Option<&[u8]>| {
+        let mut p: Vec<(&str, Option<&str>, &[u8])> = vec![
+            ("file", Some("tls-leaf.pem"), &leaf[..]),
+            ("file", Some("tls-root.pem"), &root[..]),
+            ("at", None, b"2025-01-01"),
+        ];
+        if let Some(l) = list {
+            p.push(("allowlist", Some("tls-allowlist.yaml"), l));
+        }
+        server.form("/api/check", &p)
+    };
+    let (status, doc) = parts(None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        doc["verdict"], "rejected",
+        "the server's list does not know the TLS root"
+    );
+    let (status, doc) = parts(Some(&own));
+    assert_eq!(status, 200);
+    assert_eq!(doc["verdict"], "accepted", "{doc}");
+    assert_eq!(doc["allowlist"]["source"], "tls-allowlist.yaml");
+    let (status, doc) = parts(Some(b"version: 1\nauthorities: [oops"));
+    assert_eq!(status, 422);
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("tls-allowlist.yaml: "),
+        "{doc}"
+    );
+}

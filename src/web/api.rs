@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use mfgcheck::load::{LoadError, Password, Problem};
-use mfgcheck::policy::{Profile, look_up};
+use mfgcheck::policy::{Allowlist, Profile, look_up};
 use mfgcheck::{CheckOptions, Input, report};
 
 use super::AppState;
@@ -93,13 +93,15 @@ impl Settings {
     }
 }
 
-/// What a form brought: files, pasted text, a password, settings.
+/// What a form brought: files, pasted text, a password, settings, and perhaps an
+/// allowlist of the user's own (name, text).
 #[derive(Default)]
 struct Upload {
     files: Vec<Input>,
     text: Option<String>,
     password: Option<String>,
     settings: Settings,
+    allowlist: Option<(String, String)>,
 }
 
 async fn read_form(mut form: Multipart) -> Result<Upload, Failure> {
@@ -129,6 +131,9 @@ async fn read_form(mut form: Multipart) -> Result<Upload, Failure> {
             }),
             "text" if !text().trim().is_empty() => upload.text = Some(text()),
             "password" if !bytes.is_empty() => upload.password = Some(text()),
+            "allowlist" if chosen || !bytes.is_empty() => {
+                upload.allowlist = Some((file_name.unwrap_or_else(|| "allowlist".into()), text()));
+            }
             "at" => upload.settings.at = Some(text()),
             "profile" => upload.settings.profile = Some(text()),
             _ => {}
@@ -158,11 +163,21 @@ fn answer(result: Result<Value, Failure>) -> Response {
 }
 
 /// The check of `files` with `password`, as `mfgcheck check --format json`.
+/// The uploaded allowlist, read as `--allowlist FILE` reads one.
+fn own_allowlist(upload: Option<&(String, String)>) -> Result<Option<Allowlist>, Failure> {
+    upload
+        .map(|(name, text)| {
+            Allowlist::parse(text, name).map_err(|e| Failure::unusable(e.to_string()))
+        })
+        .transpose()
+}
+
 fn check_files(
     app: &super::App,
     files: Vec<Input>,
     password: Option<String>,
     settings: &Settings,
+    own: Option<&Allowlist>,
 ) -> Result<Value, Failure> {
     if files.is_empty() {
         return Err(Failure::unusable(
@@ -170,7 +185,7 @@ fn check_files(
         ));
     }
     let profile = settings.profile(app.profile)?;
-    let allowlist = app.allowlist(profile);
+    let allowlist = own.unwrap_or_else(|| app.allowlist(profile));
     let mut options = CheckOptions::at(settings.at()?);
     options.profile = profile;
     options.password = password.map(Password::new);
@@ -199,11 +214,26 @@ pub(crate) async fn check(State(app): AppState, form: Multipart) -> Response {
         Err(f) => return f.into_response(),
     };
     answer(
-        blocking(move || check_files(&app, upload.files, upload.password, &upload.settings)).await,
+        blocking(move || {
+            let own = own_allowlist(upload.allowlist.as_ref())?;
+            check_files(
+                &app,
+                upload.files,
+                upload.password,
+                &upload.settings,
+                own.as_ref(),
+            )
+        })
+        .await,
     )
 }
 
-fn triage_text(app: &super::App, text: &str, settings: &Settings) -> Result<Value, Failure> {
+fn triage_text(
+    app: &super::App,
+    text: &str,
+    settings: &Settings,
+    own: Option<&Allowlist>,
+) -> Result<Value, Failure> {
     if text.trim().is_empty() {
         return Err(Failure::unusable("the text is empty"));
     }
@@ -212,7 +242,8 @@ fn triage_text(app: &super::App, text: &str, settings: &Settings) -> Result<Valu
         at: settings.at()?,
         profile,
     };
-    let t = mfgcheck::triage::triage(text, &app.kb, app.allowlist(profile), options);
+    let allowlist = own.unwrap_or_else(|| app.allowlist(profile));
+    let t = mfgcheck::triage::triage(text, &app.kb, allowlist, options);
     Ok(report::triage_json(&t, &app.kb))
 }
 
@@ -250,7 +281,7 @@ pub(crate) async fn triage(
     body: Bytes,
 ) -> Response {
     let text = mfgcheck::load::decode_text(&body).into_owned();
-    answer(blocking(move || triage_text(&app, &text, &settings)).await)
+    answer(blocking(move || triage_text(&app, &text, &settings, None)).await)
 }
 
 /// `POST /api/thumbprint`: one value per line.
@@ -315,7 +346,9 @@ pub(crate) async fn analyze(State(app): AppState, form: Multipart) -> Response {
             text,
             password,
             settings,
+            allowlist,
         } = upload;
+        let own = own_allowlist(allowlist.as_ref())?;
         let kind = match &text {
             _ if !files.is_empty() => "check",
             Some(t) => kind_of(t),
@@ -334,11 +367,11 @@ pub(crate) async fn analyze(State(app): AppState, form: Multipart) -> Response {
                         bytes: text.into_bytes(),
                     });
                 }
-                check_files(&app, files, password, &settings)?
+                check_files(&app, files, password, &settings, own.as_ref())?
             }
             "lync" => lync_text(&text)?,
             "thumbprint" => thumbprint_text(&app, &text)?,
-            _ => triage_text(&app, &text, &settings)?,
+            _ => triage_text(&app, &text, &settings, own.as_ref())?,
         };
         Ok(json!({ "kind": kind, "result": result }))
     })

@@ -146,6 +146,15 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
+    // A bug in one request must not stop the server (the CLI's hook exits): say it on
+    // one line; the request's task ends with a 500 and the others go on.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("mfgcheck serve: internal error{place} (this is a bug; please report it)");
+    }));
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await

@@ -187,6 +187,8 @@ async function submit(event) {
   data.append("password", $("password").value);
   data.append("at", $("at").value);
   data.append("profile", $("profile").value);
+  const own = $("allowlist-file").files[0];
+  if (own) data.append("allowlist", own, own.name);
   let response;
   try {
     response = await fetch("/api/analyze", { method: "POST", body: data });
