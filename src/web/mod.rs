@@ -123,6 +123,8 @@ fn router(app: Arc<App>, max_body: usize) -> Router {
         .route("/app.js", get(assets::script))
         .route("/style.css", get(assets::style))
         .route("/healthz", get(|| async { "ok\n" }))
+        // Browsers ask for it; an empty answer keeps a 404 out of their console.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/api/allowlist", get(api::allowlist))
         .route("/api/check", post(api::check))
         .route("/api/analyze", post(api::analyze))
