@@ -273,7 +273,11 @@ fn the_body_limit_cross_origin_posts_and_the_headers() {
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("referrer-policy"), "no-referrer");
     assert_eq!(server.get("/healthz").0, 200);
-    assert_eq!(server.get("/favicon.ico").0, 204, "no 404 in the browser's console");
+    assert_eq!(
+        server.get("/favicon.ico").0,
+        204,
+        "no 404 in the browser's console"
+    );
     assert_eq!(server.get("/no/such/page").0, 404);
     let (_, headers, script) = server.get("/app.js");
     assert!(script.contains("/api/analyze"));
