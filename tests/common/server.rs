@@ -109,7 +109,6 @@ impl Server {
     }
 
     /// A multipart form: (name, file name, bytes) per part.
-    /// A multipart form: (name, file name, bytes) per part.
     pub fn form(&self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> (u16, Value) {
         let (content_type, body) = multipart(parts);
         self.post(path, &content_type, body, None)
