@@ -38,8 +38,11 @@ fn max_input_bytes() -> u64 {
 /// Checks a federation certificate against the rules of the Microsoft Federation Gateway
 /// (MFG) used by Exchange 2010 New-FederationTrust: issued directly by a listed CA, Subject
 /// Key Identifier present, RSA key in a CryptoAPI provider, valid dates, an end-entity
-/// certificate. Also inspects certificate files, explains pasted thumbprints and errors, scans
-/// whole trees for CI, and checks Lync's federation settings with Windows Live.
+/// certificate. Also reads what live servers present (--connect), fetches missing issuers
+/// (--fetch-missing), writes repaired bundles, inspects certificate and PFX files, explains
+/// pasted thumbprints, errors and Exchange Management Shell output, scans whole trees and
+/// endpoint lists for CI, serves a page for the helpdesk, and checks Lync's federation
+/// settings with Windows Live.
 #[derive(Debug, Parser)]
 #[command(
     name = "mfgcheck",
