@@ -185,12 +185,12 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
             .unwrap();
     set_value(&c, "text", &transcript).await;
     click(&c, "submit").await;
-    banner(&c).await;
-    let result = text_of(&c, "result").await;
+    let title = banner(&c).await;
     assert!(
-        result.contains("New-FederationTrust: HTTP 403 Forbidden"),
-        "{result}"
+        title.contains("New-FederationTrust: HTTP 403 Forbidden"),
+        "the banner names what was recognised: {title}"
     );
+    let result = text_of(&c, "result").await;
     assert!(
         c.find_all(Locator::Css("#result button.copy"))
             .await

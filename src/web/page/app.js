@@ -127,7 +127,8 @@ function renderTriage(doc, out) {
   if (!doc.recognised.length) {
     out.append(banner("info", doc.facts.exchange_certificates.length ? "Nothing wrong found in the shell output." : "Nothing in this text matches a known error."));
   } else {
-    out.append(banner("rejected", doc.recognised.length + (doc.recognised.length === 1 ? " problem recognised" : " problems recognised")));
+    const titles = doc.recognised.map((r) => r.title);
+    out.append(banner("rejected", titles.length === 1 ? titles[0] : titles.length + " problems recognised: " + titles.join("; ")));
   }
   for (const r of doc.recognised) {
     const box = el("div", undefined, "finding");
