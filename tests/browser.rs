@@ -192,6 +192,10 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
     );
     let result = text_of(&c, "result").await;
     assert!(
+        result.contains("New-FederationTrust -Name \"Microsoft Federation Gateway\""),
+        "the fix's command: {result}"
+    );
+    assert!(
         c.find_all(Locator::Css("#result button.copy"))
             .await
             .unwrap()
