@@ -266,6 +266,8 @@ fn triage_thumbprint_lync_allowlist_and_analyze() {
         );
         assert_eq!(status, 200, "{doc}");
         assert_eq!(doc["kind"], kind);
+        schemas.check("analyze", &doc);
+        schemas.check(kind, &doc["result"]);
     }
 }
 

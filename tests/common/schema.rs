@@ -84,6 +84,33 @@ impl Schemas {
         all
     }
 
+    /// The types fields name that no `type` defines.
+    pub fn undefined_types(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        for (owner, (base, fields)) in &self.shapes {
+            let named = base.iter().cloned().chain(fields.iter().map(|(_, f)| {
+                let mut t = f.ty.as_str();
+                loop {
+                    if let Some(rest) = t.strip_prefix("array of ") {
+                        t = rest;
+                    } else if let Some(rest) = t.strip_suffix(" or null") {
+                        t = rest;
+                    } else {
+                        break t.to_owned();
+                    }
+                }
+            }));
+            for ty in named {
+                let primitive = ["string", "integer", "boolean", "any"].contains(&ty.as_str());
+                if !primitive && !self.shapes.contains_key(&ty) {
+                    missing.push(format!("{owner}: {ty}"));
+                }
+            }
+        }
+        missing.sort();
+        missing
+    }
+
     /// Holds `value` to the document `name`; panics naming the first difference.
     pub fn check(&self, name: &str, value: &Value) {
         self.check_type(name, value, name);
@@ -106,6 +133,7 @@ impl Schemas {
             return;
         }
         let ok = match ty {
+            "any" => true,
             "string" => value.is_string(),
             "integer" => value.is_i64() || value.is_u64(),
             "boolean" => value.is_boolean(),
