@@ -113,12 +113,9 @@ fn version_name(version: u16) -> String {
 /// Reads exactly `n` bytes, or says how the stream ended.
 fn read_exact(stream: &mut impl Read, n: usize) -> Result<Vec<u8>, Problem> {
     let mut buf = vec![0; n];
-    stream.read_exact(&mut buf).map_err(|e| match e.kind() {
-        std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
-            Problem::Closed("the TLS handshake".into())
-        }
-        _ => Problem::from_io(e),
-    })?;
+    stream
+        .read_exact(&mut buf)
+        .map_err(Problem::from_handshake_io)?;
     Ok(buf)
 }
 

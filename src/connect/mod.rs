@@ -147,6 +147,14 @@ impl Problem {
             _ => Self::Io(e.to_string()),
         }
     }
+
+    /// An I/O error during the TLS handshake: a hang-up is named as one.
+    fn from_handshake_io(e: std::io::Error) -> Self {
+        match Self::from_io(e) {
+            Self::Closed(_) => Self::Closed("the TLS handshake".into()),
+            other => other,
+        }
+    }
 }
 
 /// A failure, naming the endpoint.

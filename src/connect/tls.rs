@@ -110,9 +110,9 @@ impl Failure {
             Some(rustls::Error::InvalidMessage(_)) => Problem::NotTls.into(),
             Some(other) => Problem::Tls(other.to_string()).into(),
             // Some old servers hang up on a ClientHello they do not understand.
-            None => match Problem::from_io(e) {
-                Problem::Closed(_) => Self {
-                    problem: Problem::Closed("the TLS handshake".into()),
+            None => match Problem::from_handshake_io(e) {
+                closed @ Problem::Closed(_) => Self {
+                    problem: closed,
                     old_server: true,
                 },
                 other => other.into(),
