@@ -291,8 +291,8 @@ fn with_password<T>(
             }
             Problem::PasswordNeeded => {
                 return Err(Fatal(format!(
-                    "{file}: this PKCS#12 file needs a password (neither the empty nor the absent \
-                     password opens it): give it with --password-file FILE or --password-env VAR"
+                    "{}: give it with --password-file FILE or --password-env VAR",
+                    password_needed(file)
                 )));
             }
             Problem::WrongPassword => {
@@ -449,6 +449,14 @@ fn read_inputs(files: &[PathBuf], command: &str) -> Result<Vec<Input>, Fatal> {
         return Err(Fatal("standard input (-) can be read only once".into()));
     }
     files.iter().map(|f| read_input(f)).collect()
+}
+
+/// What the CLI and the page say of a PFX that neither the empty nor the absent
+/// password opens; each adds how to give one.
+pub(crate) fn password_needed(file: &str) -> String {
+    format!(
+        "{file}: this PKCS#12 file needs a password (neither the empty nor the absent password opens it)"
+    )
 }
 
 /// Whether `output` names one of the `inputs` (the same path, or the same file by

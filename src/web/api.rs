@@ -194,9 +194,7 @@ fn check_files(
         Err(mfgcheck::Error::Load(LoadError {
             file,
             problem: Problem::PasswordNeeded,
-        })) => Err(Failure::password(format!(
-            "{file}: this PKCS#12 file needs a password (neither the empty nor the absent password opens it)"
-        ))),
+        })) => Err(Failure::password(crate::cli::password_needed(&file))),
         Err(
             e @ mfgcheck::Error::Load(LoadError {
                 problem: Problem::WrongPassword,
