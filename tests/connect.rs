@@ -183,6 +183,17 @@ fn serve_tls(config: Arc<rustls::ServerConfig>) -> u16 {
     serve_once(move |stream| accept_tls(config, stream))
 }
 
+/// `check --connect` to the server on `port` exits 2 with one line: the endpoint and
+/// `problem`.
+fn refused_with(port: u16, extra: &[&str], problem: &str) {
+    let (code, stdout, stderr) = check_at(port, extra);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!("mfgcheck: error: 127.0.0.1:{port}: {problem}")
+    );
+}
+
 fn check_at(port: u16, extra: &[&str]) -> (i32, String, String) {
     let endpoint = format!("127.0.0.1:{port}");
     let allowlist = fixture("tls-allowlist.yaml");
@@ -300,13 +311,10 @@ fn a_server_without_starttls_or_refusing_it_is_named() {
         let mut reader = smtp_until_ehlo(&mut stream, b"250-old.tls.test\r\n250 SIZE 1000\r\n");
         let _ = reader.read_line(&mut String::new());
     });
-    let (code, _, stderr) = check_at(port, &["--starttls", "smtp"]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr.trim(),
-        format!(
-            "mfgcheck: error: 127.0.0.1:{port}: the server does not offer STARTTLS in its EHLO answer"
-        )
+    refused_with(
+        port,
+        &["--starttls", "smtp"],
+        "the server does not offer STARTTLS in its EHLO answer",
     );
 
     // Offered, then refused.
@@ -316,13 +324,10 @@ fn a_server_without_starttls_or_refusing_it_is_named() {
         let _ = stream.write_all(b"454 4.7.0 TLS not available due to temporary reason\r\n");
         let _ = reader.read_line(&mut String::new());
     });
-    let (code, _, stderr) = check_at(port, &["--starttls", "smtp"]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr.trim(),
-        format!(
-            "mfgcheck: error: 127.0.0.1:{port}: the server refused STARTTLS: STARTTLS answered 454 4.7.0 TLS not available due to temporary reason"
-        )
+    refused_with(
+        port,
+        &["--starttls", "smtp"],
+        "the server refused STARTTLS: STARTTLS answered 454 4.7.0 TLS not available due to temporary reason",
     );
 }
 
@@ -457,26 +462,20 @@ fn alert_server(description: u8) -> (u16, Arc<AtomicUsize>) {
 fn alerts_are_named_and_only_old_server_alerts_are_asked_again() {
     // handshake_failure: what a server with static-RSA suites only answers rustls.
     let (port, accepted) = alert_server(40);
-    let (code, _, stderr) = check_at(port, &[]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr.trim(),
-        format!(
-            "mfgcheck: error: 127.0.0.1:{port}: the server ended the handshake with the TLS alert handshake_failure (40); \
-             asked again offering TLS 1.0 to 1.2: the server ended the handshake with the TLS alert handshake_failure (40)"
-        )
+    refused_with(
+        port,
+        &[],
+        "the server ended the handshake with the TLS alert handshake_failure (40); \
+             asked again offering TLS 1.0 to 1.2: the server ended the handshake with the TLS alert handshake_failure (40)",
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 2, "asked twice");
 
     // unrecognized_name: the SNI was wrong; asking the old way would not help.
     let (port, accepted) = alert_server(112);
-    let (code, _, stderr) = check_at(port, &["--servername", "wrong.tls.test"]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr.trim(),
-        format!(
-            "mfgcheck: error: 127.0.0.1:{port}: the server ended the handshake with the TLS alert unrecognized_name (112)"
-        )
+    refused_with(
+        port,
+        &["--servername", "wrong.tls.test"],
+        "the server ended the handshake with the TLS alert unrecognized_name (112)",
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "asked once");
 }
