@@ -50,6 +50,17 @@ function prose(text) {
   return box;
 }
 
+/** Numbered steps, each with its commands' copy buttons. */
+function steps(items) {
+  const ol = el("ol");
+  for (const item of items) {
+    const li = el("li");
+    li.append(prose(item));
+    ol.append(li);
+  }
+  return ol;
+}
+
 function banner(kind, words) {
   const icons = { accepted: "✓", rejected: "✗", undetermined: "?", error: "!", info: "i" };
   const b = el("div", (icons[kind] || "") + " " + words, "banner " + kind);
@@ -111,13 +122,7 @@ function renderCheck(doc, out) {
   }
   if (doc.next_steps.length) {
     out.append(el("h3", "Next steps"));
-    const ol = el("ol");
-    for (const s of doc.next_steps) {
-      const li = el("li");
-      li.append(prose(s));
-      ol.append(li);
-    }
-    out.append(ol);
+    out.append(steps(doc.next_steps));
   }
   out.append(el("p", "Thumbprint for New-FederationTrust:"), command(leaf.sha1));
   out.append(downloadLink(doc, "mfgcheck-check.json"));
@@ -136,13 +141,7 @@ function renderTriage(doc, out) {
     box.append(el("p", r.what));
     if (r.cause) box.append(el("p", "In this text: " + r.cause));
     box.append(el("p", "Why: " + r.why, "muted"));
-    const fixes = el("ol");
-    for (const f of r.fix) {
-      const li = el("li");
-      li.append(prose(f));
-      fixes.append(li);
-    }
-    box.append(fixes);
+    box.append(steps(r.fix));
     if (r.next) box.append(el("p", "Next:"), command(r.next));
     out.append(box);
   }
