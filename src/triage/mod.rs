@@ -344,6 +344,17 @@ fn fill(template: &str, facts: &Facts) -> String {
         .replace("{scope}", "Global")
 }
 
+impl kb::Match {
+    /// One of `any` is in `compacted` (the text through [`compact`]), or one of
+    /// `words` is a whole word of `text`.
+    fn hit(&self, compacted: &str, text: &str) -> bool {
+        self.any
+            .iter()
+            .any(|all| all.iter().all(|p| compacted.contains(&compact(p))))
+            || self.words.iter().any(|w| has_word(text, w))
+    }
+}
+
 /// `word` appears in `text` as a whole word (case-insensitive).
 fn has_word(text: &str, word: &str) -> bool {
     let lower = text.to_lowercase();
@@ -374,9 +385,7 @@ pub fn triage(
         if m.shell {
             return false;
         }
-        let hit = m.any.iter().any(|all| all.iter().all(contains))
-            || m.words.iter().any(|w| has_word(&joined, w));
-        let any = (m.any.is_empty() && m.words.is_empty()) || hit;
+        let any = (m.any.is_empty() && m.words.is_empty()) || m.hit(&haystack, &joined);
         let all = m.all.iter().all(contains);
         let none = !m.none.iter().any(contains);
         let wlm = m
@@ -427,13 +436,9 @@ pub fn triage(
     let explained = |message: &str| {
         let text = compact(message);
         recognised.iter().any(|r| {
-            kb.entries().get(r.entry).is_some_and(|e| {
-                e.matcher
-                    .any
-                    .iter()
-                    .any(|all| all.iter().all(|p| text.contains(&compact(p))))
-                    || e.matcher.words.iter().any(|w| has_word(message, w))
-            })
+            kb.entries()
+                .get(r.entry)
+                .is_some_and(|e| e.matcher.hit(&text, message))
         })
     };
     let judged: Vec<judge::Judged> = judgement
