@@ -20,9 +20,9 @@ use crate::model::{Certificate, Sha1Thumbprint};
 use crate::policy::{Allowlist, Code, Severity, Verdict};
 use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
-/// Files are checked in chunks this large; results of a chunk are handed out in
-/// order before the next starts. Large enough to keep every core busy, small enough
-/// that memory does not grow with the tree.
+/// Files are checked in chunks this large; while the pool checks one chunk, the
+/// calling thread hands out the records of the one before, in order. Large enough to
+/// keep every core busy, small enough that memory does not grow with the tree.
 const CHUNK: usize = 512;
 
 /// What became of one file that holds certificates.
@@ -370,6 +370,9 @@ fn read_file(path: &Path, max: u64) -> Contents {
     Contents::Bytes(bytes)
 }
 
+/// Files to check, by index, each with the issuer files of its directory.
+type Work<'a> = [(usize, &'a [Certificate])];
+
 /// What reading one file gave.
 enum Visit {
     Record(FileRecord),
@@ -400,7 +403,6 @@ pub fn scan(
     mut emit: impl FnMut(&FileRecord),
     mut progress: impl FnMut(usize),
 ) -> Summary {
-    let mut summary = Summary::default();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .build();
@@ -414,28 +416,90 @@ pub fn scan(
             Err(_) => work.iter().map(one).collect(),
         }
     };
-    // The index of the last file of each directory: after it, the directory is complete.
-    let mut last_in_dir: HashMap<&Path, usize> = HashMap::new();
-    for (i, f) in files.iter().enumerate() {
-        last_in_dir.insert(directory(f), i);
-    }
-    let mut issuers: HashMap<&Path, Vec<Certificate>> = HashMap::new();
-    let mut held: VecDeque<(usize, Visit)> = VecDeque::new();
+    let chunk = |start: usize| -> Vec<Visit> {
+        let end = (start + CHUNK).min(files.len());
+        let work: Vec<(usize, &[Certificate])> = (start..end).map(|i| (i, &[][..])).collect();
+        run(&work)
+    };
+    let mut order = InOrder::new(files);
+    let mut current = chunk(0);
     let mut done = 0;
     while done < files.len() {
         let end = (done + CHUNK).min(files.len());
-        let work: Vec<(usize, &[Certificate])> = (done..end).map(|i| (i, &[][..])).collect();
-        for (index, v) in (done..end).zip(run(&work)) {
+        // The pool checks the next chunk while this thread hands out the current
+        // one: writing records is serial, and the cores would wait for it.
+        let mut next = Vec::new();
+        let mut settle = || {
+            order.settle(done, std::mem::take(&mut current), &run, &mut emit);
+            progress(end);
+        };
+        match &pool {
+            Ok(pool) if end < files.len() => pool.in_place_scope(|s| {
+                s.spawn(|_| next = chunk(end));
+                settle();
+            }),
+            _ => {
+                settle();
+                if end < files.len() {
+                    next = chunk(end);
+                }
+            }
+        }
+        current = next;
+        done = end;
+    }
+    order.summary
+}
+
+/// The hand-out of a scan's records in file order: records wait until their
+/// directory is complete, because an issuer file later in it changes their check.
+struct InOrder<'a> {
+    files: &'a [PathBuf],
+    /// The index of the last file of each directory: after it, the directory is complete.
+    last_in_dir: HashMap<&'a Path, usize>,
+    /// Issuer files of directories not yet complete.
+    issuers: HashMap<&'a Path, Vec<Certificate>>,
+    held: VecDeque<(usize, Visit)>,
+    summary: Summary,
+}
+
+impl<'a> InOrder<'a> {
+    fn new(files: &'a [PathBuf]) -> Self {
+        let mut last_in_dir = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            last_in_dir.insert(directory(f), i);
+        }
+        Self {
+            files,
+            last_in_dir,
+            issuers: HashMap::new(),
+            held: VecDeque::new(),
+            summary: Summary::default(),
+        }
+    }
+
+    /// Takes the visits of the files from `start` on, then hands out, in order, the
+    /// records of every directory now complete; bundles of a directory with issuer
+    /// files are checked again (by `run`) with them first.
+    fn settle(
+        &mut self,
+        start: usize,
+        visits: Vec<Visit>,
+        run: &dyn Fn(&Work) -> Vec<Visit>,
+        emit: &mut dyn FnMut(&FileRecord),
+    ) {
+        let files = self.files;
+        let done = start + visits.len();
+        for (index, v) in (start..done).zip(visits) {
             if let (Visit::IssuerFile(certs), Some(path)) = (&v, files.get(index)) {
-                issuers
+                self.issuers
                     .entry(directory(path))
                     .or_default()
                     .extend(certs.iter().cloned());
             }
-            held.push_back((index, v));
+            self.held.push_back((index, v));
         }
-        done = end;
-        // Hand out, in order, the records of every directory that is complete.
+        let last_in_dir = &self.last_in_dir;
         let complete = |index: usize| {
             files
                 .get(index)
@@ -443,37 +507,38 @@ pub fn scan(
                 .is_some_and(|&last| last < done)
         };
         let mut ready: Vec<(usize, Visit)> = Vec::new();
-        while held.front().is_some_and(|(i, _)| complete(*i)) {
-            ready.extend(held.pop_front());
+        while self.held.front().is_some_and(|(i, _)| complete(*i)) {
+            ready.extend(self.held.pop_front());
         }
-        // Bundles of a directory with issuer files: checked again with them.
         let again: Vec<(usize, &[Certificate])> = ready
             .iter()
             .filter(|(_, v)| matches!(v, Visit::Record(r) if r.leaf.is_some()))
             .filter_map(|(i, _)| {
-                let local = issuers.get(directory(files.get(*i)?))?;
+                let local = self.issuers.get(directory(files.get(*i)?))?;
                 Some((*i, local.as_slice()))
             })
             .collect();
-        let mut redone: HashMap<usize, Visit> =
-            again.iter().map(|(i, _)| *i).zip(run(&again)).collect();
+        let mut redone: HashMap<usize, Visit> = if again.is_empty() {
+            HashMap::new()
+        } else {
+            again.iter().map(|(i, _)| *i).zip(run(&again)).collect()
+        };
         drop(again);
         // The issuers of directories now complete are not needed any more.
-        issuers.retain(|dir, _| last_in_dir.get(dir).is_some_and(|&last| last >= done));
+        self.issuers
+            .retain(|dir, _| last_in_dir.get(dir).is_some_and(|&last| last >= done));
         for (index, v) in ready {
-            summary.files += 1;
+            self.summary.files += 1;
             match redone.remove(&index).unwrap_or(v) {
                 Visit::Record(record) => {
-                    summary.count(&record);
+                    self.summary.count(&record);
                     emit(&record);
                 }
-                Visit::NoCertificate => summary.no_certificate += 1,
-                Visit::IssuerFile(_) => summary.issuer_files += 1,
+                Visit::NoCertificate => self.summary.no_certificate += 1,
+                Visit::IssuerFile(_) => self.summary.issuer_files += 1,
             }
         }
-        progress(done);
     }
-    summary
 }
 
 /// Reads and checks one file; `local` are issuers of its directory.

@@ -416,6 +416,56 @@ fn an_issuer_file_joins_the_bundles_of_its_directory() {
 }
 
 #[test]
+fn records_stay_in_order_across_chunks_with_issuer_files_after_a_boundary() {
+    // Scan checks 512 files at a time and checks the next chunk while it writes the
+    // last: 1,300 files in three directories, one of whose issuer file is sorted
+    // after the first boundary, the other's after the second.
+    let root = fresh("chunks");
+    let leaf = std::fs::read(fixture("noaki-leaf.pem")).unwrap();
+    let unlisted = std::fs::read(fixture("unlisted.pem")).unwrap();
+    let write = |path: PathBuf, bytes: &[u8]| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    for i in 0..600 {
+        write(root.join(format!("a/{i:04}.cer")), &leaf);
+    }
+    copy("ca-global-root.pem", &root.join("a/z-ca.cer"));
+    for i in 0..100 {
+        write(root.join(format!("b/{i:04}.pem")), &unlisted);
+    }
+    for i in 0..599 {
+        write(root.join(format!("c/{i:04}.cer")), &leaf);
+    }
+    copy("ca-global-root.pem", &root.join("c/z-ca.cer"));
+    let (code, one, stderr) = scan_paths(&[&root], &["--format", "jsonl", "--jobs", "1"]);
+    assert_eq!(code, 1, "{stderr}");
+    let records = jsonl(&one);
+    let got: Vec<(String, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                short(r["path"].as_str().unwrap(), &root),
+                r["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let mut want: Vec<(String, &str)> = Vec::new();
+    want.extend((0..600).map(|i| (format!("a/{i:04}.cer"), "accepted")));
+    want.extend((0..100).map(|i| (format!("b/{i:04}.pem"), "rejected")));
+    want.extend((0..599).map(|i| (format!("c/{i:04}.cer"), "accepted")));
+    assert_eq!(got, want);
+    assert!(
+        stderr.contains(
+            "1301 files: 1199 accepted (0 with warnings), 100 rejected, 0 errors, 0 without certificates, 2 files of CA certificates only"
+        ),
+        "{stderr}"
+    );
+    let (_, three, _) = scan_paths(&[&root], &["--format", "jsonl", "--jobs", "3"]);
+    assert_eq!(one, three);
+}
+
+#[test]
 fn include_and_exclude_globs_pick_files_below_the_root() {
     let root = fresh("globs");
     copy("direct-bundle.pem", &root.join("prod/a.pem"));
