@@ -33,6 +33,47 @@ fn base64() -> &'static data_encoding::Encoding {
     })
 }
 
+/// A body of canonical base64 (what every tool writes), decoded with its white space
+/// (line ends, indentation) dropped; `None` for anything else, which the tolerant
+/// decoder then reads or refuses.
+///
+/// Lines are copied by the width of the one before: when that many bytes end in a
+/// base64 character followed by white space, the line is taken without looking at
+/// each byte. A guess that swallows white space makes the strict decoder fail (and
+/// the tolerant one decide), so it never changes what a body decodes to.
+fn decode_lines(raw: &str, scratch: &mut Vec<u8>) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let bytes = raw.as_bytes();
+    let is_space = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_whitespace);
+    scratch.clear();
+    scratch.reserve(bytes.len());
+    let mut at = 0;
+    let mut width = 0;
+    while at < bytes.len() {
+        if is_space(at) {
+            at += 1;
+            continue;
+        }
+        let guess = at + width;
+        let end = if width > 0 && (guess == bytes.len() || is_space(guess)) && !is_space(guess - 1)
+        {
+            guess
+        } else {
+            let rest = bytes.get(at..)?;
+            at + rest
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .unwrap_or(rest.len())
+        };
+        scratch.extend_from_slice(bytes.get(at..end)?);
+        width = end - at;
+        at = end;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(&scratch)
+        .ok()
+}
+
 /// Where `marker`, which starts with a dash, first occurs in `text`. No base64
 /// character is a dash, so the single-character search (memchr) crosses a body in
 /// one pass; a substring search would set itself up at every call.
@@ -67,6 +108,7 @@ fn blocks<'a>(
 ) -> impl Iterator<Item = Result<Block<'a>, BlockError<'a>>> {
     let mut at = 0;
     let mut body = String::new();
+    let mut lines = Vec::new();
     std::iter::from_fn(move || {
         let begin = next_begin(text, at)?;
         let line_end = text
@@ -98,21 +140,23 @@ fn blocks<'a>(
                     body.push_str(line);
                 }
             }
-            base64().decode(body.as_bytes())
+            base64()
+                .decode(body.as_bytes())
+                .map_err(|_| BlockError::Base64(label))
         } else if let Some(der) = bodies.and_then(|b| b.get(raw.as_bytes())) {
             Ok(der)
         } else {
-            let decoded = base64().decode(raw.as_bytes());
+            let decoded = decode_lines(raw, &mut lines).ok_or(()).or_else(|()| {
+                base64()
+                    .decode(raw.as_bytes())
+                    .map_err(|_| BlockError::Base64(label))
+            });
             if let (Ok(der), Some(bodies)) = (&decoded, bodies) {
                 bodies.met(raw.as_bytes(), der);
             }
             decoded
         };
-        Some(
-            decoded
-                .map(|contents| Block { label, contents })
-                .map_err(|_| BlockError::Base64(label)),
-        )
+        Some(decoded.map(|contents| Block { label, contents }))
     })
 }
 
@@ -248,5 +292,62 @@ mod tests {
             [Err("begin".to_owned())]
         );
         assert!(read("no armour here").is_empty());
+    }
+
+    #[test]
+    fn lines_of_any_width_decode_as_the_tolerant_decoder_does() {
+        // Bodies the width guess meets: equal lines, a short line in the middle (the
+        // guess then crosses a line end), CRLF, indentation, a trailing short line,
+        // white space inside a line, and a non-canonical end.
+        let der: Vec<u8> = (0..=255u8).cycle().take(700).collect();
+        let b64 = data_encoding::BASE64.encode(&der);
+        let wrap = |widths: &[usize], end: &str, indent: &str| {
+            let mut out = String::from(end);
+            let mut rest = b64.as_str();
+            let mut i = 0;
+            while !rest.is_empty() {
+                let w = widths[i % widths.len()].min(rest.len());
+                out.push_str(indent);
+                out.push_str(&rest[..w]);
+                out.push_str(end);
+                rest = &rest[w..];
+                i += 1;
+            }
+            out
+        };
+        let mut scratch = Vec::new();
+        let whole = |body: &str| read(&format!("-----BEGIN X-----\n{body}-----END X-----"));
+        // What tools write: taken by the strict decoder.
+        for body in [
+            wrap(&[64], "\n", ""),
+            wrap(&[76], "\r\n", "    "),
+            wrap(&[64, 63], "\n", " "),
+            wrap(&[3, 64], "\r\n", "\t"),
+            b64.clone(),
+        ] {
+            assert_eq!(decode_lines(&body, &mut scratch).as_deref(), Some(&der[..]));
+            assert_eq!(whole(&body), [Ok(("X".to_owned(), der.clone()))]);
+        }
+        // Short lines between long ones: the guess may take white space, and the
+        // tolerant decoder answers; never a different result.
+        for widths in [[64, 64, 10, 64], [64, 62, 1, 64], [64, 1, 1, 64]] {
+            for indent in ["", " ", "  "] {
+                let body = wrap(&widths, "\n", indent);
+                let fast = decode_lines(&body, &mut scratch);
+                assert!(fast.as_deref().is_none_or(|d| d == der), "{widths:?}");
+                assert_eq!(whole(&body), [Ok(("X".to_owned(), der.clone()))]);
+            }
+        }
+        // White space inside a line is dropped like a line end.
+        let spaced = format!("{} {}", &b64[..40], &b64[40..]);
+        assert_eq!(
+            decode_lines(&spaced, &mut scratch).as_deref(),
+            Some(&der[..])
+        );
+        // Not canonical base64: left to the tolerant decoder, which refuses it too.
+        assert_eq!(decode_lines("QUJD\nQQ=\n", &mut scratch), None);
+        assert_eq!(decode_lines("QUJ=\n", &mut scratch), None, "trailing bits");
+        assert_eq!(whole("QUJ=\n"), [Err("base64 X".to_owned())]);
+        assert_eq!(decode_lines("", &mut scratch).as_deref(), Some(&[][..]));
     }
 }
