@@ -2,6 +2,8 @@
 //! reads only the end of the report still knows which CA to buy from, whether the
 //! self-signed route is open to them, and what to give `New-FederationTrust`.
 
+use std::sync::{Arc, Mutex};
+
 use time::OffsetDateTime;
 
 use super::allowlist::{Allowlist, Authority, Issuance, Kind};
@@ -22,7 +24,7 @@ pub(super) struct Situation<'a> {
     pub allowlist: &'a Allowlist,
     pub at: OffsetDateTime,
     /// [`source_at`], when the assessment already worked it out.
-    pub source: &'a std::cell::OnceCell<Source>,
+    pub source: &'a std::cell::OnceCell<Arc<Source>>,
 }
 
 /// How the wizard's certificate is made by hand (Exchange 2010 SP1 and later).
@@ -49,7 +51,40 @@ pub(super) struct Source {
     pub self_signed_only: bool,
 }
 
-pub(super) fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
+/// [`source_at`] for the last date asked, kept with the allowlist: a scan asks it for
+/// every rejected bundle, on one date, and the text lists every accepted CA.
+#[derive(Default)]
+pub(super) struct SourceMemo(Mutex<Option<(OffsetDateTime, Arc<Source>)>>);
+
+/// A copy of an allowlist starts with nothing kept.
+impl Clone for SourceMemo {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for SourceMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SourceMemo")
+    }
+}
+
+/// [`source_at`], answered from the allowlist's memo when the date is the same.
+pub(super) fn source_for(allowlist: &Allowlist, at: OffsetDateTime) -> Arc<Source> {
+    let memo = &allowlist.advice_memo().0;
+    if let Some((when, source)) = memo.lock().ok().as_deref().and_then(Option::as_ref) {
+        if *when == at {
+            return Arc::clone(source);
+        }
+    }
+    let source = Arc::new(source_at(allowlist, at));
+    if let Ok(mut kept) = memo.lock() {
+        *kept = Some((at, Arc::clone(&source)));
+    }
+    source
+}
+
+fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
     let day = format_day(at);
     let can: Vec<&Authority> = allowlist
         .authorities()
@@ -131,7 +166,7 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let self_signed_route = s.self_signed && s.profile.accepts_self_signed();
     let mut route_said = false;
     if !(s.issuer_accepted || self_signed_route || damaged) {
-        let source = s.source.get_or_init(|| source_at(s.allowlist, s.at));
+        let source = s.source.get_or_init(|| source_for(s.allowlist, s.at));
         route_said = source.self_signed_only;
         steps.push(source.text.clone());
     }

@@ -292,6 +292,8 @@ pub struct Allowlist {
     version: u32,
     issuance: Issuance,
     authorities: Vec<Authority>,
+    /// The advice on where to buy, for the last date asked.
+    advice: super::advice::SourceMemo,
 }
 
 /// One problem in an allowlist file.
@@ -770,6 +772,10 @@ fn similar(known: &str, key: &str) -> bool {
 }
 
 impl Allowlist {
+    pub(super) fn advice_memo(&self) -> &super::advice::SourceMemo {
+        &self.advice
+    }
+
     /// The list compiled into the binary.
     pub fn embedded() -> Result<Self, AllowlistError> {
         Self::parse_with(EMBEDDED, EMBEDDED_SOURCE, false)
@@ -895,6 +901,7 @@ impl Allowlist {
             version,
             issuance,
             authorities,
+            advice: Default::default(),
         })
     }
 

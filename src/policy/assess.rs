@@ -272,7 +272,7 @@ struct Assessor<'a> {
     findings: Vec<Finding>,
     /// Where a certificate can come from, worked out once: several fixes and the next
     /// steps say it, and a scan assesses thousands of bundles.
-    source: std::cell::OnceCell<advice::Source>,
+    source: std::cell::OnceCell<std::sync::Arc<advice::Source>>,
     /// The allowlist's view of the absent issuer above the path's last certificate
     /// (when the path ends at one), asked once for every check that needs it.
     above_top: Option<Identity>,
@@ -294,7 +294,7 @@ impl Assessor<'_> {
 
     fn source(&self) -> &advice::Source {
         self.source
-            .get_or_init(|| advice::source_at(self.allowlist, self.at))
+            .get_or_init(|| advice::source_for(self.allowlist, self.at))
     }
 
     fn leaf_requirements(&mut self, leaf: &Certificate, warn_days: u32) {
