@@ -213,8 +213,21 @@ impl<const N: usize> TryFrom<&[u8]> for Thumbprint<N> {
 }
 
 impl<const N: usize> fmt::Display for Thumbprint<N> {
+    /// Upper-case hex written from the stack: messages print a thumbprint for every
+    /// certificate they name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&upper_hex(&self.0))
+        const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+        let mut text = [0u8; 128];
+        if N > 64 {
+            return f.write_str(&upper_hex(&self.0));
+        }
+        for (pair, b) in text.chunks_exact_mut(2).zip(self.0) {
+            for (slot, nibble) in pair.iter_mut().zip([b >> 4, b & 15]) {
+                *slot = DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0');
+            }
+        }
+        let digits = text.get(..2 * N).ok_or(fmt::Error)?;
+        f.write_str(std::str::from_utf8(digits).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -284,6 +297,23 @@ impl serde::Serialize for HexBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thumbprints_print_as_upper_hex() {
+        let bytes: Vec<u8> = (0..=255u8).step_by(7).collect();
+        let sha1 = Thumbprint::<20>::try_from(&bytes[..20]).unwrap();
+        let sha256 = Thumbprint::<32>::try_from(&bytes[..32]).unwrap();
+        assert_eq!(sha1.to_string(), upper_hex(&bytes[..20]));
+        assert_eq!(sha256.to_string(), upper_hex(&bytes[..32]));
+        assert_eq!(
+            format!("{sha1:?}"),
+            format!("Thumbprint<20>({})", upper_hex(&bytes[..20]))
+        );
+        assert_eq!(
+            Thumbprint::<65>::new([0xAB; 65]).to_string(),
+            "AB".repeat(65)
+        );
+    }
 
     #[test]
     fn technet_formats_all_read_the_same() {
