@@ -34,6 +34,8 @@ pub struct ScanWriter<W: Write> {
     first: bool,
     /// JUnit test cases, kept until the counts are known.
     junit: String,
+    /// Room for one JSON record, reused.
+    line: String,
 }
 
 fn status_word(status: &FileStatus) -> &'static str {
@@ -45,56 +47,110 @@ fn status_word(status: &FileStatus) -> &'static str {
     }
 }
 
-/// One record as JSON, serialized straight from borrowed fields (no intermediate
-/// `Value` tree: a scan writes one per file). Keys in alphabetical order, as the
-/// other documents have them.
-#[derive(serde::Serialize)]
-struct RecordJson<'a> {
-    error: Option<&'a str>,
-    findings: Vec<FindingJson<'a>>,
-    leaf: Option<LeafJson<'a>>,
-    path: &'a str,
-    verdict: &'static str,
+/// One record as JSON, written by hand into `out`: a scan writes one per file, and
+/// serde_json escapes strings a byte at a time. Keys in alphabetical order, as the
+/// other documents have them; a test holds this to serde_json's own output.
+fn record_json(r: &FileRecord, out: &mut String) {
+    out.push_str("{\"error\":");
+    match &r.status {
+        FileStatus::Error(m) => json_string(out, m),
+        _ => out.push_str("null"),
+    }
+    out.push_str(",\"findings\":[");
+    for (i, f) in r.findings.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"code\":\"");
+        out.push_str(f.code.as_str());
+        out.push_str("\",\"fix\":");
+        match &f.fix {
+            Some(fix) => json_string(out, fix),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"message\":");
+        json_string(out, &f.message);
+        out.push_str(",\"severity\":\"");
+        out.push_str(f.code.severity().as_str());
+        out.push_str("\"}");
+    }
+    out.push_str("],\"leaf\":");
+    match &r.leaf {
+        Some(leaf) => {
+            // A thumbprint is hex: nothing to escape.
+            let _ = write!(out, "{{\"sha1\":\"{}\",\"subject\":", leaf.sha1);
+            json_string(out, &leaf.subject);
+            out.push('}');
+        }
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"path\":");
+    json_string(out, &r.path);
+    out.push_str(",\"verdict\":\"");
+    out.push_str(status_word(&r.status));
+    out.push_str("\"}");
 }
 
-#[derive(serde::Serialize)]
-struct FindingJson<'a> {
-    code: Code,
-    fix: Option<&'a str>,
-    message: &'a str,
-    severity: Severity,
+/// Whether any byte of `word` (eight bytes of a string) needs escaping in JSON: a
+/// control character, `"` or `\`. Bit tricks on the whole word ("has a byte less
+/// than n", "has a zero byte"), exact as a yes or no.
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    (below_space | zero(quote) | zero(backslash)) != 0
 }
 
-#[derive(serde::Serialize)]
-struct LeafJson<'a> {
-    sha1: String,
-    subject: &'a str,
+/// How many bytes at the start of `bytes` need no escaping, eight at a time.
+fn plain_prefix(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        if needs_escape(u64::from_le_bytes(word)) {
+            break;
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    at + rest
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .unwrap_or(rest.len())
 }
 
-fn record_json(r: &FileRecord) -> String {
-    let doc = RecordJson {
-        error: match &r.status {
-            FileStatus::Error(m) => Some(m.as_str()),
-            _ => None,
-        },
-        findings: r
-            .findings
-            .iter()
-            .map(|f| FindingJson {
-                code: f.code,
-                fix: f.fix.as_deref(),
-                message: &f.message,
-                severity: f.code.severity(),
-            })
-            .collect(),
-        leaf: r.leaf.as_ref().map(|l| LeafJson {
-            sha1: l.sha1.to_string(),
-            subject: &l.subject,
-        }),
-        path: &r.path,
-        verdict: status_word(&r.status),
-    };
-    serde_json::to_string(&doc).unwrap_or_default()
+/// `text` as a JSON string, escaped as serde_json escapes it.
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut rest = text;
+    loop {
+        let plain = plain_prefix(rest.as_bytes());
+        // Bytes needing escapes are ASCII: `plain` is a character boundary.
+        let (head, tail) = rest.split_at_checked(plain).unwrap_or((rest, ""));
+        out.push_str(head);
+        let mut chars = tail.chars();
+        let Some(c) = chars.next() else {
+            break;
+        };
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+        }
+        rest = chars.as_str();
+    }
+    out.push('"');
 }
 
 fn summary_json(s: &Summary) -> Value {
@@ -176,6 +232,7 @@ impl<W: Write> ScanWriter<W> {
             fail_on_warning,
             first: true,
             junit: String::new(),
+            line: String::new(),
         }
     }
 
@@ -224,11 +281,19 @@ impl<W: Write> ScanWriter<W> {
     pub fn record(&mut self, r: &FileRecord) -> io::Result<()> {
         match self.format {
             ScanFormat::Text => self.text_row(r),
-            ScanFormat::Jsonl => writeln!(self.out, "{}", record_json(r)),
+            ScanFormat::Jsonl => {
+                self.line.clear();
+                record_json(r, &mut self.line);
+                self.line.push('\n');
+                self.out.write_all(self.line.as_bytes())
+            }
             ScanFormat::Json => {
                 let sep = if self.first { "\n    " } else { ",\n    " };
                 self.first = false;
-                write!(self.out, "{sep}{}", record_json(r))
+                self.line.clear();
+                self.line.push_str(sep);
+                record_json(r, &mut self.line);
+                self.out.write_all(self.line.as_bytes())
             }
             ScanFormat::Junit => {
                 self.junit_case(r);
@@ -428,6 +493,91 @@ pub fn summary_words(s: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Code;
+    use crate::scan::{FindingRecord, LeafRecord};
+
+    /// The record as serde_json writes it, from a `Value` tree.
+    fn serde_record(r: &FileRecord) -> String {
+        let findings: Vec<Value> = r
+            .findings
+            .iter()
+            .map(|f| {
+                j!({"code": f.code.as_str(), "fix": f.fix, "message": f.message, "severity": f.code.severity().as_str()})
+            })
+            .collect();
+        let doc = j!({
+            "error": match &r.status { FileStatus::Error(m) => Some(m.as_str()), _ => None },
+            "findings": findings,
+            "leaf": r.leaf.as_ref().map(|l| j!({"sha1": l.sha1.to_string(), "subject": l.subject})),
+            "path": r.path,
+            "verdict": status_word(&r.status),
+        });
+        serde_json::to_string(&doc).unwrap()
+    }
+
+    fn hand_record(r: &FileRecord) -> String {
+        let mut out = String::new();
+        record_json(r, &mut out);
+        out
+    }
+
+    #[test]
+    fn records_are_written_as_serde_json_writes_them() {
+        // Every byte that needs an escape, at every position of an eight-byte word,
+        // beside multi-byte characters and bytes that need none (DEL, U+2028).
+        let mut texts: Vec<String> =
+            vec![String::new(), "plain".into(), "\u{7f}\u{2028}é漢🦀".into()];
+        for c in (0u8..0x20).map(char::from).chain(['"', '\\']) {
+            for at in 0..9 {
+                texts.push(format!("{}{c}{}ü", "a".repeat(at), "b".repeat(9 - at)));
+            }
+        }
+        for text in &texts {
+            let records = [
+                FileRecord {
+                    path: text.clone(),
+                    status: FileStatus::Error(text.clone()),
+                    leaf: None,
+                    findings: Vec::new(),
+                },
+                FileRecord {
+                    path: format!("C:\\certs\\{text}.cer"),
+                    status: FileStatus::Rejected,
+                    leaf: Some(LeafRecord {
+                        sha1: crate::model::Sha1Thumbprint::new([0xA5; 20]),
+                        subject: text.clone(),
+                    }),
+                    findings: vec![
+                        FindingRecord {
+                            code: Code::IndirectIssuer,
+                            message: text.clone(),
+                            fix: Some(format!("{text}\n{text}")),
+                        },
+                        FindingRecord {
+                            code: Code::ChainContainsRoot,
+                            message: "m".into(),
+                            fix: None,
+                        },
+                    ],
+                },
+            ];
+            for r in &records {
+                assert_eq!(hand_record(r), serde_record(r), "{text:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_is_escaped_as_serde_json_escapes_it(text in ".*", bytes in proptest::collection::vec(0u8..0x80, 0..40)) {
+            let ascii = String::from_utf8(bytes).unwrap();
+            for t in [&text, &ascii] {
+                let mut out = String::new();
+                json_string(&mut out, t);
+                proptest::prop_assert_eq!(out, serde_json::to_string(t).unwrap());
+            }
+        }
+    }
 
     #[test]
     fn xml_and_uri_escaping() {
