@@ -453,24 +453,28 @@ pub fn scan(
 
 /// The hand-out of a scan's records in file order: records wait until their
 /// directory is complete, because an issuer file later in it changes their check.
-struct InOrder<'a> {
-    files: &'a [PathBuf],
-    /// The index of the last file of each directory: after it, the directory is complete.
-    last_in_dir: HashMap<&'a Path, usize>,
-    /// Issuer files of directories not yet complete.
-    issuers: HashMap<&'a Path, Vec<Certificate>>,
+struct InOrder {
+    /// For each file, the index of the last file of its directory: after that one,
+    /// the directory is complete. Worked out once: hashing a path walks its parts.
+    last_in_dir: Vec<usize>,
+    /// Issuer files of directories not yet complete, by the directory's last index.
+    issuers: HashMap<usize, Vec<Certificate>>,
     held: VecDeque<(usize, Visit)>,
     summary: Summary,
 }
 
-impl<'a> InOrder<'a> {
-    fn new(files: &'a [PathBuf]) -> Self {
-        let mut last_in_dir = HashMap::new();
+impl InOrder {
+    fn new(files: &[PathBuf]) -> Self {
+        let mut last: HashMap<&Path, usize> = HashMap::new();
         for (i, f) in files.iter().enumerate() {
-            last_in_dir.insert(directory(f), i);
+            last.insert(directory(f), i);
         }
+        let last_in_dir = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| last.get(directory(f)).copied().unwrap_or(i))
+            .collect();
         Self {
-            files,
             last_in_dir,
             issuers: HashMap::new(),
             held: VecDeque::new(),
@@ -488,33 +492,28 @@ impl<'a> InOrder<'a> {
         run: &dyn Fn(&Work) -> Vec<Visit>,
         emit: &mut dyn FnMut(&FileRecord),
     ) {
-        let files = self.files;
         let done = start + visits.len();
         for (index, v) in (start..done).zip(visits) {
-            if let (Visit::IssuerFile(certs), Some(path)) = (&v, files.get(index)) {
+            if let (Visit::IssuerFile(certs), Some(&last)) = (&v, self.last_in_dir.get(index)) {
                 self.issuers
-                    .entry(directory(path))
+                    .entry(last)
                     .or_default()
                     .extend(certs.iter().cloned());
             }
             self.held.push_back((index, v));
         }
         let last_in_dir = &self.last_in_dir;
-        let complete = |index: usize| {
-            files
-                .get(index)
-                .and_then(|f| last_in_dir.get(directory(f)))
-                .is_some_and(|&last| last < done)
-        };
+        let complete = |index: usize| last_in_dir.get(index).is_some_and(|&last| last < done);
         let mut ready: Vec<(usize, Visit)> = Vec::new();
         while self.held.front().is_some_and(|(i, _)| complete(*i)) {
             ready.extend(self.held.pop_front());
         }
         let again: Vec<(usize, &[Certificate])> = ready
             .iter()
+            .filter(|_| !self.issuers.is_empty())
             .filter(|(_, v)| matches!(v, Visit::Record(r) if r.leaf.is_some()))
             .filter_map(|(i, _)| {
-                let local = self.issuers.get(directory(files.get(*i)?))?;
+                let local = self.issuers.get(last_in_dir.get(*i)?)?;
                 Some((*i, local.as_slice()))
             })
             .collect();
@@ -525,8 +524,7 @@ impl<'a> InOrder<'a> {
         };
         drop(again);
         // The issuers of directories now complete are not needed any more.
-        self.issuers
-            .retain(|dir, _| last_in_dir.get(dir).is_some_and(|&last| last >= done));
+        self.issuers.retain(|&last, _| last >= done);
         for (index, v) in ready {
             self.summary.files += 1;
             match redone.remove(&index).unwrap_or(v) {
@@ -574,7 +572,8 @@ fn visit(
         judge(bundle, &input, local, allowlist, options, shared).map(Ok)
     });
     match checked {
-        Ok(Ok(outcome)) => Visit::Record(outcome_record(path.display().to_string(), &outcome)),
+        // The record's path is the name the input was read under.
+        Ok(Ok(outcome)) => Visit::Record(outcome_record(input.name, outcome)),
         Ok(Err(cas)) => Visit::IssuerFile(cas),
         Err(Error::Load(LoadError {
             problem: problem @ (Problem::Empty | Problem::NoCertificate(_)),
@@ -636,10 +635,14 @@ fn error_words(name: &str, e: &Error) -> String {
     message.strip_prefix(&prefix).unwrap_or(&message).to_owned()
 }
 
-/// The record of a bundle checked: its verdict, leaf and findings.
-fn outcome_record(path: String, outcome: &crate::Outcome) -> FileRecord {
+/// The record of a bundle checked: its verdict, leaf and findings (moved, not copied).
+fn outcome_record(path: String, outcome: crate::Outcome) -> FileRecord {
     let leaf = outcome.pool.get(outcome.chain.leaf());
-    let a = &outcome.assessment;
+    let leaf = LeafRecord {
+        sha1: *leaf.sha1(),
+        subject: leaf.subject().to_string(),
+    };
+    let a = outcome.assessment;
     FileRecord {
         path,
         status: match a.verdict {
@@ -647,17 +650,14 @@ fn outcome_record(path: String, outcome: &crate::Outcome) -> FileRecord {
             Verdict::Rejected => FileStatus::Rejected,
             Verdict::Undetermined => FileStatus::Undetermined,
         },
-        leaf: Some(LeafRecord {
-            sha1: *leaf.sha1(),
-            subject: leaf.subject().to_string(),
-        }),
+        leaf: Some(leaf),
         findings: a
             .findings
-            .iter()
+            .into_iter()
             .map(|f| FindingRecord {
                 code: f.code,
-                message: f.message.clone(),
-                fix: f.fix.clone(),
+                message: f.message,
+                fix: f.fix,
             })
             .collect(),
     }
@@ -694,7 +694,7 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
         )
         .and_then(|bundle| judge(bundle, &input, &[], allowlist, options, shared));
         match checked {
-            Ok(outcome) => outcome_record(name, &outcome),
+            Ok(outcome) => outcome_record(name, outcome),
             Err(e) => error_record(Path::new(&name), error_words(&name, &e)),
         }
     };
