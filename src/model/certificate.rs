@@ -4,9 +4,17 @@ use std::sync::{Arc, RwLock};
 
 use sha1::Digest as _;
 use time::OffsetDateTime;
-use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
-use x509_parser::oid_registry::OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS;
+use x509_parser::certificate::X509CertificateParser;
+use x509_parser::extensions::{
+    AuthorityInfoAccess, AuthorityKeyIdentifier, BasicConstraints, GeneralName, KeyIdentifier,
+    SubjectAlternativeName,
+};
+use x509_parser::nom::Parser as _;
+use x509_parser::oid_registry::{
+    OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS, OID_PKIX_AUTHORITY_INFO_ACCESS,
+    OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER, OID_X509_EXT_BASIC_CONSTRAINTS,
+    OID_X509_EXT_SUBJECT_ALT_NAME, OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
+};
 use x509_parser::prelude::{FromDer, X509Version};
 use x509_parser::public_key::PublicKey as X509PublicKey;
 
@@ -161,7 +169,14 @@ impl Certificate {
             origin: origin.clone(),
             reason,
         };
-        let (rest, x509) = X509Certificate::from_der(&der).map_err(|e| fail(e.to_string()))?;
+        // Extensions are read shallow, and only the five used here are parsed: a
+        // public CA's leaf carries others (SCT lists, policies, CRL points) that deep
+        // parsing would decode for nothing. A malformed extension is passed over,
+        // as the deep parser would record it and move on.
+        let (rest, x509) = X509CertificateParser::new()
+            .with_deep_parse_extensions(false)
+            .parse(&der)
+            .map_err(|e| fail(e.to_string()))?;
         if !rest.is_empty() {
             return Err(fail(format!(
                 "{} unexpected bytes after the certificate",
@@ -176,22 +191,28 @@ impl Certificate {
         let mut dns_names = Vec::new();
         let mut ca_issuers = Vec::new();
         for ext in tbs.extensions() {
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(id) => ski = Some(KeyId::new(id.0.to_vec())),
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    aki = a
-                        .key_identifier
-                        .as_ref()
-                        .map(|id| KeyId::new(id.0.to_vec()))
+            let value = ext.value;
+            if ext.oid == OID_X509_EXT_SUBJECT_KEY_IDENTIFIER {
+                if let Ok((_, id)) = KeyIdentifier::from_der(value) {
+                    ski = Some(KeyId::new(id.0.to_vec()));
                 }
-                ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
-                ParsedExtension::SubjectAlternativeName(san) => {
+            } else if ext.oid == OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER {
+                if let Ok((_, a)) = AuthorityKeyIdentifier::from_der(value) {
+                    aki = a.key_identifier.map(|id| KeyId::new(id.0.to_vec()));
+                }
+            } else if ext.oid == OID_X509_EXT_BASIC_CONSTRAINTS {
+                if let Ok((_, bc)) = BasicConstraints::from_der(value) {
+                    is_ca = bc.ca;
+                }
+            } else if ext.oid == OID_X509_EXT_SUBJECT_ALT_NAME {
+                if let Ok((_, san)) = SubjectAlternativeName::from_der(value) {
                     dns_names.extend(san.general_names.iter().filter_map(|g| match g {
                         GeneralName::DNSName(d) => Some((*d).to_owned()),
                         _ => None,
-                    }))
+                    }));
                 }
-                ParsedExtension::AuthorityInfoAccess(aia) => {
+            } else if ext.oid == OID_PKIX_AUTHORITY_INFO_ACCESS {
+                if let Ok((_, aia)) = AuthorityInfoAccess::from_der(value) {
                     ca_issuers.extend(aia.accessdescs.iter().filter_map(|d| {
                         match (
                             &d.access_location,
@@ -200,9 +221,8 @@ impl Certificate {
                             (GeneralName::URI(uri), true) => Some((*uri).to_owned()),
                             _ => None,
                         }
-                    }))
+                    }));
                 }
-                _ => {}
             }
         }
 
