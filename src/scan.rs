@@ -327,18 +327,20 @@ enum Contents {
 /// A file's bytes. A file not named like a certificate file is sniffed first and
 /// skipped, whatever its size, when it cannot hold certificates; files over `max`
 /// bytes that can are errors.
-fn read_file(path: &Path, max: u64) -> Contents {
+fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
     let fail = |e: std::io::Error| Contents::Error(format!("cannot read: {}", io_words(&e)));
     let mut file = match fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    // One allocation of the right size: certificate files are a few KiB.
+    // Room of the right size in `bytes` (empty, usually the last file's buffer):
+    // certificate files are a few KiB.
     let size = file
         .metadata()
         .map_or(0, |m| m.len())
         .min(max.saturating_add(1));
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    bytes.clear();
+    bytes.reserve(usize::try_from(size).unwrap_or(0) + 1);
     if !certificate_named(path) {
         if let Err(e) = (&mut file).take(SNIFF_BYTES).read_to_end(&mut bytes) {
             return fail(e);
@@ -372,6 +374,15 @@ fn read_file(path: &Path, max: u64) -> Contents {
 
 /// Files to check, by index, each with the issuer files of its directory.
 type Work<'a> = [(usize, &'a [Certificate])];
+
+thread_local! {
+    /// The buffer this thread read its last file into, kept for the next: a fresh
+    /// one for every file is an allocation too large for the allocator's fast path.
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Buffers larger than this are not kept for the next file.
+const SPARE_BYTES: usize = 1 << 20;
 
 /// What reading one file gave.
 enum Visit {
@@ -547,13 +558,15 @@ fn visit(
     shared: &Shared,
     local: &[Certificate],
 ) -> Visit {
-    let name = path.display().to_string();
-    let bytes = match read_file(path, options.max_file_bytes) {
+    let bytes = match read_file(path, options.max_file_bytes, SPARE.take()) {
         Contents::Bytes(bytes) => bytes,
         Contents::Skip => return Visit::NoCertificate,
         Contents::Error(message) => return Visit::Record(error_record(path, message)),
     };
-    let input = Input { name, bytes };
+    let input = Input {
+        name: path.display().to_string(),
+        bytes,
+    };
     let loaded = load_bundle_with(
         std::slice::from_ref(&input),
         options.check.password.as_ref(),
@@ -571,9 +584,14 @@ fn visit(
         }
         judge(bundle, &input, local, allowlist, options, shared).map(Ok)
     });
+    let Input { name, mut bytes } = input;
+    if bytes.capacity() <= SPARE_BYTES {
+        bytes.clear();
+        SPARE.set(bytes);
+    }
     match checked {
         // The record's path is the name the input was read under.
-        Ok(Ok(outcome)) => Visit::Record(outcome_record(input.name, outcome)),
+        Ok(Ok(outcome)) => Visit::Record(outcome_record(name, outcome)),
         Ok(Err(cas)) => Visit::IssuerFile(cas),
         Err(Error::Load(LoadError {
             problem: problem @ (Problem::Empty | Problem::NoCertificate(_)),
@@ -589,10 +607,7 @@ fn visit(
             }
         }
         Err(Error::KeyOnly { .. }) => Visit::NoCertificate,
-        Err(e) => Visit::Record(error_record(
-            path,
-            error_words(&path.display().to_string(), &e),
-        )),
+        Err(e) => Visit::Record(error_record(path, error_words(&name, &e))),
     }
 }
 
@@ -734,7 +749,7 @@ pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate
     let mut certs = Vec::new();
     for path in files {
         let name = path.display().to_string();
-        let bytes = match read_file(&path, max_file_bytes) {
+        let bytes = match read_file(&path, max_file_bytes, Vec::new()) {
             Contents::Bytes(bytes) => bytes,
             Contents::Skip => continue,
             Contents::Error(message) => {

@@ -1,5 +1,6 @@
 //! One parsed certificate.
 
+use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
 use sha1::Digest as _;
@@ -82,8 +83,10 @@ pub struct Certificate {
 #[derive(Debug)]
 struct Parsed {
     der: Vec<u8>,
-    tbs: Vec<u8>,
-    signature_value: Vec<u8>,
+    /// Where the signed part and the signature bits lie in `der`: both are read for
+    /// every signature check, and copies would cost two allocations per certificate.
+    tbs: Range<usize>,
+    signature_value: Range<usize>,
     signature_algorithm: SignatureAlgorithm,
     sha1: Sha1Thumbprint,
     sha256: Sha256Thumbprint,
@@ -131,6 +134,16 @@ impl ParseCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Where `part`, a slice the parser took from `whole`, lies in it.
+fn within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let range = start..start.checked_add(part.len())?;
+    whole
+        .get(range.clone())
+        .is_some_and(|found| std::ptr::eq(found, part))
+        .then_some(range)
 }
 
 pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
@@ -275,8 +288,8 @@ impl Certificate {
 
         let sha256 = Thumbprint::new(sha2::Sha256::digest(&der).into());
         let parsed = Arc::new(Parsed {
-            tbs: tbs.as_ref().to_vec(),
-            signature_value: x509.signature_value.data.to_vec(),
+            tbs: within(&der, tbs.as_ref()).ok_or_else(|| fail("the signed part is not inside the certificate".into()))?,
+            signature_value: within(&der, &x509.signature_value.data).ok_or_else(|| fail("the signature is not inside the certificate".into()))?,
             signature_algorithm: SignatureAlgorithm::from_x509(&x509.signature_algorithm),
             sha1: Thumbprint::new(sha1::Sha1::digest(&der).into()),
             sha256,
@@ -321,10 +334,13 @@ impl Certificate {
     }
     /// The signed part (TBSCertificate), exactly as encoded.
     pub fn tbs(&self) -> &[u8] {
-        &self.parsed.tbs
+        self.parsed.der.get(self.parsed.tbs.clone()).unwrap_or_default()
     }
     pub fn signature_value(&self) -> &[u8] {
-        &self.parsed.signature_value
+        self.parsed
+            .der
+            .get(self.parsed.signature_value.clone())
+            .unwrap_or_default()
     }
     pub fn signature_algorithm(&self) -> &SignatureAlgorithm {
         &self.parsed.signature_algorithm
