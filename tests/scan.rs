@@ -97,15 +97,7 @@ fn records_in_path_order_with_verdicts_errors_and_skips() {
     let (code, stdout, stderr) = scan(&root, &["--format", "jsonl"]);
     assert_eq!(code, 2, "an unreadable file makes the exit 2: {stderr}");
     let records = jsonl(&stdout);
-    let got: Vec<(String, String)> = records
-        .iter()
-        .map(|r| {
-            (
-                short(r["path"].as_str().unwrap(), &root),
-                r["verdict"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let got = verdicts(&records, &root);
     // Directory by directory: a directory's files, then its subdirectories.
     let want = [
         ("a/story-bundle.pem", "accepted"),
@@ -115,10 +107,7 @@ fn records_in_path_order_with_verdicts_errors_and_skips() {
         ("leaves/story-leaf.cer", "accepted"),
         ("pfx/story-legacy.pfx", "accepted"),
     ];
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(p, v)| ((*p).to_owned(), (*v).to_owned()))
-        .collect();
+    let want: Vec<(String, &str)> = want.iter().map(|(p, v)| ((*p).to_owned(), *v)).collect();
     assert_eq!(got, want);
     for r in &records {
         for key in ["path", "verdict", "leaf", "findings", "error"] {
@@ -368,6 +357,19 @@ fn links_are_followed_only_inside_the_tree() {
     );
 }
 
+/// Each record's path below `root` with its verdict.
+fn verdicts<'a>(records: &'a [Value], root: &Path) -> Vec<(String, &'a str)> {
+    records
+        .iter()
+        .map(|r| {
+            (
+                short(r["path"].as_str().unwrap(), root),
+                r["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// A fresh directory for one test.
 fn fresh(name: &str) -> PathBuf {
     common::temp_tree(&format!("scan-{name}"), &[])
@@ -383,15 +385,7 @@ fn an_issuer_file_joins_the_bundles_of_its_directory() {
     copy("noaki-leaf.pem", &root.join("other/mail.cer"));
     let (code, stdout, stderr) = scan_paths(&[&root], &["--format", "jsonl"]);
     let records = jsonl(&stdout);
-    let got: Vec<(String, &str)> = records
-        .iter()
-        .map(|r| {
-            (
-                short(r["path"].as_str().unwrap(), &root),
-                r["verdict"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let got = verdicts(&records, &root);
     assert_eq!(
         got,
         [
@@ -441,15 +435,7 @@ fn records_stay_in_order_across_chunks_with_issuer_files_after_a_boundary() {
     let (code, one, stderr) = scan_paths(&[&root], &["--format", "jsonl", "--jobs", "1"]);
     assert_eq!(code, 1, "{stderr}");
     let records = jsonl(&one);
-    let got: Vec<(String, &str)> = records
-        .iter()
-        .map(|r| {
-            (
-                short(r["path"].as_str().unwrap(), &root),
-                r["verdict"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let got = verdicts(&records, &root);
     let mut want: Vec<(String, &str)> = Vec::new();
     want.extend((0..600).map(|i| (format!("a/{i:04}.cer"), "accepted")));
     want.extend((0..100).map(|i| (format!("b/{i:04}.pem"), "rejected")));

@@ -288,8 +288,10 @@ impl Certificate {
 
         let sha256 = Thumbprint::new(sha2::Sha256::digest(&der).into());
         let parsed = Arc::new(Parsed {
-            tbs: within(&der, tbs.as_ref()).ok_or_else(|| fail("the signed part is not inside the certificate".into()))?,
-            signature_value: within(&der, &x509.signature_value.data).ok_or_else(|| fail("the signature is not inside the certificate".into()))?,
+            tbs: within(&der, tbs.as_ref())
+                .ok_or_else(|| fail("the signed part is not inside the certificate".into()))?,
+            signature_value: within(&der, &x509.signature_value.data)
+                .ok_or_else(|| fail("the signature is not inside the certificate".into()))?,
             signature_algorithm: SignatureAlgorithm::from_x509(&x509.signature_algorithm),
             sha1: Thumbprint::new(sha1::Sha1::digest(&der).into()),
             sha256,
@@ -334,7 +336,10 @@ impl Certificate {
     }
     /// The signed part (TBSCertificate), exactly as encoded.
     pub fn tbs(&self) -> &[u8] {
-        self.parsed.der.get(self.parsed.tbs.clone()).unwrap_or_default()
+        self.parsed
+            .der
+            .get(self.parsed.tbs.clone())
+            .unwrap_or_default()
     }
     pub fn signature_value(&self) -> &[u8] {
         self.parsed
