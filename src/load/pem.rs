@@ -206,11 +206,15 @@ pub(super) fn certificates(
         } else if CERTIFICATE_LABELS.contains(&label) {
             // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the
             // certificate; take the certificate alone.
-            let raw = match der::first_element(&block.contents) {
-                Some(raw) => raw,
-                None => element(&block.contents).map_err(|p| bad(p.to_string()))?.1,
+            // The certificate starts the block: the block's bytes become its DER
+            // (cut after it), without a copy.
+            let len = match der::first_element(&block.contents) {
+                Some(raw) => raw.len(),
+                None => element(&block.contents).map_err(|p| bad(p.to_string()))?.1.len(),
             };
-            out.push((raw.to_vec(), Format::Pem, Bag::default()));
+            let mut contents = block.contents;
+            contents.truncate(len);
+            out.push((contents, Format::Pem, Bag::default()));
         } else if PKCS7_LABELS.contains(&label) {
             let found =
                 der::certificates(&block.contents, Format::Pkcs7Pem, Format::Pkcs7Pem, None)
