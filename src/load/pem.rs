@@ -210,7 +210,10 @@ pub(super) fn certificates(
             // (cut after it), without a copy.
             let len = match der::first_element(&block.contents) {
                 Some(raw) => raw.len(),
-                None => element(&block.contents).map_err(|p| bad(p.to_string()))?.1.len(),
+                None => element(&block.contents)
+                    .map_err(|p| bad(p.to_string()))?
+                    .1
+                    .len(),
             };
             let mut contents = block.contents;
             contents.truncate(len);
