@@ -190,6 +190,11 @@ impl Filter {
         })
     }
 
+    /// No `--include` or `--exclude`: every file is wanted.
+    fn takes_all(&self) -> bool {
+        self.include.is_none() && self.exclude.is_none()
+    }
+
     fn wants(&self, relative: &Path) -> bool {
         let text = relative.to_string_lossy().replace('\\', "/");
         self.include.as_ref().is_none_or(|g| g.is_match(&text))
@@ -210,17 +215,27 @@ pub fn collect_files(paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<F
                 let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
                 let mut found = Vec::new();
                 walk(root, &canonical, &mut found, &mut errors);
-                files.extend(found.into_iter().filter(|f| {
-                    f.strip_prefix(root)
-                        .is_ok_and(|relative| filter.wants(relative))
-                }));
+                if filter.takes_all() {
+                    files.append(&mut found);
+                } else {
+                    files.extend(found.into_iter().filter(|f| {
+                        f.strip_prefix(root)
+                            .is_ok_and(|relative| filter.wants(relative))
+                    }));
+                }
             }
             Ok(_) => files.push(root.clone()),
             Err(e) => errors.push(error_record(root, io_words(&e))),
         }
     }
-    files.sort_by(|a, b| path_order(a, b));
-    files.dedup();
+    // One walk yields each file once, in scan order already (see `walk`); only
+    // several paths need sorting together and their overlaps dropped. Comparing
+    // paths part by part is most of the cost of listing a large tree.
+    if paths.len() > 1 {
+        files.sort_by(|a, b| path_order(a, b));
+        files.dedup();
+    }
+    debug_assert!(files.is_sorted_by(|a, b| path_order(a, b).is_le()));
     (files, errors)
 }
 
