@@ -96,7 +96,8 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Threads to check with; default one per core (at most 4 per core).
+    /// Threads to check with; default one per core (at most 4 per core). The calling
+    /// thread writes the report beside them.
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
 
