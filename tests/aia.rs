@@ -21,7 +21,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use serde_json::Value;
 
-use common::cli::{codes, info_codes, mfgcheck};
+use common::cli::{codes, info_codes, mfgcheck, outcome};
 use common::fixture;
 
 /// How a test's proxy answers: by path.
@@ -130,23 +130,18 @@ fn the_ca(path: &str) -> Answer {
 
 /// Runs mfgcheck with every request going to `proxy`; returns (code, stdout, stderr).
 fn run_via(proxy: &str, args: &[&str]) -> (i32, String, String) {
-    let out = mfgcheck()
-        .current_dir(fixture("."))
-        .env("http_proxy", proxy)
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
+    outcome(
+        mfgcheck()
+            .current_dir(fixture("."))
+            .env("http_proxy", proxy)
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .env_remove("HTTP_PROXY")
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .args(args),
     )
 }
 

@@ -10,7 +10,7 @@
 mod common;
 
 use common::cli::{
-    check_json, codes, expect, expect_with, finding, info_codes, mfgcheck, refused, run,
+    check_json, codes, expect, expect_with, finding, info_codes, mfgcheck, outcome, refused, run,
 };
 use common::fixture;
 use predicates::prelude::*;
@@ -914,19 +914,8 @@ fn quiet_is_the_verdict_line_and_verbose_shows_the_search() {
         "--at",
         "2011-06-01",
     ];
-    let in_fixtures = |extra: &[&str]| {
-        let out = mfgcheck()
-            .current_dir(fixture("."))
-            .args(base)
-            .args(extra)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    };
+    let in_fixtures =
+        |extra: &[&str]| outcome(mfgcheck().current_dir(fixture(".")).args(base).args(extra));
     let (code, quiet, _) = in_fixtures(&["-q"]);
     assert_eq!(code, 0);
     assert_eq!(

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::cli::{codes, expect, expect_with, finding, mfgcheck, refused, run, steps};
+use common::cli::{codes, expect, expect_with, finding, mfgcheck, outcome, refused, run, steps};
 use serde_json::Value;
 
 /// A temporary file with `text`, for allowlists and bundles made by a test.
@@ -112,20 +112,15 @@ fn scan_counts_undetermined_files_as_failures() {
         ],
     );
     let run = |format: &str| {
-        let out = mfgcheck()
-            .args([
-                "scan",
-                dir.to_str().unwrap(),
-                "--allowlist",
-                "allowlist.yaml",
-            ])
-            .args(["--at", "2011-06-01", "--format", format])
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
+        outcome(
+            mfgcheck()
+                .args([
+                    "scan",
+                    dir.to_str().unwrap(),
+                    "--allowlist",
+                    "allowlist.yaml",
+                ])
+                .args(["--at", "2011-06-01", "--format", format]),
         )
     };
     let (code, out, err) = run("jsonl");

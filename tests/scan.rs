@@ -12,7 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::cli::mfgcheck;
+use common::cli::{mfgcheck, outcome};
 use common::fixture;
 use serde_json::Value;
 
@@ -63,17 +63,12 @@ fn scan(root: &Path, extra: &[&str]) -> (i32, String, String) {
 
 /// `scan` of several paths with the test allowlist, without a PFX password.
 fn scan_paths(paths: &[&Path], extra: &[&str]) -> (i32, String, String) {
-    let out = mfgcheck()
-        .arg("scan")
-        .args(paths)
-        .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
+    outcome(
+        mfgcheck()
+            .arg("scan")
+            .args(paths)
+            .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
+            .args(extra),
     )
 }
 

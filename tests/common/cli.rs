@@ -18,7 +18,13 @@ pub fn mfgcheck() -> Command {
 
 /// Runs mfgcheck with `args`: (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
-    let out = mfgcheck().args(args).output().unwrap();
+    outcome(mfgcheck().args(args))
+}
+
+/// Runs `cmd` (a [`mfgcheck`] with its arguments, directory and environment set):
+/// (exit code, stdout, stderr).
+pub fn outcome(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stdout).unwrap(),
