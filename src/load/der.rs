@@ -3,7 +3,7 @@
 use x509_parser::asn1_rs::{Any, Class, FromBer, Header, Length, Tag};
 use x509_parser::nom;
 
-use super::{Bag, Format, Found, Password, Problem, pkcs7, pkcs12};
+use super::{Bag, Der, Format, Found, Password, Problem, pkcs7, pkcs12};
 
 /// A SEQUENCE header whose length is plausible: the start of a DER file.
 /// Text cannot start this way except by accident, and then the length is wrong
@@ -184,13 +184,13 @@ pub(super) fn certificates(
             )));
         }
         match kind(&any) {
-            Kind::Certificate => out.push((raw.to_vec(), plain, Bag::default())),
+            Kind::Certificate => out.push((Der::Owned(raw.to_vec()), plain, Bag::default())),
             Kind::ContentInfo => {
                 let certs = pkcs7::certificates(raw)?;
                 out.extend(
                     certs
                         .into_iter()
-                        .map(|c| (c.to_vec(), wrapped, Bag::default())),
+                        .map(|c| (Der::Owned(c.to_vec()), wrapped, Bag::default())),
                 );
             }
             Kind::Pfx => {
@@ -200,7 +200,7 @@ pub(super) fn certificates(
                     contents
                         .certificates
                         .into_iter()
-                        .map(|(der, bag)| (der, Format::Pkcs12, bag)),
+                        .map(|(der, bag)| (Der::Owned(der), Format::Pkcs12, bag)),
                 );
                 keys.extend(contents.keys);
                 protections.push(contents.protection);

@@ -74,10 +74,51 @@ impl fmt::Display for Origin {
     }
 }
 
+/// A certificate's DER bytes: its own, or shared with the decoded PEM body kept for
+/// it. A scan meets the same CA certificates in thousands of files; sharing their
+/// bytes spares a copy of each for every file.
+#[derive(Clone, Debug)]
+pub enum Der {
+    Owned(Vec<u8>),
+    Shared(Arc<[u8]>),
+}
+
+impl Der {
+    /// The bytes as a vector of their own (copied only when shared).
+    pub fn into_vec(self) -> Vec<u8> {
+        match self {
+            Self::Owned(bytes) => bytes,
+            Self::Shared(bytes) => bytes.to_vec(),
+        }
+    }
+
+    /// Keeps the first `len` bytes (copying them when shared and cut).
+    fn truncate(&mut self, len: usize) {
+        match self {
+            Self::Owned(bytes) => bytes.truncate(len),
+            Self::Shared(bytes) if len < bytes.len() => {
+                *self = Self::Owned(bytes.get(..len).unwrap_or_default().to_vec());
+            }
+            Self::Shared(_) => {}
+        }
+    }
+}
+
+impl std::ops::Deref for Der {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Owned(bytes) => bytes,
+            Self::Shared(bytes) => bytes,
+        }
+    }
+}
+
 /// One certificate's DER bytes, not yet parsed.
 #[derive(Clone, Debug)]
 pub struct RawCertificate {
-    pub der: Vec<u8>,
+    pub der: Der,
     pub origin: Origin,
     /// The PKCS#12 bag attributes it came with (empty for other formats).
     pub bag: Bag,
@@ -171,7 +212,7 @@ impl fmt::Debug for Password {
 
 /// What was found in one input, before it is tied to the file name.
 struct Found {
-    certificates: Vec<(Vec<u8>, Format, Bag)>,
+    certificates: Vec<(Der, Format, Bag)>,
     keys: Vec<pkcs12::FoundKey>,
     /// How each PKCS#12 file in the input protects its contents.
     pfx: Vec<Protection>,

@@ -3,16 +3,17 @@
 //! the text, without copying it line by line: a scan reads thousands of these.
 
 use super::der::{self, element};
-use super::{Bag, Format, Found, Password, PemBodies, Problem};
+use super::{Bag, Der, Format, Found, Password, PemBodies, Problem};
 
 const CERTIFICATE_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
 const PKCS7_LABELS: &[&str] = &["PKCS7", "PKCS #7 SIGNED DATA", "CMS"];
 const PKCS12_LABELS: &[&str] = &["PKCS12", "PFX"];
 
-/// One block: its label and its decoded contents.
+/// One block: its label and its decoded contents (shared when the body was met
+/// before).
 struct Block<'a> {
     label: &'a str,
-    contents: Vec<u8>,
+    contents: Der,
 }
 
 /// Why a block cannot be read.
@@ -101,6 +102,16 @@ fn next_begin(text: &str, from: usize) -> Option<usize> {
     }
 }
 
+thread_local! {
+    /// The buffer this thread copied its last body's lines into, kept for the next:
+    /// a fresh one for every file is an allocation too large for the allocator's
+    /// fast path.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Buffers larger than this are not kept for the next body.
+const SCRATCH_BYTES: usize = 1 << 20;
+
 /// The PEM blocks of `text`, in order; a body met before comes from `bodies`.
 fn blocks<'a>(
     text: &'a str,
@@ -108,7 +119,6 @@ fn blocks<'a>(
 ) -> impl Iterator<Item = Result<Block<'a>, BlockError<'a>>> {
     let mut at = 0;
     let mut body = String::new();
-    let mut lines = Vec::new();
     std::iter::from_fn(move || {
         let begin = next_begin(text, at)?;
         let line_end = text
@@ -142,11 +152,20 @@ fn blocks<'a>(
             }
             base64()
                 .decode(body.as_bytes())
+                .map(Der::Owned)
                 .map_err(|_| BlockError::Base64(label))
         } else if let Some(der) = bodies.and_then(|b| b.get(raw.as_bytes())) {
-            Ok(der)
+            Ok(Der::Shared(der))
         } else {
-            let decoded = decode_lines(raw, &mut lines).ok_or(()).or_else(|()| {
+            let decoded = SCRATCH.with(|scratch| {
+                let mut lines = scratch.take();
+                let decoded = decode_lines(raw, &mut lines);
+                if lines.capacity() <= SCRATCH_BYTES {
+                    scratch.set(lines);
+                }
+                decoded
+            });
+            let decoded = decoded.ok_or(()).or_else(|()| {
                 base64()
                     .decode(raw.as_bytes())
                     .map_err(|_| BlockError::Base64(label))
@@ -154,7 +173,7 @@ fn blocks<'a>(
             if let (Ok(der), Some(bodies)) = (&decoded, bodies) {
                 bodies.met(raw.as_bytes(), der);
             }
-            decoded
+            decoded.map(Der::Owned)
         };
         Some(decoded.map(|contents| Block { label, contents }))
     })
@@ -207,7 +226,7 @@ pub(super) fn certificates(
             // A TRUSTED CERTIFICATE carries OpenSSL trust settings after the
             // certificate; take the certificate alone.
             // The certificate starts the block: the block's bytes become its DER
-            // (cut after it), without a copy.
+            // (cut after it), without a copy; a body met before stays shared.
             let len = match der::first_element(&block.contents) {
                 Some(raw) => raw.len(),
                 None => element(&block.contents)
@@ -265,7 +284,7 @@ mod tests {
     fn read_with(text: &str, bodies: Option<&PemBodies>) -> Vec<Result<(String, Vec<u8>), String>> {
         blocks(text, bodies)
             .map(|b| {
-                b.map(|b| (b.label.to_owned(), b.contents))
+                b.map(|b| (b.label.to_owned(), b.contents.into_vec()))
                     .map_err(|e| match e {
                         BlockError::BadBegin => "begin".to_owned(),
                         BlockError::NoEnd(l) => format!("end {l}"),
@@ -273,6 +292,34 @@ mod tests {
                     })
             })
             .collect()
+    }
+
+    #[test]
+    fn bodies_met_before_are_shared_and_cut_like_any_other() {
+        let cert = [0x30, 0x03, 0x02, 0x01, 0x05];
+        // OpenSSL's trust settings after the certificate.
+        let trusted = [&cert[..], &[0x30, 0x00]].concat();
+        let pem = |label: &str, der: &[u8]| {
+            let body = data_encoding::BASE64.encode(der);
+            format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
+        };
+        let bodies = PemBodies::default();
+        for round in 0..3 {
+            for (label, der) in [
+                ("CERTIFICATE", &cert[..]),
+                ("TRUSTED CERTIFICATE", &trusted),
+            ] {
+                let found = certificates(&pem(label, der), None, Some(&bodies)).unwrap();
+                let [(got, ..)] = found.certificates.as_slice() else {
+                    panic!("one certificate expected");
+                };
+                assert_eq!(**got, cert, "{label}, round {round}");
+                // Kept from the second meeting, shared from the third; a body with
+                // more than the certificate is cut, into bytes of its own.
+                let shared = matches!(got, Der::Shared(_));
+                assert_eq!(shared, round == 2 && label == "CERTIFICATE", "{label}");
+            }
+        }
     }
 
     #[test]

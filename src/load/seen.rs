@@ -3,7 +3,7 @@
 //! them again. Results never depend on what is remembered.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// How many trailing bytes, with the length, pick the bucket. The end of a
 /// certificate (its DER or its base64) is signature bits: for real content, no two
@@ -94,7 +94,7 @@ pub struct PemBodies {
 
 #[derive(Debug)]
 struct Bodies {
-    decoded: ByContent<Vec<u8>>,
+    decoded: ByContent<Arc<[u8]>>,
     met_once: HashSet<TailKey>,
 }
 
@@ -110,8 +110,8 @@ impl Default for PemBodies {
 }
 
 impl PemBodies {
-    /// The DER of a body decoded before.
-    pub(crate) fn get(&self, body: &[u8]) -> Option<Vec<u8>> {
+    /// The DER of a body decoded before, shared: not copied for each file.
+    pub(crate) fn get(&self, body: &[u8]) -> Option<Arc<[u8]>> {
         self.inner.read().ok()?.decoded.get(body).cloned()
     }
 
@@ -122,7 +122,7 @@ impl PemBodies {
         };
         let key = tail_key(body);
         if inner.met_once.remove(&key) {
-            inner.decoded.insert(body, der.to_vec());
+            inner.decoded.insert(body, Arc::from(der));
         } else {
             if inner.met_once.len() >= MET_ONCE {
                 inner.met_once.clear();

@@ -178,6 +178,7 @@ impl Certificate {
                 parsed: hit,
             });
         }
+        let der = der.into_vec();
         let fail = |reason: String| ParseError {
             origin: origin.clone(),
             reason,
