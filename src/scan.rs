@@ -348,14 +348,12 @@ fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
-    // Room of the right size in `bytes` (empty, usually the last file's buffer):
-    // certificate files are a few KiB.
-    let size = file
-        .metadata()
-        .map_or(0, |m| m.len())
-        .min(max.saturating_add(1));
+    // Read into `bytes` (usually the last file's buffer) until the end, without
+    // asking the file's size first: certificate files fit in READ_ROOM, so a read
+    // and the read that finds the end are all it takes, one system call fewer than
+    // a size query and an exact read.
     bytes.clear();
-    bytes.reserve(usize::try_from(size).unwrap_or(0) + 1);
+    bytes.reserve(READ_ROOM);
     if !certificate_named(path) {
         if let Err(e) = (&mut file).take(SNIFF_BYTES).read_to_end(&mut bytes) {
             return fail(e);
@@ -364,17 +362,7 @@ fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
             return Contents::Skip;
         }
     }
-    let have = bytes.len();
-    if size > 0 && size <= max && (have as u64) <= size {
-        // The size is known: read exactly that, without the read that would only
-        // confirm the end (a file that grows meanwhile is read as it was), into the
-        // buffer's spare room, which is not zeroed first.
-        if let Err(e) = file.take(size - have as u64).read_to_end(&mut bytes) {
-            return fail(e);
-        }
-        return Contents::Bytes(bytes);
-    }
-    let limit = max.saturating_add(1).saturating_sub(have as u64);
+    let limit = max.saturating_add(1).saturating_sub(bytes.len() as u64);
     if let Err(e) = file.take(limit).read_to_end(&mut bytes) {
         return fail(e);
     }
@@ -386,6 +374,10 @@ fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
     }
     Contents::Bytes(bytes)
 }
+
+/// Room a file is first read into: more than certificate files need (a few KiB; a
+/// PKCS#12 file with a chain, under 16 KiB). Larger files grow the buffer.
+const READ_ROOM: usize = 16 * 1024;
 
 /// Files to check, by index, each with the issuer files of its directory.
 type Work<'a> = [(usize, &'a [Certificate])];

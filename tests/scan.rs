@@ -489,10 +489,18 @@ fn empty_exports_are_errors_and_other_files_are_sniffed() {
     let mut installer = b"MZ\x90\x00".to_vec();
     installer.resize(2 * 1024 * 1024 + 10, 0);
     std::fs::write(root.join("setup.exe"), &installer).unwrap();
+    // Certificate material one byte over the limit: an error, however it is read.
+    let mut huge = b"-----BEGIN CERTIFICATE-----\n".to_vec();
+    huge.resize(1024 * 1024 + 1, b'A');
+    std::fs::write(root.join("huge.pem"), &huge).unwrap();
+    // A bundle with notes around it, larger than the first read: read whole.
+    let bundle = std::fs::read_to_string(fixture("direct-bundle.pem")).unwrap();
+    let notes = "Subject: CN=mail.contoso.com\r\n".repeat(2000);
+    std::fs::write(root.join("padded.pem"), format!("{notes}{bundle}{notes}")).unwrap();
     let (code, stdout, stderr) =
         scan_paths(&[&root], &["--format", "jsonl", "--max-file-size", "1"]);
     let records = jsonl(&stdout);
-    assert_eq!(records.len(), 2, "{stdout}");
+    assert_eq!(records.len(), 4, "{stdout}");
     assert_eq!(records[0]["verdict"], "error");
     assert!(
         records[0]["error"]
@@ -501,7 +509,16 @@ fn empty_exports_are_errors_and_other_files_are_sniffed() {
             .contains("named like a certificate file"),
         "{stdout}"
     );
-    assert_eq!(records[1]["verdict"], "accepted");
+    assert_eq!(records[1]["verdict"], "error");
+    assert!(
+        records[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("larger than 1 MiB"),
+        "{stdout}"
+    );
+    assert_eq!(records[2]["verdict"], "accepted");
+    assert_eq!(records[3]["verdict"], "accepted", "{stdout}");
     assert_eq!(code, 2);
     assert!(stderr.contains("1 without certificates"), "{stderr}");
 }
