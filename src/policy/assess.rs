@@ -685,13 +685,10 @@ impl Assessor<'_> {
         identities: &[Identity],
     ) -> bool {
         let leaf_sha1 = *leaf.sha1();
-        let (issuer_label, issuer_sha1) = match direct {
-            DirectIssuer::InInput { cert, .. } => {
-                (label(self.cert(*cert)), Some(*self.cert(*cert).sha1()))
-            }
-            DirectIssuer::Absent { name, .. } => {
-                (format!("\"{}\" (not in the input)", name.short()), None)
-            }
+        let pool = self.pool;
+        let issuer = match direct {
+            DirectIssuer::InInput { cert, .. } => Ok(pool.get(*cert)),
+            DirectIssuer::Absent { name, .. } => Err(name),
             DirectIssuer::SelfSigned => {
                 return self.profile.accepts_self_signed()
                     && matches!(&self.chain.top, Top::SelfSigned(v) if v.is_genuine());
@@ -710,6 +707,12 @@ impl Assessor<'_> {
                 }
                 return false;
             }
+        };
+        let issuer_sha1 = issuer.ok().map(|cert| *cert.sha1());
+        // Words only for a finding: an accepted issuer, the usual case, needs none.
+        let issuer_label = || match issuer {
+            Ok(cert) => label(cert),
+            Err(name) => format!("\"{}\" (not in the input)", name.short()),
         };
         let with_issuer = |f: Finding| match issuer_sha1 {
             Some(s) => f.about(leaf_sha1).about(s),
@@ -743,7 +746,7 @@ impl Assessor<'_> {
                         let retry = format!("Or retry on or after {since}.");
                         return self.unlisted_direct_issuer(
                             leaf,
-                            &issuer_label,
+                            &issuer_label(),
                             identities,
                             Some((&note, &retry)),
                         );
@@ -770,7 +773,8 @@ impl Assessor<'_> {
             Identity::Impostor { authority, reason } => {
                 let name = &self.allowlist.authority(*authority).name;
                 let msg = format!(
-                    "{issuer_label} carries the name of the listed CA {name}, but {reason}: it is not that CA."
+                    "{} carries the name of the listed CA {name}, but {reason}: it is not that CA.",
+                    issuer_label()
                 );
                 self.add(with_issuer(Finding::new(Code::IssuerKeyMismatch, msg).fix(format!(
                     "Check where this certificate came from; a genuine certificate from {name} chains to its real key. {}",
@@ -782,22 +786,28 @@ impl Assessor<'_> {
                 if self.chained(leaf, identities) {
                     return true;
                 }
-                let finding = self.unconfirmed(leaf, direct, &issuer_label, *authority);
+                let finding = self.unconfirmed(leaf, direct, &issuer_label(), *authority);
                 self.add(with_issuer(finding));
                 false
             }
             Identity::Unlisted => {
-                self.unlisted_direct_issuer(leaf, &issuer_label, identities, None)
+                self.unlisted_direct_issuer(leaf, &issuer_label(), identities, None)
             }
             Identity::NewKey { authority } => {
                 let name = &self.allowlist.authority(*authority).name;
                 let note = format!(
-                    "{issuer_label} is not an impostor: it carries the name of the listed CA {name} and was signed by its listed key, but it is a new key of that CA (a key rollover), and the MFG list identifies {name} by its old key only."
+                    "{} is not an impostor: it carries the name of the listed CA {name} and was signed by its listed key, but it is a new key of that CA (a key rollover), and the MFG list identifies {name} by its old key only.",
+                    issuer_label()
                 );
                 let retry = format!(
                     "Or ask the vendor for a certificate issued by the listed key of {name}."
                 );
-                self.unlisted_direct_issuer(leaf, &issuer_label, identities, Some((&note, &retry)))
+                self.unlisted_direct_issuer(
+                    leaf,
+                    &issuer_label(),
+                    identities,
+                    Some((&note, &retry)),
+                )
             }
         }
     }
