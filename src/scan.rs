@@ -405,9 +405,9 @@ fn directory(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new(""))
 }
 
-/// Checks every file of `files` (already sorted) and hands each record to `emit`, in
-/// order; `progress` is told how many files are done after each chunk. Returns the
-/// counts.
+/// Checks every file of `files` (in [`path_order`], as [`collect_files`] gives them)
+/// and hands each record to `emit`, in order; `progress` is told how many files are
+/// done after each chunk. Returns the counts.
 ///
 /// A file of CA certificates only joins the pool of every bundle of its directory
 /// (a vendor's `mail.cer` beside `intermediate.cer`), so a directory's records wait
@@ -482,16 +482,20 @@ struct InOrder {
 }
 
 impl InOrder {
+    /// `files` are in scan order ([`path_order`]), where a directory's files are
+    /// contiguous: one pass from the end, comparing each file's directory with the
+    /// next one's, finds every directory's last file without hashing a path.
     fn new(files: &[PathBuf]) -> Self {
-        let mut last: HashMap<&Path, usize> = HashMap::new();
-        for (i, f) in files.iter().enumerate() {
-            last.insert(directory(f), i);
+        let mut last_in_dir = vec![0; files.len()];
+        let mut next: Option<(&Path, usize)> = None;
+        for (i, (f, last)) in files.iter().zip(&mut last_in_dir).enumerate().rev() {
+            let dir = directory(f);
+            *last = match next {
+                Some((next_dir, next_last)) if next_dir == dir => next_last,
+                _ => i,
+            };
+            next = Some((dir, *last));
         }
-        let last_in_dir = files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| last.get(directory(f)).copied().unwrap_or(i))
-            .collect();
         Self {
             last_in_dir,
             issuers: HashMap::new(),
