@@ -10,16 +10,27 @@
 mod common;
 
 use common::{by_cn, pool};
-use mfgcheck::chain::signature::verify;
+use mfgcheck::chain::signature::{SignatureCache, verify};
 use mfgcheck::chain::{Verification, Weakness};
 use mfgcheck::model::HashAlgorithm;
 
-/// Checks the leaf of `file` (first certificate) with the key of the CA called `issuer_cn`.
+/// Checks the leaf of `file` (first certificate) with the key of the CA called `issuer_cn`;
+/// a scan's cache, which sets the issuer's key up once and verifies the digest with
+/// it, must give the same answer every time.
 fn check(file: &str, leaf_cn: &str, issuer_cn: &str) -> Verification {
     let p = pool(&[file]);
     let (_, leaf) = by_cn(&p, leaf_cn);
     let (_, issuer) = by_cn(&p, issuer_cn);
-    verify(leaf, issuer.public_key())
+    let fresh = verify(leaf, issuer.public_key());
+    let cache = SignatureCache::default();
+    for round in 0..2 {
+        assert_eq!(
+            cache.verify(leaf, issuer.public_key()),
+            fresh,
+            "{file}, round {round}"
+        );
+    }
+    fresh
 }
 
 fn weak(hash: Option<HashAlgorithm>, key_bits: Option<usize>) -> Verification {

@@ -156,7 +156,7 @@ fn verify_rsa_pkcs1(
     };
     if let Some(alg) = lc_alg {
         if let Some(parsed) = keys.and_then(|k| k.get(key, hash, alg)) {
-            return genuine(parsed.verify_sig(message, signature).is_ok(), weak);
+            return genuine(verify_parsed(&parsed, hash, message, signature), weak);
         }
         return unparsed_verdict(alg, key.key_bytes(), message, signature, weak);
     }
@@ -210,6 +210,27 @@ fn verify_rsa_pss(
         }
     };
     genuine(ok, weak)
+}
+
+/// A signature checked with a key set up before, on the message's digest: aws-lc
+/// then skips the digest context it would build and copy for every verification.
+fn verify_parsed(
+    parsed: &rs::ParsedPublicKey,
+    hash: HashAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    use aws_lc_rs::digest;
+    let algorithm = match hash {
+        HashAlgorithm::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+        HashAlgorithm::Sha256 => &digest::SHA256,
+        HashAlgorithm::Sha384 => &digest::SHA384,
+        HashAlgorithm::Sha512 => &digest::SHA512,
+        _ => return parsed.verify_sig(message, signature).is_ok(),
+    };
+    parsed
+        .verify_digest_sig(&digest::digest(algorithm, message), signature)
+        .is_ok()
 }
 
 /// PKCS#1 v1.5 verification with RustCrypto, hashing with `D`.
