@@ -7,7 +7,9 @@
 //! verifying each leaf. Results are handed out in chunks, in order, so memory stays
 //! flat however large the tree.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -41,7 +43,7 @@ pub enum FileStatus {
 pub struct FindingRecord {
     pub code: Code,
     pub message: String,
-    pub fix: Option<String>,
+    pub fix: Option<Cow<'static, str>>,
 }
 
 /// The checked certificate of a file.
@@ -664,9 +666,12 @@ fn error_words(name: &str, e: &Error) -> String {
 /// The record of a bundle checked: its verdict, leaf and findings (moved, not copied).
 fn outcome_record(path: String, outcome: crate::Outcome) -> FileRecord {
     let leaf = outcome.pool.get(outcome.chain.leaf());
+    // Written into room for a usual name at once, not grown piece by piece.
+    let mut subject = String::with_capacity(96);
+    let _ = write!(subject, "{}", leaf.subject());
     let leaf = LeafRecord {
         sha1: *leaf.sha1(),
-        subject: leaf.subject().to_string(),
+        subject,
     };
     let a = outcome.assessment;
     FileRecord {

@@ -1036,7 +1036,7 @@ impl Assessor<'_> {
         };
         if let Some((message, fix)) = note {
             f.message = format!("{} {message}", f.message);
-            f.fix = f.fix.map(|x| format!("{x} {fix}"));
+            f.fix = f.fix.map(|x| format!("{x} {fix}").into());
         }
         if let Some(&issuer) = path.get(1) {
             if !f.certificates.contains(self.cert(issuer).sha1()) {

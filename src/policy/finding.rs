@@ -4,6 +4,7 @@
 //! them, so they are stable kebab-case strings with a fixed severity each. A test
 //! keeps the README's table in step with [`Code::ALL`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::model::Sha1Thumbprint;
@@ -152,7 +153,8 @@ impl serde::Serialize for Code {
 pub struct Finding {
     pub code: Code,
     pub message: String,
-    pub fix: Option<String>,
+    /// Most fixes are fixed words, borrowed rather than copied into each finding.
+    pub fix: Option<Cow<'static, str>>,
     /// SHA-1 thumbprints of the certificates concerned, most relevant first.
     pub certificates: Vec<Sha1Thumbprint>,
 }
@@ -167,7 +169,7 @@ impl Finding {
         }
     }
 
-    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+    pub fn fix(mut self, fix: impl Into<Cow<'static, str>>) -> Self {
         self.fix = Some(fix.into());
         self
     }

@@ -551,7 +551,7 @@ mod tests {
                         FindingRecord {
                             code: Code::IndirectIssuer,
                             message: text.clone(),
-                            fix: Some(format!("{text}\n{text}")),
+                            fix: Some(format!("{text}\n{text}").into()),
                         },
                         FindingRecord {
                             code: Code::ChainContainsRoot,
