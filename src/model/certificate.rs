@@ -1,7 +1,7 @@
 //! One parsed certificate.
 
 use std::ops::Range;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use sha1::Digest as _;
 use time::OffsetDateTime;
@@ -36,11 +36,16 @@ pub struct ParseError {
 #[derive(Clone, Debug)]
 pub struct PublicKey {
     algorithm: KeyAlgorithm,
-    spki_sha256: Sha256Thumbprint,
+    /// The SubjectPublicKeyInfo DER; the parts below are ranges in it, one copy
+    /// for all of them.
+    spki: Vec<u8>,
+    /// Worked out on first use: a CA's key identity is asked for often, a leaf's
+    /// hardly ever.
+    spki_sha256: OnceLock<Sha256Thumbprint>,
     /// The subjectPublicKey BIT STRING content (RSAPublicKey DER, EC point, ...).
-    key_bytes: Vec<u8>,
+    key: Range<usize>,
     /// RSA modulus and exponent, big-endian, leading zeros removed.
-    rsa: Option<(Vec<u8>, Vec<u8>)>,
+    rsa: Option<(Range<usize>, Range<usize>)>,
 }
 
 impl PublicKey {
@@ -50,13 +55,15 @@ impl PublicKey {
     /// SHA-256 of the SubjectPublicKeyInfo DER: the key's identity across the
     /// re-issued and cross-signed copies of one CA.
     pub fn spki_sha256(&self) -> &Sha256Thumbprint {
-        &self.spki_sha256
+        self.spki_sha256
+            .get_or_init(|| Thumbprint::new(sha2::Sha256::digest(&self.spki).into()))
     }
     pub fn key_bytes(&self) -> &[u8] {
-        &self.key_bytes
+        self.spki.get(self.key.clone()).unwrap_or_default()
     }
     pub fn rsa_components(&self) -> Option<(&[u8], &[u8])> {
-        self.rsa.as_ref().map(|(n, e)| (n.as_slice(), e.as_slice()))
+        let (n, e) = self.rsa.as_ref()?;
+        Some((self.spki.get(n.clone())?, self.spki.get(e.clone())?))
     }
 }
 
@@ -147,8 +154,12 @@ fn within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
 }
 
 pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
+    without_leading_zeros(bytes).to_vec()
+}
+
+fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
     let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
-    bytes.get(first..).unwrap_or_default().to_vec()
+    bytes.get(first..).unwrap_or_default()
 }
 
 /// Bit length of a big-endian unsigned integer.
@@ -241,16 +252,20 @@ impl Certificate {
         }
 
         let spki = tbs.public_key();
-        let key_bytes = spki.subject_public_key.data.to_vec();
+        let inside_key = |part: &[u8]| {
+            within(spki.raw, part)
+                .ok_or_else(|| fail("the key is not inside its SubjectPublicKeyInfo".into()))
+        };
+        let key = inside_key(&spki.subject_public_key.data)?;
         let (algorithm, rsa) = match spki.parsed() {
             Ok(X509PublicKey::RSA(k)) => {
-                let n = strip_leading_zeros(k.modulus);
-                let e = strip_leading_zeros(k.exponent);
+                let n = without_leading_zeros(k.modulus);
+                let e = without_leading_zeros(k.exponent);
                 (
                     KeyAlgorithm::Rsa {
-                        bits: bit_length(&n),
+                        bits: bit_length(n),
                     },
-                    Some((n, e)),
+                    Some((inside_key(n)?, inside_key(e)?)),
                 )
             }
             Ok(X509PublicKey::EC(_)) => {
@@ -282,8 +297,9 @@ impl Certificate {
         };
         let public_key = PublicKey {
             algorithm,
-            spki_sha256: Thumbprint::new(sha2::Sha256::digest(spki.raw).into()),
-            key_bytes,
+            spki: spki.raw.to_vec(),
+            spki_sha256: OnceLock::new(),
+            key,
             rsa,
         };
 
