@@ -235,6 +235,29 @@ fn identification_by_thumbprint_key_and_key_identifier() {
 }
 
 #[test]
+fn kept_identities_are_the_certificates_own() {
+    // Two CAs named alike (the listed root and its impostor), asked about in turn:
+    // the answers kept for CA certificates must be each one's, as a fresh list gives.
+    let list = test_allowlist();
+    let p = pool(&[
+        "ca-global-root.pem",
+        "ca-impostor-root.pem",
+        "story-bundle.pem",
+        "direct-leaf.pem",
+    ]);
+    let certificates: Vec<_> = p.iter().map(|(_, c)| c).collect();
+    for round in 0..3 {
+        for c in &certificates {
+            let fresh = list.clone().identify(c);
+            assert_eq!(list.identify(c), fresh, "{}, round {round}", c.subject());
+        }
+    }
+    let kinds: Vec<_> = certificates.iter().map(|c| list.identify(c)).collect();
+    assert!(kinds.iter().any(|i| matches!(i, Identity::Impostor { .. })));
+    assert!(kinds.iter().any(|i| i.listed().is_some()));
+}
+
+#[test]
 fn entry_without_key_identity_only_names() {
     let p = pool(&["direct-leaf.pem"]);
     let (_, leaf) = by_cn(&p, "mail.fabrikam.com");

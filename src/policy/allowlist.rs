@@ -6,7 +6,9 @@
 //! alone; `--allowlist FILE` replaces it. A custom file is validated as a whole and
 //! every problem is reported with its line, since admins edit these by hand.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Mutex;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -294,6 +296,31 @@ pub struct Allowlist {
     authorities: Vec<Authority>,
     /// The advice on where to buy, for the last date asked.
     advice: super::advice::SourceMemo,
+    /// What [`Allowlist::identify`] said of CA certificates met before.
+    identities: IdentityMemo,
+}
+
+/// How many CA certificates' identities an allowlist keeps.
+const IDENTITIES: usize = 1 << 14;
+
+/// Identities of CA certificates, by the certificate's SHA-256: a scan asks about the
+/// same intermediates and roots for every bundle, and each answer walks the whole
+/// list. An identity depends on the certificate alone (the list never changes once
+/// built), so a kept answer is the answer. A copy of an allowlist starts with
+/// nothing kept.
+#[derive(Default)]
+struct IdentityMemo(Mutex<HashMap<Sha256Thumbprint, Identity>>);
+
+impl Clone for IdentityMemo {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for IdentityMemo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdentityMemo")
+    }
 }
 
 /// One problem in an allowlist file.
@@ -902,6 +929,7 @@ impl Allowlist {
             issuance,
             authorities,
             advice: Default::default(),
+            identities: IdentityMemo::default(),
         })
     }
 
@@ -1012,7 +1040,25 @@ impl Allowlist {
     }
 
     /// Is `cert` one of the authorities? By thumbprint, else by subject and key.
+    /// A CA certificate's answer is kept (end-entity certificates come once each).
     pub fn identify(&self, cert: &Certificate) -> Identity {
+        if !cert.is_ca() {
+            return self.identify_anew(cert);
+        }
+        let memo = &self.identities.0;
+        if let Some(kept) = memo.lock().ok().and_then(|m| m.get(cert.sha256()).cloned()) {
+            return kept;
+        }
+        let identity = self.identify_anew(cert);
+        if let Ok(mut kept) = memo.lock() {
+            if kept.len() < IDENTITIES {
+                kept.insert(*cert.sha256(), identity.clone());
+            }
+        }
+        identity
+    }
+
+    fn identify_anew(&self, cert: &Certificate) -> Identity {
         for (i, a) in self.authorities.iter().enumerate() {
             if a.sha1.contains(cert.sha1()) {
                 return Identity::Listed {
