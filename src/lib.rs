@@ -54,6 +54,10 @@ pub struct CheckOptions {
     pub profile: Profile,
     /// Keep every step of the path search in [`Chain::trace`] (`check -v`).
     pub trace: bool,
+    /// Write [`policy::Assessment::next_steps`]. A scan's records carry none, so a
+    /// scan turns this off and spares every bundle their words (one of them lists
+    /// every accepted CA).
+    pub next_steps: bool,
 }
 
 impl CheckOptions {
@@ -67,6 +71,7 @@ impl CheckOptions {
             password: None,
             profile: Profile::default(),
             trace: false,
+            next_steps: true,
         }
     }
 }
@@ -428,6 +433,7 @@ pub fn check_bundle(
             at: options.at,
             warn_days: options.warn_days,
             profile: options.profile,
+            next_steps: options.next_steps,
         },
     );
     Ok(Outcome {

@@ -180,3 +180,25 @@ fn text_names_the_profile_and_ends_with_next_steps() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn next_steps_can_be_left_out_without_changing_the_verdict() {
+    // A scan's records carry no next steps and skip writing them; the check is the same.
+    let allowlist = common::test_allowlist();
+    for file in ["direct-bundle.pem", "story-bundle.pem", "self-signed.pem"] {
+        let mut options = mfgcheck::CheckOptions::at(common::at("2011-01-01"));
+        let with = mfgcheck::check(&[common::input(file)], &allowlist, &options).unwrap();
+        options.next_steps = false;
+        let without = mfgcheck::check(&[common::input(file)], &allowlist, &options).unwrap();
+        assert!(!with.assessment.next_steps.is_empty(), "{file}");
+        assert!(without.assessment.next_steps.is_empty(), "{file}");
+        assert_eq!(
+            with.assessment.verdict, without.assessment.verdict,
+            "{file}"
+        );
+        assert_eq!(
+            with.assessment.findings, without.assessment.findings,
+            "{file}"
+        );
+    }
+}

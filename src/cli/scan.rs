@@ -224,6 +224,8 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     check.warn_days = args.warn_days;
     check.profile = args.profile.into();
     check.password = args.password.read()?;
+    // Records carry findings, not the next steps a single check ends with.
+    check.next_steps = false;
     let options = ScanOptions {
         check,
         jobs: bounded_jobs(args.jobs),

@@ -24,6 +24,8 @@ pub struct PolicyOptions {
     /// Warn when the certificate expires within this many days.
     pub warn_days: u32,
     pub profile: Profile,
+    /// Write the next steps (a scan's records carry none).
+    pub next_steps: bool,
 }
 
 /// Which Exchange release's federation rules apply. They differ in one point: from
@@ -220,18 +222,22 @@ pub fn assess(
     let mut findings = a.findings;
     findings.sort_by_key(Finding::severity);
     let verdict = verdict(issuer_accepted, &findings);
-    let next_steps = advice::next_steps(&advice::Situation {
-        verdict,
-        profile: options.profile,
-        leaf,
-        self_signed: direct_issuer == DirectIssuer::SelfSigned,
-        issuer_accepted,
-        codes: findings.iter().map(|f| f.code).collect(),
-        private_key,
-        allowlist,
-        at: options.at,
-        source: &source,
-    });
+    let next_steps = if options.next_steps {
+        advice::next_steps(&advice::Situation {
+            verdict,
+            profile: options.profile,
+            leaf,
+            self_signed: direct_issuer == DirectIssuer::SelfSigned,
+            issuer_accepted,
+            codes: findings.iter().map(|f| f.code).collect(),
+            private_key,
+            allowlist,
+            at: options.at,
+            source: &source,
+        })
+    } else {
+        Vec::new()
+    };
     Assessment {
         profile: options.profile,
         next_steps,
