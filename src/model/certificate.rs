@@ -106,9 +106,14 @@ struct Parsed {
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
     is_ca: bool,
-    dns_names: Vec<String>,
+    /// Where the subjectAltName and authorityInfoAccess extensions' values lie in
+    /// `der`, decoded on first use: a scan never asks for a leaf's DNS names, and
+    /// asks for an issuer's address only when the issuer is missing.
+    san: Vec<Range<usize>>,
+    dns_names: OnceLock<Vec<String>>,
+    aia: Vec<Range<usize>>,
     /// The AIA caIssuers addresses: where the issuer's certificate can be downloaded.
-    ca_issuers: Vec<String>,
+    ca_issuers: OnceLock<Vec<String>>,
     version: u32,
 }
 
@@ -141,6 +146,14 @@ impl ParseCache {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The values of extensions found at `ranges` of `der`.
+fn extension_values<'a>(
+    der: &'a [u8],
+    ranges: &'a [Range<usize>],
+) -> impl Iterator<Item = &'a [u8]> {
+    ranges.iter().filter_map(|r| der.get(r.clone()))
 }
 
 /// Where `part`, a slice the parser took from `whole`, lies in it.
@@ -213,8 +226,8 @@ impl Certificate {
         let mut ski = None;
         let mut aki = None;
         let mut is_ca = false;
-        let mut dns_names = Vec::new();
-        let mut ca_issuers = Vec::new();
+        let mut san = Vec::new();
+        let mut aia = Vec::new();
         for ext in tbs.extensions() {
             let value = ext.value;
             if ext.oid == OID_X509_EXT_SUBJECT_KEY_IDENTIFIER {
@@ -230,24 +243,9 @@ impl Certificate {
                     is_ca = bc.ca;
                 }
             } else if ext.oid == OID_X509_EXT_SUBJECT_ALT_NAME {
-                if let Ok((_, san)) = SubjectAlternativeName::from_der(value) {
-                    dns_names.extend(san.general_names.iter().filter_map(|g| match g {
-                        GeneralName::DNSName(d) => Some((*d).to_owned()),
-                        _ => None,
-                    }));
-                }
+                san.extend(within(&der, value));
             } else if ext.oid == OID_PKIX_AUTHORITY_INFO_ACCESS {
-                if let Ok((_, aia)) = AuthorityInfoAccess::from_der(value) {
-                    ca_issuers.extend(aia.accessdescs.iter().filter_map(|d| {
-                        match (
-                            &d.access_location,
-                            d.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS,
-                        ) {
-                            (GeneralName::URI(uri), true) => Some((*uri).to_owned()),
-                            _ => None,
-                        }
-                    }));
-                }
+                aia.extend(within(&der, value));
             }
         }
 
@@ -321,8 +319,10 @@ impl Certificate {
             not_before: x509.validity().not_before.to_datetime(),
             not_after: x509.validity().not_after.to_datetime(),
             is_ca,
-            dns_names,
-            ca_issuers,
+            san,
+            dns_names: OnceLock::new(),
+            aia,
+            ca_issuers: OnceLock::new(),
             version: match x509.version() {
                 X509Version::V1 => 1,
                 X509Version::V2 => 2,
@@ -405,11 +405,38 @@ impl Certificate {
         self.parsed.is_ca
     }
     pub fn dns_names(&self) -> &[String] {
-        &self.parsed.dns_names
+        let p = &*self.parsed;
+        p.dns_names.get_or_init(|| {
+            extension_values(&p.der, &p.san)
+                .filter_map(|v| SubjectAlternativeName::from_der(v).ok())
+                .flat_map(|(_, san)| {
+                    san.general_names.into_iter().filter_map(|g| match g {
+                        GeneralName::DNSName(d) => Some(d.to_owned()),
+                        _ => None,
+                    })
+                })
+                .collect()
+        })
     }
     /// Where the issuer's certificate can be downloaded (AIA caIssuers URIs).
     pub fn ca_issuers(&self) -> &[String] {
-        &self.parsed.ca_issuers
+        let p = &*self.parsed;
+        p.ca_issuers.get_or_init(|| {
+            extension_values(&p.der, &p.aia)
+                .filter_map(|v| AuthorityInfoAccess::from_der(v).ok())
+                .flat_map(|(_, aia)| {
+                    aia.accessdescs.into_iter().filter_map(|d| {
+                        match (
+                            d.access_location,
+                            d.access_method == OID_PKIX_ACCESS_DESCRIPTOR_CA_ISSUERS,
+                        ) {
+                            (GeneralName::URI(uri), true) => Some(uri.to_owned()),
+                            _ => None,
+                        }
+                    })
+                })
+                .collect()
+        })
     }
     pub fn version(&self) -> u32 {
         self.parsed.version
