@@ -27,36 +27,42 @@ trap 'rm -f "$measure"' EXIT
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%8.0f bundles/s", n / s }'; }
 
 echo "mfgcheck $($bin --version | cut -d' ' -f2), $(nproc) cores, $n bundles"
-# The floor, from the same run: one RSA-2048 verification (what every bundle's leaf
-# costs at least), as `openssl speed` measures it on this machine now.
-floor=
-if command -v openssl >/dev/null 2>&1; then
-  floor=$(openssl speed -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { sub(/s$/, "", $5); printf "%.1f", $5 * 1e6 }')
-  [ -n "$floor" ] && printf '%-40s %7s us per verification (openssl speed rsa2048)\n' "floor: one RSA-2048 verification" "$floor"
-fi
+# The floor: one RSA-2048 verification (what every bundle's leaf costs at least), as
+# `openssl speed` measures it on this machine now. The machine's speed moves from minute
+# to minute, so it is measured again just before every timed run, and each run's CPU is
+# given in floors of its own moment.
+floor_now() {
+  command -v openssl >/dev/null 2>&1 || return 0
+  openssl speed -seconds 1 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { sub(/s$/, "", $5); printf "%.1f", $5 * 1e6 }'
+}
 for jobs in 1 0; do
   best=
   rss=
   cpu=
+  floor=
   for _ in 1 2 3; do
+    this_floor=$(floor_now)
     if [ -x /usr/bin/time ]; then
       /usr/bin/time -f '%e %M %U %S' -o "$measure" "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
-      read -r secs rss user sys < <(tail -n 1 "$measure")
+      read -r secs this_rss user sys < <(tail -n 1 "$measure")
       this_cpu=$(awk -v u="$user" -v s="$sys" -v n="$n" 'BEGIN { printf "%.0f", (u + s) * 1e6 / n }')
     else
       start=$(date +%s%N)
       "$bin" "${args[@]}" --jobs "$jobs" 2>/dev/null || true
       secs=$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN { print ns / 1e9 }')
       this_cpu=
+      this_rss=
     fi
-    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$secs; cpu=$this_cpu; fi
+    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best=$secs; cpu=$this_cpu; rss=$this_rss; floor=$this_floor
+    fi
   done
   label="mfgcheck scan --jobs $jobs"
   [ "$jobs" = 0 ] && label="mfgcheck scan (all cores)"
   # CPU per bundle in floors: comparable between runs when the machine's speed moves
   # (the goal of 45 us was set when the floor was 23 us: 1.96 floors).
   floors=
-  [ -n "$floor" ] && [ -n "$cpu" ] && floors=$(awk -v c="$cpu" -v f="$floor" 'BEGIN { printf " (%.2f floors)", c / f }')
+  [ -n "$floor" ] && [ -n "$cpu" ] && floors=$(awk -v c="$cpu" -v f="$floor" 'BEGIN { printf " (%.2f floors of %s us)", c / f, f }')
   printf '%-40s %7.2f s  %s  CPU %s us/bundle%s  peak RSS %s KB\n' "$label" "$best" "$(rate "$n" "$best")" "${cpu:-?}" "$floors" "${rss:-?}"
 done
 
