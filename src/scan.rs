@@ -208,7 +208,22 @@ impl Filter {
 /// (unreadable directories), as records. Symbolic links are followed only when they
 /// lead to a file inside the tree being walked; linked directories are not entered.
 /// Files given by name are always taken; `filter` applies to what a walk finds.
-pub fn collect_files(paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<FileRecord>) {
+/// Sibling directories are listed on up to `jobs` threads (0: one per core, as for
+/// the checks): the listing is work before any check starts. Their lists are joined
+/// in order.
+pub fn collect_files(
+    paths: &[PathBuf],
+    filter: &Filter,
+    jobs: usize,
+) -> (Vec<PathBuf>, Vec<FileRecord>) {
+    let pool = (jobs != 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .ok()
+        })
+        .flatten();
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -216,7 +231,12 @@ pub fn collect_files(paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<F
             Ok(m) if m.is_dir() => {
                 let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
                 let mut found = Vec::new();
-                walk(root, &canonical, &mut found, &mut errors);
+                match &pool {
+                    Some(pool) => pool.install(|| {
+                        walk(root, &canonical, Threads::Pool, &mut found, &mut errors);
+                    }),
+                    None => walk(root, &canonical, Threads::One, &mut found, &mut errors),
+                }
                 if filter.takes_all() {
                     files.append(&mut found);
                 } else {
@@ -241,7 +261,20 @@ pub fn collect_files(paths: &[PathBuf], filter: &Filter) -> (Vec<PathBuf>, Vec<F
     (files, errors)
 }
 
-fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<FileRecord>) {
+/// Where a walk lists subdirectories: on this thread, or on the pool it runs in.
+#[derive(Clone, Copy)]
+enum Threads {
+    One,
+    Pool,
+}
+
+fn walk(
+    dir: &Path,
+    root: &Path,
+    threads: Threads,
+    files: &mut Vec<PathBuf>,
+    errors: &mut Vec<FileRecord>,
+) {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -276,8 +309,26 @@ fn walk(dir: &Path, root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<File
             }
         }
     }
-    for sub in subdirectories {
-        walk(&sub, root, files, errors);
+    match threads {
+        Threads::Pool if subdirectories.len() > 1 => {
+            let listed: Vec<(Vec<PathBuf>, Vec<FileRecord>)> = subdirectories
+                .par_iter()
+                .map(|sub| {
+                    let (mut files, mut errors) = (Vec::new(), Vec::new());
+                    walk(sub, root, threads, &mut files, &mut errors);
+                    (files, errors)
+                })
+                .collect();
+            for (found, failed) in listed {
+                files.extend(found);
+                errors.extend(failed);
+            }
+        }
+        _ => {
+            for sub in subdirectories {
+                walk(&sub, root, threads, files, errors);
+            }
+        }
     }
 }
 
@@ -750,7 +801,7 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
 /// Loads the CA certificates of a chain directory (every file below it that holds
 /// certificates; files without any are ignored), for [`Shared::extras`].
 pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate>, Error> {
-    let (files, errors) = collect_files(&[dir.to_path_buf()], &Filter::default());
+    let (files, errors) = collect_files(&[dir.to_path_buf()], &Filter::default(), 1);
     if let Some(FileRecord {
         path,
         status: FileStatus::Error(message),

@@ -407,8 +407,8 @@ fn an_issuer_file_joins_the_bundles_of_its_directory() {
 #[test]
 fn records_stay_in_order_across_chunks_with_issuer_files_after_a_boundary() {
     // Scan checks 512 files at a time and checks the next chunk while it writes the
-    // last: 1,300 files in three directories, one of whose issuer file is sorted
-    // after the first boundary, the other's after the second.
+    // last: about 1,300 files in three directories, one of whose issuer file is
+    // sorted after the first boundary, the other's after the second.
     let root = fresh("chunks");
     let leaf = std::fs::read(fixture("noaki-leaf.pem")).unwrap();
     let unlisted = std::fs::read(fixture("unlisted.pem")).unwrap();
@@ -423,6 +423,12 @@ fn records_stay_in_order_across_chunks_with_issuer_files_after_a_boundary() {
     for i in 0..100 {
         write(root.join(format!("b/{i:04}.pem")), &unlisted);
     }
+    // A file beside the directories and one nested deeper: the directories are
+    // listed in parallel (with --jobs 3) and must still come in scan order.
+    write(root.join("top.pem"), &unlisted);
+    for i in 0..5 {
+        write(root.join(format!("b/n/{i:04}.pem")), &unlisted);
+    }
     for i in 0..599 {
         write(root.join(format!("c/{i:04}.cer")), &leaf);
     }
@@ -431,14 +437,15 @@ fn records_stay_in_order_across_chunks_with_issuer_files_after_a_boundary() {
     assert_eq!(code, 1, "{stderr}");
     let records = jsonl(&one);
     let got = verdicts(&records, &root);
-    let mut want: Vec<(String, &str)> = Vec::new();
+    let mut want: Vec<(String, &str)> = vec![("top.pem".to_owned(), "rejected")];
     want.extend((0..600).map(|i| (format!("a/{i:04}.cer"), "accepted")));
     want.extend((0..100).map(|i| (format!("b/{i:04}.pem"), "rejected")));
+    want.extend((0..5).map(|i| (format!("b/n/{i:04}.pem"), "rejected")));
     want.extend((0..599).map(|i| (format!("c/{i:04}.cer"), "accepted")));
     assert_eq!(got, want);
     assert!(
         stderr.contains(
-            "1301 files: 1199 accepted (0 with warnings), 100 rejected, 0 errors, 0 without certificates, 2 files of CA certificates only"
+            "1307 files: 1199 accepted (0 with warnings), 106 rejected, 0 errors, 0 without certificates, 2 files of CA certificates only"
         ),
         "{stderr}"
     );

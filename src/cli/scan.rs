@@ -96,8 +96,8 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Threads to check with; default one per core (at most 4 per core). The calling
-    /// thread writes the report beside them.
+    /// Threads to list directories and check with; default one per core (at most 4
+    /// per core). The calling thread writes the report beside them.
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
 
@@ -253,7 +253,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         extras,
         ..Shared::default()
     };
-    let (files, walk_errors) = scan::collect_files(&args.paths, &filter);
+    let (files, walk_errors) = scan::collect_files(&args.paths, &filter, options.jobs);
     let endpoints = match &args.connect_list {
         Some(list) => read_list(list)?,
         None => Vec::new(),
