@@ -220,6 +220,7 @@ pub fn collect_files(
         .then(|| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(jobs)
+                .stack_size(WALK_STACK)
                 .build()
                 .ok()
         })
@@ -231,11 +232,12 @@ pub fn collect_files(
             Ok(m) if m.is_dir() => {
                 let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
                 let mut found = Vec::new();
+                let threads = Threads(if pool.is_some() { PARALLEL_LEVELS } else { 0 });
                 match &pool {
                     Some(pool) => pool.install(|| {
-                        walk(root, &canonical, Threads::Pool, &mut found, &mut errors);
+                        walk(root, &canonical, threads, &mut found, &mut errors);
                     }),
-                    None => walk(root, &canonical, Threads::One, &mut found, &mut errors),
+                    None => walk(root, &canonical, threads, &mut found, &mut errors),
                 }
                 if filter.takes_all() {
                     files.append(&mut found);
@@ -261,12 +263,18 @@ pub fn collect_files(
     (files, errors)
 }
 
-/// Where a walk lists subdirectories: on this thread, or on the pool it runs in.
+/// How many more levels of a walk list their subdirectories in parallel, on the pool
+/// the walk runs in; below them, a thread walks on alone. A tree is wide near its
+/// top; deep down, parallel frames would only pile up on the stack.
 #[derive(Clone, Copy)]
-enum Threads {
-    One,
-    Pool,
-}
+struct Threads(u8);
+
+/// Levels of a tree whose subdirectories are listed in parallel.
+const PARALLEL_LEVELS: u8 = 3;
+
+/// Stack of the listing threads: what the main thread has, for trees nested as deep
+/// as paths allow.
+const WALK_STACK: usize = 8 << 20;
 
 fn walk(
     dir: &Path,
@@ -309,25 +317,23 @@ fn walk(
             }
         }
     }
-    match threads {
-        Threads::Pool if subdirectories.len() > 1 => {
-            let listed: Vec<(Vec<PathBuf>, Vec<FileRecord>)> = subdirectories
-                .par_iter()
-                .map(|sub| {
-                    let (mut files, mut errors) = (Vec::new(), Vec::new());
-                    walk(sub, root, threads, &mut files, &mut errors);
-                    (files, errors)
-                })
-                .collect();
-            for (found, failed) in listed {
-                files.extend(found);
-                errors.extend(failed);
-            }
+    let below = Threads(threads.0.saturating_sub(1));
+    if threads.0 > 0 && subdirectories.len() > 1 {
+        let listed: Vec<(Vec<PathBuf>, Vec<FileRecord>)> = subdirectories
+            .par_iter()
+            .map(|sub| {
+                let (mut files, mut errors) = (Vec::new(), Vec::new());
+                walk(sub, root, below, &mut files, &mut errors);
+                (files, errors)
+            })
+            .collect();
+        for (found, failed) in listed {
+            files.extend(found);
+            errors.extend(failed);
         }
-        _ => {
-            for sub in subdirectories {
-                walk(&sub, root, threads, files, errors);
-            }
+    } else {
+        for sub in subdirectories {
+            walk(&sub, root, below, files, errors);
         }
     }
 }

@@ -487,6 +487,28 @@ fn include_and_exclude_globs_pick_files_below_the_root() {
 }
 
 #[test]
+fn a_tree_nested_as_deep_as_paths_allow_is_walked() {
+    // 1,000 levels, each with a second, empty subdirectory: listing in parallel must
+    // not pile frames up on a thread's stack.
+    let root = fresh("deep");
+    let mut dir = root.clone();
+    for _ in 0..1000 {
+        std::fs::create_dir_all(dir.join("e")).unwrap();
+        dir = dir.join("d");
+    }
+    copy("direct-bundle.pem", &dir.join("deep.pem"));
+    copy("direct-bundle.pem", &root.join("top.pem"));
+    for jobs in ["1", "3"] {
+        let (_, stdout, stderr) = scan_paths(&[&root], &["--format", "jsonl", "--jobs", jobs]);
+        let records = jsonl(&stdout);
+        assert_eq!(records.len(), 2, "--jobs {jobs}: {stderr}");
+        // A directory's files before its subdirectories.
+        assert!(records[0]["path"].as_str().unwrap().ends_with("top.pem"));
+        assert!(records[1]["path"].as_str().unwrap().ends_with("deep.pem"));
+    }
+}
+
+#[test]
 fn empty_exports_are_errors_and_other_files_are_sniffed() {
     let root = fresh("sniff");
     copy("direct-bundle.pem", &root.join("ok.pem"));
