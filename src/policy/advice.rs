@@ -2,11 +2,11 @@
 //! reads only the end of the report still knows which CA to buy from, whether the
 //! self-signed route is open to them, and what to give `New-FederationTrust`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::allowlist::{Allowlist, Authority, Issuance, Kind};
+use super::allowlist::{Allowlist, Authority, Issuance, Kind, Memo};
 use super::assess::{KeyStatus, Profile, Verdict};
 use super::finding::Code;
 use crate::model::Certificate;
@@ -53,32 +53,18 @@ pub(super) struct Source {
 
 /// [`source_at`] for the last date asked, kept with the allowlist: a scan asks it for
 /// every rejected bundle, on one date, and the text lists every accepted CA.
-#[derive(Default)]
-pub(super) struct SourceMemo(Mutex<Option<(OffsetDateTime, Arc<Source>)>>);
-
-/// A copy of an allowlist starts with nothing kept.
-impl Clone for SourceMemo {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl std::fmt::Debug for SourceMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SourceMemo")
-    }
-}
+pub(super) type SourceMemo = Memo<Option<(OffsetDateTime, Arc<Source>)>>;
 
 /// [`source_at`], answered from the allowlist's memo when the date is the same.
 pub(super) fn source_for(allowlist: &Allowlist, at: OffsetDateTime) -> Arc<Source> {
-    let memo = &allowlist.advice_memo().0;
-    if let Some((when, source)) = memo.lock().ok().as_deref().and_then(Option::as_ref) {
+    let memo = allowlist.advice_memo();
+    if let Some((when, source)) = memo.lock().as_deref().and_then(Option::as_ref) {
         if *when == at {
             return Arc::clone(source);
         }
     }
     let source = Arc::new(source_at(allowlist, at));
-    if let Ok(mut kept) = memo.lock() {
+    if let Some(mut kept) = memo.lock() {
         *kept = Some((at, Arc::clone(&source)));
     }
     source

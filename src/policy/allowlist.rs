@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -296,30 +296,38 @@ pub struct Allowlist {
     authorities: Vec<Authority>,
     /// The advice on where to buy, for the last date asked.
     advice: super::advice::SourceMemo,
-    /// What [`Allowlist::identify`] said of CA certificates met before.
-    identities: IdentityMemo,
+    /// What [`Allowlist::identify`] said of CA certificates met before, by the
+    /// certificate's SHA-256: a scan asks about the same intermediates and roots for
+    /// every bundle, and each answer walks the whole list. An identity depends on the
+    /// certificate alone (the list never changes once built), so a kept answer is the
+    /// answer.
+    identities: Memo<HashMap<Sha256Thumbprint, Identity>>,
 }
 
 /// How many CA certificates' identities an allowlist keeps.
 const IDENTITIES: usize = 1 << 14;
 
-/// Identities of CA certificates, by the certificate's SHA-256: a scan asks about the
-/// same intermediates and roots for every bundle, and each answer walks the whole
-/// list. An identity depends on the certificate alone (the list never changes once
-/// built), so a kept answer is the answer. A copy of an allowlist starts with
-/// nothing kept.
+/// Answers an allowlist keeps for reuse, never part of what it says: a copy of the
+/// allowlist starts with nothing kept, and `Debug` does not list them.
 #[derive(Default)]
-struct IdentityMemo(Mutex<HashMap<Sha256Thumbprint, Identity>>);
+pub(super) struct Memo<T>(Mutex<T>);
 
-impl Clone for IdentityMemo {
+impl<T> Memo<T> {
+    /// What is kept, unless a thread panicked while changing it.
+    pub(super) fn lock(&self) -> Option<MutexGuard<'_, T>> {
+        self.0.lock().ok()
+    }
+}
+
+impl<T: Default> Clone for Memo<T> {
     fn clone(&self) -> Self {
         Self::default()
     }
 }
 
-impl fmt::Debug for IdentityMemo {
+impl<T> fmt::Debug for Memo<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("IdentityMemo")
+        f.write_str("Memo")
     }
 }
 
@@ -929,7 +937,7 @@ impl Allowlist {
             issuance,
             authorities,
             advice: Default::default(),
-            identities: IdentityMemo::default(),
+            identities: Memo::default(),
         })
     }
 
@@ -1045,12 +1053,15 @@ impl Allowlist {
         if !cert.is_ca() {
             return self.identify_anew(cert);
         }
-        let memo = &self.identities.0;
-        if let Some(kept) = memo.lock().ok().and_then(|m| m.get(cert.sha256()).cloned()) {
+        if let Some(kept) = self
+            .identities
+            .lock()
+            .and_then(|m| m.get(cert.sha256()).cloned())
+        {
             return kept;
         }
         let identity = self.identify_anew(cert);
-        if let Ok(mut kept) = memo.lock() {
+        if let Some(mut kept) = self.identities.lock() {
             if kept.len() < IDENTITIES {
                 kept.insert(*cert.sha256(), identity.clone());
             }
