@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
+use crate::load::spare::Spare;
 use crate::load::{LoadError, Problem};
 use crate::model::{Certificate, Sha1Thumbprint};
 use crate::policy::{Allowlist, Code, Severity, Verdict};
@@ -442,13 +443,9 @@ const READ_ROOM: usize = 16 * 1024;
 type Work<'a> = [(usize, &'a [Certificate])];
 
 thread_local! {
-    /// The buffer this thread read its last file into, kept for the next: a fresh
-    /// one for every file is an allocation too large for the allocator's fast path.
-    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The buffer this thread read its last file into.
+    static READ: Spare = const { Spare::new() };
 }
-
-/// Buffers larger than this are not kept for the next file.
-const SPARE_BYTES: usize = 1 << 20;
 
 /// What reading one file gave.
 enum Visit {
@@ -628,7 +625,7 @@ fn visit(
     shared: &Shared,
     local: &[Certificate],
 ) -> Visit {
-    let bytes = match read_file(path, options.max_file_bytes, SPARE.take()) {
+    let bytes = match read_file(path, options.max_file_bytes, READ.with(Spare::take)) {
         Contents::Bytes(bytes) => bytes,
         Contents::Skip => return Visit::NoCertificate,
         Contents::Error(message) => return Visit::Record(error_record(path, message)),
@@ -654,11 +651,8 @@ fn visit(
         }
         judge(bundle, &input, local, allowlist, options, shared).map(Ok)
     });
-    let Input { name, mut bytes } = input;
-    if bytes.capacity() <= SPARE_BYTES {
-        bytes.clear();
-        SPARE.set(bytes);
-    }
+    let Input { name, bytes } = input;
+    READ.with(|spare| spare.keep(bytes));
     match checked {
         // The record's path is the name the input was read under.
         Ok(Ok(outcome)) => Visit::Record(outcome_record(name, outcome)),

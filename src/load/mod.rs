@@ -10,6 +10,7 @@ mod pkcs12;
 mod pkcs7;
 mod seen;
 pub mod shell;
+pub(crate) mod spare;
 mod text;
 
 use std::fmt;

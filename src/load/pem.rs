@@ -3,6 +3,7 @@
 //! the text, without copying it line by line: a scan reads thousands of these.
 
 use super::der::{self, element};
+use super::spare::Spare;
 use super::{Bag, Der, Format, Found, Password, PemBodies, Problem};
 
 const CERTIFICATE_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
@@ -42,7 +43,22 @@ fn base64() -> &'static data_encoding::Encoding {
 /// base64 character followed by white space, the line is taken without looking at
 /// each byte. A guess that swallows white space makes the strict decoder fail (and
 /// the tolerant one decide), so it never changes what a body decodes to.
-fn decode_lines(raw: &str, scratch: &mut Vec<u8>) -> Option<Vec<u8>> {
+fn decode_lines(raw: &str) -> Option<Vec<u8>> {
+    LINES.with(|spare| {
+        let mut lines = spare.take();
+        let decoded = decode_lines_into(raw, &mut lines);
+        spare.keep(lines);
+        decoded
+    })
+}
+
+thread_local! {
+    /// The buffer this thread joined its last body's lines in.
+    static LINES: Spare = const { Spare::new() };
+}
+
+/// [`decode_lines`], the lines joined in `scratch`.
+fn decode_lines_into(raw: &str, scratch: &mut Vec<u8>) -> Option<Vec<u8>> {
     use base64::Engine as _;
     let bytes = raw.as_bytes();
     let is_space = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_whitespace);
@@ -102,16 +118,6 @@ fn next_begin(text: &str, from: usize) -> Option<usize> {
     }
 }
 
-thread_local! {
-    /// The buffer this thread copied its last body's lines into, kept for the next:
-    /// a fresh one for every file is an allocation too large for the allocator's
-    /// fast path.
-    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-/// Buffers larger than this are not kept for the next body.
-const SCRATCH_BYTES: usize = 1 << 20;
-
 /// The PEM blocks of `text`, in order; a body met before comes from `bodies`.
 fn blocks<'a>(
     text: &'a str,
@@ -157,19 +163,12 @@ fn blocks<'a>(
         } else if let Some(der) = bodies.and_then(|b| b.get(raw.as_bytes())) {
             Ok(Der::Shared(der))
         } else {
-            let decoded = SCRATCH.with(|scratch| {
-                let mut lines = scratch.take();
-                let decoded = decode_lines(raw, &mut lines);
-                if lines.capacity() <= SCRATCH_BYTES {
-                    scratch.set(lines);
-                }
-                decoded
-            });
-            let decoded = decoded.ok_or(()).or_else(|()| {
-                base64()
+            let decoded = match decode_lines(raw) {
+                Some(der) => Ok(der),
+                None => base64()
                     .decode(raw.as_bytes())
-                    .map_err(|_| BlockError::Base64(label))
-            });
+                    .map_err(|_| BlockError::Base64(label)),
+            };
             if let (Ok(der), Some(bodies)) = (&decoded, bodies) {
                 bodies.met(raw.as_bytes(), der);
             }
@@ -369,7 +368,6 @@ mod tests {
             }
             out
         };
-        let mut scratch = Vec::new();
         let whole = |body: &str| read(&format!("-----BEGIN X-----\n{body}-----END X-----"));
         // What tools write: taken by the strict decoder.
         for body in [
@@ -379,7 +377,7 @@ mod tests {
             wrap(&[3, 64], "\r\n", "\t"),
             b64.clone(),
         ] {
-            assert_eq!(decode_lines(&body, &mut scratch).as_deref(), Some(&der[..]));
+            assert_eq!(decode_lines(&body).as_deref(), Some(&der[..]));
             assert_eq!(whole(&body), [Ok(("X".to_owned(), der.clone()))]);
         }
         // Short lines between long ones: the guess may take white space, and the
@@ -387,21 +385,18 @@ mod tests {
         for widths in [[64, 64, 10, 64], [64, 62, 1, 64], [64, 1, 1, 64]] {
             for indent in ["", " ", "  "] {
                 let body = wrap(&widths, "\n", indent);
-                let fast = decode_lines(&body, &mut scratch);
+                let fast = decode_lines(&body);
                 assert!(fast.as_deref().is_none_or(|d| d == der), "{widths:?}");
                 assert_eq!(whole(&body), [Ok(("X".to_owned(), der.clone()))]);
             }
         }
         // White space inside a line is dropped like a line end.
         let spaced = format!("{} {}", &b64[..40], &b64[40..]);
-        assert_eq!(
-            decode_lines(&spaced, &mut scratch).as_deref(),
-            Some(&der[..])
-        );
+        assert_eq!(decode_lines(&spaced).as_deref(), Some(&der[..]));
         // Not canonical base64: left to the tolerant decoder, which refuses it too.
-        assert_eq!(decode_lines("QUJD\nQQ=\n", &mut scratch), None);
-        assert_eq!(decode_lines("QUJ=\n", &mut scratch), None, "trailing bits");
+        assert_eq!(decode_lines("QUJD\nQQ=\n"), None);
+        assert_eq!(decode_lines("QUJ=\n"), None, "trailing bits");
         assert_eq!(whole("QUJ=\n"), [Err("base64 X".to_owned())]);
-        assert_eq!(decode_lines("", &mut scratch).as_deref(), Some(&[][..]));
+        assert_eq!(decode_lines("").as_deref(), Some(&[][..]));
     }
 }
