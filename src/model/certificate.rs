@@ -166,11 +166,8 @@ fn within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
         .then_some(range)
 }
 
-pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
-    without_leading_zeros(bytes).to_vec()
-}
-
-fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
+/// A big-endian unsigned integer without its leading zero bytes.
+pub(crate) fn without_leading_zeros(bytes: &[u8]) -> &[u8] {
     let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
     bytes.get(first..).unwrap_or_default()
 }
@@ -207,10 +204,11 @@ impl Certificate {
             origin: origin.clone(),
             reason,
         };
-        // Extensions are read shallow, and only the five used here are parsed: a
-        // public CA's leaf carries others (SCT lists, policies, CRL points) that deep
-        // parsing would decode for nothing. A malformed extension is passed over,
-        // as the deep parser would record it and move on.
+        // Extensions are read shallow, and only the five used here are parsed (the
+        // names and addresses when first asked for): a public CA's leaf carries
+        // others (SCT lists, policies, CRL points) that deep parsing would decode for
+        // nothing. A malformed extension is passed over, as the deep parser would
+        // record it and move on.
         let (rest, x509) = X509CertificateParser::new()
             .with_deep_parse_extensions(false)
             .parse(&der)
@@ -281,7 +279,7 @@ impl Certificate {
             }
             Ok(X509PublicKey::DSA(y)) => (
                 KeyAlgorithm::Dsa {
-                    bits: bit_length(&strip_leading_zeros(y)),
+                    bits: bit_length(without_leading_zeros(y)),
                 },
                 None,
             ),

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::algorithm::KeyAlgorithm;
-use super::certificate::{Certificate, bit_length, strip_leading_zeros};
+use super::certificate::{Certificate, bit_length, without_leading_zeros};
 use crate::load::{PublicHalf, RawKey};
 
 /// The family of a Windows key provider, judged by its name.
@@ -129,7 +129,7 @@ impl PrivateKey {
     pub fn algorithm(&self) -> KeyAlgorithm {
         match &self.public {
             PublicHalf::Rsa { modulus, .. } => KeyAlgorithm::Rsa {
-                bits: bit_length(&strip_leading_zeros(modulus)),
+                bits: bit_length(without_leading_zeros(modulus)),
             },
             PublicHalf::Ec { .. } => KeyAlgorithm::Other("EC".into()),
             PublicHalf::Other { algorithm } => KeyAlgorithm::Other(algorithm.clone()),
@@ -144,7 +144,7 @@ impl PrivateKey {
         let same = match &self.public {
             PublicHalf::Rsa { modulus, exponent } => {
                 Some(key.rsa_components().is_some_and(|(n, e)| {
-                    n == strip_leading_zeros(modulus) && e == strip_leading_zeros(exponent)
+                    n == without_leading_zeros(modulus) && e == without_leading_zeros(exponent)
                 }))
             }
             PublicHalf::Ec { point: Some(point) } => Some(key.key_bytes() == point.as_slice()),
