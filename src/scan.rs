@@ -226,6 +226,7 @@ pub fn collect_files(
                 .ok()
         })
         .flatten();
+    let threads = Threads(if pool.is_some() { PARALLEL_LEVELS } else { 0 });
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -233,12 +234,10 @@ pub fn collect_files(
             Ok(m) if m.is_dir() => {
                 let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
                 let mut found = Vec::new();
-                let threads = Threads(if pool.is_some() { PARALLEL_LEVELS } else { 0 });
+                let mut walk_root = || walk(root, &canonical, threads, &mut found, &mut errors);
                 match &pool {
-                    Some(pool) => pool.install(|| {
-                        walk(root, &canonical, threads, &mut found, &mut errors);
-                    }),
-                    None => walk(root, &canonical, threads, &mut found, &mut errors),
+                    Some(pool) => pool.install(walk_root),
+                    None => walk_root(),
                 }
                 if filter.takes_all() {
                     files.append(&mut found);
@@ -529,7 +528,7 @@ pub fn scan(
 /// directory is complete, because an issuer file later in it changes their check.
 struct InOrder {
     /// For each file, the index of the last file of its directory: after that one,
-    /// the directory is complete. Worked out once: hashing a path walks its parts.
+    /// the directory is complete. Worked out once, in [`InOrder::new`].
     last_in_dir: Vec<usize>,
     /// Issuer files of directories not yet complete, by the directory's last index.
     issuers: HashMap<usize, Vec<Certificate>>,
