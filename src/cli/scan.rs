@@ -97,7 +97,8 @@ pub(super) struct ScanArgs {
     output: Option<PathBuf>,
 
     /// Threads to list directories and check with; default one per core (at most 4
-    /// per core). The calling thread writes the report beside them.
+    /// per core). The calling thread writes the report beside them; with 1, it does
+    /// all of the work itself.
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
 
