@@ -356,7 +356,7 @@ fn io_words(e: &std::io::Error) -> String {
 
 fn error_record(path: &Path, message: String) -> FileRecord {
     FileRecord {
-        path: path.display().to_string(),
+        path: path_text(path),
         status: FileStatus::Error(message),
         leaf: None,
         findings: Vec::new(),
@@ -453,6 +453,16 @@ enum Visit {
     /// CA certificates only (a vendor's intermediate or bundle): issuers for the
     /// bundles of its directory, not a bundle to check.
     IssuerFile(Vec<Certificate>),
+}
+
+/// A path as records and messages show it (`Path::display`), copied straight when it
+/// is valid Unicode, as nearly every path is: the formatter's lossy walk, chunk by
+/// chunk, cost about 0.5% of a scan.
+fn path_text(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) => text.to_owned(),
+        None => path.display().to_string(),
+    }
 }
 
 /// The directory a file's issuer files are shared in.
@@ -643,7 +653,7 @@ fn visit(
         Contents::Error(message) => return Visit::Record(error_record(path, message)),
     };
     let input = Input {
-        name: path.display().to_string(),
+        name: path_text(path),
         bytes,
     };
     let loaded = load_bundle_with(
