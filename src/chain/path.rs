@@ -10,7 +10,7 @@
 //! explains the verdict, so complete paths are scored (see [`Score`]) and the search
 //! stops early only when nothing can beat the path in hand.
 
-use std::collections::HashMap;
+use crate::load::FastMap;
 
 use time::OffsetDateTime;
 
@@ -193,7 +193,7 @@ struct Search<'a> {
     anchors: &'a dyn Anchors,
     at: OffsetDateTime,
     budget: Budget,
-    cache: HashMap<(CertId, CertId), Verification>,
+    cache: FastMap<(CertId, CertId), Verification>,
     /// Anchor status per certificate, worked out once per search.
     anchor: Vec<Option<bool>>,
     checks: usize,
@@ -249,7 +249,7 @@ pub fn build_traced(
         anchors,
         at,
         budget,
-        cache: HashMap::new(),
+        cache: FastMap::default(),
         anchor: vec![None; pool.len()],
         checks: 0,
         steps: 0,

@@ -1,6 +1,6 @@
 //! The bag of certificates from every input, merged and indexed for issuer lookup.
 
-use std::collections::HashMap;
+use crate::load::FastMap;
 use std::fmt;
 
 use crate::load::Origin;
@@ -90,7 +90,7 @@ impl Pool {
             by_subject: NameIndex::default(),
             by_issuer: NameIndex::default(),
         };
-        let mut seen: HashMap<Sha256Thumbprint, CertId> = HashMap::new();
+        let mut seen: FastMap<Sha256Thumbprint, CertId> = FastMap::default();
         for cert in certs {
             if let Some(&kept) = seen.get(cert.sha256()) {
                 pool.duplicates.push(Duplicate {
@@ -112,7 +112,7 @@ impl Pool {
         pool
     }
 
-    fn add(&mut self, cert: Certificate, seen: &mut HashMap<Sha256Thumbprint, CertId>) {
+    fn add(&mut self, cert: Certificate, seen: &mut FastMap<Sha256Thumbprint, CertId>) {
         let id = CertId(self.certs.len());
         seen.insert(*cert.sha256(), id);
         self.by_subject.push(cert.subject().key(), id);

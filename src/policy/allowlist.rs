@@ -6,7 +6,7 @@
 //! alone; `--allowlist FILE` replaces it. A custom file is validated as a whole and
 //! every problem is reported with its line, since admins edit these by hand.
 
-use std::collections::HashMap;
+use crate::load::FastMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
@@ -301,7 +301,7 @@ pub struct Allowlist {
     /// every bundle, and each answer walks the whole list. An identity depends on the
     /// certificate alone (the list never changes once built), so a kept answer is the
     /// answer.
-    identities: Memo<HashMap<Sha256Thumbprint, Identity>>,
+    identities: Memo<FastMap<Sha256Thumbprint, Identity>>,
 }
 
 /// How many CA certificates' identities an allowlist keeps.
