@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
 
-use x509_parser::asn1_rs::{Any, Tag};
+use x509_parser::asn1_rs::{Oid, Tag};
 use x509_parser::x509::X509Name;
 
 use super::oid::OidTable;
@@ -210,14 +210,28 @@ impl DistinguishedName {
 
     /// Reads a certificate's name, decoding every ASN.1 string type CAs have used.
     pub fn from_x509(name: &X509Name<'_>) -> Self {
-        let rdns = name
-            .iter()
-            .map(|rdn| {
-                Rdn(rdn
-                    .iter()
-                    .map(|atv| Attribute {
-                        oid: ATTRIBUTE_OIDS.dotted(atv.attr_type()),
-                        value: decode_string(atv.attr_value()),
+        Self::from_encoded(name.iter().map(|rdn| {
+            rdn.iter().map(|atv| {
+                let value = atv.attr_value();
+                (atv.attr_type().clone(), value.tag(), value.data)
+            })
+        }))
+    }
+
+    /// A certificate's name from its attributes as encoded: per RDN, each attribute's
+    /// type, and its value's tag and contents. [`Self::from_x509`] and the lean
+    /// certificate reader both come here, so a name reads the same either way.
+    pub(crate) fn from_encoded<'a, R, A>(rdns: R) -> Self
+    where
+        R: Iterator<Item = A>,
+        A: Iterator<Item = (Oid<'a>, Tag, &'a [u8])>,
+    {
+        let rdns = rdns
+            .map(|attributes| {
+                Rdn(attributes
+                    .map(|(oid, tag, data)| Attribute {
+                        oid: ATTRIBUTE_OIDS.dotted(&oid),
+                        value: decode_string(tag, data),
                     })
                     .collect())
             })
@@ -351,9 +365,8 @@ impl serde::Serialize for DistinguishedName {
 }
 
 /// Decodes a DirectoryString (and the other string types names use) to text.
-fn decode_string(value: &Any<'_>) -> String {
-    let data = value.data;
-    match value.tag() {
+fn decode_string(tag: Tag, data: &[u8]) -> String {
+    match tag {
         Tag::Utf8String
         | Tag::PrintableString
         | Tag::Ia5String
