@@ -1,5 +1,6 @@
 //! One parsed certificate.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -18,9 +19,11 @@ use x509_parser::oid_registry::{
 };
 use x509_parser::prelude::{FromDer, X509Version};
 use x509_parser::public_key::PublicKey as X509PublicKey;
+use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
 use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
+use super::lean;
 use super::name::DistinguishedName;
 use crate::load::{Bag, ByContent, Origin, RawCertificate};
 
@@ -90,31 +93,219 @@ pub struct Certificate {
 #[derive(Debug)]
 struct Parsed {
     der: Vec<u8>,
-    /// Where the signed part and the signature bits lie in `der`: both are read for
+    sha1: Sha1Thumbprint,
+    sha256: Sha256Thumbprint,
+    fields: Fields,
+    /// The DNS names of the subjectAltName, decoded on first use.
+    dns_names: OnceLock<Vec<String>>,
+    /// The AIA caIssuers addresses: where the issuer's certificate can be downloaded.
+    ca_issuers: OnceLock<Vec<String>>,
+}
+
+/// What is read from a certificate's fields, by either reader.
+#[derive(Debug)]
+struct Fields {
+    /// Where the signed part and the signature bits lie in the DER: both are read for
     /// every signature check, and copies would cost two allocations per certificate.
     tbs: Range<usize>,
     signature_value: Range<usize>,
     signature_algorithm: SignatureAlgorithm,
-    sha1: Sha1Thumbprint,
-    sha256: Sha256Thumbprint,
     subject: DistinguishedName,
     issuer: DistinguishedName,
     serial: Serial,
-    ski: Option<KeyId>,
-    aki: Option<KeyId>,
     public_key: PublicKey,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
-    is_ca: bool,
-    /// Where the subjectAltName and authorityInfoAccess extensions' values lie in
-    /// `der`, decoded on first use: a scan never asks for a leaf's DNS names, and
-    /// asks for an issuer's address only when the issuer is missing.
-    san: Vec<Range<usize>>,
-    dns_names: OnceLock<Vec<String>>,
-    aia: Vec<Range<usize>>,
-    /// The AIA caIssuers addresses: where the issuer's certificate can be downloaded.
-    ca_issuers: OnceLock<Vec<String>>,
+    extensions: Extensions,
     version: u32,
+}
+
+/// The extensions used here, as found: the key identifiers and basic constraints
+/// decoded, the names and addresses kept as where their values lie in the DER,
+/// decoded on first use (a scan never asks for a leaf's DNS names, and asks for an
+/// issuer's address only when the issuer is missing). Other extensions (a public
+/// CA's leaf carries SCT lists, policies, CRL points) are passed over unread.
+#[derive(Debug, Default)]
+pub(super) struct Extensions {
+    ski: Option<KeyId>,
+    aki: Option<KeyId>,
+    is_ca: bool,
+    san: Vec<Range<usize>>,
+    aia: Vec<Range<usize>>,
+}
+
+impl Extensions {
+    /// Takes in one extension, given its OID's contents and its value, both inside
+    /// `der`. A malformed value is passed over, as a deep parse would record it and
+    /// move on; a repeated extension is taken again, the last one counting.
+    pub(super) fn take(&mut self, der: &[u8], oid: &[u8], value: &[u8]) {
+        if oid == OID_X509_EXT_SUBJECT_KEY_IDENTIFIER.as_bytes() {
+            if let Ok((_, id)) = KeyIdentifier::from_der(value) {
+                self.ski = Some(KeyId::new(id.0.to_vec()));
+            }
+        } else if oid == OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER.as_bytes() {
+            if let Ok((_, a)) = AuthorityKeyIdentifier::from_der(value) {
+                self.aki = a.key_identifier.map(|id| KeyId::new(id.0.to_vec()));
+            }
+        } else if oid == OID_X509_EXT_BASIC_CONSTRAINTS.as_bytes() {
+            if let Ok((_, bc)) = BasicConstraints::from_der(value) {
+                self.is_ca = bc.ca;
+            }
+        } else if oid == OID_X509_EXT_SUBJECT_ALT_NAME.as_bytes() {
+            self.san.extend(within(der, value));
+        } else if oid == OID_PKIX_AUTHORITY_INFO_ACCESS.as_bytes() {
+            self.aia.extend(within(der, value));
+        }
+    }
+}
+
+/// What either reader gives: parts of the DER, and what was read from them.
+pub(super) struct Parts<'a> {
+    pub(super) tbs: &'a [u8],
+    pub(super) signature_algorithm: SignatureAlgorithm,
+    /// The signature's bits (the BIT STRING's contents after its unused-bits count).
+    pub(super) signature_value: &'a [u8],
+    /// The serial number's INTEGER contents, as encoded.
+    pub(super) serial: &'a [u8],
+    pub(super) issuer: DistinguishedName,
+    pub(super) subject: DistinguishedName,
+    pub(super) not_before: OffsetDateTime,
+    pub(super) not_after: OffsetDateTime,
+    pub(super) spki: SubjectPublicKeyInfo<'a>,
+    pub(super) extensions: Extensions,
+    pub(super) version: u32,
+}
+
+/// The parts of `der` as x509-parser reads them: any certificate it accepts.
+fn parts_by_x509(der: &[u8]) -> Result<Parts<'_>, String> {
+    // Extensions are read shallow, and only those used here are decoded.
+    let (rest, x509) = X509CertificateParser::new()
+        .with_deep_parse_extensions(false)
+        .parse(der)
+        .map_err(|e| e.to_string())?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} unexpected bytes after the certificate",
+            rest.len()
+        ));
+    }
+    let mut extensions = Extensions::default();
+    for ext in x509.tbs_certificate.extensions() {
+        extensions.take(der, ext.oid.as_bytes(), ext.value);
+    }
+    let Cow::Borrowed(signature_value) = x509.signature_value.data else {
+        return Err("the signature is not inside the certificate".into());
+    };
+    let tbs = x509.tbs_certificate;
+    // The signed part as a slice of `der` itself, which the parts borrow.
+    let signed = within(der, tbs.as_ref())
+        .and_then(|range| der.get(range))
+        .ok_or("the signed part is not inside the certificate")?;
+    Ok(Parts {
+        tbs: signed,
+        signature_algorithm: SignatureAlgorithm::from_x509(&x509.signature_algorithm),
+        signature_value,
+        serial: tbs.raw_serial(),
+        issuer: DistinguishedName::from_x509(tbs.issuer()),
+        subject: DistinguishedName::from_x509(tbs.subject()),
+        not_before: tbs.validity().not_before.to_datetime(),
+        not_after: tbs.validity().not_after.to_datetime(),
+        extensions,
+        version: match tbs.version() {
+            X509Version::V1 => 1,
+            X509Version::V2 => 2,
+            X509Version::V3 => 3,
+            X509Version(v) => v + 1,
+        },
+        spki: tbs.subject_pki,
+    })
+}
+
+impl Fields {
+    fn new(der: &[u8], parts: Parts<'_>) -> Result<Self, String> {
+        let Parts {
+            tbs,
+            signature_algorithm,
+            signature_value,
+            serial,
+            issuer,
+            subject,
+            not_before,
+            not_after,
+            spki,
+            extensions,
+            version,
+        } = parts;
+        let public_key = public_key(&spki)?;
+        Ok(Self {
+            tbs: within(der, tbs).ok_or("the signed part is not inside the certificate")?,
+            signature_value: within(der, signature_value)
+                .ok_or("the signature is not inside the certificate")?,
+            signature_algorithm,
+            subject,
+            issuer,
+            serial: Serial::new(serial.to_vec()),
+            public_key,
+            not_before,
+            not_after,
+            extensions,
+            version,
+        })
+    }
+}
+
+/// The subject public key: its type and size, and where its parts lie.
+fn public_key(spki: &SubjectPublicKeyInfo<'_>) -> Result<PublicKey, String> {
+    let inside_key = |part: &[u8]| {
+        within(spki.raw, part)
+            .ok_or_else(|| "the key is not inside its SubjectPublicKeyInfo".to_owned())
+    };
+    let key = inside_key(&spki.subject_public_key.data)?;
+    let (algorithm, rsa) = match spki.parsed() {
+        Ok(X509PublicKey::RSA(k)) => {
+            let n = without_leading_zeros(k.modulus);
+            let e = without_leading_zeros(k.exponent);
+            (
+                KeyAlgorithm::Rsa {
+                    bits: bit_length(n),
+                },
+                Some((inside_key(n)?, inside_key(e)?)),
+            )
+        }
+        Ok(X509PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok());
+            (
+                KeyAlgorithm::Ec {
+                    curve: KeyAlgorithm::ec_curve(curve.as_ref()),
+                },
+                None,
+            )
+        }
+        Ok(X509PublicKey::DSA(y)) => (
+            KeyAlgorithm::Dsa {
+                bits: bit_length(without_leading_zeros(y)),
+            },
+            None,
+        ),
+        _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
+            (KeyAlgorithm::Ed25519, None)
+        }
+        _ => (
+            KeyAlgorithm::Other(spki.algorithm.algorithm.to_id_string()),
+            None,
+        ),
+    };
+    Ok(PublicKey {
+        algorithm,
+        spki: spki.raw.to_vec(),
+        spki_sha256: OnceLock::new(),
+        key,
+        rsa,
+    })
 }
 
 /// How many CA certificates a [`ParseCache`] keeps.
@@ -200,136 +391,24 @@ impl Certificate {
             });
         }
         let der = der.into_vec();
-        let fail = |reason: String| ParseError {
+        // The lean reader takes the common form, x509-parser everything else.
+        let fields = match lean::read(&der) {
+            Some(parts) => Fields::new(&der, parts),
+            None => parts_by_x509(&der).and_then(|parts| Fields::new(&der, parts)),
+        }
+        .map_err(|reason| ParseError {
             origin: origin.clone(),
             reason,
-        };
-        // Extensions are read shallow, and only the five used here are parsed (the
-        // names and addresses when first asked for): a public CA's leaf carries
-        // others (SCT lists, policies, CRL points) that deep parsing would decode for
-        // nothing. A malformed extension is passed over, as the deep parser would
-        // record it and move on.
-        let (rest, x509) = X509CertificateParser::new()
-            .with_deep_parse_extensions(false)
-            .parse(&der)
-            .map_err(|e| fail(e.to_string()))?;
-        if !rest.is_empty() {
-            return Err(fail(format!(
-                "{} unexpected bytes after the certificate",
-                rest.len()
-            )));
-        }
-        let tbs = &x509.tbs_certificate;
-
-        let mut ski = None;
-        let mut aki = None;
-        let mut is_ca = false;
-        let mut san = Vec::new();
-        let mut aia = Vec::new();
-        for ext in tbs.extensions() {
-            let value = ext.value;
-            if ext.oid == OID_X509_EXT_SUBJECT_KEY_IDENTIFIER {
-                if let Ok((_, id)) = KeyIdentifier::from_der(value) {
-                    ski = Some(KeyId::new(id.0.to_vec()));
-                }
-            } else if ext.oid == OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER {
-                if let Ok((_, a)) = AuthorityKeyIdentifier::from_der(value) {
-                    aki = a.key_identifier.map(|id| KeyId::new(id.0.to_vec()));
-                }
-            } else if ext.oid == OID_X509_EXT_BASIC_CONSTRAINTS {
-                if let Ok((_, bc)) = BasicConstraints::from_der(value) {
-                    is_ca = bc.ca;
-                }
-            } else if ext.oid == OID_X509_EXT_SUBJECT_ALT_NAME {
-                san.extend(within(&der, value));
-            } else if ext.oid == OID_PKIX_AUTHORITY_INFO_ACCESS {
-                aia.extend(within(&der, value));
-            }
-        }
-
-        let spki = tbs.public_key();
-        let inside_key = |part: &[u8]| {
-            within(spki.raw, part)
-                .ok_or_else(|| fail("the key is not inside its SubjectPublicKeyInfo".into()))
-        };
-        let key = inside_key(&spki.subject_public_key.data)?;
-        let (algorithm, rsa) = match spki.parsed() {
-            Ok(X509PublicKey::RSA(k)) => {
-                let n = without_leading_zeros(k.modulus);
-                let e = without_leading_zeros(k.exponent);
-                (
-                    KeyAlgorithm::Rsa {
-                        bits: bit_length(n),
-                    },
-                    Some((inside_key(n)?, inside_key(e)?)),
-                )
-            }
-            Ok(X509PublicKey::EC(_)) => {
-                let curve = spki
-                    .algorithm
-                    .parameters
-                    .as_ref()
-                    .and_then(|p| p.as_oid().ok());
-                (
-                    KeyAlgorithm::Ec {
-                        curve: KeyAlgorithm::ec_curve(curve.as_ref()),
-                    },
-                    None,
-                )
-            }
-            Ok(X509PublicKey::DSA(y)) => (
-                KeyAlgorithm::Dsa {
-                    bits: bit_length(without_leading_zeros(y)),
-                },
-                None,
-            ),
-            _ if spki.algorithm.algorithm.to_id_string() == "1.3.101.112" => {
-                (KeyAlgorithm::Ed25519, None)
-            }
-            _ => (
-                KeyAlgorithm::Other(spki.algorithm.algorithm.to_id_string()),
-                None,
-            ),
-        };
-        let public_key = PublicKey {
-            algorithm,
-            spki: spki.raw.to_vec(),
-            spki_sha256: OnceLock::new(),
-            key,
-            rsa,
-        };
-
-        let sha256 = Thumbprint::new(sha2::Sha256::digest(&der).into());
+        })?;
         let parsed = Arc::new(Parsed {
-            tbs: within(&der, tbs.as_ref())
-                .ok_or_else(|| fail("the signed part is not inside the certificate".into()))?,
-            signature_value: within(&der, &x509.signature_value.data)
-                .ok_or_else(|| fail("the signature is not inside the certificate".into()))?,
-            signature_algorithm: SignatureAlgorithm::from_x509(&x509.signature_algorithm),
             sha1: Thumbprint::new(sha1::Sha1::digest(&der).into()),
-            sha256,
-            subject: DistinguishedName::from_x509(x509.subject()),
-            issuer: DistinguishedName::from_x509(x509.issuer()),
-            serial: Serial::new(x509.raw_serial().to_vec()),
-            ski,
-            aki,
-            public_key,
-            not_before: x509.validity().not_before.to_datetime(),
-            not_after: x509.validity().not_after.to_datetime(),
-            is_ca,
-            san,
+            sha256: Thumbprint::new(sha2::Sha256::digest(&der).into()),
+            fields,
             dns_names: OnceLock::new(),
-            aia,
             ca_issuers: OnceLock::new(),
-            version: match x509.version() {
-                X509Version::V1 => 1,
-                X509Version::V2 => 2,
-                X509Version::V3 => 3,
-                X509Version(v) => v + 1,
-            },
             der,
         });
-        if parsed.is_ca {
+        if parsed.fields.extensions.is_ca {
             if let Some(mut map) = cache.and_then(|c| c.parsed.write().ok()) {
                 map.insert(&parsed.der, Arc::clone(&parsed));
             }
@@ -353,17 +432,17 @@ impl Certificate {
     pub fn tbs(&self) -> &[u8] {
         self.parsed
             .der
-            .get(self.parsed.tbs.clone())
+            .get(self.parsed.fields.tbs.clone())
             .unwrap_or_default()
     }
     pub fn signature_value(&self) -> &[u8] {
         self.parsed
             .der
-            .get(self.parsed.signature_value.clone())
+            .get(self.parsed.fields.signature_value.clone())
             .unwrap_or_default()
     }
     pub fn signature_algorithm(&self) -> &SignatureAlgorithm {
-        &self.parsed.signature_algorithm
+        &self.parsed.fields.signature_algorithm
     }
     /// The thumbprint `Get-ExchangeCertificate` shows and `New-FederationTrust -Thumbprint` takes.
     pub fn sha1(&self) -> &Sha1Thumbprint {
@@ -373,39 +452,39 @@ impl Certificate {
         &self.parsed.sha256
     }
     pub fn subject(&self) -> &DistinguishedName {
-        &self.parsed.subject
+        &self.parsed.fields.subject
     }
     pub fn issuer(&self) -> &DistinguishedName {
-        &self.parsed.issuer
+        &self.parsed.fields.issuer
     }
     pub fn serial(&self) -> &Serial {
-        &self.parsed.serial
+        &self.parsed.fields.serial
     }
     /// Subject Key Identifier: required by the MFG on the federation certificate.
     pub fn ski(&self) -> Option<&KeyId> {
-        self.parsed.ski.as_ref()
+        self.parsed.fields.extensions.ski.as_ref()
     }
     /// The keyIdentifier of the Authority Key Identifier: which issuer key signed this.
     pub fn aki(&self) -> Option<&KeyId> {
-        self.parsed.aki.as_ref()
+        self.parsed.fields.extensions.aki.as_ref()
     }
     pub fn public_key(&self) -> &PublicKey {
-        &self.parsed.public_key
+        &self.parsed.fields.public_key
     }
     pub fn not_before(&self) -> OffsetDateTime {
-        self.parsed.not_before
+        self.parsed.fields.not_before
     }
     pub fn not_after(&self) -> OffsetDateTime {
-        self.parsed.not_after
+        self.parsed.fields.not_after
     }
     /// basicConstraints cA = TRUE.
     pub fn is_ca(&self) -> bool {
-        self.parsed.is_ca
+        self.parsed.fields.extensions.is_ca
     }
     pub fn dns_names(&self) -> &[String] {
         let p = &*self.parsed;
         p.dns_names.get_or_init(|| {
-            extension_values(&p.der, &p.san)
+            extension_values(&p.der, &p.fields.extensions.san)
                 .filter_map(|v| SubjectAlternativeName::from_der(v).ok())
                 .flat_map(|(_, san)| {
                     san.general_names.into_iter().filter_map(|g| match g {
@@ -420,7 +499,7 @@ impl Certificate {
     pub fn ca_issuers(&self) -> &[String] {
         let p = &*self.parsed;
         p.ca_issuers.get_or_init(|| {
-            extension_values(&p.der, &p.aia)
+            extension_values(&p.der, &p.fields.extensions.aia)
                 .filter_map(|v| AuthorityInfoAccess::from_der(v).ok())
                 .flat_map(|(_, aia)| {
                     aia.accessdescs.into_iter().filter_map(|d| {
@@ -437,7 +516,7 @@ impl Certificate {
         })
     }
     pub fn version(&self) -> u32 {
-        self.parsed.version
+        self.parsed.fields.version
     }
     /// The name the Windows certificate store shows, when a PKCS#12 file gave one.
     pub fn friendly_name(&self) -> Option<&str> {
@@ -450,14 +529,17 @@ impl Certificate {
 
     /// Subject and issuer are the same name (a root, or a CA's own re-key certificate).
     pub fn is_self_issued(&self) -> bool {
-        self.parsed.subject.matches(&self.parsed.issuer)
+        self.parsed
+            .fields
+            .subject
+            .matches(&self.parsed.fields.issuer)
     }
 
     /// Validity at `at`.
     pub fn validity_at(&self, at: OffsetDateTime) -> Validity {
-        if at < self.parsed.not_before {
+        if at < self.parsed.fields.not_before {
             Validity::NotYetValid
-        } else if at > self.parsed.not_after {
+        } else if at > self.parsed.fields.not_after {
             Validity::Expired
         } else {
             Validity::Valid
@@ -467,7 +549,10 @@ impl Certificate {
     /// Whether `issuer` may have issued this certificate by key identifiers alone:
     /// false only when both identifiers are present and differ.
     pub fn key_ids_compatible(&self, issuer: &Certificate) -> bool {
-        match (&self.parsed.aki, &issuer.parsed.ski) {
+        match (
+            &self.parsed.fields.extensions.aki,
+            &issuer.parsed.fields.extensions.ski,
+        ) {
             (Some(a), Some(s)) => a == s,
             _ => true,
         }
@@ -475,6 +560,159 @@ impl Certificate {
 
     /// Both key identifiers present and equal: positive evidence, not mere compatibility.
     pub fn key_ids_match(&self, issuer: &Certificate) -> bool {
-        matches!((&self.parsed.aki, &issuer.parsed.ski), (Some(a), Some(s)) if a == s)
+        matches!((&self.parsed.fields.extensions.aki, &issuer.parsed.fields.extensions.ski), (Some(a), Some(s)) if a == s)
+    }
+}
+
+/// Whether the lean reader and x509-parser read `der` alike: where the lean reader
+/// answers, x509-parser accepts the certificate and every field reads the same. For
+/// the tests and the `lean` fuzz target; not part of the API.
+#[doc(hidden)]
+pub fn lean_reader_agrees(der: &[u8]) -> bool {
+    match lean::read(der) {
+        None => true,
+        Some(parts) => {
+            let lean = Fields::new(der, parts);
+            let full = parts_by_x509(der).and_then(|parts| Fields::new(der, parts));
+            lean.is_ok() && format!("{lean:?}") == format!("{full:?}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The DER of every certificate in the fixture files (PEM, DER, PKCS#7, and the
+    /// PKCS#12 files that open without a password), each once.
+    fn fixture_certificates() -> Vec<Vec<u8>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("certs-testdata");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("certs-testdata")
+            .map(|e| e.expect("an entry").path())
+            .collect();
+        files.sort();
+        let mut ders: Vec<Vec<u8>> = Vec::new();
+        for file in files {
+            let bytes = std::fs::read(&file).expect("a fixture");
+            let Ok(loaded) = crate::load::load_with("fixture", &bytes, None, None) else {
+                continue;
+            };
+            for raw in loaded.certificates {
+                if !ders.iter().any(|d| d[..] == raw.der[..]) {
+                    ders.push(raw.der.to_vec());
+                }
+            }
+        }
+        ders
+    }
+
+    #[test]
+    fn the_lean_reader_reads_every_fixture_as_x509_parser_does() {
+        let ders = fixture_certificates();
+        assert!(ders.len() > 40, "{} fixture certificates", ders.len());
+        let mut lean = 0;
+        for der in &ders {
+            assert!(lean_reader_agrees(der));
+            let by_x509 = parts_by_x509(der).and_then(|p| Fields::new(der, p));
+            if let Some(parts) = lean::read(der) {
+                lean += 1;
+                assert_eq!(
+                    format!("{:?}", Fields::new(der, parts)),
+                    format!("{by_x509:?}")
+                );
+            }
+        }
+        // The generator writes the common form, so every one is read lean (323 now).
+        assert_eq!(lean, ders.len(), "fixtures read lean");
+    }
+
+    #[test]
+    fn the_lean_reader_answers_for_damaged_certificates_only_as_x509_parser_does() {
+        let mut answered = 0;
+        let mut tried = 0;
+        for der in fixture_certificates() {
+            // Every byte changed a few ways (a stride keeps the test quick), the
+            // certificate cut short, and a byte added after it.
+            let mut damaged: Vec<Vec<u8>> = Vec::new();
+            for at in (0..der.len()).step_by(13) {
+                for change in [0x01, 0x80] {
+                    let mut d = der.clone();
+                    if let Some(b) = d.get_mut(at) {
+                        *b ^= change;
+                    }
+                    damaged.push(d);
+                }
+            }
+            for len in (0..der.len()).step_by(97) {
+                damaged.push(der[..len].to_vec());
+            }
+            let mut longer = der.clone();
+            longer.push(0);
+            damaged.push(longer);
+            for d in &damaged {
+                tried += 1;
+                if lean::read(d).is_some() {
+                    answered += 1;
+                }
+                assert!(
+                    lean_reader_agrees(d),
+                    "a damaged copy of a fixture reads differently"
+                );
+            }
+        }
+        // Damage in a signature, a key or a name's letters still reads (about three
+        // in four copies): the test compares real answers, not only refusals.
+        assert!(
+            answered * 4 > tried,
+            "{answered} of {tried} damaged copies read lean"
+        );
+    }
+
+    #[test]
+    fn certificates_outside_the_common_form_are_read_by_x509_parser() {
+        // A fixture with its serial number's length in the long form, which DER
+        // forbids and x509-parser accepts: the lean reader declines, and the
+        // certificate still reads, with the fixture's own names, serial and key.
+        let der = fixture_certificates()
+            .into_iter()
+            .find(|d| d.get(1) == Some(&0x82) && d.get(5) == Some(&0x82))
+            .expect("a fixture of two-byte lengths");
+        let len = |at: usize| usize::from(der[at]) << 8 | usize::from(der[at + 1]);
+        let tbs = &der[8..8 + len(6)];
+        let serial_len = tbs[6];
+        assert!(tbs.starts_with(&[0xA0, 0x03, 0x02, 0x01, 0x02, 0x02]) && serial_len < 0x80);
+        let mut new_tbs = tbs[..6].to_vec();
+        new_tbs.extend([0x81, serial_len]);
+        new_tbs.extend(&tbs[7..]);
+        let two = |n: usize| [0x82, (n >> 8) as u8, n as u8];
+        let mut outer = vec![0x30];
+        outer.extend(two(new_tbs.len()));
+        outer.extend(&new_tbs);
+        outer.extend(&der[8 + len(6)..]);
+        let mut changed = vec![0x30];
+        changed.extend(two(outer.len()));
+        changed.extend(&outer);
+
+        assert!(lean::read(&changed).is_none());
+        let raw = |der: &[u8]| crate::load::load_with("fixture", der, None, None).expect("loads");
+        let read = |der: &[u8]| {
+            let raw = raw(der)
+                .certificates
+                .into_iter()
+                .next()
+                .expect("a certificate");
+            Certificate::from_raw(raw).expect("reads")
+        };
+        let (original, changed) = (read(&der), read(&changed));
+        assert_eq!(changed.subject(), original.subject());
+        assert_eq!(changed.issuer(), original.issuer());
+        assert_eq!(changed.serial(), original.serial());
+        assert_eq!(changed.ski(), original.ski());
+        assert_eq!(
+            changed.public_key().key_bytes(),
+            original.public_key().key_bytes()
+        );
+        assert_ne!(changed.tbs(), original.tbs());
     }
 }

@@ -9,11 +9,14 @@ mod certificate;
 pub mod date;
 pub mod hex;
 mod key;
+mod lean;
 pub mod name;
 mod oid;
 
 pub use algorithm::{Curve, HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
-pub use certificate::{Certificate, ParseCache, ParseError, PublicKey, Validity};
+pub use certificate::{
+    Certificate, ParseCache, ParseError, PublicKey, Validity, lean_reader_agrees,
+};
 pub use hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use key::{KeyMatch, KeyRing, PfxProtection, PrivateKey, Provider, ProviderKind};
 pub use name::{DistinguishedName, NameKey};
