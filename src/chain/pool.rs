@@ -222,9 +222,10 @@ impl Pool {
                     .collect(),
             });
         }
+        // A CA certificate is passed over before the index is asked what it issued.
         let end_entities: Vec<CertId> = self
             .own_ids()
-            .filter(|&id| !self.issued_another(id) && !self.get(id).is_ca())
+            .filter(|&id| !self.get(id).is_ca() && !self.issued_another(id))
             .collect();
         match end_entities.as_slice() {
             [one] => Ok(*one),
