@@ -23,6 +23,8 @@ use crate::model::{Certificate, Sha1Thumbprint};
 use crate::policy::{Allowlist, Code, Severity, Verdict};
 use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
+mod open;
+
 /// Files are checked in chunks this large; while the pool checks one chunk, the
 /// calling thread hands out the records of the one before, in order. Large enough to
 /// keep every core busy, small enough that memory does not grow with the tree.
@@ -403,7 +405,7 @@ enum Contents {
 /// bytes that can are errors.
 fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
     let fail = |e: std::io::Error| Contents::Error(format!("cannot read: {}", io_words(&e)));
-    let mut file = match fs::File::open(path) {
+    let mut file = match open::open(path) {
         Ok(f) => f,
         Err(e) => return fail(e),
     };
@@ -501,6 +503,7 @@ pub fn scan(
     mut emit: impl FnMut(&FileRecord),
     mut progress: impl FnMut(usize),
 ) -> Summary {
+    let _forget = open::Forget;
     let pool = check_pool(options.jobs);
     let run = |work: &[(usize, &[Certificate])]| -> Vec<Visit> {
         let one = |&(index, local): &(usize, &[Certificate])| match files.get(index) {
@@ -833,6 +836,7 @@ pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate
             problem: Problem::NoCertificate(message),
         }));
     }
+    let _forget = open::Forget;
     let mut certs = Vec::new();
     for path in files {
         let name = path.display().to_string();
