@@ -318,13 +318,42 @@ pub struct ParseCache {
     /// Keyed by the DER itself, found by its end: a hit computes no digest and hashes
     /// no more than a few bytes.
     parsed: RwLock<ByContent<Arc<Parsed>>>,
+    /// Issuer names read before, by their encoding: every leaf of a CA repeats its
+    /// name, and a kept name is shared, not read again.
+    issuers: IssuerNames,
 }
 
 impl Default for ParseCache {
     fn default() -> Self {
         Self {
             parsed: RwLock::new(ByContent::with_capacity(PARSED_CA_CERTIFICATES)),
+            issuers: IssuerNames(RwLock::new(ByContent::with_capacity(ISSUER_NAMES))),
         }
+    }
+}
+
+/// How many issuer names a [`ParseCache`] keeps.
+const ISSUER_NAMES: usize = 1 << 12;
+
+/// Issuer names by their encoding (the whole Name element).
+#[derive(Debug)]
+pub(super) struct IssuerNames(RwLock<ByContent<DistinguishedName>>);
+
+impl IssuerNames {
+    /// The name encoded as `encoded`, kept or else read by `read` (and kept).
+    pub(super) fn get_or_read(
+        &self,
+        encoded: &[u8],
+        read: impl FnOnce() -> Option<DistinguishedName>,
+    ) -> Option<DistinguishedName> {
+        if let Some(kept) = self.0.read().ok().and_then(|m| m.get(encoded).cloned()) {
+            return Some(kept);
+        }
+        let name = read()?;
+        if let Ok(mut kept) = self.0.write() {
+            kept.insert(encoded, name.clone());
+        }
+        Some(name)
     }
 }
 
@@ -392,7 +421,7 @@ impl Certificate {
         }
         let der = der.into_vec();
         // The lean reader takes the common form, x509-parser everything else.
-        let fields = match lean::read(&der) {
+        let fields = match lean::read(&der, cache.map(|c| &c.issuers)) {
             Some(parts) => Fields::new(&der, parts),
             None => parts_by_x509(&der).and_then(|parts| Fields::new(&der, parts)),
         }
@@ -569,7 +598,7 @@ impl Certificate {
 /// the tests and the `lean` fuzz target; not part of the API.
 #[doc(hidden)]
 pub fn lean_reader_agrees(der: &[u8]) -> bool {
-    match lean::read(der) {
+    match lean::read(der, None) {
         None => true,
         Some(parts) => {
             let lean = Fields::new(der, parts);
@@ -615,7 +644,7 @@ mod tests {
         for der in &ders {
             assert!(lean_reader_agrees(der));
             let by_x509 = parts_by_x509(der).and_then(|p| Fields::new(der, p));
-            if let Some(parts) = lean::read(der) {
+            if let Some(parts) = lean::read(der, None) {
                 lean += 1;
                 assert_eq!(
                     format!("{:?}", Fields::new(der, parts)),
@@ -652,7 +681,7 @@ mod tests {
             damaged.push(longer);
             for d in &damaged {
                 tried += 1;
-                if lean::read(d).is_some() {
+                if lean::read(d, None).is_some() {
                     answered += 1;
                 }
                 assert!(
@@ -694,7 +723,7 @@ mod tests {
         changed.extend(two(outer.len()));
         changed.extend(&outer);
 
-        assert!(lean::read(&changed).is_none());
+        assert!(lean::read(&changed, None).is_none());
         let raw = |der: &[u8]| crate::load::load_with("fixture", der, None, None).expect("loads");
         let read = |der: &[u8]| {
             let raw = raw(der)
@@ -714,5 +743,30 @@ mod tests {
             original.public_key().key_bytes()
         );
         assert_ne!(changed.tbs(), original.tbs());
+    }
+
+    #[test]
+    fn issuer_names_kept_read_as_fresh_ones() {
+        let cache = ParseCache::default();
+        let raws = || {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("certs-testdata");
+            let bytes = std::fs::read(dir.join("story-bundle.pem")).expect("a fixture");
+            crate::load::load_with("fixture", &bytes, None, None)
+                .expect("loads")
+                .certificates
+        };
+        // Twice through the cache (the second time from the kept names), once without.
+        for _ in 0..2 {
+            for (cached, fresh) in raws().into_iter().zip(raws()) {
+                let cached = Certificate::from_raw_cached(cached, Some(&cache)).expect("reads");
+                let fresh = Certificate::from_raw(fresh).expect("reads");
+                assert_eq!(
+                    format!("{:?}", cached.issuer()),
+                    format!("{:?}", fresh.issuer())
+                );
+                assert_eq!(cached.issuer().to_string(), fresh.issuer().to_string());
+            }
+        }
+        assert!(!cache.issuers.0.read().expect("unpoisoned").is_empty());
     }
 }

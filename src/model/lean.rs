@@ -21,7 +21,7 @@ use x509_parser::certificate::Validity;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
 use super::algorithm::SignatureAlgorithm;
-use super::certificate::{Extensions, Parts};
+use super::certificate::{Extensions, IssuerNames, Parts};
 use super::name::DistinguishedName;
 
 const BOOLEAN: u8 = 0x01;
@@ -185,8 +185,9 @@ fn extensions(der: &[u8], rest: &[u8]) -> Option<Extensions> {
 }
 
 /// The parts of `der` when it is a certificate in the common form; `None` when it is
-/// anything else (x509-parser then decides).
-pub(super) fn read(der: &[u8]) -> Option<Parts<'_>> {
+/// anything else (x509-parser then decides). The issuer's name comes from `issuers`
+/// when it was read before.
+pub(super) fn read<'a>(der: &'a [u8], issuers: Option<&IssuerNames>) -> Option<Parts<'a>> {
     let (certificate, after) = expect(der, SEQUENCE)?;
     let (tbs, rest) = expect(certificate.contents, SEQUENCE)?;
     let (algorithm, rest) = expect(rest, SEQUENCE)?;
@@ -219,7 +220,10 @@ pub(super) fn read(der: &[u8]) -> Option<Parts<'_>> {
         signature_algorithm: SignatureAlgorithm::from_x509(&signature_algorithm),
         signature_value,
         serial: serial.contents,
-        issuer: name(issuer.contents)?,
+        issuer: match issuers {
+            Some(kept) => kept.get_or_read(issuer.whole, || name(issuer.contents))?,
+            None => name(issuer.contents)?,
+        },
         subject: name(subject.contents)?,
         not_before: validity.not_before.to_datetime(),
         not_after: validity.not_after.to_datetime(),

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use x509_parser::asn1_rs::{Oid, Tag};
 use x509_parser::x509::X509Name;
@@ -76,9 +76,13 @@ pub struct Rdn(pub Vec<Attribute>);
 /// A distinguished name with its comparison key computed once.
 ///
 /// RDNs are kept in encoding order (most general first, `C=` usually first), the
-/// order in which certificates store them.
+/// order in which certificates store them. Shared (`Arc`): a copy costs nothing, so
+/// a scan keeps the issuer names its leaves repeat, read once.
 #[derive(Clone, Debug)]
-pub struct DistinguishedName {
+pub struct DistinguishedName(Arc<Name>);
+
+#[derive(Debug)]
+struct Name {
     rdns: Vec<Rdn>,
     key: NameKey,
     /// The key of the RDNs in reverse order, worked out on first use: allowlist
@@ -175,7 +179,7 @@ fn compute_key<'a>(rdns: impl Iterator<Item = &'a Rdn>) -> NameKey {
 
 impl PartialEq for DistinguishedName {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.0.key == other.0.key
     }
 }
 impl Eq for DistinguishedName {}
@@ -201,11 +205,11 @@ impl DistinguishedName {
     /// Builds a name from RDNs in encoding order.
     pub fn from_rdns(rdns: Vec<Rdn>) -> Self {
         let key = compute_key(rdns.iter());
-        Self {
+        Self(Arc::new(Name {
             rdns,
             key,
             reversed: OnceLock::new(),
-        }
+        }))
     }
 
     /// Reads a certificate's name, decoding every ASN.1 string type CAs have used.
@@ -277,17 +281,17 @@ impl DistinguishedName {
 
     /// RDNs in encoding order.
     pub fn rdns(&self) -> &[Rdn] {
-        &self.rdns
+        &self.0.rdns
     }
 
     /// The comparison key; equal keys mean the names match under RFC 5280 rules.
     pub fn key(&self) -> &NameKey {
-        &self.key
+        &self.0.key
     }
 
     /// Equal names, RDNs in the same order.
     pub fn matches(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.0.key == other.0.key
     }
 
     /// Equal names with the RDNs of one in either order: for names typed by people,
@@ -295,20 +299,22 @@ impl DistinguishedName {
     pub fn matches_either_order(&self, other: &Self) -> bool {
         self.matches(other)
             || *self
+                .0
                 .reversed
-                .get_or_init(|| compute_key(self.rdns.iter().rev()))
-                == other.key
+                .get_or_init(|| compute_key(self.0.rdns.iter().rev()))
+                == other.0.key
     }
 
     /// True when the name has no attributes at all (some end-entity certificates
     /// carry only a subjectAltName).
     pub fn is_empty(&self) -> bool {
-        self.rdns.iter().all(|r| r.0.is_empty())
+        self.0.rdns.iter().all(|r| r.0.is_empty())
     }
 
     /// The value of the most specific attribute of a type, e.g. the CN.
     pub fn first(&self, oid: &str) -> Option<&str> {
-        self.rdns
+        self.0
+            .rdns
             .iter()
             .rev()
             .flat_map(|r| r.0.iter())
@@ -329,7 +335,7 @@ impl DistinguishedName {
 /// quoted when they hold a separator (`O="GoDaddy.com, Inc."`).
 impl fmt::Display for DistinguishedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, rdn) in self.rdns.iter().rev().enumerate() {
+        for (i, rdn) in self.0.rdns.iter().rev().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
