@@ -104,7 +104,7 @@ fn elements(mut input: &[u8]) -> impl Iterator<Item = Element<'_>> {
 /// `T` read by its x509-parser parser from exactly `bytes`.
 fn exactly<'a, T: FromDer<'a, E>, E>(bytes: &'a [u8]) -> Option<T> {
     match T::from_der(bytes) {
-        Ok((rest, value)) if rest.is_empty() => Some(value),
+        Ok(([], value)) => Some(value),
         _ => None,
     }
 }
