@@ -21,8 +21,9 @@ use x509_parser::certificate::Validity;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
 use super::algorithm::SignatureAlgorithm;
-use super::certificate::{Extensions, IssuerNames, Parts};
+use super::certificate::IssuerNames;
 use super::name::DistinguishedName;
+use super::parts::{Extensions, Parts};
 
 const BOOLEAN: u8 = 0x01;
 const INTEGER: u8 = 0x02;
@@ -117,26 +118,33 @@ fn is_string(tag: u8) -> bool {
     matches!(tag, 0x0C | 0x12 | 0x13 | 0x14 | 0x16 | 0x1A | 0x1C | 0x1E)
 }
 
+/// Calls `f` on each element of `contents`, which must all have `tag` and be read in
+/// full (as must `contents` itself); `None` as soon as one is not, or `f` says so.
+fn each<'a>(
+    mut contents: &'a [u8],
+    tag: u8,
+    mut f: impl FnMut(Element<'a>) -> Option<()>,
+) -> Option<()> {
+    while !contents.is_empty() {
+        let (e, rest) = expect(contents, tag)?;
+        contents = rest;
+        f(e)?;
+    }
+    Some(())
+}
+
 /// A name's RDNs, each a non-empty SET of `SEQUENCE { OID, string }`, read in full.
 fn name(contents: &[u8]) -> Option<DistinguishedName> {
-    let mut rdns = contents;
-    while !rdns.is_empty() {
-        let (set, rest) = expect(rdns, SET)?;
-        rdns = rest;
+    each(contents, SET, |set| {
         if set.contents.is_empty() {
             return None;
         }
-        let mut attributes = set.contents;
-        while !attributes.is_empty() {
-            let (attribute, rest) = expect(attributes, SEQUENCE)?;
-            attributes = rest;
+        each(set.contents, SEQUENCE, |attribute| {
             let (oid, value) = expect(attribute.contents, OID)?;
             let (value, end) = element(value)?;
-            if oid.contents.is_empty() || !end.is_empty() || !is_string(value.tag) {
-                return None;
-            }
-        }
-    }
+            (!oid.contents.is_empty() && end.is_empty() && is_string(value.tag)).then_some(())
+        })
+    })?;
     // Every element reads (checked above): the walk below sees them all.
     Some(DistinguishedName::from_encoded(elements(contents).map(
         |set| {
@@ -165,10 +173,7 @@ fn extensions(der: &[u8], rest: &[u8]) -> Option<Extensions> {
     if !after.is_empty() || !inside.is_empty() {
         return None;
     }
-    let mut items = list.contents;
-    while !items.is_empty() {
-        let (extension, rest) = expect(items, SEQUENCE)?;
-        items = rest;
+    each(list.contents, SEQUENCE, |extension| {
         let (oid, fields) = expect(extension.contents, OID)?;
         let fields = match expect(fields, BOOLEAN) {
             Some((critical, fields)) if critical.contents.len() == 1 => fields,
@@ -180,7 +185,8 @@ fn extensions(der: &[u8], rest: &[u8]) -> Option<Extensions> {
             return None;
         }
         found.take(der, oid.contents, value.contents);
-    }
+        Some(())
+    })?;
     Some(found)
 }
 

@@ -12,6 +12,7 @@ mod key;
 mod lean;
 pub mod name;
 mod oid;
+mod parts;
 
 pub use algorithm::{Curve, HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
 pub use certificate::{
