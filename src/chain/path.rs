@@ -10,12 +10,11 @@
 //! explains the verdict, so complete paths are scored (see [`Score`]) and the search
 //! stops early only when nothing can beat the path in hand.
 
-use crate::load::FastMap;
-
 use time::OffsetDateTime;
 
 use super::pool::{CertId, Pool};
 use super::signature::{SignatureCache, Verification, verify};
+use crate::load::FastMap;
 use crate::model::{Certificate, Validity};
 
 /// Limits on path building.

@@ -1,9 +1,8 @@
 //! The bag of certificates from every input, merged and indexed for issuer lookup.
 
-use crate::load::FastMap;
 use std::fmt;
 
-use crate::load::Origin;
+use crate::load::{FastMap, Origin};
 use crate::model::{Certificate, NameKey, PrivateKey, Sha1Thumbprint, Sha256Thumbprint};
 
 /// Certificates by a name of theirs, for issuer lookup: (hash of the name key, id),

@@ -9,7 +9,6 @@
 //! DSA. A scan keeps each issuer's key parsed ([`SignatureCache`]): setting up an RSA
 //! key costs about a third of a verification, and thousands of leaves share a few CAs.
 
-use crate::load::FastMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +18,7 @@ use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey, pss::Pss};
 use sha2::Digest;
 use sha2::digest::DynDigest;
 
+use crate::load::FastMap;
 use crate::model::{
     Certificate, Curve, HashAlgorithm, KeyAlgorithm, PublicKey, Sha256Thumbprint,
     SignatureAlgorithm,

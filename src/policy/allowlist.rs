@@ -6,7 +6,6 @@
 //! alone; `--allowlist FILE` replaces it. A custom file is validated as a whole and
 //! every problem is reported with its line, since admins edit these by hand.
 
-use crate::load::FastMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
@@ -16,6 +15,7 @@ use serde_saphyr::Spanned;
 use time::{Date, OffsetDateTime};
 
 use crate::chain::Anchors;
+use crate::load::FastMap;
 use crate::model::date::{format_day, parse_day, parse_moment};
 use crate::model::{
     Certificate, DistinguishedName, KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
