@@ -1,10 +1,10 @@
 //! A lean reader for certificates in the form nearly every CA writes: DER with
 //! lengths in their shortest form, version 3, no unique identifiers, and nothing after
-//! the last field of any structure.
+//! the last field of the structures it walks.
 //!
 //! It walks the structure itself and reads the names, the extension list and the
-//! serial number directly, without the vectors x509-parser builds for them (about a
-//! dozen allocations per certificate). The parts whose meaning lies in their details
+//! serial number directly, without the vectors x509-parser builds for them (about ten
+//! allocations per certificate). The parts whose meaning lies in their details
 //! (the algorithm identifiers, the validity times, the public key, the signature bits)
 //! go to x509-parser's own parsers, each given exactly its element, so they read the
 //! same either way.
