@@ -219,15 +219,7 @@ pub fn collect_files(
     filter: &Filter,
     jobs: usize,
 ) -> (Vec<PathBuf>, Vec<FileRecord>) {
-    let pool = (jobs != 1)
-        .then(|| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(jobs)
-                .stack_size(WALK_STACK)
-                .build()
-                .ok()
-        })
-        .flatten();
+    let pool = thread_pool(jobs, Some(WALK_STACK));
     let threads = Threads(if pool.is_some() { PARALLEL_LEVELS } else { 0 });
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -472,19 +464,34 @@ fn directory(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new(""))
 }
 
-/// The threads checks run on: `jobs` of them (0: one per core), or none for one job,
-/// when the calling thread checks and writes in turn. A single worker beside it would
-/// only add hand-offs: measured on the scan corpus, 2-3 us more CPU per bundle (4%),
-/// from waking and waiting across threads. A pool that cannot be built also leaves
-/// the work to the calling thread.
-fn check_pool(jobs: usize) -> Option<rayon::ThreadPool> {
+/// The threads a scan lists and checks on: `jobs` of them (0: one per core), each with
+/// `stack` bytes of stack when given; or none for one job, when the calling thread
+/// does the work itself. A single worker beside it would only add hand-offs: measured
+/// on the scan corpus, 2-3 us more CPU per bundle (4%), from waking and waiting across
+/// threads. A pool that cannot be built also leaves the work to the calling thread.
+fn thread_pool(jobs: usize, stack: Option<usize>) -> Option<rayon::ThreadPool> {
     if jobs == 1 {
         return None;
     }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .ok()
+    let builder = rayon::ThreadPoolBuilder::new().num_threads(jobs);
+    match stack {
+        Some(bytes) => builder.stack_size(bytes),
+        None => builder,
+    }
+    .build()
+    .ok()
+}
+
+/// `f` of each item, in order: in parallel on `pool`, else on the calling thread.
+fn map_on<T: Sync, R: Send>(
+    pool: Option<&rayon::ThreadPool>,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    match pool {
+        Some(pool) => pool.install(|| items.par_iter().map(f).collect()),
+        None => items.iter().map(f).collect(),
+    }
 }
 
 /// Checks every file of `files` (in [`path_order`], as [`collect_files`] gives them)
@@ -504,16 +511,14 @@ pub fn scan(
     mut progress: impl FnMut(usize),
 ) -> Summary {
     let _forget = open::Forget;
-    let pool = check_pool(options.jobs);
+    let pool = thread_pool(options.jobs, None);
     let run = |work: &[(usize, &[Certificate])]| -> Vec<Visit> {
-        let one = |&(index, local): &(usize, &[Certificate])| match files.get(index) {
-            Some(path) => visit(path, allowlist, options, shared, local),
-            None => Visit::NoCertificate,
-        };
-        match &pool {
-            Some(pool) => pool.install(|| work.par_iter().map(one).collect()),
-            None => work.iter().map(one).collect(),
-        }
+        map_on(pool.as_ref(), work, |&(index, local)| {
+            match files.get(index) {
+                Some(path) => visit(path, allowlist, options, shared, local),
+                None => Visit::NoCertificate,
+            }
+        })
     };
     let chunk = |start: usize| -> Vec<Visit> {
         let end = (start + CHUNK).min(files.len());
@@ -805,13 +810,10 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
             Err(e) => error_record(Path::new(&name), error_words(&name, &e)),
         }
     };
-    let pool = check_pool(options.jobs);
+    let pool = thread_pool(options.jobs, None);
     let mut summary = Summary::default();
     for chunk in endpoints.chunks(CHUNK) {
-        let records: Vec<FileRecord> = match &pool {
-            Some(pool) => pool.install(|| chunk.par_iter().map(one).collect()),
-            None => chunk.iter().map(one).collect(),
-        };
+        let records: Vec<FileRecord> = map_on(pool.as_ref(), chunk, one);
         for record in &records {
             summary.endpoints += 1;
             summary.count(record);
