@@ -403,12 +403,11 @@ mod tests {
 
     #[test]
     fn the_vector_decoder_takes_exactly_canonical_base64() {
-        // Every length up to three full blocks of 16 bytes, each character of the
-        // encoding replaced in turn by letters, digits, padding, a URL-safe character
-        // and a stray byte: the fast decoder takes exactly the bodies that are the
-        // canonical encoding of what they decode to (padding where it belongs, no
-        // trailing bits), with the same bytes; anything else is the tolerant
-        // decoder's to decide.
+        // Every length up to 48 bytes, each character of the encoding replaced in turn
+        // by letters, digits, padding, a URL-safe character and a stray byte: the fast
+        // decoder takes exactly the bodies that are the canonical encoding of what they
+        // decode to (padding where it belongs, no trailing bits), with the same bytes;
+        // anything else is the tolerant decoder's to decide.
         let mut tried = 0;
         let mut refused = 0;
         for len in 0..=48usize {
