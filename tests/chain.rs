@@ -38,7 +38,7 @@ fn story_path_runs_leaf_to_root_in_any_input_order() {
         let names: Vec<String> = chain
             .path
             .iter()
-            .map(|&id| p.get(id).subject().short())
+            .map(|&id| p.get(id).subject().short().into_owned())
             .collect();
         assert_eq!(
             names,

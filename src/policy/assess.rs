@@ -4,6 +4,8 @@
 //! certificate only when its *direct* issuer is on the list. A chain that validates
 //! to a listed root through an unlisted intermediate is refused with HTTP 403.
 
+use std::fmt;
+
 use time::{Duration, OffsetDateTime};
 
 use super::advice;
@@ -169,9 +171,18 @@ fn first_five(shown: &[String], total: usize) -> String {
     }
 }
 
-/// `CN (SHA-1 thumbprint)`: how findings name a certificate.
-fn label(cert: &Certificate) -> String {
-    format!("\"{}\" ({})", cert.subject().short(), cert.sha1())
+/// `"CN" (SHA-1 thumbprint)`: how findings name a certificate. Written into the
+/// message that names it, not built as a string of its own.
+fn label(cert: &Certificate) -> Label<'_> {
+    Label(cert)
+}
+
+struct Label<'a>(&'a Certificate);
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{}\" ({})", self.0.subject().short(), self.0.sha1())
+    }
 }
 
 /// Applies the MFG rules to `chain`.
@@ -717,7 +728,7 @@ impl Assessor<'_> {
         let issuer_sha1 = issuer.ok().map(|cert| *cert.sha1());
         // Words only for a finding: an accepted issuer, the usual case, needs none.
         let issuer_label = || match issuer {
-            Ok(cert) => label(cert),
+            Ok(cert) => label(cert).to_string(),
             Err(name) => format!("\"{}\" (not in the input)", name.short()),
         };
         let with_issuer = |f: Finding| match issuer_sha1 {
@@ -897,7 +908,10 @@ impl Assessor<'_> {
             return false;
         };
         let name = &self.allowlist.authority(authority).name;
-        let names: Vec<String> = between.iter().map(|&id| label(self.cert(id))).collect();
+        let names: Vec<String> = between
+            .iter()
+            .map(|&id| label(self.cert(id)).to_string())
+            .collect();
         let how = if absent {
             " (the root's certificate is not in the input: it was recognised by name and key identifier)"
         } else {
@@ -942,7 +956,7 @@ impl Assessor<'_> {
         let auth = self.allowlist.authority(authority);
         let root = cert.map_or_else(
             || format!("\"{}\" (not in the input)", auth.subject.short()),
-            |id| label(self.cert(id)),
+            |id| label(self.cert(id)).to_string(),
         );
         let msg = format!(
             "{} chains to {root}, named like the listed {}, but the list has no identity for that entry (its row names no single certificate): mfgcheck cannot tell whether the MFG will accept it.",
@@ -1004,7 +1018,10 @@ impl Assessor<'_> {
         let mut f = match above {
             Some((authority, between, _)) => {
                 let name = &self.allowlist.authority(authority).name;
-                let names: Vec<String> = between.iter().map(|&id| label(self.cert(id))).collect();
+                let names: Vec<String> = between
+                    .iter()
+                    .map(|&id| label(self.cert(id)).to_string())
+                    .collect();
                 let msg = format!(
                     "{} chains to the listed CA {name}, but only through {} {}, which {} not on the list. \
                      The MFG accepts only certificates issued directly by a listed CA, so New-FederationTrust will fail with \
