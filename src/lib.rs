@@ -168,7 +168,12 @@ pub fn load_bundle_with(
         );
         keys.keys
             .extend(loaded.keys.into_iter().map(PrivateKey::from_raw));
-        raws.extend(loaded.certificates);
+        // One input, as a scan gives: its list is the bundle's, not copied into another.
+        if raws.is_empty() {
+            raws = loaded.certificates;
+        } else {
+            raws.extend(loaded.certificates);
+        }
         if raws.len() > MAX_CERTIFICATES {
             return Err(Error::TooManyCertificates {
                 files: inputs
