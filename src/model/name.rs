@@ -323,13 +323,12 @@ impl DistinguishedName {
     }
 
     /// The common name, or the whole name when there is none: what to call a
-    /// certificate in one line.
-    /// Borrowed when there is a common name (nearly always): findings name a
-    /// certificate this way in every message, thousands of times in a scan.
-    pub fn short(&self) -> std::borrow::Cow<'_, str> {
+    /// certificate in one line. Borrowed when there is a common name (nearly always):
+    /// findings name certificates this way, thousands of times in a scan.
+    pub fn short(&self) -> Cow<'_, str> {
         match self.first("2.5.4.3") {
-            Some(cn) => std::borrow::Cow::Borrowed(cn),
-            None => std::borrow::Cow::Owned(self.to_string()),
+            Some(cn) => Cow::Borrowed(cn),
+            None => Cow::Owned(self.to_string()),
         }
     }
 }
