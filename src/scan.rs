@@ -296,7 +296,10 @@ fn walk(
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut subdirectories = Vec::new();
     for (name, entry) in entries {
-        let path = dir.join(name);
+        // Made at its size: `Path::join` copies the directory, then grows for the name.
+        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+        path.push(dir);
+        path.push(name);
         let Ok(kind) = entry.file_type() else {
             continue;
         };
