@@ -844,7 +844,7 @@ pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate
     let _forget = open::Forget;
     let mut certs = Vec::new();
     for path in files {
-        let name = path.display().to_string();
+        let name = path_text(&path);
         let bytes = match read_file(&path, max_file_bytes, Vec::new()) {
             Contents::Bytes(bytes) => bytes,
             Contents::Skip => continue,
