@@ -4,8 +4,9 @@
 //! For each file: open and read it, find its first two PEM blocks, decode the leaf,
 //! parse it (x509-parser), and verify its RSA signature with its issuer's key (the
 //! second block; each issuer is decoded, parsed and set up once, as `mfgcheck` does).
-//! No thumbprints, names, allowlist, findings, records or order: what is left of a
-//! scan's CPU once all of that is taken away. `bench/scan.sh` runs it beside
+//! No thumbprints, names, allowlist, findings, records or order (the files are taken as
+//! listed): what is left of a scan's CPU once all of that is taken away. Files are
+//! opened by path, as `File::open` does. `bench/scan.sh` runs it beside
 //! `mfgcheck scan`, one core and all cores, so that the two figures come from the same
 //! moment of the machine.
 //!
@@ -19,14 +20,15 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+use memchr::memmem::Finder;
 use rayon::prelude::*;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-const END: &[u8] = b"-----END CERTIFICATE-----";
+const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const END: &str = "-----END CERTIFICATE-----";
 
 /// Issuer keys set up once, by the issuer block's own text.
 type Issuers = Mutex<HashMap<Vec<u8>, Option<Arc<ParsedPublicKey>>, foldhash::fast::RandomState>>;
@@ -46,7 +48,6 @@ fn main() -> ExitCode {
         eprintln!("scan_floor: {}: {e}", dir.display());
         return ExitCode::from(2);
     }
-    files.sort();
     let issuers = Issuers::default();
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(jobs).build() else {
         eprintln!("scan_floor: no thread pool");
@@ -55,7 +56,9 @@ fn main() -> ExitCode {
     let verified = pool.install(|| {
         files
             .par_iter()
-            .map_init(Vec::new, |buffer, path| bundle(path, buffer, &issuers))
+            .map_init(Buffers::default, |buffers, path| {
+                bundle(path, buffers, &issuers)
+            })
             .filter(|&ok| ok)
             .count()
     });
@@ -79,14 +82,26 @@ fn list(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A thread's buffers, reused from file to file: the file, a PEM body without its line
+/// ends, and the leaf's DER.
+#[derive(Default)]
+struct Buffers {
+    file: Vec<u8>,
+    body: Vec<u8>,
+    der: Vec<u8>,
+}
+
 /// Whether the file's leaf signature verifies with the key of the certificate after it.
-fn bundle(path: &Path, buffer: &mut Vec<u8>, issuers: &Issuers) -> bool {
-    buffer.clear();
-    let read = File::open(path).and_then(|mut f| f.read_to_end(buffer));
-    if read.is_err() {
+fn bundle(path: &Path, buffers: &mut Buffers, issuers: &Issuers) -> bool {
+    let Buffers { file, body, der } = buffers;
+    file.clear();
+    if File::open(path)
+        .and_then(|mut f| f.read_to_end(file))
+        .is_err()
+    {
         return false;
     }
-    let Some((leaf, rest)) = block(buffer) else {
+    let Some((leaf, rest)) = block(file) else {
         return false;
     };
     let Some((issuer, _)) = block(rest) else {
@@ -95,10 +110,10 @@ fn bundle(path: &Path, buffer: &mut Vec<u8>, issuers: &Issuers) -> bool {
     let Some(key) = issuer_key(issuer, issuers) else {
         return false;
     };
-    let Some(der) = decode(leaf) else {
+    if !decode(leaf, body, der) {
         return false;
-    };
-    let Ok((_, cert)) = X509Certificate::from_der(&der) else {
+    }
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
         return false;
     };
     key.verify_sig(cert.tbs_certificate.as_ref(), &cert.signature_value.data)
@@ -107,34 +122,51 @@ fn bundle(path: &Path, buffer: &mut Vec<u8>, issuers: &Issuers) -> bool {
 
 /// The body of the first PEM certificate block of `text`, and the text after it.
 fn block(text: &[u8]) -> Option<(&[u8], &[u8])> {
-    let start = memchr::memmem::find(text, BEGIN)? + BEGIN.len();
-    let length = memchr::memmem::find(&text[start..], END)?;
+    static FINDERS: OnceLock<(Finder<'static>, Finder<'static>)> = OnceLock::new();
+    let (begin, end) = FINDERS.get_or_init(|| (Finder::new(BEGIN), Finder::new(END)));
+    let start = begin.find(text)? + BEGIN.len();
+    let length = end.find(&text[start..])?;
     Some((
         &text[start..start + length],
         &text[start + length + END.len()..],
     ))
 }
 
-fn decode(body: &[u8]) -> Option<Vec<u8>> {
-    let joined: Vec<u8> = body
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    base64_simd::STANDARD.decode_to_vec(joined).ok()
+/// Decodes a PEM body into `der`, its lines joined in `body` first.
+fn decode(text: &[u8], body: &mut Vec<u8>, der: &mut Vec<u8>) -> bool {
+    body.clear();
+    for line in text.split(|&b| b == b'\n') {
+        body.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+    }
+    der.clear();
+    der.resize(
+        base64_simd::STANDARD.estimated_decoded_length(body.len()),
+        0,
+    );
+    match base64_simd::STANDARD.decode(body, base64_simd::Out::from_slice(der)) {
+        Ok(decoded) => {
+            let n = decoded.len();
+            der.truncate(n);
+            true
+        }
+        Err(_) => false,
+    }
 }
 
-fn issuer_key(body: &[u8], issuers: &Issuers) -> Option<Arc<ParsedPublicKey>> {
-    if let Some(key) = issuers.lock().ok()?.get(body) {
+fn issuer_key(text: &[u8], issuers: &Issuers) -> Option<Arc<ParsedPublicKey>> {
+    if let Some(key) = issuers.lock().ok()?.get(text) {
         return key.clone();
     }
-    let key = decode(body).and_then(|der| {
-        let (_, cert) = X509Certificate::from_der(&der).ok()?;
-        let spki = &cert.tbs_certificate.subject_pki.subject_public_key.data;
-        ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki.as_ref())
-            .ok()
-            .map(Arc::new)
-    });
-    issuers.lock().ok()?.insert(body.to_vec(), key.clone());
+    let (mut body, mut der) = (Vec::new(), Vec::new());
+    let key = decode(text, &mut body, &mut der)
+        .then(|| {
+            let (_, cert) = X509Certificate::from_der(&der).ok()?;
+            let spki = &cert.tbs_certificate.subject_pki.subject_public_key.data;
+            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki.as_ref())
+                .ok()
+                .map(Arc::new)
+        })
+        .flatten();
+    issuers.lock().ok()?.insert(text.to_vec(), key.clone());
     key
 }
