@@ -15,7 +15,7 @@ use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
 use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 use super::lean;
 use super::name::DistinguishedName;
-use super::parts::{self, Extensions, Parts};
+use super::parts::{self, Extensions, Parts, within};
 use crate::load::{Bag, ByContent, Origin, RawCertificate};
 
 /// A certificate that does not parse, with where it came from.
@@ -264,16 +264,6 @@ fn extension_values<'a>(
     ranges: &'a [Range<usize>],
 ) -> impl Iterator<Item = &'a [u8]> {
     ranges.iter().filter_map(|r| der.get(r.clone()))
-}
-
-/// Where `part`, a slice the parser took from `whole`, lies in it.
-pub(super) fn within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    let range = start..start.checked_add(part.len())?;
-    whole
-        .get(range.clone())
-        .is_some_and(|found| std::ptr::eq(found, part))
-        .then_some(range)
 }
 
 /// A big-endian unsigned integer without its leading zero bytes.

@@ -1,6 +1,7 @@
 //! What a certificate reader gives ([`Parts`]: parts of the DER, and what was read
 //! from them), and x509-parser's reading, which takes any certificate it accepts. The
-//! lean reader ([`super::lean`]) gives the same for the common form, faster.
+//! lean reader ([`super::lean`]) gives the same for the common form, faster. Both
+//! locate what they read in the DER with [`within`].
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -18,9 +19,18 @@ use x509_parser::prelude::{FromDer, X509Version};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::algorithm::SignatureAlgorithm;
-use super::certificate::within;
 use super::hex::KeyId;
 use super::name::DistinguishedName;
+
+/// Where `part`, a slice the parser took from `whole`, lies in it.
+pub(super) fn within(whole: &[u8], part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    let range = start..start.checked_add(part.len())?;
+    whole
+        .get(range.clone())
+        .is_some_and(|found| std::ptr::eq(found, part))
+        .then_some(range)
+}
 
 /// The extensions used here, as found: the key identifiers and basic constraints
 /// decoded, the names and addresses kept as where their values lie in the DER,
