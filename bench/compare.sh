@@ -7,7 +7,7 @@
 # Usage: bench/compare.sh [ROUNDS] [JOBS] BINARY...   (defaults: 20 rounds, --jobs 1)
 #   e.g. cp target/release/mfgcheck /tmp/new; git stash; cargo build --release
 #        bench/compare.sh 30 1 target/release/mfgcheck /tmp/new
-# Needs the corpus of bench/scan.sh (target/bench-corpus-10000) and GNU time.
+# Needs the corpus of bench/scan.sh (target/bench-corpus-10000) and python3 (bench/timed.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=20
@@ -24,9 +24,9 @@ results=$(mktemp)
 trap 'rm -f "$measure" "$results"' EXIT
 for _ in $(seq "$rounds"); do
   for bin in "$@"; do
-    /usr/bin/time -f '%U %S' -o "$measure" "$bin" scan "$corpus/bundles" --allowlist "$corpus/allowlist.yaml" \
-      --at 2025-01-01 --format jsonl --output /dev/null --jobs "$jobs" 2>/dev/null || true
-    read -r user sys < <(tail -n 1 "$measure")
+    python3 bench/timed.py "$bin" scan "$corpus/bundles" --allowlist "$corpus/allowlist.yaml" \
+      --at 2025-01-01 --format jsonl --output /dev/null --jobs "$jobs" > "$measure" || true
+    read -r _ user sys _ < <(tail -n 1 "$measure")
     awk -v b="$bin" -v u="$user" -v s="$sys" -v n="$n" 'BEGIN { printf "%s %.1f\n", b, (u + s) * 1e6 / n }' >> "$results"
   done
 done
