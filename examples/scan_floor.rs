@@ -27,6 +27,11 @@ use memchr::memmem::Finder;
 use rayon::prelude::*;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+/// The allocator `mfgcheck` runs on (see src/main.rs): the same libraries.
+#[cfg(unix)]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
 const END: &str = "-----END CERTIFICATE-----";
 
