@@ -67,6 +67,8 @@ line() { # label secs cpu rss [extra]
 # Steal and all CPU ticks so far (Linux): a shared VM's host can take the CPUs away,
 # which slows wall times and not CPU times, so the rounds say how much it took.
 ticks() { [ -r /proc/stat ] && awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t }' /proc/stat; }
+# Whether the number $1 is less than $2.
+less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # The median of a few numbers, one per line.
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 rounds=${ROUNDS:-5}
@@ -83,12 +85,12 @@ for jobs in 1 0; do
   for _ in $(seq "$rounds"); do
     this_floor=$(floor_now)
     timed "$skeleton" "$corpus/bundles" "$jobs"
-    if [ -z "$floor_secs" ] || awk -v a="$secs" -v b="$floor_secs" 'BEGIN { exit !(a < b) }'; then
+    if [ -z "$floor_secs" ] || less "$secs" "$floor_secs"; then
       floor_secs=$secs; floor_cpu=$cpu; floor_rss=$rss
     fi
     skeleton_secs=$secs; skeleton_cpu=$cpu
     timed "$bin" "${args[@]}" --jobs "$jobs"
-    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+    if [ -z "$best" ] || less "$secs" "$best"; then
       best=$secs; best_cpu=$cpu; best_rss=$rss; floor=$this_floor
     fi
     if [ -n "$cpu" ] && [ -n "$skeleton_cpu" ]; then

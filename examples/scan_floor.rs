@@ -163,15 +163,20 @@ fn issuer_key(text: &[u8], issuers: &Issuers) -> Option<Arc<ParsedPublicKey>> {
         return key.clone();
     }
     let (mut body, mut der) = (Vec::new(), Vec::new());
-    let key = decode(text, &mut body, &mut der)
-        .then(|| {
-            let (_, cert) = X509Certificate::from_der(&der).ok()?;
-            let spki = &cert.tbs_certificate.subject_pki.subject_public_key.data;
-            ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki.as_ref())
-                .ok()
-                .map(Arc::new)
-        })
-        .flatten();
+    let key = if decode(text, &mut body, &mut der) {
+        public_key(&der)
+    } else {
+        None
+    };
     issuers.lock().ok()?.insert(text.to_vec(), key.clone());
     key
+}
+
+/// The RSA key of the certificate `der`, set up for verifying.
+fn public_key(der: &[u8]) -> Option<Arc<ParsedPublicKey>> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let spki = &cert.tbs_certificate.subject_pki.subject_public_key.data;
+    ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki.as_ref())
+        .ok()
+        .map(Arc::new)
 }
