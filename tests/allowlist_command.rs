@@ -175,7 +175,8 @@ fn lint_reports_every_problem_with_its_line() {
         "{text}"
     );
 
-    let path = std::env::temp_dir().join(format!("mfgcheck-lint-{}.yaml", std::process::id()));
+    let dir = common::Scratch::new("lint");
+    let path = dir.join("lint.yaml");
     std::fs::write(
         &path,
         "version: 2\nauthorities:\n  - name: A\n    subject: CN=A\n    sha1: \"1234\"\n    status: maybe\n  - name: B\n    subject: CN=B\n    serial: XYZ\n    status: accepted\n",

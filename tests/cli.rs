@@ -519,8 +519,7 @@ fn private_key_bytes_are_never_echoed() {
 
 #[test]
 fn bad_allowlists_are_refused_with_the_line() {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::Scratch::new("bad-allowlists");
     let cases = [
         (
             "unknown.yaml",
@@ -554,7 +553,6 @@ fn bad_allowlists_are_refused_with_the_line() {
         None,
         &["nowhere.yaml: no such file"],
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -754,8 +752,7 @@ fn lookalike_of_a_real_listed_ca_against_the_builtin_list() {
 
 #[test]
 fn oversized_inputs_and_huge_bundles_are_refused() {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-limits-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::Scratch::new("limits");
     let big = dir.join("big.pem");
     std::fs::write(&big, vec![b'A'; 2 * 1024 * 1024 + 1]).unwrap();
     let big = big.to_str().unwrap().to_owned();

@@ -15,7 +15,7 @@ use common::cli::{codes, expect, expect_with, finding, mfgcheck, outcome, refuse
 use serde_json::Value;
 
 /// A temporary file with `text`, for allowlists and bundles made by a test.
-fn temp_file(name: &str, text: &[u8]) -> String {
+fn temp_file(name: &str, text: &[u8]) -> common::ScratchFile {
     common::temp_file("evidence", name, text)
 }
 
@@ -380,7 +380,7 @@ fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
 #[test]
 fn counts_of_one_are_singular() {
     let list = temp_file("one.yaml", common::ALLOWLIST_WITHOUT_KEY.as_bytes());
-    let list = list.as_str();
+    let list = &*list;
     let (_, text, _) = run(&[
         "check",
         "direct-bundle.pem",

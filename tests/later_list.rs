@@ -98,7 +98,7 @@ fn allowlist_command_shows_the_later_list() {
 }
 
 /// The test allowlist with `issuance: chain`, in a temporary file.
-fn chain_allowlist() -> String {
+fn chain_allowlist() -> common::ScratchFile {
     let text = std::fs::read_to_string(common::fixture("allowlist.yaml")).unwrap();
     let text = text.replacen("version: 1\n", "version: 1\nissuance: chain\n", 1);
     common::temp_file("chain", "chain.yaml", text.as_bytes())

@@ -478,8 +478,7 @@ fn an_ansi_password_file_is_read_as_windows_1252_and_says_so() {
         "the password is never printed: {stderr}"
     );
     // The same password saved as UTF-8 opens it too, without a note.
-    let dir = std::env::temp_dir().join(format!("mfgcheck-ansi-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::Scratch::new("ansi");
     let utf8 = dir.join("utf8.txt");
     std::fs::write(&utf8, "Fédé2010!\r\n").unwrap();
     let out = mfgcheck()

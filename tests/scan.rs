@@ -16,10 +16,30 @@ use common::cli::{mfgcheck, outcome};
 use common::fixture;
 use serde_json::Value;
 
-/// A fresh tree under the temp directory; `name` keeps tests apart.
-fn tree(name: &str, with_error: bool) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("mfgcheck-scan-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+/// A scan tree in a directory of the test's own, removed when dropped, with room beside it
+/// (`root.join("../…")`) for files the scan must not find by itself.
+struct Tree {
+    _scratch: common::Scratch,
+    root: PathBuf,
+}
+
+impl std::ops::Deref for Tree {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl AsRef<Path> for Tree {
+    fn as_ref(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// A fresh tree; `name` keeps tests apart.
+fn tree(name: &str, with_error: bool) -> Tree {
+    let scratch = common::Scratch::new(&format!("scan-{name}"));
+    let root = scratch.join("tree");
     let files: &[(&str, &str)] = &[
         ("a/story-bundle.pem", "story-bundle.pem"),
         ("a/b/direct-bundle.pem", "direct-bundle.pem"),
@@ -43,7 +63,10 @@ fn tree(name: &str, with_error: bool) -> PathBuf {
         "ca-legacy-root.pem",
         &root.join("../chain-").join(name).join("root.pem"),
     );
-    root
+    Tree {
+        _scratch: scratch,
+        root,
+    }
 }
 
 fn copy(fixture_name: &str, to: &Path) {
@@ -366,8 +389,8 @@ fn verdicts<'a>(records: &'a [Value], root: &Path) -> Vec<(String, &'a str)> {
 }
 
 /// A fresh directory for one test.
-fn fresh(name: &str) -> PathBuf {
-    common::temp_tree(&format!("scan-{name}"), &[])
+fn fresh(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("scan-{name}"))
 }
 
 #[test]
@@ -491,7 +514,7 @@ fn a_tree_nested_as_deep_as_paths_allow_is_walked() {
     // 1,000 levels, each with a second, empty subdirectory: listing in parallel must
     // not pile frames up on a thread's stack.
     let root = fresh("deep");
-    let mut dir = root.clone();
+    let mut dir = root.to_path_buf();
     for _ in 0..1000 {
         std::fs::create_dir_all(dir.join("e")).unwrap();
         dir = dir.join("d");

@@ -245,8 +245,7 @@ fn text_report_has_cause_fix_and_next_command() {
 
 #[test]
 fn own_knowledge_base_extends_and_bad_ones_exit_2() {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-kb-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::Scratch::new("kb");
     let good = dir.join("ours.yaml");
     std::fs::write(
         &good,

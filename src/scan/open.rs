@@ -101,9 +101,8 @@ mod tests {
 
     #[test]
     fn files_open_as_by_path_across_directories_and_errors() {
-        let root = std::env::temp_dir().join(format!("mfgcheck-open-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).expect("a temporary directory");
+        let scratch = tempfile::tempdir().expect("a temporary directory");
+        let root = scratch.path();
         let (a, b) = (root.join("a"), root.join("b"));
         std::fs::create_dir(&a).expect("a");
         std::fs::create_dir(&b).expect("b");
@@ -135,6 +134,5 @@ mod tests {
         assert_eq!(read(&a.join("two.pem")).expect("reads"), held);
         drop(Forget);
         assert_eq!(read(&a.join("two.pem")).expect("reads"), "new");
-        let _ = std::fs::remove_dir_all(&root);
     }
 }

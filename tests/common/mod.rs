@@ -5,7 +5,7 @@ pub mod cli;
 pub mod schema;
 pub mod server;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use mfgcheck::chain::{CertId, Pool};
 use mfgcheck::model::Certificate;
@@ -29,12 +29,47 @@ pub fn test_data(dir: &str, name: &str) -> String {
         .into_owned()
 }
 
-/// A fresh, empty directory for one test (`name` keeps tests apart), under the temp
-/// directory, with `fixtures` copied in as (path inside, fixture name).
-pub fn temp_tree(name: &str, fixtures: &[(&str, &str)]) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("mfgcheck-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+/// A directory of one test's own under the temp directory, removed with everything in it
+/// when dropped: a test run leaves nothing behind (the files of the limits test alone are
+/// 16 MB). Hold it for as long as its paths are used.
+pub struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    /// A fresh, empty directory; `name` shows in its name, for whoever looks while the
+    /// test runs.
+    pub fn new(name: &str) -> Scratch {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("mfgcheck-{name}-"))
+            .tempdir()
+            .unwrap_or_else(|e| panic!("a temporary directory for {name}: {e}"));
+        Scratch(dir)
+    }
+
+    /// `bytes` written to `name` inside; its path as a string for the command line.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.join(name);
+        std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path.to_string_lossy().into_owned()
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A fresh directory for one test with `fixtures` copied in as (path inside, fixture
+/// name).
+pub fn temp_tree(name: &str, fixtures: &[(&str, &str)]) -> Scratch {
+    let root = Scratch::new(name);
     for (to, from) in fixtures {
         let to = root.join(to);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -43,13 +78,27 @@ pub fn temp_tree(name: &str, fixtures: &[(&str, &str)]) -> PathBuf {
     root
 }
 
-/// A file with `bytes` in a test's own directory; its path as a string.
-pub fn temp_file(dir: &str, name: &str, bytes: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("mfgcheck-{}-{dir}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.to_string_lossy().into_owned()
+/// A file with `bytes` in a directory of its own, kept as long as the returned value.
+pub struct ScratchFile {
+    _dir: Scratch,
+    pub path: String,
+}
+
+impl std::ops::Deref for ScratchFile {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A file with `bytes`, named `name`, in a fresh directory (`dir` shows in its name).
+pub fn temp_file(dir: &str, name: &str, bytes: &[u8]) -> ScratchFile {
+    let scratch = Scratch::new(dir);
+    let path = scratch.file(name, bytes);
+    ScratchFile {
+        _dir: scratch,
+        path,
+    }
 }
 
 /// An allowlist that names the test global root but gives no key for it.
