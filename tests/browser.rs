@@ -24,12 +24,17 @@ use serde_json::json;
 use common::fixture;
 use common::server::Server;
 
-struct Process(Child);
+/// A chromedriver of this test's own; killed when dropped. Its output goes to `log`.
+struct Driver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
 
-impl Drop for Process {
+impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -70,41 +75,87 @@ async fn type_into(c: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
-/// chromedriver on a free port of 127.0.0.1, once it answers.
-fn chromedriver() -> (Process, u16) {
+/// chromedriver on a free port of 127.0.0.1, once it says it is ready. The port is free
+/// when chosen but may be taken before chromedriver binds it (by the other test's server,
+/// say); then chromedriver exits, or the port answers as something else, and another port
+/// is tried. Only an answer of chromedriver's own counts as started.
+fn chromedriver(name: &str) -> Driver {
     let driver = ["/usr/bin/chromedriver", "chromedriver"]
         .into_iter()
         .find(|d| Command::new(d).arg("--version").output().is_ok())
         .expect("chromedriver is not installed: apt-get install chromium chromium-driver (.ci/run does)");
-    let port = free_port();
-    let child = Command::new(driver)
-        .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "chromedriver did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
+    let log = shots().join(format!("chromedriver-{name}.log"));
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new(driver)
+            .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut driver = Driver {
+            child,
+            port,
+            log: log.clone(),
+        };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            if driver.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if driver_ready(port) {
+                return driver;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = driver.child.kill();
     }
-    (Process(child), port)
+    panic!("chromedriver did not start; see {}", log.display())
 }
 
-async fn browser(port: u16) -> Client {
+/// Whether the WebDriver status of 127.0.0.1:`port` says ready. chromedriver keeps the
+/// connection open after its answer, so the answer is read until it says so.
+fn driver_ready(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request =
+        format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let (mut answer, mut buf) = (Vec::new(), [0; 4096]);
+    while answer.len() < 65_536 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+        if String::from_utf8_lossy(&answer).contains("\"ready\":true") {
+            return true;
+        }
+    }
+    false
+}
+
+async fn browser(driver: &mut Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
         json!({ "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"] }),
     );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a Chromium session")
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await;
+    client.unwrap_or_else(|e| {
+        panic!(
+            "a Chromium session: {e}; chromedriver {:?}, its log: {}",
+            driver.child.try_wait(),
+            driver.log.display()
+        )
+    })
 }
 
 fn shots() -> PathBuf {
@@ -151,8 +202,8 @@ async fn page_errors(c: &Client) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
     let (_server, url) = serve();
-    let (_driver, port) = chromedriver();
-    let c = browser(port).await;
+    let mut driver = chromedriver("page");
+    let c = browser(&mut driver).await;
 
     // The story bundle, judged before the intermediate was listed.
     c.goto(&url).await.unwrap();
@@ -240,8 +291,8 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_sideways() {
     let (_server, url) = serve();
-    let (_driver, port) = chromedriver();
-    let c = browser(port).await;
+    let mut driver = chromedriver("cas");
+    let c = browser(&mut driver).await;
     c.goto(&format!("{url}allowlist")).await.unwrap();
     let started = Instant::now();
     while c
