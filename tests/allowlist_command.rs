@@ -176,13 +176,10 @@ fn lint_reports_every_problem_with_its_line() {
     );
 
     let dir = common::Scratch::new("lint");
-    let path = dir.join("lint.yaml");
-    std::fs::write(
-        &path,
-        "version: 2\nauthorities:\n  - name: A\n    subject: CN=A\n    sha1: \"1234\"\n    status: maybe\n  - name: B\n    subject: CN=B\n    serial: XYZ\n    status: accepted\n",
-    )
-    .unwrap();
-    let path = path.to_str().unwrap().to_owned();
+    let path = dir.file(
+        "lint.yaml",
+        b"version: 2\nauthorities:\n  - name: A\n    subject: CN=A\n    sha1: \"1234\"\n    status: maybe\n  - name: B\n    subject: CN=B\n    serial: XYZ\n    status: accepted\n",
+    );
     let (code, text) = run(&["lint", &path]);
     assert_eq!(code, 2);
     for want in [

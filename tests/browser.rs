@@ -108,7 +108,7 @@ fn chromedriver(name: &str) -> Driver {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let _ = driver.child.kill();
+        // Dropped here: killed before the next port is tried.
     }
     panic!("chromedriver did not start; see {}", log.display())
 }

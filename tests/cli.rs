@@ -539,9 +539,7 @@ fn bad_allowlists_are_refused_with_the_line() {
         ("syntax.yaml", "version: 1\nauthorities: [\n", "line "),
     ];
     for (name, text, want) in cases {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        let path = path.to_str().unwrap().to_owned();
+        let path = dir.file(name, text.as_bytes());
         refused(
             &["direct-leaf.pem", "--allowlist", &path],
             None,
@@ -753,9 +751,7 @@ fn lookalike_of_a_real_listed_ca_against_the_builtin_list() {
 #[test]
 fn oversized_inputs_and_huge_bundles_are_refused() {
     let dir = common::Scratch::new("limits");
-    let big = dir.join("big.pem");
-    std::fs::write(&big, vec![b'A'; 2 * 1024 * 1024 + 1]).unwrap();
-    let big = big.to_str().unwrap().to_owned();
+    let big = dir.file("big.pem", &vec![b'A'; 2 * 1024 * 1024 + 1]);
     refused(
         &[&big, "--max-file-size", "2"],
         None,
@@ -765,22 +761,23 @@ fn oversized_inputs_and_huge_bundles_are_refused() {
     refused(&[&big], None, &["big.pem: no certificate found"]);
 
     // Nesting as deep as the file allows: a clear refusal, no stack overflow.
-    let deep = dir.join("deep.der");
     let mut bytes = b"\x30\x80".repeat(100_000);
     bytes.extend(b"\0\0".repeat(100_000));
-    std::fs::write(&deep, bytes).unwrap();
+    let deep = dir.file("deep.der", &bytes);
     refused(
-        &[deep.to_str().unwrap()],
+        &[&deep],
         None,
         &["deep.der: not valid DER: nested too deeply"],
     );
 
     // 10,001 certificates: refused before any is parsed.
     let one = std::fs::read_to_string(common::fixture("direct-leaf.pem")).unwrap();
-    let many = dir.join("many.pem");
-    std::fs::write(&many, one.repeat(mfgcheck::MAX_CERTIFICATES + 1)).unwrap();
+    let many = dir.file(
+        "many.pem",
+        one.repeat(mfgcheck::MAX_CERTIFICATES + 1).as_bytes(),
+    );
     refused(
-        &[many.to_str().unwrap()],
+        &[&many],
         None,
         &["10001 certificates, more than the 10000 one check reads"],
     );

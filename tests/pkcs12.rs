@@ -479,15 +479,9 @@ fn an_ansi_password_file_is_read_as_windows_1252_and_says_so() {
     );
     // The same password saved as UTF-8 opens it too, without a note.
     let dir = common::Scratch::new("ansi");
-    let utf8 = dir.join("utf8.txt");
-    std::fs::write(&utf8, "Fédé2010!\r\n").unwrap();
+    let utf8 = dir.file("utf8.txt", "Fédé2010!\r\n".as_bytes());
     let out = mfgcheck()
-        .args([
-            "check",
-            "ansi-password.pfx",
-            "--password-file",
-            utf8.to_str().unwrap(),
-        ])
+        .args(["check", "ansi-password.pfx", "--password-file", &utf8])
         .args(["--profile", "exchange2010-sp2", "--at", "2011-06-01"])
         .output()
         .unwrap();

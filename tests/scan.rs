@@ -16,30 +16,9 @@ use common::cli::{mfgcheck, outcome};
 use common::fixture;
 use serde_json::Value;
 
-/// A scan tree in a directory of the test's own, removed when dropped, with room beside it
-/// (`root.join("../…")`) for files the scan must not find by itself.
-struct Tree {
-    _scratch: common::Scratch,
-    root: PathBuf,
-}
-
-impl std::ops::Deref for Tree {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.root
-    }
-}
-
-impl AsRef<Path> for Tree {
-    fn as_ref(&self) -> &Path {
-        &self.root
-    }
-}
-
-/// A fresh tree; `name` keeps tests apart.
-fn tree(name: &str, with_error: bool) -> Tree {
-    let scratch = common::Scratch::new(&format!("scan-{name}"));
-    let root = scratch.join("tree");
+/// A fresh tree, with room beside it; `name` keeps tests apart.
+fn tree(name: &str, with_error: bool) -> common::Scratch {
+    let root = common::Scratch::with_room(&format!("scan-{name}"));
     let files: &[(&str, &str)] = &[
         ("a/story-bundle.pem", "story-bundle.pem"),
         ("a/b/direct-bundle.pem", "direct-bundle.pem"),
@@ -63,10 +42,7 @@ fn tree(name: &str, with_error: bool) -> Tree {
         "ca-legacy-root.pem",
         &root.join("../chain-").join(name).join("root.pem"),
     );
-    Tree {
-        _scratch: scratch,
-        root,
-    }
+    root
 }
 
 fn copy(fixture_name: &str, to: &Path) {

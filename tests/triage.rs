@@ -246,40 +246,23 @@ fn text_report_has_cause_fix_and_next_command() {
 #[test]
 fn own_knowledge_base_extends_and_bad_ones_exit_2() {
     let dir = common::Scratch::new("kb");
-    let good = dir.join("ours.yaml");
-    std::fs::write(
-        &good,
-        "version: 1\nentries:\n  - id: printer-toner\n    system: Floor 3\n    title: Toner\n    match:\n      all: [printer, toner]\n    what: w\n    why: y\n    fix: [\"Order toner\"]\n",
-    )
-    .unwrap();
-    let (code, json) = triage_stdin(
-        b"the printer is out of toner",
-        &["--kb", good.to_str().unwrap()],
+    let good = dir.file(
+        "ours.yaml",
+        b"version: 1\nentries:\n  - id: printer-toner\n    system: Floor 3\n    title: Toner\n    match:\n      all: [printer, toner]\n    what: w\n    why: y\n    fix: [\"Order toner\"]\n",
     );
+    let (code, json) = triage_stdin(b"the printer is out of toner", &["--kb", &good]);
     assert_eq!(code, 0);
     assert_eq!(ids(&json), ["printer-toner"]);
-    assert_eq!(json["recognised"][0]["source"], good.to_str().unwrap());
+    assert_eq!(json["recognised"][0]["source"], good.as_str());
 
-    let bad = dir.join("bad.yaml");
-    std::fs::write(&bad, "version: 1\nentries:\n  - id: x\n    system: s\n    title: t\n    match: {}\n    what: w\n    why: y\n    fix: [a]\n").unwrap();
+    let bad = dir.file("bad.yaml", b"version: 1\nentries:\n  - id: x\n    system: s\n    title: t\n    match: {}\n    what: w\n    why: y\n    fix: [a]\n");
     refused_cmd(
-        &[
-            "triage",
-            &data("nothing.txt"),
-            "--kb",
-            bad.to_str().unwrap(),
-        ],
+        &["triage", &data("nothing.txt"), "--kb", &bad],
         &["bad.yaml: line 6: match needs any, words, all or wlm_older_than"],
     );
-    let dup = dir.join("dup.yaml");
-    std::fs::write(&dup, "version: 1\nentries:\n  - id: delegation-token-validation\n    system: s\n    title: t\n    match: {any: [x]}\n    what: w\n    why: y\n    fix: [a]\n").unwrap();
+    let dup = dir.file("dup.yaml", b"version: 1\nentries:\n  - id: delegation-token-validation\n    system: s\n    title: t\n    match: {any: [x]}\n    what: w\n    why: y\n    fix: [a]\n");
     refused_cmd(
-        &[
-            "triage",
-            &data("nothing.txt"),
-            "--kb",
-            dup.to_str().unwrap(),
-        ],
+        &["triage", &data("nothing.txt"), "--kb", &dup],
         &["already in the knowledge base"],
     );
     refused_cmd(&["triage", "no-such.txt"], &["no-such.txt: no such file"]);

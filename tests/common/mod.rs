@@ -32,7 +32,11 @@ pub fn test_data(dir: &str, name: &str) -> String {
 /// A directory of one test's own under the temp directory, removed with everything in it
 /// when dropped: a test run leaves nothing behind (the files of the limits test alone are
 /// 16 MB). Hold it for as long as its paths are used.
-pub struct Scratch(tempfile::TempDir);
+pub struct Scratch {
+    _dir: tempfile::TempDir,
+    /// The directory the test works in: the temporary one, or one inside it.
+    root: PathBuf,
+}
 
 impl Scratch {
     /// A fresh, empty directory; `name` shows in its name, for whoever looks while the
@@ -42,7 +46,16 @@ impl Scratch {
             .prefix(&format!("mfgcheck-{name}-"))
             .tempdir()
             .unwrap_or_else(|e| panic!("a temporary directory for {name}: {e}"));
-        Scratch(dir)
+        let root = dir.path().to_path_buf();
+        Scratch { _dir: dir, root }
+    }
+
+    /// [`Scratch::new`] working in a directory inside it, not yet made, with room beside
+    /// it (`join("../…")`) for files a scan of it must not find by itself.
+    pub fn with_room(name: &str) -> Scratch {
+        let mut scratch = Scratch::new(name);
+        scratch.root.push("tree");
+        scratch
     }
 
     /// `bytes` written to `name` inside; its path as a string for the command line.
@@ -56,13 +69,13 @@ impl Scratch {
 impl std::ops::Deref for Scratch {
     type Target = Path;
     fn deref(&self) -> &Path {
-        self.0.path()
+        &self.root
     }
 }
 
 impl AsRef<Path> for Scratch {
     fn as_ref(&self) -> &Path {
-        self.0.path()
+        &self.root
     }
 }
 
