@@ -555,6 +555,9 @@ fn nothing_to_check_is_exit_2_unless_allowed() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nothing to check"), "{stderr}");
+    // No rows: the summary alone, without the blank line that parts rows from it.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("1 file: "), "{stdout:?}");
     let out = mfgcheck()
         .args(["scan", root.to_str().unwrap(), "--allow-empty"])
         .output()

@@ -31,6 +31,8 @@ pub struct ScanWriter<W: Write> {
     /// `--fail-on warning`: accepted files with warnings fail, in JUnit and SARIF too,
     /// so that a report never disagrees with the exit status.
     fail_on_warning: bool,
+    /// No record written yet: JSON and SARIF put no comma before the first, text no
+    /// blank line before a summary with no rows.
     first: bool,
     /// JUnit test cases, kept until the counts are known.
     junit: String,
@@ -280,7 +282,10 @@ impl<W: Write> ScanWriter<W> {
     /// Writes one file's record.
     pub fn record(&mut self, r: &FileRecord) -> io::Result<()> {
         match self.format {
-            ScanFormat::Text => self.text_row(r),
+            ScanFormat::Text => {
+                self.first = false;
+                self.text_row(r)
+            }
             ScanFormat::Jsonl => {
                 self.line.clear();
                 record_json(r, &mut self.line);
@@ -424,8 +429,10 @@ impl<W: Write> ScanWriter<W> {
     pub fn finish(mut self, summary: &Summary) -> io::Result<()> {
         match self.format {
             ScanFormat::Text => {
+                // A blank line parts the rows from the summary; without rows, none.
+                let gap = if self.first { "" } else { "\n" };
                 let line = summary_words(summary);
-                writeln!(self.out, "\n{}", paint(BOLD, &line))?;
+                writeln!(self.out, "{gap}{}", paint(BOLD, &line))?;
             }
             ScanFormat::Jsonl => {}
             ScanFormat::Json => write!(
