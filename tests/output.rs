@@ -21,11 +21,19 @@ const CROWDED: [&str; 4] = [
 ];
 
 fn run(args: &[&str]) -> (i32, String) {
+    run_at(
+        args,
+        &["--allowlist", "allowlist.yaml", "--at", "2011-06-01"],
+    )
+}
+
+/// Runs with `when`: the allowlist and the date.
+fn run_at(args: &[&str], when: &[&str]) -> (i32, String) {
     // Not a terminal and no COLUMNS: the default of 80 columns.
     let out = mfgcheck()
         .env_remove("COLUMNS")
         .args(args)
-        .args(["--allowlist", "allowlist.yaml", "--at", "2011-06-01"])
+        .args(when)
         .output()
         .unwrap();
     (
@@ -36,34 +44,94 @@ fn run(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn a_crowded_bundle_fits_a_screen_of_80_columns() {
-    let (code, text) = run(&[&["check"][..], &CROWDED].concat());
-    assert_eq!(code, 0, "{text}");
-    let lines: Vec<&str> = text.lines().collect();
-    assert!(lines.len() <= 80, "{} lines:\n{text}", lines.len());
-    for line in &lines {
-        assert!(line.chars().count() <= 80, "too wide: {line}");
+    // Accepted; rejected as issued through an intermediate not yet listed; rejected
+    // by the built-in list, once in the certificates' time and once years after every
+    // one of them expired (the most findings).
+    let cases: [(&[&str], i32, &str); 4] = [
+        (
+            &["--allowlist", "allowlist.yaml", "--at", "2011-06-01"],
+            0,
+            "ACCEPTED",
+        ),
+        (
+            &["--allowlist", "allowlist.yaml", "--at", "2010-12-01"],
+            1,
+            "indirect-issuer",
+        ),
+        (&["--at", "2011-06-01"], 1, "issuer-not-allowlisted"),
+        (&["--at", "2026-12-01"], 1, "expired"),
+    ];
+    for (when, exit, verdict) in cases {
+        let (code, text) = run_at(&[&["check"][..], &CROWDED].concat(), when);
+        assert_eq!(code, exit, "{when:?}: {text}");
+        assert!(text.contains(verdict), "{when:?}: {text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines.len() <= 80,
+            "{when:?}: {} lines:\n{text}",
+            lines.len()
+        );
+        for line in &lines {
+            assert!(line.chars().count() <= 80, "too wide: {line}");
+        }
+        // The file to drop and five of the 150 unrelated roots, then a count;
+        // duplicates are one warning, saying the file was given twice.
+        assert!(
+            text.contains("150 certificates are not on the checked certificate's path, all from\n        system-roots-150.pem: \"Test System Root 1\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"Test System Root 5\" and 145 more."),
+            "{text}"
+        );
+        assert_eq!(text.matches("warning duplicate-cert").count(), 1, "{text}");
+        assert!(
+            text.contains("150 certificates were supplied more than once: system-roots-150.pem was\n        given twice."),
+            "{text}"
+        );
     }
-    // Five of the 150 unrelated roots, then a count; duplicates are one warning.
-    assert!(
-        text.contains("and 145 more (all in --format json)"),
-        "{text}"
-    );
-    assert_eq!(text.matches("warning duplicate-cert").count(), 1, "{text}");
-    assert!(
-        text.contains("150 certificates were supplied more than once"),
-        "{text}"
-    );
     let (_, json) = run(&[&["check"][..], &CROWDED, &["--format", "json"]].concat());
     let doc: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["unused"].as_array().unwrap().len(), 150);
-    let dups: Vec<&Value> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "duplicate-cert")
-        .collect();
+    let findings = doc["findings"].as_array().unwrap();
+    let of =
+        |code: &str| -> Vec<&Value> { findings.iter().filter(|f| f["code"] == code).collect() };
+    let dups = of("duplicate-cert");
     assert_eq!(dups.len(), 1);
     assert_eq!(dups[0]["certificates"].as_array().unwrap().len(), 150);
+    assert_eq!(
+        of("chain-extra-cert")[0]["certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        150
+    );
+}
+
+#[test]
+fn a_next_step_that_a_fix_said_points_back_to_it() {
+    // Where to get an accepted certificate is the error's Fix, a paragraph: the next
+    // steps point back to it; JSON keeps each step whole.
+    let args = ["check", "story-bundle.pem", "--at", "2011-06-01"];
+    let (code, text) = run_at(&args, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("\n1. Follow the Fix of issuer-not-allowlisted above.\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("Get a federation certificate issued directly")
+            .count(),
+        1,
+        "{text}"
+    );
+    let (_, json) = run_at(&[&args[..], &["--format", "json"]].concat(), &[]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let first = doc["next_steps"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("Get a federation certificate issued directly"),
+        "{first}"
+    );
 }
 
 #[test]

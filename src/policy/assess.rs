@@ -8,9 +8,9 @@ use std::fmt;
 
 use time::{Duration, OffsetDateTime};
 
-use super::advice;
 use super::allowlist::{Allowlist, Identity, Issuance, Kind, MatchedBy, Standing};
 use super::finding::{Code, Finding, Severity};
+use super::{advice, crowd};
 use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
 use crate::load::Format;
 use crate::model::date::format_day as date;
@@ -159,16 +159,6 @@ pub struct Assessment {
     /// Errors first, then warnings, each in the order found.
     pub findings: Vec<Finding>,
     pub at: OffsetDateTime,
-}
-
-/// At most five items of `total`, "a; b; c and 7 more", so that a finding about a
-/// 150-certificate bundle stays readable.
-fn first_five(shown: &[String], total: usize) -> String {
-    let list = shown.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
-    match total {
-        n if n > 5 => format!("{list} and {} more", n - 5),
-        _ => list,
-    }
 }
 
 /// `"CN" (SHA-1 thumbprint)`: how findings name a certificate. Written into the
@@ -1110,18 +1100,29 @@ impl Assessor<'_> {
         // mistake, not 150.
         let dups = pool.duplicates();
         if !dups.is_empty() {
-            let shown: Vec<String> = dups
-                .iter()
-                .take(5)
-                .map(|d| format!("{} appears again at {}", label(pool.get(d.kept)), d.origin))
-                .collect();
-            let list = first_five(&shown, dups.len());
+            let each = || {
+                dups.iter()
+                    .map(|d| format!("{} appears again at {}", label(pool.get(d.kept)), d.origin))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             let (msg, fix) = match dups.len() {
-                1 => (format!("{list}."), "Remove the extra copy."),
-                n => (
-                    format!("{n} certificates were supplied more than once: {list}."),
-                    "Remove the extra copies (a file given twice, or a bundle that repeats a certificate).",
-                ),
+                1 => (format!("{}.", each()), "Remove the extra copy."),
+                n => {
+                    // More than a few: where the copies were, not each of them.
+                    let list = if n > crowd::NAMED {
+                        crowd::copies_by_file(dups.iter().map(|d| {
+                            let kept = pool.get(d.kept).origin();
+                            (&*kept.file, kept.index, &*d.origin.file, d.origin.index)
+                        }))
+                    } else {
+                        each()
+                    };
+                    (
+                        format!("{n} certificates were supplied more than once: {list}."),
+                        "Remove the extra copies.",
+                    )
+                }
             };
             let mut f = Finding::new(Code::DuplicateCert, msg).fix(fix);
             f.certificates = dups.iter().map(|d| *pool.get(d.kept).sha1()).collect();
@@ -1159,7 +1160,7 @@ impl Assessor<'_> {
             copy_ids.push(*cert.sha1());
         }
         if !copy_ids.is_empty() {
-            let list = first_five(&copies, copy_ids.len());
+            let list = crowd::first_few(&copies, copy_ids.len());
             let msg = match copy_ids.len() {
                 1 => format!(
                     "{list}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain."
@@ -1175,15 +1176,35 @@ impl Assessor<'_> {
             self.add(f);
         }
         if !unused.is_empty() {
-            let shown: Vec<String> = unused
-                .iter()
-                .take(5)
-                .map(|c| format!("{} from {}", label(c), c.origin()))
-                .collect();
-            let list = first_five(&shown, unused.len());
             let msg = match unused.len() {
-                1 => format!("{list} is not on the checked certificate's path."),
-                n => format!("{n} certificates are not on the checked certificate's path: {list}."),
+                n if n > crowd::NAMED => {
+                    // A system bundle beside the leaf: the file to drop, and a few
+                    // names (every thumbprint is in the finding's certificates).
+                    let names: Vec<String> = unused
+                        .iter()
+                        .take(crowd::NAMED)
+                        .map(|c| format!("\"{}\"", c.subject().short()))
+                        .collect();
+                    format!(
+                        "{n} certificates are not on the checked certificate's path, {}: {} and {} more.",
+                        crowd::from_files(unused.iter().map(|c| &*c.origin().file)),
+                        names.join(", "),
+                        n - crowd::NAMED
+                    )
+                }
+                n => {
+                    let each = unused
+                        .iter()
+                        .map(|c| format!("{} from {}", label(c), c.origin()))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    match n {
+                        1 => format!("{each} is not on the checked certificate's path."),
+                        _ => format!(
+                            "{n} certificates are not on the checked certificate's path: {each}."
+                        ),
+                    }
+                }
             };
             let mut f = Finding::new(Code::ChainExtraCert, msg).fix(
                 "Remove them from the bundle, or check the one you meant with --leaf THUMBPRINT.",

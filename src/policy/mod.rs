@@ -6,6 +6,7 @@
 mod advice;
 pub mod allowlist;
 mod assess;
+mod crowd;
 pub mod finding;
 mod lookup;
 mod pfx;

@@ -10,9 +10,6 @@ use crate::chain::{Top, Verification};
 use crate::model::{Certificate, KeyMatch, KeyRing, ProviderKind};
 use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus, Severity, Verdict};
 
-/// Certificates listed under "Not on the path" before "and N more".
-const UNUSED_SHOWN: usize = 5;
-
 /// Layout settings.
 #[derive(Clone, Copy, Debug)]
 pub struct TextOptions {
@@ -51,12 +48,7 @@ fn provenance(cert: &Certificate) -> String {
 
 /// Renders a check's outcome for a terminal or a log.
 pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> String {
-    let Outcome {
-        pool,
-        chain,
-        assessment,
-        ..
-    } = outcome;
+    let Outcome { assessment, .. } = outcome;
     let at = assessment.at;
     let width = options.width.max(40);
     let mut out = String::new();
@@ -86,33 +78,6 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         out.push_str(&line);
     }
 
-    if !chain.unused.is_empty() {
-        out.push_str("\nNot on the path:\n");
-        for &id in chain.unused.iter().take(UNUSED_SHOWN) {
-            let c = pool.get(id);
-            // Thumbprints are in the finding that lists these; here, where they are.
-            let text = format!(
-                "{}  {}",
-                c.subject(),
-                paint(DIM, &format!("({})", c.origin()))
-            );
-            out.push_str(&wrap_hanging(&text, "  ", "      ", width));
-        }
-        if chain.unused.len() > UNUSED_SHOWN {
-            let _ = writeln!(
-                out,
-                "  {}",
-                paint(
-                    DIM,
-                    &format!(
-                        "and {} more (all in --format json)",
-                        chain.unused.len() - UNUSED_SHOWN
-                    )
-                )
-            );
-        }
-    }
-
     out.push('\n');
     let verdict = verdict_line(outcome);
     out.push_str(&wrap_hanging(&verdict, "", "  ", width));
@@ -140,7 +105,18 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
     if !assessment.next_steps.is_empty() {
         let _ = writeln!(out, "\n{}", paint(BOLD, "Next steps:"));
         for (i, step) in assessment.next_steps.iter().enumerate() {
-            let text = wrap(step, "   ", width);
+            // A step that a finding's Fix just said (where to get an accepted
+            // certificate, a paragraph) points back to it instead of saying it twice.
+            let said = assessment.findings.iter().find(|f| {
+                f.fix
+                    .as_deref()
+                    .is_some_and(|fix| fix.starts_with(step.as_str()))
+            });
+            let step = match said {
+                Some(f) => format!("Follow the Fix of {} above.", f.code.as_str()),
+                None => step.clone(),
+            };
+            let text = wrap(&step, "   ", width);
             let _ = write!(out, "{}.{}", i + 1, text.get(2..).unwrap_or_default());
         }
     }
