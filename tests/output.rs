@@ -155,7 +155,7 @@ fn long_names_wrap_under_the_tree() {
 
 #[test]
 fn brief_is_at_most_ten_lines_with_verdict_fix_and_next_command() {
-    let cases: [(&[&str], i32, &str, &str); 4] = [
+    let cases: [(&[&str], i32, &str, &str); 6] = [
         (
             &["story-bundle.pem", "--at", "2010-12-01"],
             1,
@@ -175,6 +175,9 @@ fn brief_is_at_most_ten_lines_with_verdict_fix_and_next_command() {
             "New-FederationTrust -Name",
         ),
         (&CROWDED, 0, "ACCEPTED:", "duplicate-cert, chain-extra-cert"),
+        // Messages cut in the middle of a full line: the mark still fits 80 columns.
+        (&["unlisted.pem"], 1, "REJECTED:", " …\n"),
+        (&["impostor-leaf.pem"], 1, "REJECTED:", " …\n"),
     ];
     for (files, exit, first, must) in cases {
         let mut args = vec!["check", "--brief", "--allowlist", "allowlist.yaml"];
@@ -196,6 +199,30 @@ fn brief_is_at_most_ten_lines_with_verdict_fix_and_next_command() {
         );
         assert!(lines[0].starts_with(first), "{text}");
         assert!(text.contains(must), "{must} not in\n{text}");
+        for line in &lines {
+            assert!(line.chars().count() <= 80, "too wide: {line}");
+        }
         assert!(!text.contains("--brief"), "{text}");
     }
+}
+
+#[test]
+fn an_error_names_five_certificates_and_counts_the_rest() {
+    // A system bundle alone has no leaf: the one stderr line names five of its 150
+    // roots, not all of them (it was 20,000 characters long).
+    let out = mfgcheck()
+        .args(["check", "system-roots-150.pem"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("holds only CA certificates"), "{stderr}");
+    assert!(stderr.contains("Test System Root 5"), "{stderr}");
+    assert!(!stderr.contains("Test System Root 6,"), "{stderr}");
+    assert!(
+        stderr.contains("; and 145 more (mfgcheck inspect lists them all)"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 1_000, "{} characters", stderr.len());
 }

@@ -262,12 +262,24 @@ impl fmt::Display for LeafSelector {
     }
 }
 
+/// Certificates an error names before it counts the rest: the message is one line on
+/// stderr, and a 150-root bundle would make it 20,000 characters long.
+const LISTED: usize = 5;
+
 fn list(certs: &[(String, String)]) -> String {
-    certs
+    let mut out = certs
         .iter()
+        .take(LISTED)
         .map(|(sha1, subject)| format!("{sha1} {subject}"))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if certs.len() > LISTED {
+        out.push_str(&format!(
+            "; and {} more (mfgcheck inspect lists them all)",
+            certs.len() - LISTED
+        ));
+    }
+    out
 }
 
 /// The certificate to check could not be chosen.

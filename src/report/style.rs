@@ -25,7 +25,7 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
 }
 
 /// Columns a string takes on screen: colour escape sequences take none.
-fn visible_len(s: &str) -> usize {
+pub(crate) fn visible_len(s: &str) -> usize {
     let mut n = 0;
     let mut in_escape = false;
     for c in s.chars() {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, visible_len, wrap, wrap_hanging};
 use super::{datetime, day, mark};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
@@ -385,6 +385,15 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
         if taken.len() > most {
             taken.truncate(most);
             if let Some(last) = taken.last_mut() {
+                // The mark must fit the width too: drop words until it does.
+                while visible_len(last) + 2 > width {
+                    match last.trim_end().rsplit_once(' ') {
+                        Some((kept, _)) if !kept.trim().is_empty() => {
+                            *last = kept.trim_end().to_owned()
+                        }
+                        _ => break,
+                    }
+                }
                 last.push_str(" …");
             }
         }
