@@ -226,3 +226,34 @@ fn an_error_names_five_certificates_and_counts_the_rest() {
     );
     assert!(stderr.len() < 1_000, "{} characters", stderr.len());
 }
+
+#[test]
+fn other_commands_fit_80_columns_too() {
+    // Not a terminal and no COLUMNS: 80 columns. Commands to copy (triage's "Next:")
+    // are never wrapped; everything else is.
+    let runs: [&[&str]; 6] = [
+        &["inspect", "story-bundle.pem", "--at", "2011-06-01"],
+        &[
+            "inspect",
+            "story-legacy.pfx",
+            "--password-file",
+            "pfx-password.txt",
+        ],
+        &["allowlist"],
+        &["allowlist", "--allowlist", "allowlist.yaml"],
+        &["triage", "../tests/data/triage/nothing.txt"],
+        &["triage", "../tests/data/ems/trust-table-test.txt"],
+    ];
+    for args in runs {
+        let out = mfgcheck()
+            .env_remove("COLUMNS")
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.lines().count() > 10, "{args:?}: {text}");
+        for line in text.lines().filter(|l| !l.starts_with("    Next: ")) {
+            assert!(line.chars().count() <= 80, "{args:?}: too wide: {line}");
+        }
+    }
+}

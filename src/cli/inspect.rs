@@ -71,7 +71,7 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
         Format::Text if args.quiet => report::inspect_line(&inspection),
         Format::Text => {
             super::connect::describe(&presented)
-                + &report::inspect_text(&inspection, &allowlist, at)
+                + &report::inspect_text(&inspection, &allowlist, at, super::terminal_width())
                 + &if args.verbose {
                     report::forest_text(&inspection, super::terminal_width())
                 } else {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json as j};
 use time::OffsetDateTime;
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging};
 use crate::policy::allowlist::KnownCertificate;
 use crate::policy::{Allowlist, AllowlistError, Authority, Issuance, Standing};
 
@@ -54,14 +54,17 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
         paint(RED, "✗")
     };
     let kind = a.kind.map_or(String::new(), |k| format!("{k}, "));
-    let _ = writeln!(
-        out,
-        "{mark} {}  {}",
-        paint(BOLD, &a.name),
-        format_args!("({kind}{words})")
-    );
+    // Name and (standing) are columns: a narrow screen puts the second under the first.
+    let title = format!("{mark} {}  ({kind}{words})", paint(BOLD, &a.name));
+    out.push_str(&wrap_hanging(&title, "", "    ", width));
     let row = |out: &mut String, label: &str, value: &str| {
-        let _ = writeln!(out, "    {} {value}", paint(DIM, &format!("{label:<9}")));
+        let label = paint(DIM, &format!("{label:<9}"));
+        out.push_str(&wrap_hanging(
+            value,
+            &format!("    {label} "),
+            &" ".repeat(14),
+            width,
+        ));
     };
     row(out, "subject", &a.subject.to_string());
     // Thumbprints of known certificates are shown with their certificate.
@@ -93,28 +96,30 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
             Some(false) => paint(RED, "not valid"),
             None => paint(YELLOW, "validity unknown"),
         };
-        let mut lines = Vec::new();
+        // The certificate's dates, then its identity a step in: a SHA-256 thumbprint
+        // fits 80 columns there.
+        let dates = format!("{} ({state} at {})", c.validity_words(), super::day(at));
+        row(out, "cert", &dates);
+        let sub = |out: &mut String, label: &str, value: &str| {
+            let label = paint(DIM, &format!("{label:<7}"));
+            out.push_str(&wrap_hanging(
+                value,
+                &format!("      {label} "),
+                &" ".repeat(14),
+                width,
+            ));
+        };
         if let Some(t) = &c.sha1 {
-            lines.push(format!("SHA-1 {t}"));
+            sub(out, "SHA-1", &t.to_string());
         }
         if let Some(t) = &c.sha256 {
-            lines.push(format!("SHA-256 {t}"));
+            sub(out, "SHA-256", &t.to_string());
         }
         if let Some(s) = &c.serial {
-            lines.push(format!("serial {s}"));
+            sub(out, "serial", &s.to_string());
         }
-        lines.push(format!(
-            "{} ({state} at {})",
-            c.validity_words(),
-            super::day(at)
-        ));
         if let Some(n) = &c.note {
-            lines.push(n.clone());
-        }
-        let mut first = true;
-        for line in lines {
-            row(out, if first { "cert" } else { "" }, &line);
-            first = false;
+            out.push_str(&wrap(n, &" ".repeat(6), width));
         }
     }
     if let Some(k) = &a.spki_sha256 {
@@ -145,20 +150,18 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
     }
 }
 
-fn header(allowlist: &Allowlist, at: OffsetDateTime) -> String {
+fn header(allowlist: &Allowlist, at: OffsetDateTime, width: usize) -> String {
     let source = allowlist.describe_source();
     let rule = match allowlist.issuance() {
         Issuance::Direct => "the certificate must be issued directly by one of them",
         Issuance::Chain => "roots: the certificate's chain must end at one of them",
     };
-    paint(
-        DIM,
-        &format!(
-            "{} in {source}, standing at {}; {rule}.",
-            super::count(allowlist.authorities().len(), "authority", "authorities"),
-            super::day(at)
-        ),
-    )
+    let text = format!(
+        "{} in {source}, standing at {}; {rule}.",
+        super::count(allowlist.authorities().len(), "authority", "authorities"),
+        super::day(at)
+    );
+    paint(DIM, wrap(&text, "", width).trim_end())
 }
 
 /// `allowlist list` (all) or `allowlist search` (`hits`), as text.
@@ -168,7 +171,7 @@ pub fn allowlist_text(
     at: OffsetDateTime,
     width: usize,
 ) -> String {
-    let mut out = header(allowlist, at);
+    let mut out = header(allowlist, at, width);
     out.push('\n');
     let all: Vec<(usize, Vec<&'static str>)> = (0..allowlist.authorities().len())
         .map(|i| (i, Vec::new()))

@@ -7,7 +7,7 @@ use serde_json::{Value, json as j};
 use time::OffsetDateTime;
 
 use super::json::{JSON_SCHEMA_VERSION, authority, cert, impostor_of};
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging};
 use super::{datetime, day, mark, rfc3339, signature_word};
 use crate::Inspection;
 use crate::chain::{CertId, Link, Verification};
@@ -49,8 +49,34 @@ fn key_of<'a>(cert: &Certificate, keys: &'a KeyRing) -> Option<&'a crate::model:
     keys.keys.iter().find(|k| k.pairs_with(cert).is_some())
 }
 
-fn row(out: &mut String, label: &str, value: &str) {
-    let _ = writeln!(out, "  {} {value}", paint(DIM, &format!("{label:<13}")));
+/// A `label  value` row; a long value wraps under itself.
+fn row(out: &mut String, label: &str, value: &str, width: usize) {
+    let label = paint(DIM, &format!("{label:<13}"));
+    out.push_str(&wrap_hanging(
+        value,
+        &format!("  {label} "),
+        VALUE_INDENT,
+        width,
+    ));
+}
+
+/// Where a row's value starts.
+const VALUE_INDENT: &str = "                ";
+
+/// A fingerprint in colon form under its hex form: one row when it fits, else 16 bytes
+/// to a row (the hex form above is the one to copy).
+fn colon_rows(out: &mut String, colon: &str, width: usize) {
+    if VALUE_INDENT.len() + colon.len() <= width {
+        row(out, "", colon, width);
+        return;
+    }
+    let bytes: Vec<&str> = colon.split(':').collect();
+    let rows: Vec<String> = bytes.chunks(16).map(|c| c.join(":")).collect();
+    let _ = writeln!(
+        out,
+        "{VALUE_INDENT}{}",
+        rows.join(&format!(":\n{VALUE_INDENT}"))
+    );
 }
 
 /// `inspect -q`: one line, what the inputs hold and what is wrong with them.
@@ -84,7 +110,7 @@ pub fn inspect_line(inspection: &Inspection) -> String {
 }
 
 /// How each PFX is protected, and whether old Windows can import it.
-fn pfx_text(keys: &KeyRing, out: &mut String) {
+fn pfx_text(keys: &KeyRing, out: &mut String, width: usize) {
     for p in &keys.protections {
         let _ = writeln!(out, "\n{} {}", paint(BOLD, "PFX protection of"), p.file);
         let list = |schemes: &[crate::load::Scheme]| {
@@ -96,8 +122,13 @@ fn pfx_text(keys: &KeyRing, out: &mut String) {
                 names.join("; ")
             }
         };
-        row(out, "certificates", &list(&p.protection.certificates));
-        row(out, "private keys", &list(&p.protection.keys));
+        row(
+            out,
+            "certificates",
+            &list(&p.protection.certificates),
+            width,
+        );
+        row(out, "private keys", &list(&p.protection.keys), width);
         row(
             out,
             "MAC",
@@ -105,6 +136,7 @@ fn pfx_text(keys: &KeyRing, out: &mut String) {
                 || "none (no integrity check)".to_owned(),
                 ToString::to_string,
             ),
+            width,
         );
     }
     for f in pfx_findings(keys) {
@@ -114,15 +146,21 @@ fn pfx_text(keys: &KeyRing, out: &mut String) {
             paint(YELLOW.bold(), "warning"),
             paint(BOLD, f.code.as_str())
         );
-        out.push_str(&super::style::wrap(&f.message, "    ", 80));
+        out.push_str(&wrap(&f.message, "    ", width));
         if let Some(fix) = &f.fix {
-            out.push_str(&super::style::wrap(&format!("Fix: {fix}"), "    ", 80));
+            out.push_str(&wrap(&format!("Fix: {fix}"), "    ", width));
         }
     }
 }
 
 /// The text report of `inspect`.
-pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDateTime) -> String {
+pub fn inspect_text(
+    inspection: &Inspection,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+    width: usize,
+) -> String {
+    let width = width.max(40);
     let Inspection {
         pool,
         keys,
@@ -130,47 +168,50 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
         fetch_failures,
     } = inspection;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        paint(
-            DIM,
-            &format!(
-                "{} at {}; allowlist: {}.",
-                super::count(pool.len(), "certificate", "certificates"),
-                datetime(at),
-                allowlist.source()
-            )
-        )
+    let summary = format!(
+        "{} at {}; allowlist: {}.",
+        super::count(pool.len(), "certificate", "certificates"),
+        datetime(at),
+        allowlist.source()
     );
+    out.push_str(&paint(DIM, &wrap(&summary, "", width)));
     for (id, c) in pool.iter() {
         let o = c.origin();
-        let _ = writeln!(
-            out,
-            "\n{} {}",
-            paint(BOLD, &format!("[{}]", id.index() + 1)),
-            paint(BOLD, &c.subject().to_string())
-        );
-        row(&mut out, "from", &format!("{}, {}", o, o.format));
-        row(&mut out, "issuer", &c.issuer().to_string());
-        row(&mut out, "serial", &c.serial().to_string());
-        row(&mut out, "SHA-1", &c.sha1().to_string());
-        row(&mut out, "", &c.sha1().colon());
-        row(&mut out, "SHA-256", &c.sha256().to_string());
-        row(&mut out, "", &c.sha256().colon());
+        let heading = format!("[{}] {}", id.index() + 1, c.subject());
+        out.push('\n');
+        out.push_str(&paint(BOLD, &wrap_hanging(&heading, "", "    ", width)));
+        row(&mut out, "from", &format!("{}, {}", o, o.format), width);
+        row(&mut out, "issuer", &c.issuer().to_string(), width);
+        row(&mut out, "serial", &c.serial().to_string(), width);
+        row(&mut out, "SHA-1", &c.sha1().to_string(), width);
+        colon_rows(&mut out, &c.sha1().colon(), width);
+        row(&mut out, "SHA-256", &c.sha256().to_string(), width);
+        colon_rows(&mut out, &c.sha256().colon(), width);
         let none = || paint(YELLOW, "none");
         row(
             &mut out,
             "SKI",
             &c.ski().map_or_else(none, ToString::to_string),
+            width,
         );
         row(
             &mut out,
             "AKI",
             &c.aki().map_or_else(none, ToString::to_string),
+            width,
         );
-        row(&mut out, "key", &c.public_key().algorithm().to_string());
-        row(&mut out, "signature", &c.signature_algorithm().to_string());
+        row(
+            &mut out,
+            "key",
+            &c.public_key().algorithm().to_string(),
+            width,
+        );
+        row(
+            &mut out,
+            "signature",
+            &c.signature_algorithm().to_string(),
+            width,
+        );
         let (v, _, words) = days_left(c, at);
         let words = match v {
             Validity::Valid => words,
@@ -184,13 +225,14 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
                 day(c.not_before()),
                 day(c.not_after())
             ),
+            width,
         );
-        row(&mut out, "CA", if c.is_ca() { "yes" } else { "no" });
+        row(&mut out, "CA", if c.is_ca() { "yes" } else { "no" }, width);
         if !c.dns_names().is_empty() {
-            row(&mut out, "DNS names", &c.dns_names().join(", "));
+            row(&mut out, "DNS names", &c.dns_names().join(", "), width);
         }
         if let Some(name) = c.friendly_name() {
-            row(&mut out, "friendly name", name);
+            row(&mut out, "friendly name", name, width);
         }
         if let Some(key) = key_of(c, keys) {
             let provider = key
@@ -200,6 +242,7 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
                 &mut out,
                 "private key",
                 &format!("{} in {}; {provider}", key.algorithm(), key.file()),
+                width,
             );
         }
         let identity = allowlist.identify(c);
@@ -209,7 +252,7 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
             _ if m.accepted => paint(GREEN, &format!("✓ {}", m.words)),
             _ => paint(RED, &format!("✗ {}", m.words)),
         };
-        row(&mut out, "allowlist", &words);
+        row(&mut out, "allowlist", &words, width);
     }
     let orphan_keys: Vec<_> = keys
         .keys
@@ -217,16 +260,17 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
         .filter(|k| pool.iter().all(|(_, c)| k.pairs_with(c).is_none()))
         .collect();
     for key in orphan_keys {
-        let _ = writeln!(
-            out,
-            "\n{} {} in {}, belonging to none of these certificates",
+        let text = format!(
+            "{} {} in {}, belonging to none of these certificates",
             paint(BOLD, "private key"),
             key.algorithm(),
             key.file()
         );
+        out.push('\n');
+        out.push_str(&wrap_hanging(&text, "", "  ", width));
     }
 
-    pfx_text(keys, &mut out);
+    pfx_text(keys, &mut out, width);
 
     out.push_str("\nIssuer tree:\n");
     let mut shown = vec![false; pool.len()];
@@ -234,28 +278,49 @@ pub fn inspect_text(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDa
     let rest: Vec<CertId> = pool.ids().collect();
     for start in tops.into_iter().chain(rest) {
         if !shown.get(start.index()).copied().unwrap_or(true) {
-            tree_lines(inspection, start, "", true, true, &mut shown, &mut out);
+            let place = Place {
+                prefix: "",
+                top: true,
+                last: true,
+                width,
+            };
+            tree_lines(inspection, start, place, &mut shown, &mut out);
         }
     }
     if !fetch_failures.is_empty() {
         out.push_str(&format!("\n{}\n", paint(YELLOW.bold(), "Not fetched:")));
         for failure in fetch_failures {
-            out.push_str(&format!("  {failure}\n"));
+            out.push_str(&wrap_hanging(&failure.to_string(), "  ", "    ", width));
         }
     }
     out
 }
 
+/// Where a node of the issuer tree goes.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    /// The lines drawn for the nodes above.
+    prefix: &'a str,
+    top: bool,
+    /// The last child of its parent.
+    last: bool,
+    width: usize,
+}
+
 fn tree_lines(
     inspection: &Inspection,
     id: CertId,
-    prefix: &str,
-    top: bool,
-    last: bool,
+    place: Place<'_>,
     shown: &mut [bool],
     out: &mut String,
 ) {
     let Inspection { pool, forest, .. } = inspection;
+    let Place {
+        prefix,
+        top,
+        last,
+        width,
+    } = place;
     let c = pool.get(id);
     let note = match forest.link(id) {
         Link::Root(v) if v.is_genuine() => "self-signed".to_owned(),
@@ -276,9 +341,22 @@ fn tree_lines(
         "├─ "
     };
     let again = shown.get(id.index()).copied().unwrap_or(true);
-    let _ = writeln!(
-        out,
-        "  {prefix}{branch}{}  {}{}{}",
+    let children: Vec<CertId> = if again {
+        Vec::new()
+    } else {
+        forest.children(id).collect()
+    };
+    let inner = if top {
+        prefix.to_owned()
+    } else if last {
+        format!("{prefix}   ")
+    } else {
+        format!("{prefix}│  ")
+    };
+    // Name, [n] thumbprint and note are columns: what does not fit goes under the
+    // name, the tree's lines drawn beside it.
+    let text = format!(
+        "{}  {}{}{}",
         c.subject().short(),
         paint(DIM, &format!("[{}] {}", id.index() + 1, c.sha1())),
         if note.is_empty() {
@@ -288,30 +366,27 @@ fn tree_lines(
         },
         if again { "  (shown above)" } else { "" }
     );
+    let under = if children.is_empty() { "   " } else { "│  " };
+    out.push_str(&wrap_hanging(
+        &text,
+        &format!("  {prefix}{branch}"),
+        &format!("  {inner}{under}"),
+        width,
+    ));
     if again {
         return;
     }
     if let Some(s) = shown.get_mut(id.index()) {
         *s = true;
     }
-    let children: Vec<CertId> = forest.children(id).collect();
-    let inner = if top {
-        prefix.to_owned()
-    } else if last {
-        format!("{prefix}   ")
-    } else {
-        format!("{prefix}│  ")
-    };
     for (i, &child) in children.iter().enumerate() {
-        tree_lines(
-            inspection,
-            child,
-            &inner,
-            false,
-            i + 1 == children.len(),
-            shown,
-            out,
-        );
+        let place = Place {
+            prefix: &inner,
+            top: false,
+            last: i + 1 == children.len(),
+            width,
+        };
+        tree_lines(inspection, child, place, shown, out);
     }
 }
 

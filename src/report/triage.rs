@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json as j};
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_item};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging, wrap_item};
 use crate::lync::LyncReport;
 use crate::triage::exchange::PrintedDate;
 use crate::triage::{Facts, KnowledgeBase, Triage};
@@ -111,7 +111,7 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
             }
             rows.push(("found", found_for(c.lines)));
             for (label, value) in rows {
-                out.push_str(&super::style::wrap_hanging(
+                out.push_str(&wrap_hanging(
                     &value,
                     &format!("    {label:<12} "),
                     "                 ",
@@ -144,12 +144,12 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         if let Some(next) = &trust.org_next_priv_certificate {
             let _ = writeln!(out, "    {} {next}", paint(DIM, "next        "));
         }
-        let _ = writeln!(
-            out,
-            "    {} {}",
-            paint(DIM, "found       "),
-            found_for(trust.lines)
-        );
+        out.push_str(&wrap_hanging(
+            &found_for(trust.lines),
+            &format!("    {} ", paint(DIM, "found       ")),
+            "                 ",
+            width,
+        ));
         out.push('\n');
     }
     let failed: Vec<_> = shell
@@ -190,7 +190,13 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
     if !facts.is_empty() {
         let _ = writeln!(out, "{}", paint(BOLD, "Found in the text:"));
         for (label, value) in &facts {
-            let _ = writeln!(out, "  {} {value}", paint(DIM, &format!("{label:<12}")));
+            let label = paint(DIM, &format!("{label:<12}"));
+            out.push_str(&wrap_hanging(
+                value,
+                &format!("  {label} "),
+                &" ".repeat(15),
+                width,
+            ));
         }
         out.push('\n');
     }
@@ -239,7 +245,11 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
             )
         );
         for e in kb.entries() {
-            let _ = writeln!(out, "  - {} ({})", e.title, e.system);
+            out.push_str(&wrap_item(
+                &format!("{} ({})", e.title, e.system),
+                "  ",
+                width,
+            ));
         }
         return out;
     }
@@ -250,13 +260,15 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let _ = writeln!(
-            out,
+        // Title and (system; id) are columns: a narrow screen puts the second under
+        // the first.
+        let heading = format!(
             "{} {}  {}",
             paint(RED.bold(), &format!("[{}]", i + 1)),
             paint(BOLD, &e.title),
             paint(DIM, &format!("({}; {})", e.system, e.id))
         );
+        out.push_str(&wrap_hanging(&heading, "", "    ", width));
         out.push_str(&wrap(&format!("What happened: {}", e.what), "    ", width));
         if let Some(cause) = &r.cause {
             out.push_str(&paint(
@@ -269,6 +281,7 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         for step in &r.fix {
             out.push_str(&wrap_item(step, "      ", width));
         }
+        // A command is never wrapped, so that it copies whole.
         if let Some(next) = &r.next {
             let _ = writeln!(out, "    Next: {}", paint(GREEN, next));
         }
