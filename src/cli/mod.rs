@@ -336,10 +336,17 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // --help and --version are not failures; usage errors are exit 2.
             if json && e.exit_code() == 2 {
-                let first = e.to_string();
-                let line = first.lines().next().unwrap_or_default();
-                let line = line.strip_prefix("error: ").unwrap_or(line);
-                let _ = write_stdout(&json_error(line, None));
+                // clap's message runs to the blank line before "Usage:", the missing
+                // argument on a line of its own: one line here, nothing lost.
+                let text = e.to_string();
+                let message: Vec<&str> = text
+                    .lines()
+                    .map(str::trim)
+                    .take_while(|l| !l.is_empty())
+                    .collect();
+                let message = message.join(" ");
+                let message = message.strip_prefix("error: ").unwrap_or(&message);
+                let _ = write_stdout(&json_error(message, None));
             }
             e.exit();
         }
