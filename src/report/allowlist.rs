@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json as j};
 use time::OffsetDateTime;
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging};
 use crate::policy::allowlist::KnownCertificate;
 use crate::policy::{Allowlist, AllowlistError, Authority, Issuance, Standing};
 
@@ -58,13 +58,7 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
     let title = format!("{mark} {}  ({kind}{words})", paint(BOLD, &a.name));
     out.push_str(&wrap_hanging(&title, "", "    ", width));
     let row = |out: &mut String, label: &str, value: &str| {
-        let label = paint(DIM, &format!("{label:<9}"));
-        out.push_str(&wrap_hanging(
-            value,
-            &format!("    {label} "),
-            &" ".repeat(14),
-            width,
-        ));
+        out.push_str(&labelled(4, label, 9, value, width));
     };
     row(out, "subject", &a.subject.to_string());
     // Thumbprints of known certificates are shown with their certificate.
@@ -101,13 +95,7 @@ fn block(out: &mut String, a: &Authority, at: OffsetDateTime, notes: bool, width
         let dates = format!("{} ({state} at {})", c.validity_words(), super::day(at));
         row(out, "cert", &dates);
         let sub = |out: &mut String, label: &str, value: &str| {
-            let label = paint(DIM, &format!("{label:<7}"));
-            out.push_str(&wrap_hanging(
-                value,
-                &format!("      {label} "),
-                &" ".repeat(14),
-                width,
-            ));
+            out.push_str(&labelled(6, label, 7, value, width));
         };
         if let Some(t) = &c.sha1 {
             sub(out, "SHA-1", &t.to_string());

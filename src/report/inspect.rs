@@ -7,7 +7,7 @@ use serde_json::{Value, json as j};
 use time::OffsetDateTime;
 
 use super::json::{JSON_SCHEMA_VERSION, authority, cert, impostor_of};
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging};
 use super::{datetime, day, mark, rfc3339, signature_word};
 use crate::Inspection;
 use crate::chain::{CertId, Link, Verification};
@@ -51,13 +51,7 @@ fn key_of<'a>(cert: &Certificate, keys: &'a KeyRing) -> Option<&'a crate::model:
 
 /// A `label  value` row; a long value wraps under itself.
 fn row(out: &mut String, label: &str, value: &str, width: usize) {
-    let label = paint(DIM, &format!("{label:<13}"));
-    out.push_str(&wrap_hanging(
-        value,
-        &format!("  {label} "),
-        VALUE_INDENT,
-        width,
-    ));
+    out.push_str(&labelled(2, label, 13, value, width));
 }
 
 /// Where a row's value starts.

@@ -19,6 +19,23 @@ pub(crate) fn wrap_item(text: &str, indent: &str, width: usize) -> String {
     format!("{indent}- {}", body.get(start..).unwrap_or_default())
 }
 
+/// A row `indent label value`: the label dimmed and padded to `column` characters, the
+/// value wrapping under itself. The key-value views of inspect, allowlist and triage.
+pub(crate) fn labelled(
+    indent: usize,
+    label: &str,
+    column: usize,
+    value: &str,
+    width: usize,
+) -> String {
+    let first = format!(
+        "{:indent$}{} ",
+        "",
+        paint(DIM, &format!("{label:<column$}"))
+    );
+    wrap_hanging(value, &first, &" ".repeat(indent + column + 1), width)
+}
+
 /// Word-wraps `text` to `width` columns, every line starting with `indent`.
 pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
     wrap_hanging(text, indent, indent, width)

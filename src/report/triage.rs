@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json as j};
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, wrap, wrap_hanging, wrap_item};
+use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging, wrap_item};
 use crate::lync::LyncReport;
 use crate::triage::exchange::PrintedDate;
 use crate::triage::{Facts, KnowledgeBase, Triage};
@@ -111,12 +111,7 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
             }
             rows.push(("found", found_for(c.lines)));
             for (label, value) in rows {
-                out.push_str(&wrap_hanging(
-                    &value,
-                    &format!("    {label:<12} "),
-                    "                 ",
-                    width,
-                ));
+                out.push_str(&labelled(4, label, 12, &value, width));
             }
         }
         out.push('\n');
@@ -135,21 +130,12 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
                 .as_ref()
                 .and_then(|c| c.thumbprint.clone())
         });
-        let _ = writeln!(
-            out,
-            "    {} {}",
-            paint(DIM, "certificate "),
-            current.as_deref().unwrap_or("?")
-        );
+        let current = current.as_deref().unwrap_or("?");
+        out.push_str(&labelled(4, "certificate", 12, current, width));
         if let Some(next) = &trust.org_next_priv_certificate {
-            let _ = writeln!(out, "    {} {next}", paint(DIM, "next        "));
+            out.push_str(&labelled(4, "next", 12, next, width));
         }
-        out.push_str(&wrap_hanging(
-            &found_for(trust.lines),
-            &format!("    {} ", paint(DIM, "found       ")),
-            "                 ",
-            width,
-        ));
+        out.push_str(&labelled(4, "found", 12, &found_for(trust.lines), width));
         out.push('\n');
     }
     let failed: Vec<_> = shell
@@ -190,13 +176,7 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
     if !facts.is_empty() {
         let _ = writeln!(out, "{}", paint(BOLD, "Found in the text:"));
         for (label, value) in &facts {
-            let label = paint(DIM, &format!("{label:<12}"));
-            out.push_str(&wrap_hanging(
-                value,
-                &format!("  {label} "),
-                &" ".repeat(15),
-                width,
-            ));
+            out.push_str(&labelled(2, label, 12, value, width));
         }
         out.push('\n');
     }
