@@ -3,8 +3,6 @@
 //! place fills a screen; where they came from is what the reader acts on (drop that
 //! file), and `--format json` still lists every certificate.
 
-use std::fmt::Write as _;
-
 /// How many certificates a finding names one by one before it counts the rest.
 pub(super) const NAMED: usize = 5;
 
@@ -99,7 +97,7 @@ fn and_list(items: impl Iterator<Item = String>) -> String {
         if i > 0 {
             out.push_str(if i + 1 == items.len() { " and " } else { ", " });
         }
-        let _ = write!(out, "{item}");
+        out.push_str(item);
     }
     out
 }

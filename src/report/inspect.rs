@@ -168,12 +168,17 @@ pub fn inspect_text(
         datetime(at),
         allowlist.source()
     );
-    out.push_str(&paint(DIM, &wrap(&summary, "", width)));
+    out.push_str(&paint(DIM, wrap(&summary, "", width).trim_end()));
+    out.push('\n');
     for (id, c) in pool.iter() {
         let o = c.origin();
         let heading = format!("[{}] {}", id.index() + 1, c.subject());
         out.push('\n');
-        out.push_str(&paint(BOLD, &wrap_hanging(&heading, "", "    ", width)));
+        out.push_str(&paint(
+            BOLD,
+            wrap_hanging(&heading, "", "    ", width).trim_end(),
+        ));
+        out.push('\n');
         row(&mut out, "from", &format!("{}, {}", o, o.format), width);
         row(&mut out, "issuer", &c.issuer().to_string(), width);
         row(&mut out, "serial", &c.serial().to_string(), width);
