@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use common::fixture;
+use common::{Scratch, fixture};
 use common::server::Server;
 
 /// A chromedriver of this test's own; killed when dropped. Its output goes to `log`.
@@ -29,6 +29,10 @@ struct Driver {
     child: Child,
     port: u16,
     log: PathBuf,
+    /// chromedriver's and Chromium's temporary directory (their TMPDIR): Chromium makes
+    /// an `org.chromium.Chromium.*` profile there for every session and leaves it.
+    /// Removed after the drop below has killed them.
+    _temp: Scratch,
 }
 
 impl Drop for Driver {
@@ -87,8 +91,10 @@ fn chromedriver(name: &str) -> Driver {
     let log = shots().join(format!("chromedriver-{name}.log"));
     for _ in 0..5 {
         let port = free_port();
+        let temp = Scratch::new(&format!("chromium-{name}"));
         let child = Command::new(driver)
             .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+            .env("TMPDIR", &*temp)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -97,6 +103,7 @@ fn chromedriver(name: &str) -> Driver {
             child,
             port,
             log: log.clone(),
+            _temp: temp,
         };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(20) {
