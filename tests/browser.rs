@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use common::{Scratch, fixture};
 use common::server::Server;
+use common::{Scratch, fixture};
 
 /// A chromedriver of this test's own; killed when dropped. Its output goes to `log`.
 struct Driver {

@@ -257,3 +257,56 @@ fn other_commands_fit_80_columns_too() {
         }
     }
 }
+
+#[test]
+fn brief_never_cuts_its_next_command() {
+    // Four files and two options make the command three lines: it is printed whole,
+    // and the finding's message gives up lines for it.
+    let mut args = vec!["check", "--brief", "--allowlist", "allowlist.yaml"];
+    args.extend_from_slice(&CROWDED);
+    args.extend(["--at", "2010-12-01"]);
+    let out = mfgcheck()
+        .env_remove("COLUMNS")
+        .args(&args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.lines().count() <= mfgcheck::report::BRIEF_LINES,
+        "{text}"
+    );
+    let next = text.split("Next, every finding: ").nth(1).unwrap();
+    let words: Vec<&str> = next.split_whitespace().collect();
+    let mut want: Vec<&str> = args.iter().copied().filter(|a| *a != "--brief").collect();
+    want.insert(0, "mfgcheck");
+    want.sort_unstable();
+    let mut got = words.clone();
+    got.sort_unstable();
+    assert_eq!(got, want, "{text}");
+    // A command too long for the report is named, not cut.
+    let many: Vec<String> = (0..12).map(|_| "system-roots-150.pem".to_owned()).collect();
+    let out = mfgcheck()
+        .env_remove("COLUMNS")
+        .args([
+            "check",
+            "--brief",
+            "--allowlist",
+            "allowlist.yaml",
+            "--at",
+            "2010-12-01",
+        ])
+        .args(["story-leaf.cer", "story-intermediate.cer"])
+        .args(&many)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with("Next, every finding: the same command without --brief.\n"),
+        "{text}"
+    );
+    assert!(
+        text.lines().count() <= mfgcheck::report::BRIEF_LINES,
+        "{text}"
+    );
+}

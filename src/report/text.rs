@@ -377,62 +377,52 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
     } = outcome;
     let width = width.max(40);
     let leaf = pool.get(chain.leaf());
-    let mut lines: Vec<String> = Vec::new();
-    // A part of the report, wrapped, cut to `most` lines.
-    let mut part = |text: &str, first: &str, most: usize| {
-        let wrapped = wrap_hanging(text, first, "  ", width);
-        let mut taken: Vec<String> = wrapped.lines().map(str::to_owned).collect();
-        if taken.len() > most {
-            taken.truncate(most);
-            if let Some(last) = taken.last_mut() {
-                // The mark must fit the width too: drop words until it does.
-                while visible_len(last) + 2 > width {
-                    match last.trim_end().rsplit_once(' ') {
-                        Some((kept, _)) if !kept.trim().is_empty() => {
-                            *last = kept.trim_end().to_owned()
-                        }
-                        _ => break,
-                    }
-                }
-                last.push_str(" …");
-            }
-        }
-        lines.extend(taken);
+    let wrapped = |text: &str, first: &str| -> Vec<String> {
+        let text = wrap_hanging(text, first, "  ", width);
+        text.lines().map(str::to_owned).collect()
     };
-    let deciding = assessment
-        .findings
-        .iter()
-        .find(|f| f.severity() == Severity::Error);
+    // A part of the report, wrapped, cut to `most` lines.
+    let part = |text: &str, first: &str, most: usize| cut(wrapped(text, first), most, width);
+    // The next command is never cut, or it could not be run as copied; one too long for
+    // the report (a long list of files) is named instead of printed.
+    let command = |text: &str, instead: &str| {
+        let lines = wrapped(text, "");
+        if lines.len() <= COMMAND_LINES {
+            lines
+        } else {
+            wrapped(instead, "")
+        }
+    };
+    let mut lines: Vec<String> = Vec::new();
     match assessment.verdict {
         Verdict::Accepted => {
-            part(
+            lines.extend(part(
                 &format!(
                     "ACCEPTED: the MFG should accept {} for New-FederationTrust.",
                     leaf.subject().short()
                 ),
                 "",
                 2,
-            );
+            ));
             let warnings = assessment.warnings();
             if warnings > 0 {
-                part(
-                    &format!(
-                        "{} ({}); the full report: {full}",
-                        super::count(warnings, "warning", "warnings"),
-                        codes(outcome, Severity::Warning)
-                    ),
-                    "",
-                    3,
+                let said = format!(
+                    "{} ({})",
+                    super::count(warnings, "warning", "warnings"),
+                    codes(outcome, Severity::Warning)
                 );
+                lines.extend(command(
+                    &format!("{said}; the full report: {full}"),
+                    &format!("{said}; the full report: the same command without --brief."),
+                ));
             }
-            part(
+            lines.extend(command(
                 &format!(
                     "Next: New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {}",
                     leaf.sha1()
                 ),
-                "",
-                2,
-            );
+                "Next: New-FederationTrust with this certificate's SHA-1 thumbprint.",
+            ));
         }
         Verdict::Rejected | Verdict::Undetermined => {
             let word = if assessment.verdict == Verdict::Rejected {
@@ -440,28 +430,67 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
             } else {
                 "UNDETERMINED: the input does not show whether the MFG will accept"
             };
-            part(
+            lines.extend(part(
                 &format!("{word} {} ({}).", leaf.subject().short(), reasons(outcome)),
                 "",
                 2,
-            );
-            if let Some(f) = deciding {
-                part(&f.message, &format!("{}: ", f.code), 3);
-                if let Some(fix) = &f.fix {
-                    part(fix, "Fix: ", 2);
-                }
-            }
+            ));
             let next = if assessment.verdict == Verdict::Undetermined {
-                format!("Next: add the issuer's certificate: {full} intermediate.cer")
+                command(
+                    &format!("Next: add the issuer's certificate: {full} intermediate.cer"),
+                    "Next: add the issuer's certificate (intermediate.cer) to the same command without --brief.",
+                )
             } else {
-                format!("Next, every finding: {full}")
+                command(
+                    &format!("Next, every finding: {full}"),
+                    "Next, every finding: the same command without --brief.",
+                )
             };
-            part(&next, "", 2);
+            let deciding = assessment
+                .findings
+                .iter()
+                .find(|f| f.severity() == Severity::Error);
+            if let Some(f) = deciding {
+                let fix = f
+                    .fix
+                    .as_deref()
+                    .map(|fix| part(fix, "Fix: ", 2))
+                    .unwrap_or_default();
+                // The finding's message takes the lines the others leave.
+                let room = BRIEF_LINES
+                    .saturating_sub(lines.len() + fix.len() + next.len())
+                    .clamp(1, 3);
+                lines.extend(part(&f.message, &format!("{}: ", f.code), room));
+                lines.extend(fix);
+            }
+            lines.extend(next);
         }
     }
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+/// Lines a `--brief` report gives its next command at most.
+const COMMAND_LINES: usize = 4;
+
+/// `taken` cut to `most` lines, the last ending with " …" (within `width`) when cut.
+fn cut(mut taken: Vec<String>, most: usize, width: usize) -> Vec<String> {
+    if taken.len() <= most {
+        return taken;
+    }
+    taken.truncate(most);
+    if let Some(last) = taken.last_mut() {
+        // The mark must fit the width too: drop words until it does.
+        while visible_len(last) + 2 > width {
+            match last.trim_end().rsplit_once(' ') {
+                Some((kept, _)) if !kept.trim().is_empty() => *last = kept.trim_end().to_owned(),
+                _ => break,
+            }
+        }
+        last.push_str(" …");
+    }
+    taken
 }
 
 /// The codes of `severity`, comma-separated, each once.
