@@ -185,13 +185,8 @@ fn brief_is_at_most_ten_lines_with_verdict_fix_and_next_command() {
         if !files.contains(&"--at") {
             args.extend(["--at", "2011-06-01"]);
         }
-        let out = mfgcheck()
-            .env_remove("COLUMNS")
-            .args(&args)
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(out.status.code(), Some(exit), "{text}");
+        let (code, text) = run_at(&args, &[]);
+        assert_eq!(code, exit, "{text}");
         let lines: Vec<&str> = text.lines().collect();
         assert!(
             lines.len() <= mfgcheck::report::BRIEF_LINES,
@@ -245,12 +240,7 @@ fn other_commands_fit_80_columns_too() {
         &["triage", "../tests/data/ems/trust-table-test.txt"],
     ];
     for args in runs {
-        let out = mfgcheck()
-            .env_remove("COLUMNS")
-            .args(args)
-            .output()
-            .unwrap();
-        let text = String::from_utf8(out.stdout).unwrap();
+        let (_, text) = run_at(args, &[]);
         assert!(text.lines().count() > 10, "{args:?}: {text}");
         for line in text.lines().filter(|l| !l.starts_with("    Next: ")) {
             assert!(line.chars().count() <= 80, "{args:?}: too wide: {line}");
@@ -265,42 +255,29 @@ fn brief_never_cuts_its_next_command() {
     let mut args = vec!["check", "--brief", "--allowlist", "allowlist.yaml"];
     args.extend_from_slice(&CROWDED);
     args.extend(["--at", "2010-12-01"]);
-    let out = mfgcheck()
-        .env_remove("COLUMNS")
-        .args(&args)
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (code, text) = run_at(&args, &[]);
+    assert_eq!(code, 1, "{text}");
     assert!(
         text.lines().count() <= mfgcheck::report::BRIEF_LINES,
         "{text}"
     );
     let next = text.split("Next, every finding: ").nth(1).unwrap();
-    let words: Vec<&str> = next.split_whitespace().collect();
+    let mut got: Vec<&str> = next.split_whitespace().collect();
     let mut want: Vec<&str> = args.iter().copied().filter(|a| *a != "--brief").collect();
-    want.insert(0, "mfgcheck");
-    want.sort_unstable();
-    let mut got = words.clone();
+    want.push("mfgcheck");
     got.sort_unstable();
+    want.sort_unstable();
     assert_eq!(got, want, "{text}");
     // A command too long for the report is named, not cut.
-    let many: Vec<String> = (0..12).map(|_| "system-roots-150.pem".to_owned()).collect();
-    let out = mfgcheck()
-        .env_remove("COLUMNS")
-        .args([
-            "check",
-            "--brief",
-            "--allowlist",
-            "allowlist.yaml",
-            "--at",
-            "2010-12-01",
-        ])
-        .args(["story-leaf.cer", "story-intermediate.cer"])
-        .args(&many)
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let mut args = vec!["check", "--brief", "--allowlist", "allowlist.yaml"];
+    args.extend([
+        "--at",
+        "2010-12-01",
+        "story-leaf.cer",
+        "story-intermediate.cer",
+    ]);
+    args.extend(["system-roots-150.pem"; 12]);
+    let (_, text) = run_at(&args, &[]);
     assert!(
         text.ends_with("Next, every finding: the same command without --brief.\n"),
         "{text}"
