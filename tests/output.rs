@@ -287,3 +287,20 @@ fn brief_never_cuts_its_next_command() {
         "{text}"
     );
 }
+
+#[test]
+fn many_certificates_of_one_name_are_counted_once() {
+    // 120 CAs named alike: the copies and the certificates off the path are each one
+    // count under the name, not the same name five times over.
+    let (code, text) = run(&["check", "mesh-120.pem"]);
+    assert_eq!(code, 1, "{text}");
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("other copies (same subject and key) of certificates on the path, all from mesh-120.pem: 18 named \"Test Mesh CA\"."),
+        "{text}"
+    );
+    assert!(
+        words.contains("93 certificates are not on the checked certificate's path, all from mesh-120.pem: 93 named \"Test Mesh CA\"."),
+        "{text}"
+    );
+}

@@ -1133,7 +1133,7 @@ impl Assessor<'_> {
         // cross-signed) is explained by the path, not unrelated to it.
         let mut unused: Vec<&Certificate> = Vec::new();
         let mut copies: Vec<String> = Vec::new();
-        let mut copy_ids = Vec::new();
+        let mut copy_certs: Vec<&Certificate> = Vec::new();
         for &id in &self.chain.unused {
             let cert = pool.get(id);
             let original = self.chain.path.iter().map(|&p| pool.get(p)).find(|p| {
@@ -1149,7 +1149,7 @@ impl Assessor<'_> {
             } else {
                 format!("signed by \"{}\"", cert.issuer().short())
             };
-            if copies.len() < 5 {
+            if copies.len() < crowd::NAMED {
                 copies.push(format!(
                     "{} from {} is a copy of {} ({how})",
                     label(cert),
@@ -1157,14 +1157,23 @@ impl Assessor<'_> {
                     label(original)
                 ));
             }
-            copy_ids.push(*cert.sha1());
+            copy_certs.push(cert);
         }
-        if !copy_ids.is_empty() {
-            let list = crowd::first_few(&copies, copy_ids.len());
-            let msg = match copy_ids.len() {
+        if !copy_certs.is_empty() {
+            let list = copies.join("; ");
+            let msg = match copy_certs.len() {
                 1 => format!(
                     "{list}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain."
                 ),
+                // Many: where they are and what they are named, as for chain-extra-cert.
+                n if n > crowd::NAMED => {
+                    let names: Vec<_> = copy_certs.iter().map(|c| c.subject().short()).collect();
+                    format!(
+                        "{n} certificates are other copies (same subject and key) of certificates on the path, {}: {}. The path uses the copies shown in the chain.",
+                        crowd::from_files(copy_certs.iter().map(|c| &*c.origin().file)),
+                        crowd::names(names.iter().map(|n| &**n))
+                    )
+                }
                 n => format!(
                     "{n} certificates are other copies (same subject and key) of certificates on the path: {list}. The path uses the copies shown in the chain."
                 ),
@@ -1172,24 +1181,19 @@ impl Assessor<'_> {
             let mut f = Finding::new(Code::CaCopy, msg).fix(
                 "Not needed for federation: remove them from the bundle, unless your servers must also offer the other path.",
             );
-            f.certificates = copy_ids;
+            f.certificates = copy_certs.iter().map(|c| *c.sha1()).collect();
             self.add(f);
         }
         if !unused.is_empty() {
             let msg = match unused.len() {
+                // A system bundle beside the leaf: the file to drop, and a few names
+                // (every thumbprint is in the finding's certificates).
                 n if n > crowd::NAMED => {
-                    // A system bundle beside the leaf: the file to drop, and a few
-                    // names (every thumbprint is in the finding's certificates).
-                    let names: Vec<String> = unused
-                        .iter()
-                        .take(crowd::NAMED)
-                        .map(|c| format!("\"{}\"", c.subject().short()))
-                        .collect();
+                    let names: Vec<_> = unused.iter().map(|c| c.subject().short()).collect();
                     format!(
-                        "{n} certificates are not on the checked certificate's path, {}: {} and {} more.",
+                        "{n} certificates are not on the checked certificate's path, {}: {}.",
                         crowd::from_files(unused.iter().map(|c| &*c.origin().file)),
-                        names.join(", "),
-                        n - crowd::NAMED
+                        crowd::names(names.iter().map(|n| &**n))
                     )
                 }
                 n => {

@@ -6,20 +6,6 @@
 /// How many certificates a finding names one by one before it counts the rest.
 pub(super) const NAMED: usize = 5;
 
-/// `"a; b; c and 7 more"`: at most [`NAMED`] of `total` items.
-pub(super) fn first_few(shown: &[String], total: usize) -> String {
-    let list = shown
-        .iter()
-        .take(NAMED)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("; ");
-    match total {
-        n if n > NAMED => format!("{list} and {} more", n - NAMED),
-        _ => list,
-    }
-}
-
 /// `"all from roots.pem"`, or `"148 from a.pem and 2 from b.pem"`: the files that
 /// `files` (one per certificate) came from, in the order first met.
 pub(super) fn from_files<'a>(files: impl IntoIterator<Item = &'a str>) -> String {
@@ -33,6 +19,32 @@ pub(super) fn from_files<'a>(files: impl IntoIterator<Item = &'a str>) -> String
     match counts.as_slice() {
         [(file, _)] => format!("all from {file}"),
         _ => and_list(counts.iter().map(|(file, n)| format!("{n} from {file}"))),
+    }
+}
+
+/// `"\"A\", \"B\" and 148 more"`, or `"93 named \"Test Mesh CA\""`: the names of many
+/// certificates, each name once with how many bear it, in the order first met; at
+/// most [`NAMED`] names, then how many certificates are left.
+pub(super) fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for name in names {
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    let shown: Vec<String> = counts
+        .iter()
+        .take(NAMED)
+        .map(|(name, k)| match k {
+            1 => format!("\"{name}\""),
+            k => format!("{k} named \"{name}\""),
+        })
+        .collect();
+    let rest: usize = counts.iter().skip(NAMED).map(|(_, k)| k).sum();
+    match rest {
+        0 => and_list(shown.into_iter()),
+        rest => format!("{} and {rest} more", shown.join(", ")),
     }
 }
 
@@ -107,18 +119,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_the_rest_after_five() {
-        let shown: Vec<String> = (1..=7).map(|i| format!("c{i}")).collect();
-        assert_eq!(first_few(&shown, 7), "c1; c2; c3; c4; c5 and 2 more");
-        assert_eq!(first_few(&shown[..2], 2), "c1; c2");
-    }
-
-    #[test]
     fn names_the_files_in_the_order_met() {
         assert_eq!(from_files(["r.pem"; 150]), "all from r.pem");
         assert_eq!(
             from_files(["a.pem", "b.pem", "a.pem", "c.pem"]),
             "2 from a.pem, 1 from b.pem and 1 from c.pem"
+        );
+    }
+
+    #[test]
+    fn names_each_name_once_with_its_count() {
+        let roots: Vec<String> = (1..=150).map(|i| format!("Root {i}")).collect();
+        assert_eq!(
+            names(roots.iter().map(String::as_str)),
+            "\"Root 1\", \"Root 2\", \"Root 3\", \"Root 4\", \"Root 5\" and 145 more"
+        );
+        assert_eq!(names(["Mesh CA"; 93]), "93 named \"Mesh CA\"");
+        assert_eq!(
+            names(["Mesh CA", "Other", "Mesh CA"]),
+            "2 named \"Mesh CA\" and \"Other\""
         );
     }
 
