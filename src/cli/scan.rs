@@ -103,7 +103,8 @@ pub(super) struct ScanArgs {
     jobs: usize,
 
     /// Check only files whose path below the scan root matches GLOB (repeatable;
-    /// `*` crosses directories: --include '*.pem' --include 'prod/**').
+    /// `*` crosses directories: --include '*.pem' --include 'prod/**'; on Windows case
+    /// is ignored, as in its file names).
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
 
