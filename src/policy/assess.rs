@@ -1166,14 +1166,10 @@ impl Assessor<'_> {
                     "{list}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain."
                 ),
                 // Many: where they are and what they are named, as for chain-extra-cert.
-                n if n > crowd::NAMED => {
-                    let names: Vec<_> = copy_certs.iter().map(|c| c.subject().short()).collect();
-                    format!(
-                        "{n} certificates are other copies (same subject and key) of certificates on the path, {}: {}. The path uses the copies shown in the chain.",
-                        crowd::from_files(copy_certs.iter().map(|c| &*c.origin().file)),
-                        crowd::names(names.iter().map(|n| &**n))
-                    )
-                }
+                n if n > crowd::NAMED => format!(
+                    "{n} certificates are other copies (same subject and key) of certificates on the path, {}. The path uses the copies shown in the chain.",
+                    crowd::described(&copy_certs)
+                ),
                 n => format!(
                     "{n} certificates are other copies (same subject and key) of certificates on the path: {list}. The path uses the copies shown in the chain."
                 ),
@@ -1188,14 +1184,10 @@ impl Assessor<'_> {
             let msg = match unused.len() {
                 // A system bundle beside the leaf: the file to drop, and a few names
                 // (every thumbprint is in the finding's certificates).
-                n if n > crowd::NAMED => {
-                    let names: Vec<_> = unused.iter().map(|c| c.subject().short()).collect();
-                    format!(
-                        "{n} certificates are not on the checked certificate's path, {}: {}.",
-                        crowd::from_files(unused.iter().map(|c| &*c.origin().file)),
-                        crowd::names(names.iter().map(|n| &**n))
-                    )
-                }
+                n if n > crowd::NAMED => format!(
+                    "{n} certificates are not on the checked certificate's path, {}.",
+                    crowd::described(&unused)
+                ),
                 n => {
                     let each = unused
                         .iter()

@@ -3,36 +3,48 @@
 //! place fills a screen; where they came from is what the reader acts on (drop that
 //! file), and `--format json` still lists every certificate.
 
+use crate::model::Certificate;
+
 /// How many certificates a finding names one by one before it counts the rest.
 pub(super) const NAMED: usize = 5;
 
-/// `"all from roots.pem"`, or `"148 from a.pem and 2 from b.pem"`: the files that
-/// `files` (one per certificate) came from, in the order first met.
-pub(super) fn from_files<'a>(files: impl IntoIterator<Item = &'a str>) -> String {
+/// `"all from roots.pem: 93 named \"Test Mesh CA\""`: where many certificates came
+/// from and what they are named, for a finding about more than [`NAMED`].
+pub(super) fn described(certs: &[&Certificate]) -> String {
+    let names: Vec<_> = certs.iter().map(|c| c.subject().short()).collect();
+    format!(
+        "{}: {}",
+        from_files(certs.iter().map(|c| &*c.origin().file)),
+        self::names(names.iter().map(|n| &**n))
+    )
+}
+
+/// Each item once, with how many times it came, in the order first met.
+fn tally<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
     let mut counts: Vec<(&str, usize)> = Vec::new();
-    for file in files {
-        match counts.iter_mut().find(|(f, _)| *f == file) {
+    for item in items {
+        match counts.iter_mut().find(|(i, _)| *i == item) {
             Some((_, n)) => *n += 1,
-            None => counts.push((file, 1)),
+            None => counts.push((item, 1)),
         }
     }
-    match counts.as_slice() {
+    counts
+}
+
+/// `"all from roots.pem"`, or `"148 from a.pem and 2 from b.pem"`: the files that
+/// `files` (one per certificate) came from, in the order first met.
+fn from_files<'a>(files: impl IntoIterator<Item = &'a str>) -> String {
+    match tally(files).as_slice() {
         [(file, _)] => format!("all from {file}"),
-        _ => and_list(counts.iter().map(|(file, n)| format!("{n} from {file}"))),
+        counts => and_list(counts.iter().map(|(file, n)| format!("{n} from {file}"))),
     }
 }
 
 /// `"\"A\", \"B\" and 148 more"`, or `"93 named \"Test Mesh CA\""`: the names of many
 /// certificates, each name once with how many bear it, in the order first met; at
 /// most [`NAMED`] names, then how many certificates are left.
-pub(super) fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for name in names {
-        match counts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, k)) => *k += 1,
-            None => counts.push((name, 1)),
-        }
-    }
+fn names<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let counts = tally(names);
     let shown: Vec<String> = counts
         .iter()
         .take(NAMED)
