@@ -1132,52 +1132,62 @@ impl Assessor<'_> {
         // Another copy of a path member (same subject and key: re-issued, or
         // cross-signed) is explained by the path, not unrelated to it.
         let mut unused: Vec<&Certificate> = Vec::new();
-        let mut copies: Vec<String> = Vec::new();
-        let mut copy_certs: Vec<&Certificate> = Vec::new();
+        // Each copy with the path certificate it copies.
+        let mut copies: Vec<(&Certificate, &Certificate)> = Vec::new();
         for &id in &self.chain.unused {
             let cert = pool.get(id);
             let original = self.chain.path.iter().map(|&p| pool.get(p)).find(|p| {
                 p.subject().matches(cert.subject())
                     && p.public_key().spki_sha256() == cert.public_key().spki_sha256()
             });
-            let Some(original) = original else {
-                unused.push(cert);
-                continue;
-            };
-            let how = if cert.issuer().matches(original.issuer()) {
-                "re-issued".to_owned()
-            } else {
-                format!("signed by \"{}\"", cert.issuer().short())
-            };
-            if copies.len() < crowd::NAMED {
-                copies.push(format!(
-                    "{} from {} is a copy of {} ({how})",
-                    label(cert),
-                    cert.origin(),
-                    label(original)
-                ));
+            match original {
+                Some(original) => copies.push((cert, original)),
+                None => unused.push(cert),
             }
-            copy_certs.push(cert);
         }
-        if !copy_certs.is_empty() {
-            let list = copies.join("; ");
-            let msg = match copy_certs.len() {
+        if !copies.is_empty() {
+            // Each spelt out, for a few.
+            let each = || {
+                copies
+                    .iter()
+                    .map(|(cert, original)| {
+                        let how = if cert.issuer().matches(original.issuer()) {
+                            "re-issued".to_owned()
+                        } else {
+                            format!("signed by \"{}\"", cert.issuer().short())
+                        };
+                        format!(
+                            "{} from {} is a copy of {} ({how})",
+                            label(cert),
+                            cert.origin(),
+                            label(original)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            let msg = match copies.len() {
                 1 => format!(
-                    "{list}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain."
+                    "{}: same subject and key as the certificate on the path, another certificate. The path uses the copy shown in the chain.",
+                    each()
                 ),
                 // Many: where they are and what they are named, as for chain-extra-cert.
-                n if n > crowd::NAMED => format!(
-                    "{n} certificates are other copies (same subject and key) of certificates on the path, {}. The path uses the copies shown in the chain.",
-                    crowd::described(&copy_certs)
-                ),
+                n if n > crowd::NAMED => {
+                    let certs: Vec<&Certificate> = copies.iter().map(|(c, _)| *c).collect();
+                    format!(
+                        "{n} certificates are other copies (same subject and key) of certificates on the path, {}. The path uses the copies shown in the chain.",
+                        crowd::described(&certs)
+                    )
+                }
                 n => format!(
-                    "{n} certificates are other copies (same subject and key) of certificates on the path: {list}. The path uses the copies shown in the chain."
+                    "{n} certificates are other copies (same subject and key) of certificates on the path: {}. The path uses the copies shown in the chain.",
+                    each()
                 ),
             };
             let mut f = Finding::new(Code::CaCopy, msg).fix(
                 "Not needed for federation: remove them from the bundle, unless your servers must also offer the other path.",
             );
-            f.certificates = copy_certs.iter().map(|c| *c.sha1()).collect();
+            f.certificates = copies.iter().map(|(c, _)| *c.sha1()).collect();
             self.add(f);
         }
         if !unused.is_empty() {
