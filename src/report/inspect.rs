@@ -51,26 +51,26 @@ fn key_of<'a>(cert: &Certificate, keys: &'a KeyRing) -> Option<&'a crate::model:
 
 /// A `label  value` row; a long value wraps under itself.
 fn row(out: &mut String, label: &str, value: &str, width: usize) {
-    out.push_str(&labelled(2, label, 13, value, width));
+    out.push_str(&labelled(2, label, LABEL, value, width));
 }
 
-/// Where a row's value starts.
-const VALUE_INDENT: &str = "                ";
+/// The width of a row's label, and where its value starts.
+const LABEL: usize = 13;
+const VALUE_COLUMN: usize = 2 + LABEL + 1;
 
 /// A fingerprint in colon form under its hex form: one row when it fits, else 16 bytes
 /// to a row (the hex form above is the one to copy).
 fn colon_rows(out: &mut String, colon: &str, width: usize) {
-    if VALUE_INDENT.len() + colon.len() <= width {
+    if VALUE_COLUMN + colon.len() <= width {
         row(out, "", colon, width);
         return;
     }
     let bytes: Vec<&str> = colon.split(':').collect();
     let rows: Vec<String> = bytes.chunks(16).map(|c| c.join(":")).collect();
-    let _ = writeln!(
-        out,
-        "{VALUE_INDENT}{}",
-        rows.join(&format!(":\n{VALUE_INDENT}"))
-    );
+    for (i, r) in rows.iter().enumerate() {
+        let more = if i + 1 < rows.len() { ":" } else { "" };
+        row(out, "", &format!("{r}{more}"), width);
+    }
 }
 
 /// `inspect -q`: one line, what the inputs hold and what is wrong with them.
