@@ -19,7 +19,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use pkcs12::{MAX_ITERATIONS, Protection, Scheme};
-pub use seen::{ByContent, FastMap, FastSet, PemBodies};
+pub use seen::{ByContent, FastMap, PemBodies};
 pub use text::decode_text;
 
 /// How a certificate was stored.

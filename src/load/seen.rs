@@ -2,7 +2,8 @@
 //! certificates; recognising their bytes is much cheaper than decoding and parsing
 //! them again. Results never depend on what is remembered.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 use std::sync::{Arc, RwLock};
 
 /// A map for the lookups a scan makes for every bundle (content met before, digests,
@@ -11,9 +12,6 @@ use std::sync::{Arc, RwLock};
 /// hashes a 32-byte key in a fraction of SipHash's instructions (under callgrind, 6 k
 /// fewer instructions per bundle).
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// The set kind of [`FastMap`].
-pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// How many trailing bytes, with the length, pick the bucket. The end of a
 /// certificate (its DER or its base64) is signature bits: for real content, no two
@@ -90,13 +88,15 @@ impl<V> ByContent<V> {
 
 /// How many decoded PEM bodies are kept: thousands of CA certificates, a few MiB.
 const BODIES: usize = 4096;
-/// How many bodies met once are tracked (by length and tail only) before the
-/// tracking starts over.
-const MET_ONCE: usize = 1 << 16;
+/// Slots of the table of bodies met once: 32 KiB, whatever the number of files.
+const MET_ONCE: usize = 4096;
 
 /// Decoded PEM bodies of certificates met in at least two places. A body met once
-/// (nearly always a leaf) is tracked by its length and tail only, so a scan of
-/// thousands of leaves keeps no more than the CA certificates they share.
+/// (nearly always a leaf) leaves only a hash of its length and tail, in a table of
+/// fixed size where a later body may take its slot, so a scan of any number of leaves
+/// keeps no more than the CA certificates they share. A CA certificate whose slot was
+/// taken before its second meeting is kept at a later pair of meetings: the table
+/// decides only what is kept, never a result.
 #[derive(Debug)]
 pub struct PemBodies {
     inner: RwLock<Bodies>,
@@ -105,7 +105,9 @@ pub struct PemBodies {
 #[derive(Debug)]
 struct Bodies {
     decoded: ByContent<Arc<[u8]>>,
-    met_once: FastSet<TailKey>,
+    /// For each slot, the hash of the last body met once there (0: none).
+    met_once: Box<[u64]>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl Default for PemBodies {
@@ -113,7 +115,8 @@ impl Default for PemBodies {
         Self {
             inner: RwLock::new(Bodies {
                 decoded: ByContent::with_capacity(BODIES),
-                met_once: FastSet::default(),
+                met_once: vec![0; MET_ONCE].into_boxed_slice(),
+                hasher: foldhash::fast::RandomState::default(),
             }),
         }
     }
@@ -130,14 +133,17 @@ impl PemBodies {
         let Ok(mut inner) = self.inner.write() else {
             return;
         };
-        let key = tail_key(body);
-        if inner.met_once.remove(&key) {
+        // Never 0, which marks an empty slot.
+        let hash = inner.hasher.hash_one(tail_key(body)) | 1;
+        let slot = usize::try_from(hash % MET_ONCE as u64).unwrap_or_default();
+        let Some(kept) = inner.met_once.get_mut(slot) else {
+            return;
+        };
+        if *kept == hash {
+            *kept = 0;
             inner.decoded.insert(body, Arc::from(der));
         } else {
-            if inner.met_once.len() >= MET_ONCE {
-                inner.met_once.clear();
-            }
-            inner.met_once.insert(key);
+            *kept = hash;
         }
     }
 
@@ -195,6 +201,19 @@ mod tests {
         bodies.met(b"MIIB ca body", b"ca");
         bodies.met(b"MIIB ca body", b"ca");
         assert_eq!(bodies.get(b"MIIB ca body").as_deref(), Some(&b"ca"[..]));
+        assert_eq!(bodies.len(), 1);
+    }
+
+    #[test]
+    fn bodies_met_once_are_not_kept_however_many() {
+        let bodies = PemBodies::default();
+        for i in 0..20_000 {
+            bodies.met(format!("MIIB leaf body {i}").as_bytes(), b"leaf");
+        }
+        assert!(bodies.is_empty());
+        // The table still tells a second meeting.
+        bodies.met(b"MIIB ca body", b"ca");
+        bodies.met(b"MIIB ca body", b"ca");
         assert_eq!(bodies.len(), 1);
     }
 }
