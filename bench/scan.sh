@@ -117,11 +117,17 @@ for jobs in 1 0; do
   line "floor: skeleton ($cores)" "$floor_secs" "$floor_cpu" "$floor_rss"
   line "mfgcheck scan ($cores)" "$best" "$best_cpu" "$best_rss" " (${extra#; })"
   # Issue 12's goals, on the best run: at most 45 us of CPU per bundle with --jobs 1, at
-  # least 40,000 bundles/s on all cores (set on this 2-core machine).
+  # least 40,000 bundles/s on all cores (set on this 2-core machine). They were set when
+  # the floor was "about 30 us" per bundle, as the skeleton takes in this machine's fast
+  # stretches: 45 us is 1.5 floors, and 40,000/s is 60% of the 66,667/s of two cores at
+  # the floor. In its slow stretches the skeleton itself takes up to 44 us, so the goals
+  # are also given at the floor of the moment, from the rounds' medians above.
   if [ "$jobs" = 1 ]; then
     [ -n "$best_cpu" ] && awk -v c="$best_cpu" 'BEGIN { printf "%-40s %s (%.1f us)\n", "  goal: at most 45 us per bundle", (c <= 45 ? "met" : "MISSED"), c }'
+    [ -n "$skeletons" ] && awk -v k="$skeletons" 'BEGIN { printf "%-40s %s (%.2f skeletons of CPU, at most 1.5)\n", "  the goal at this moment\047s floor", (k <= 1.5 ? "met" : "MISSED"), k }'
   else
     awk -v n="$n" -v s="$best" -v k="$(nproc)" 'BEGIN { r = n / s; printf "%-40s %s (%.0f/s on %d cores)\n", "  goal: at least 40,000 bundles/s", (r >= 40000 ? "met" : "MISSED"), r, k }'
+    [ -n "$share" ] && awk -v r="$share" 'BEGIN { printf "%-40s %s (%.0f%% of the skeleton\047s rate, at least 60%%)\n", "  the goal at this moment\047s floor", (r >= 0.6 ? "met" : "MISSED"), 100 * r }'
   fi
   after=$(ticks || true)
   if [ -n "$before" ] && [ -n "$after" ]; then

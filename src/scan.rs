@@ -10,7 +10,6 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
-use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +23,9 @@ use crate::policy::{Allowlist, Code, Severity, Verdict};
 use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
 mod open;
+mod walk;
+
+pub use walk::{Found, Walk};
 
 /// Files are checked in chunks this large; while the pool checks one chunk, the
 /// calling thread hands out the records of the one before, in order. Large enough to
@@ -220,134 +222,6 @@ impl Filter {
     }
 }
 
-/// The files to scan below `paths`, sorted, and the errors met while walking
-/// (unreadable directories), as records. Symbolic links are followed only when they
-/// lead to a file inside the tree being walked; linked directories are not entered.
-/// Files given by name are always taken; `filter` applies to what a walk finds.
-/// Sibling directories are listed on up to `jobs` threads (0: one per core, as for
-/// the checks): the listing is work before any check starts. Their lists are joined
-/// in order.
-pub fn collect_files(
-    paths: &[PathBuf],
-    filter: &Filter,
-    jobs: usize,
-) -> (Vec<PathBuf>, Vec<FileRecord>) {
-    let pool = thread_pool(jobs, Some(WALK_STACK));
-    let threads = Threads(if pool.is_some() { PARALLEL_LEVELS } else { 0 });
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for root in paths {
-        match fs::metadata(root) {
-            Ok(m) if m.is_dir() => {
-                let canonical = fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-                let mut found = Vec::new();
-                let mut walk_root = || walk(root, &canonical, threads, &mut found, &mut errors);
-                match &pool {
-                    Some(pool) => pool.install(walk_root),
-                    None => walk_root(),
-                }
-                if filter.takes_all() {
-                    files.append(&mut found);
-                } else {
-                    files.extend(found.into_iter().filter(|f| {
-                        f.strip_prefix(root)
-                            .is_ok_and(|relative| filter.wants(relative))
-                    }));
-                }
-            }
-            Ok(_) => files.push(root.clone()),
-            Err(e) => errors.push(error_record(root, io_words(&e))),
-        }
-    }
-    // One walk yields each file once, in scan order already (see `walk`); only
-    // several paths need sorting together and their overlaps dropped. Comparing
-    // paths part by part is most of the cost of listing a large tree.
-    if paths.len() > 1 {
-        files.sort_by(|a, b| path_order(a, b));
-        files.dedup();
-    }
-    debug_assert!(files.is_sorted_by(|a, b| path_order(a, b).is_le()));
-    (files, errors)
-}
-
-/// How many more levels of a walk list their subdirectories in parallel, on the pool
-/// the walk runs in; below them, a thread walks on alone. A tree is wide near its
-/// top; deep down, parallel frames would only pile up on the stack.
-#[derive(Clone, Copy)]
-struct Threads(u8);
-
-/// Levels of a tree whose subdirectories are listed in parallel.
-const PARALLEL_LEVELS: u8 = 3;
-
-/// Stack of the listing threads: what the main thread has, for trees nested as deep
-/// as paths allow.
-const WALK_STACK: usize = 8 << 20;
-
-fn walk(
-    dir: &Path,
-    root: &Path,
-    threads: Threads,
-    files: &mut Vec<PathBuf>,
-    errors: &mut Vec<FileRecord>,
-) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(error_record(
-                dir,
-                format!("cannot list the directory: {}", io_words(&e)),
-            ));
-            return;
-        }
-    };
-    // A directory's files in name order, then its subdirectories in name order: the
-    // walk yields the files in scan order already, so the final sort costs one pass.
-    // Each name is taken once: sorting by `DirEntry::file_name` would allocate it
-    // at every comparison.
-    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> =
-        entries.flatten().map(|e| (e.file_name(), e)).collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut subdirectories = Vec::new();
-    for (name, entry) in entries {
-        // Made at its size: `Path::join` copies the directory, then grows for the name.
-        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
-        path.push(dir);
-        path.push(name);
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            subdirectories.push(path);
-        } else if kind.is_file() {
-            files.push(path);
-        } else if kind.is_symlink() {
-            let inside = fs::canonicalize(&path).is_ok_and(|t| t.starts_with(root) && t.is_file());
-            if inside {
-                files.push(path);
-            }
-        }
-    }
-    let below = Threads(threads.0.saturating_sub(1));
-    if threads.0 > 0 && subdirectories.len() > 1 {
-        let listed: Vec<(Vec<PathBuf>, Vec<FileRecord>)> = subdirectories
-            .par_iter()
-            .map(|sub| {
-                let (mut files, mut errors) = (Vec::new(), Vec::new());
-                walk(sub, root, below, &mut files, &mut errors);
-                (files, errors)
-            })
-            .collect();
-        for (found, failed) in listed {
-            files.extend(found);
-            errors.extend(failed);
-        }
-    } else {
-        for sub in subdirectories {
-            walk(&sub, root, below, files, errors);
-        }
-    }
-}
-
 /// The order a scan reports in: by directory, and within a directory its files by
 /// name before its subdirectories. A directory's files are then contiguous, so its
 /// issuer files are known once its last file is read, and a scan holds back the
@@ -448,8 +322,8 @@ fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
 /// PKCS#12 file with a chain, under 16 KiB). Larger files grow the buffer.
 const READ_ROOM: usize = 16 * 1024;
 
-/// Files to check, by index, each with the issuer files of its directory.
-type Work<'a> = [(usize, &'a [Certificate])];
+/// Files to check, each with the issuer files of its directory.
+type Work<'a> = [(&'a Found, &'a [Certificate])];
 
 thread_local! {
     /// The buffer this thread read its last file into.
@@ -480,22 +354,19 @@ fn directory(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new(""))
 }
 
-/// The threads a scan lists and checks on: `jobs` of them (0: one per core), each with
-/// `stack` bytes of stack when given; or none for one job, when the calling thread
-/// does the work itself. A single worker beside it would only add hand-offs: measured
-/// on the scan corpus, 2-3 us more CPU per bundle (4%), from waking and waiting across
-/// threads. A pool that cannot be built also leaves the work to the calling thread.
-fn thread_pool(jobs: usize, stack: Option<usize>) -> Option<rayon::ThreadPool> {
+/// The threads a scan checks on: `jobs` of them (0: one per core); or none for one
+/// job, when the calling thread does the work itself. A single worker beside it would
+/// only add hand-offs: measured on the scan corpus, 2-3 us more CPU per bundle (4%),
+/// from waking and waiting across threads. A pool that cannot be built also leaves the
+/// work to the calling thread.
+fn thread_pool(jobs: usize) -> Option<rayon::ThreadPool> {
     if jobs == 1 {
         return None;
     }
-    let builder = rayon::ThreadPoolBuilder::new().num_threads(jobs);
-    match stack {
-        Some(bytes) => builder.stack_size(bytes),
-        None => builder,
-    }
-    .build()
-    .ok()
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .ok()
 }
 
 /// `f` of each item, in order: in parallel on `pool`, else on the calling thread.
@@ -510,16 +381,16 @@ fn map_on<T: Sync, R: Send>(
     }
 }
 
-/// Checks every file of `files` (in [`path_order`], as [`collect_files`] gives them)
-/// and hands each record to `emit`, in order; `progress` is told how many files are
-/// done after each chunk. Returns the counts.
+/// Checks every file a walk finds (in [`path_order`], as [`Walk`] gives them) and
+/// hands each record to `emit`, in order; `progress` is told how many files are done
+/// after each chunk. Returns the counts.
 ///
 /// A file of CA certificates only joins the pool of every bundle of its directory
 /// (a vendor's `mail.cer` beside `intermediate.cer`), so a directory's records wait
 /// until all of its files are read; a directory with issuer files has its bundles
 /// checked again with them. Memory grows with the largest directory, not the tree.
 pub fn scan(
-    files: &[PathBuf],
+    found: impl Iterator<Item = Found>,
     allowlist: &Allowlist,
     options: &ScanOptions,
     shared: &Shared,
@@ -527,131 +398,156 @@ pub fn scan(
     mut progress: impl FnMut(usize),
 ) -> Summary {
     let _forget = open::Forget;
-    let pool = thread_pool(options.jobs, None);
-    let run = |work: &[(usize, &[Certificate])]| -> Vec<Visit> {
-        map_on(pool.as_ref(), work, |&(index, local)| {
-            match files.get(index) {
-                Some(path) => visit(path, allowlist, options, shared, local),
-                None => Visit::NoCertificate,
+    let pool = thread_pool(options.jobs);
+    let run = |work: &Work| -> Vec<Visit> {
+        map_on(pool.as_ref(), work, |&(found, local)| match found {
+            Found::File(path) => visit(path, allowlist, options, shared, local),
+            Found::Unwalkable { path, message } => {
+                Visit::Record(error_record(path, message.clone()))
             }
         })
     };
-    let chunk = |start: usize| -> Vec<Visit> {
-        let end = (start + CHUNK).min(files.len());
-        let work: Vec<(usize, &[Certificate])> = (start..end).map(|i| (i, &[][..])).collect();
+    let check = |taken: &[Taken]| -> Vec<Visit> {
+        let work: Vec<(&Found, &[Certificate])> =
+            taken.iter().map(|t| (&t.found, &[][..])).collect();
         run(&work)
     };
-    let mut order = InOrder::new(files);
-    let mut current = chunk(0);
+    let mut feed = Feed {
+        found,
+        last_dir: None,
+        dir: 0,
+    };
+    let mut order = InOrder::default();
+    let mut current = feed.take();
+    let mut visits = check(&current);
+    let mut next = feed.take();
     let mut done = 0;
-    while done < files.len() {
-        let end = (done + CHUNK).min(files.len());
-        // The pool checks the next chunk while this thread hands out the current
-        // one: writing records is serial, and the cores would wait for it.
-        let mut next = Vec::new();
+    while !current.is_empty() {
+        // Directories from the next chunk's first on may have more files to come.
+        let open = next.first().map_or(usize::MAX, |t| t.dir);
+        let mut next_visits = Vec::new();
+        let mut after = Vec::new();
+        // The pool checks the next chunk while this thread hands out the records of
+        // this one and lists the files of the one after: writing records is serial,
+        // and the cores would wait for it.
         let mut settle = || {
-            order.settle(done, std::mem::take(&mut current), &run, &mut emit);
-            progress(end);
+            done += current.len();
+            order.settle(
+                std::mem::take(&mut current),
+                std::mem::take(&mut visits),
+                open,
+                &run,
+                &mut emit,
+            );
+            progress(done);
+            after = feed.take();
         };
         match &pool {
-            Some(pool) if end < files.len() => pool.in_place_scope(|s| {
-                s.spawn(|_| next = chunk(end));
+            Some(pool) if !next.is_empty() => pool.in_place_scope(|s| {
+                s.spawn(|_| next_visits = check(&next));
                 settle();
             }),
             _ => {
                 settle();
-                if end < files.len() {
-                    next = chunk(end);
-                }
+                next_visits = check(&next);
             }
         }
         current = next;
-        done = end;
+        visits = next_visits;
+        next = after;
     }
     order.summary
 }
 
+/// A file taken from a walk, with the number of its directory.
+struct Taken {
+    found: Found,
+    dir: usize,
+}
+
+/// A walk's files in chunks, each numbered by its directory: a directory's files come
+/// one after another, so a new directory begins where the parent path changes.
+struct Feed<I> {
+    found: I,
+    last_dir: Option<PathBuf>,
+    dir: usize,
+}
+
+impl<I: Iterator<Item = Found>> Feed<I> {
+    /// The next chunk: up to [`CHUNK`] files, none when the walk is over.
+    fn take(&mut self) -> Vec<Taken> {
+        let mut taken = Vec::with_capacity(CHUNK);
+        for found in self.found.by_ref().take(CHUNK) {
+            let dir = directory(found.path());
+            if self.last_dir.as_deref() != Some(dir) {
+                self.dir += 1;
+                self.last_dir = Some(dir.to_path_buf());
+            }
+            taken.push(Taken {
+                found,
+                dir: self.dir,
+            });
+        }
+        taken
+    }
+}
+
 /// The hand-out of a scan's records in file order: records wait until their
 /// directory is complete, because an issuer file later in it changes their check.
+#[derive(Default)]
 struct InOrder {
-    /// For each file, the index of the last file of its directory: after that one,
-    /// the directory is complete. Worked out once, in [`InOrder::new`].
-    last_in_dir: Vec<usize>,
-    /// Issuer files of directories not yet complete, by the directory's last index.
+    /// Issuer files of directories not yet complete, by directory number.
     issuers: HashMap<usize, Vec<Certificate>>,
-    held: VecDeque<(usize, Visit)>,
+    held: VecDeque<(Taken, Visit)>,
     summary: Summary,
 }
 
 impl InOrder {
-    /// `files` are in scan order ([`path_order`]), where a directory's files are
-    /// contiguous: one pass from the end, comparing each file's directory with the
-    /// next one's, finds every directory's last file without hashing a path.
-    fn new(files: &[PathBuf]) -> Self {
-        let mut last_in_dir = vec![0; files.len()];
-        let mut next: Option<(&Path, usize)> = None;
-        for (i, (f, last)) in files.iter().zip(&mut last_in_dir).enumerate().rev() {
-            let dir = directory(f);
-            *last = match next {
-                Some((next_dir, next_last)) if next_dir == dir => next_last,
-                _ => i,
-            };
-            next = Some((dir, *last));
-        }
-        Self {
-            last_in_dir,
-            issuers: HashMap::new(),
-            held: VecDeque::new(),
-            summary: Summary::default(),
-        }
-    }
-
-    /// Takes the visits of the files from `start` on, then hands out, in order, the
-    /// records of every directory now complete; bundles of a directory with issuer
-    /// files are checked again (by `run`) with them first.
+    /// Takes the visits of a chunk, then hands out, in order, the records of every
+    /// directory now complete (numbered below `open`); bundles of a directory with
+    /// issuer files are checked again (by `run`) with them first.
     fn settle(
         &mut self,
-        start: usize,
+        taken: Vec<Taken>,
         visits: Vec<Visit>,
+        open: usize,
         run: &dyn Fn(&Work) -> Vec<Visit>,
         emit: &mut dyn FnMut(&FileRecord),
     ) {
-        let done = start + visits.len();
-        for (index, v) in (start..done).zip(visits) {
-            if let (Visit::IssuerFile(certs), Some(&last)) = (&v, self.last_in_dir.get(index)) {
+        for (t, v) in taken.into_iter().zip(visits) {
+            if let Visit::IssuerFile(certs) = &v {
                 self.issuers
-                    .entry(last)
+                    .entry(t.dir)
                     .or_default()
                     .extend(certs.iter().cloned());
             }
-            self.held.push_back((index, v));
+            self.held.push_back((t, v));
         }
-        let last_in_dir = &self.last_in_dir;
-        let complete = |index: usize| last_in_dir.get(index).is_some_and(|&last| last < done);
-        let mut ready: Vec<(usize, Visit)> = Vec::new();
-        while self.held.front().is_some_and(|(i, _)| complete(*i)) {
+        let mut ready: Vec<(Taken, Visit)> = Vec::new();
+        while self.held.front().is_some_and(|(t, _)| t.dir < open) {
             ready.extend(self.held.pop_front());
         }
-        let again: Vec<(usize, &[Certificate])> = ready
-            .iter()
-            .filter(|_| !self.issuers.is_empty())
-            .filter(|(_, v)| matches!(v, Visit::Record(r) if r.leaf.is_some()))
-            .filter_map(|(i, _)| {
-                let local = self.issuers.get(last_in_dir.get(*i)?)?;
-                Some((*i, local.as_slice()))
-            })
-            .collect();
-        let mut redone: HashMap<usize, Visit> = if again.is_empty() {
+        let mut again: Vec<usize> = Vec::new();
+        let mut work: Vec<(&Found, &[Certificate])> = Vec::new();
+        for (i, (t, v)) in ready.iter().enumerate() {
+            if let (Visit::Record(r), Some(local)) = (v, self.issuers.get(&t.dir))
+                && r.leaf.is_some()
+            {
+                again.push(i);
+                work.push((&t.found, local.as_slice()));
+            }
+        }
+        let mut redone: HashMap<usize, Visit> = if work.is_empty() {
             HashMap::new()
         } else {
-            again.iter().map(|(i, _)| *i).zip(run(&again)).collect()
+            again.into_iter().zip(run(&work)).collect()
         };
-        drop(again);
+        drop(work);
         // The issuers of directories now complete are not needed any more.
-        self.issuers.retain(|&last, _| last >= done);
-        for (index, v) in ready {
+        self.issuers.retain(|&dir, _| dir >= open);
+        for (i, (_, v)) in ready.into_iter().enumerate() {
             self.summary.files += 1;
-            match redone.remove(&index).unwrap_or(v) {
+            match redone.remove(&i).unwrap_or(v) {
                 Visit::Record(record) => {
                     self.summary.count(&record);
                     emit(&record);
@@ -826,7 +722,7 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
             Err(e) => error_record(Path::new(&name), error_words(&name, &e)),
         }
     };
-    let pool = thread_pool(options.jobs, None);
+    let pool = thread_pool(options.jobs);
     let mut summary = Summary::default();
     for chunk in endpoints.chunks(CHUNK) {
         let records: Vec<FileRecord> = map_on(pool.as_ref(), chunk, one);
@@ -842,21 +738,19 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
 /// Loads the CA certificates of a chain directory (every file below it that holds
 /// certificates; files without any are ignored), for [`Shared::extras`].
 pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate>, Error> {
-    let (files, errors) = collect_files(&[dir.to_path_buf()], &Filter::default(), 1);
-    if let Some(FileRecord {
-        path,
-        status: FileStatus::Error(message),
-        ..
-    }) = errors.into_iter().next()
-    {
-        return Err(Error::Load(LoadError {
-            file: path,
-            problem: Problem::NoCertificate(message),
-        }));
-    }
     let _forget = open::Forget;
     let mut certs = Vec::new();
-    for path in files {
+    let all = Filter::default();
+    for found in Walk::new(&[dir.to_path_buf()], &all) {
+        let path = match found {
+            Found::File(path) => path,
+            Found::Unwalkable { path, message } => {
+                return Err(Error::Load(LoadError {
+                    file: path_text(&path),
+                    problem: Problem::NoCertificate(message),
+                }));
+            }
+        };
         let name = path_text(&path);
         let bytes = match read_file(&path, max_file_bytes, Vec::new()) {
             Contents::Bytes(bytes) => bytes,

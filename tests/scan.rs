@@ -487,8 +487,8 @@ fn include_and_exclude_globs_pick_files_below_the_root() {
 
 #[test]
 fn a_tree_nested_as_deep_as_paths_allow_is_walked() {
-    // 1,000 levels, each with a second, empty subdirectory: listing in parallel must
-    // not pile frames up on a thread's stack.
+    // 1,000 levels, each with a second, empty subdirectory: the walk must not pile
+    // frames up on a thread's stack.
     let root = fresh("deep");
     let mut dir = root.to_path_buf();
     for _ in 0..1000 {
