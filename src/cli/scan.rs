@@ -96,9 +96,9 @@ pub(super) struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Threads to list directories and check with; default one per core (at most 4
-    /// per core). The calling thread writes the report beside them; with 1, it does
-    /// all of the work itself.
+    /// Threads to check with; default one per core (at most 4 per core). The calling
+    /// thread lists directories and writes the report beside them; with 1, it does all
+    /// of the work itself.
     #[arg(long, value_name = "N", default_value_t = 0)]
     jobs: usize,
 
