@@ -70,10 +70,13 @@ impl Iterator for Walk<'_> {
                 }
             }
             let found = first?.next()?;
-            if self.last.as_deref() == Some(found.path()) {
-                continue;
+            // One root cannot yield a path twice: only several need the last one kept.
+            if self.roots.len() > 1 {
+                if self.last.as_deref() == Some(found.path()) {
+                    continue;
+                }
+                self.last = Some(found.path().to_path_buf());
             }
-            self.last = Some(found.path().to_path_buf());
             return Some(found);
         }
     }
