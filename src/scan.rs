@@ -537,17 +537,21 @@ impl InOrder {
                 work.push((&t.found, local.as_slice()));
             }
         }
-        let mut redone: HashMap<usize, Visit> = if work.is_empty() {
-            HashMap::new()
+        let redone = if work.is_empty() {
+            Vec::new()
         } else {
-            again.into_iter().zip(run(&work)).collect()
+            run(&work)
         };
-        drop(work);
+        for (i, visit) in again.into_iter().zip(redone) {
+            if let Some((_, v)) = ready.get_mut(i) {
+                *v = visit;
+            }
+        }
         // The issuers of directories now complete are not needed any more.
         self.issuers.retain(|&dir, _| dir >= open);
-        for (i, (_, v)) in ready.into_iter().enumerate() {
+        for (_, v) in ready {
             self.summary.files += 1;
-            match redone.remove(&i).unwrap_or(v) {
+            match v {
                 Visit::Record(record) => {
                     self.summary.count(&record);
                     emit(&record);
