@@ -592,7 +592,7 @@ fn visit(
             .own_ids()
             .map(|id| bundle.pool.get(id))
             .collect();
-        if bundle.keys.keys.is_empty() && own.iter().all(|c| c.is_ca()) {
+        if bundle.keys.keys.is_empty() && own.iter().all(|c| c.is_ca_like()) {
             return Ok(Err(own.into_iter().cloned().collect()));
         }
         judge(bundle, &input, local, allowlist, options, shared).map(Ok)

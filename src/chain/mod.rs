@@ -11,7 +11,8 @@ pub mod signature;
 
 pub use forest::{FOREST_SIGNATURE_BUDGET, Forest, Link, forest};
 pub use path::{
-    Anchors, Budget, Chain, Exhausted, NoAnchors, Step, Top, build, build_traced, build_with,
+    Anchors, Budget, Chain, Decider, Exhausted, Flaw, NoAnchors, Step, Top, build, build_traced,
+    build_with,
 };
 pub use pool::{CertId, Duplicate, LeafError, LeafSelector, Pool};
 pub use signature::{SignatureCache, Verification, Weakness};

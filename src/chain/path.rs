@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::pool::{CertId, Pool};
 use super::signature::{SignatureCache, Verification, verify};
 use crate::load::FastMap;
-use crate::model::{Certificate, Validity};
+use crate::model::{Certificate, PublicKey, Validity};
 
 /// Limits on path building.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,18 @@ pub trait Anchors {
     fn is_anchor(&self, cert: &Certificate) -> bool;
     /// `cert`'s issuer, absent from the input, is a listed authority (by name and key id).
     fn issuer_is_anchor(&self, cert: &Certificate) -> bool;
+    /// `cert` is a copy of a listed authority whose list names another certificate of
+    /// the same key not known to be expired: the gateway holds that one, so this copy's
+    /// dates do not make a path invalid.
+    fn outdated_copy(&self, _cert: &Certificate) -> bool {
+        false
+    }
+    /// The key the list gives for `cert`'s absent issuer, so that its signature can be
+    /// checked without the issuer's certificate: a look-alike of a listed CA is then
+    /// caught even when its certificate is not supplied.
+    fn issuer_key(&self, _cert: &Certificate) -> Option<&PublicKey> {
+        None
+    }
 }
 
 /// No preference: any complete path will do.
@@ -74,8 +86,13 @@ pub enum Top {
     /// The last certificate is self-signed (a root); its own signature's check.
     SelfSigned(Verification),
     /// No certificate of the input can be its issuer. `other_keys` holds
-    /// certificates with the right name but another key identifier.
-    IssuerAbsent { other_keys: Vec<CertId> },
+    /// certificates with the right name but another key identifier (none of which
+    /// made the signature). `listed_key`: the signature checked with the key the
+    /// allowlist lists for a CA of the issuer's name, when it lists one.
+    IssuerAbsent {
+        other_keys: Vec<CertId>,
+        listed_key: Option<Verification>,
+    },
     /// Every certificate that could be its issuer is already on the path.
     Loop { back_to: CertId },
     /// A certificate with the right name (and key identifier, where present) is in
@@ -83,6 +100,42 @@ pub enum Top {
     SignatureInvalid { candidate: CertId },
     /// The budget or the depth limit stopped the search here.
     Truncated(Exhausted),
+}
+
+/// Why a complete path is not fully valid (RFC 5280 6.1, and what Windows refuses). A
+/// path with any flaw loses to every path without one, however short: a cross-signed CA
+/// reached through an expired cross-certificate must not hide its current root. The
+/// leaf's own dates and extensions are the same on every path and are not flaws here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Flaw {
+    /// This CA certificate is outside its validity period at the evaluation time.
+    OutOfDate(CertId),
+    /// The signature on this certificate uses an algorithm that cannot be verified, so
+    /// the link to its issuer is not proven.
+    Unverified(CertId),
+    /// This certificate signed the one below it but is not a CA certificate (a v3
+    /// certificate without basicConstraints cA=TRUE, or without keyCertSign).
+    NotCa(CertId),
+    /// This CA's pathLenConstraint allows fewer intermediate CAs below it than the path has.
+    PathLen(CertId),
+    /// This CA certificate has a critical extension Windows does not know.
+    UnknownCritical(CertId),
+}
+
+/// Which part of the ranking set one complete path before another (`check -v`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decider {
+    /// One path is fully valid, the other has flaws.
+    Flaws,
+    /// One reaches a listed CA nearer the leaf (or at all).
+    Anchor,
+    /// One ends better: at a root, rather than at an absent issuer, a bad signature or
+    /// the budget.
+    Ending,
+    /// Both have flaws; one has fewer.
+    FlawCount,
+    /// They rank the same; the one found first stays.
+    Tie,
 }
 
 /// One thing the search did, for `check -v`: enough to say which candidates were
@@ -104,10 +157,21 @@ pub enum Step {
         result: Verification,
         cached: bool,
     },
+    /// `cert`'s issuer is absent; its signature checked with the key the allowlist
+    /// lists for a CA of that name.
+    ListedKey { cert: CertId, result: Verification },
     /// `candidate` (or a copy of it) is already on the path: taking it would loop.
     OnPath { cert: CertId, candidate: CertId },
-    /// A complete path was found ending as `top`; `best` when it became the best so far.
-    Ended { length: usize, top: Top, best: bool },
+    /// A complete path was found ending as `top`, with `flaws`; `best` when it became
+    /// the best so far. `decided_by` says what set it apart from the best path before it
+    /// (`None` for the first path).
+    Ended {
+        length: usize,
+        top: Top,
+        flaws: Vec<Flaw>,
+        best: bool,
+        decided_by: Option<Decider>,
+    },
     /// An allowance ran out here.
     Exhausted(Exhausted),
 }
@@ -120,6 +184,9 @@ pub struct Chain {
     /// `signatures[i]`: `path[i]`'s signature checked with `path[i + 1]`'s key.
     pub signatures: Vec<Verification>,
     pub top: Top,
+    /// What makes the path not fully valid; empty for a valid path. Chosen only when
+    /// no path without flaws was found.
+    pub flaws: Vec<Flaw>,
     /// Pool certificates neither on the path nor its failed issuer candidate.
     pub unused: Vec<CertId>,
     /// Set when the search stopped early; the path is the best found until then.
@@ -158,19 +225,39 @@ impl Chain {
 /// Ranking of complete paths; smaller is better, compared field by field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Score {
+    /// A flaw, a bad signature at the top or a truncated search: such a path decides
+    /// the verdict only when no valid path exists.
+    flawed: bool,
     /// Position of the first listed authority (1 = the leaf's direct issuer), or
     /// `usize::MAX` if the path reaches none.
     anchor: usize,
     /// 0 for a path ending at a root, 1 for one ending at an absent issuer or a
     /// loop, 2 for a bad signature, 3 for a truncated search.
     ending: u8,
+    /// How many flaws, between flawed paths.
+    flaws: usize,
 }
 
 impl Score {
-    /// Nothing can beat a path whose leaf was issued directly by an authority and
-    /// which ends at a root.
+    /// Nothing can beat a valid path whose leaf was issued directly by an authority
+    /// and which ends at a root.
     fn is_best(self) -> bool {
-        self.anchor == 1 && self.ending == 0
+        !self.flawed && self.anchor == 1 && self.ending == 0
+    }
+
+    /// Which field sets `self` apart from `other`.
+    fn decider(self, other: Self) -> Decider {
+        if self.flawed != other.flawed {
+            Decider::Flaws
+        } else if self.anchor != other.anchor {
+            Decider::Anchor
+        } else if self.ending != other.ending {
+            Decider::Ending
+        } else if self.flaws != other.flaws {
+            Decider::FlawCount
+        } else {
+            Decider::Tie
+        }
     }
 }
 
@@ -179,11 +266,33 @@ struct Found {
     path: Vec<CertId>,
     signatures: Vec<Verification>,
     top: Top,
+    flaws: Vec<Flaw>,
 }
 
 enum Flow {
     Continue,
     Stop,
+}
+
+/// What came of checking a signature with a listed key.
+enum Listed {
+    Checked(Verification),
+    /// The list gives no key for the issuer.
+    NoKey,
+    /// No signature check is left.
+    OutOfBudget,
+}
+
+/// What came of trying one candidate issuer.
+enum Tried {
+    /// It (or a copy of it) is on the path already.
+    Looped,
+    /// Its key did not make the signature.
+    Invalid,
+    /// The path went on through it; the search below it said this.
+    Extended(Flow),
+    /// The path ended here (an allowance ran out); the search says this.
+    Ended(Flow),
 }
 
 struct Search<'a> {
@@ -261,12 +370,15 @@ pub fn build_traced(
     search.extend(&mut path, &mut signatures);
     let found = search.best.unwrap_or(Found {
         score: Score {
+            flawed: true,
             anchor: usize::MAX,
             ending: 3,
+            flaws: 0,
         },
         path,
         signatures,
         top: Top::Truncated(Exhausted::Steps),
+        flaws: Vec::new(),
     });
     // Certificates the path explains are not "unused": the ones on it, and a
     // candidate whose key failed to verify (it is the named issuer, just not proven).
@@ -279,6 +391,7 @@ pub fn build_traced(
         path: found.path,
         signatures: found.signatures,
         top: found.top,
+        flaws: found.flaws,
         unused,
         exhausted: search.exhausted,
         signature_checks: search.checks,
@@ -320,6 +433,29 @@ impl Search<'_> {
         Some(v)
     }
 
+    /// Checks `child`'s signature with the key the list gives for its absent issuer.
+    fn verify_listed(&mut self, child: CertId) -> Listed {
+        let cert = self.pool.get(child);
+        let Some(key) = self.anchors.issuer_key(cert) else {
+            return Listed::NoKey;
+        };
+        if self.checks >= self.budget.signature_checks {
+            self.exhausted = Some(Exhausted::SignatureChecks);
+            self.note(|| Step::Exhausted(Exhausted::SignatureChecks));
+            return Listed::OutOfBudget;
+        }
+        self.checks += 1;
+        let v = match self.shared {
+            Some(shared) => shared.verify(cert, key),
+            None => verify(cert, key),
+        };
+        self.note(|| Step::ListedKey {
+            cert: child,
+            result: v.clone(),
+        });
+        Listed::Checked(v)
+    }
+
     /// Keeps a step when tracing; builds nothing otherwise.
     fn note(&mut self, step: impl FnOnce() -> Step) {
         if let Some(trace) = &mut self.trace {
@@ -334,6 +470,43 @@ impl Search<'_> {
             Some(slot) => *slot.get_or_insert_with(|| anchors.is_anchor(pool.get(id))),
             None => anchors.is_anchor(pool.get(id)),
         }
+    }
+
+    /// What keeps `path` from being valid (see [`Flaw`]), each certificate above the
+    /// leaf in order. A listed authority needs no basicConstraints: its identity decides.
+    fn flaws(&mut self, path: &[CertId], signatures: &[Verification]) -> Vec<Flaw> {
+        let mut flaws = Vec::new();
+        // Intermediate CAs between the leaf and each CA that are not self-issued: what
+        // a pathLenConstraint counts (RFC 5280 6.1.4 (l), (m)).
+        let mut intermediates: u64 = 0;
+        for (i, &id) in path.iter().enumerate() {
+            let cert = self.pool.get(id);
+            if matches!(signatures.get(i), Some(Verification::Unsupported(_))) {
+                flaws.push(Flaw::Unverified(id));
+            }
+            if i == 0 {
+                continue;
+            }
+            if cert.validity_at(self.at) != Validity::Valid && !self.anchors.outdated_copy(cert) {
+                flaws.push(Flaw::OutOfDate(id));
+            }
+            if !cert.may_issue() && !self.is_anchor(id) {
+                flaws.push(Flaw::NotCa(id));
+            }
+            if cert
+                .path_len()
+                .is_some_and(|limit| intermediates > u64::from(limit))
+            {
+                flaws.push(Flaw::PathLen(id));
+            }
+            if !cert.unknown_critical_extensions().is_empty() {
+                flaws.push(Flaw::UnknownCritical(id));
+            }
+            if !cert.is_self_issued() {
+                intermediates += 1;
+            }
+        }
+        flaws
     }
 
     /// Records a complete path; returns `Stop` when it cannot be beaten.
@@ -359,13 +532,22 @@ impl Search<'_> {
             Top::SignatureInvalid { .. } => 2,
             Top::Truncated(_) => 3,
         };
-        let score = Score { anchor, ending };
-        let better = self.best.as_ref().is_none_or(|b| score < b.score);
+        let flaws = self.flaws(path, signatures);
+        let score = Score {
+            flawed: !flaws.is_empty() || ending >= 2,
+            anchor,
+            ending,
+            flaws: flaws.len(),
+        };
+        let before = self.best.as_ref().map(|b| b.score);
+        let better = before.is_none_or(|b| score < b);
         let length = path.len();
         self.note(|| Step::Ended {
             length,
             top: top.clone(),
+            flaws: flaws.clone(),
             best: better,
+            decided_by: before.map(|b| score.decider(b)),
         });
         if better {
             self.best = Some(Found {
@@ -373,6 +555,7 @@ impl Search<'_> {
                 path: path.to_vec(),
                 signatures: signatures.to_vec(),
                 top,
+                flaws,
             });
         }
         if score.is_best() {
@@ -403,11 +586,58 @@ impl Search<'_> {
             let issuer = self.pool.get(c);
             (
                 !cert.key_ids_match(issuer),
+                !issuer.may_issue(),
                 issuer.validity_at(self.at) != Validity::Valid,
                 c,
             )
         });
         (candidates, other_keys)
+    }
+
+    /// Tries `cand` as the issuer of the path's last certificate: unless it loops or its
+    /// key did not make the signature, the path goes on through it.
+    fn try_issuer(
+        &mut self,
+        path: &mut Vec<CertId>,
+        signatures: &mut Vec<Verification>,
+        cand: CertId,
+    ) -> Tried {
+        let Some(&top) = path.last() else {
+            return Tried::Invalid;
+        };
+        let cand_cert = self.pool.get(cand);
+        let on_path = path.iter().any(|&p| {
+            p == cand || {
+                let c = self.pool.get(p);
+                c.subject().matches(cand_cert.subject())
+                    && c.public_key().spki_sha256() == cand_cert.public_key().spki_sha256()
+            }
+        });
+        if on_path {
+            self.note(|| Step::OnPath {
+                cert: top,
+                candidate: cand,
+            });
+            return Tried::Looped;
+        }
+        if path.len() >= self.budget.max_depth {
+            self.exhausted = Some(Exhausted::Depth);
+            self.note(|| Step::Exhausted(Exhausted::Depth));
+            return Tried::Ended(self.record(path, signatures, Top::Truncated(Exhausted::Depth)));
+        }
+        let Some(v) = self.verify(top, cand) else {
+            self.record(path, signatures, Top::Truncated(Exhausted::SignatureChecks));
+            return Tried::Ended(Flow::Stop);
+        };
+        if v == Verification::Invalid {
+            return Tried::Invalid;
+        }
+        path.push(cand);
+        signatures.push(v);
+        let flow = self.extend(path, signatures);
+        path.pop();
+        signatures.pop();
+        Tried::Extended(flow)
     }
 
     /// Extends `path` upwards from its last certificate, recording every complete path.
@@ -445,44 +675,35 @@ impl Search<'_> {
         let mut invalid = None;
         let mut looped = None;
         for cand in candidates {
-            let cand_cert = self.pool.get(cand);
-            let on_path = path.iter().any(|&p| {
-                p == cand || {
-                    let c = self.pool.get(p);
-                    c.subject().matches(cand_cert.subject())
-                        && c.public_key().spki_sha256() == cand_cert.public_key().spki_sha256()
+            match self.try_issuer(path, signatures, cand) {
+                Tried::Looped => {
+                    looped.get_or_insert(cand);
                 }
-            });
-            if on_path {
-                looped.get_or_insert(cand);
-                self.note(|| Step::OnPath {
-                    cert: top,
-                    candidate: cand,
-                });
-                continue;
+                Tried::Invalid => {
+                    invalid.get_or_insert(cand);
+                }
+                Tried::Extended(Flow::Continue) => extended = true,
+                Tried::Extended(Flow::Stop) => return Flow::Stop,
+                Tried::Ended(flow) => return flow,
             }
-            if path.len() >= self.budget.max_depth {
-                self.exhausted = Some(Exhausted::Depth);
-                self.note(|| Step::Exhausted(Exhausted::Depth));
-                return self.record(path, signatures, Top::Truncated(Exhausted::Depth));
+        }
+        // A certificate of the issuer's name whose key identifier is not the AKI is
+        // still the issuer when its key made the signature: a look-alike that signed the
+        // leaf must be judged as the issuer (and found to be an impostor), not passed
+        // over for a listed CA named by the AKI alone. Tried only when nothing else
+        // extended the path, so that real chains pay nothing for it.
+        let mut unrelated = Vec::new();
+        if !extended && invalid.is_none() {
+            for cand in other_keys {
+                match self.try_issuer(path, signatures, cand) {
+                    Tried::Extended(Flow::Continue) => extended = true,
+                    Tried::Extended(Flow::Stop) => return Flow::Stop,
+                    Tried::Ended(flow) => return flow,
+                    Tried::Looped | Tried::Invalid => unrelated.push(cand),
+                }
             }
-            let Some(v) = self.verify(top, cand) else {
-                self.record(path, signatures, Top::Truncated(Exhausted::SignatureChecks));
-                return Flow::Stop;
-            };
-            if v == Verification::Invalid {
-                invalid.get_or_insert(cand);
-                continue;
-            }
-            extended = true;
-            path.push(cand);
-            signatures.push(v);
-            let flow = self.extend(path, signatures);
-            path.pop();
-            signatures.pop();
-            if let Flow::Stop = flow {
-                return Flow::Stop;
-            }
+        } else {
+            unrelated = other_keys;
         }
         if extended {
             return Flow::Continue;
@@ -492,7 +713,17 @@ impl Search<'_> {
         } else if let Some(back_to) = looped {
             Top::Loop { back_to }
         } else {
-            Top::IssuerAbsent { other_keys }
+            Top::IssuerAbsent {
+                other_keys: unrelated,
+                listed_key: match self.verify_listed(top) {
+                    Listed::Checked(v) => Some(v),
+                    Listed::NoKey => None,
+                    Listed::OutOfBudget => {
+                        self.record(path, signatures, Top::Truncated(Exhausted::SignatureChecks));
+                        return Flow::Stop;
+                    }
+                },
+            }
         };
         self.record(path, signatures, top_kind)
     }

@@ -207,7 +207,7 @@ impl Pool {
         // A vendor's CA bundle (gd_bundle.crt) checked by mistake: no certificate in it
         // is one New-FederationTrust could use, and "the certificate checked" would be
         // a CA's. Say so rather than judge a CA.
-        if self.own_ids().all(|id| self.get(id).is_ca()) {
+        if self.own_ids().all(|id| self.get(id).is_ca_like()) {
             return Err(LeafError::OnlyCaCertificates {
                 available: self
                     .own_ids()
@@ -222,10 +222,22 @@ impl Pool {
             });
         }
         // A CA certificate is passed over before the index is asked what it issued.
-        let end_entities: Vec<CertId> = self
+        let mut end_entities: Vec<CertId> = self
             .own_ids()
             .filter(|&id| !self.get(id).is_ca() && !self.issued_another(id))
             .collect();
+        // A self-issued certificate without basicConstraints is a root of the old
+        // forms (v1 VeriSign, the 1999 Entrust.net (2048)) whenever the input holds a
+        // certificate that is not self-issued: a roots file beside a leaf and its CA
+        // must not make the leaf ambiguous. Alone (the Exchange wizard's self-signed
+        // certificate), it stays the leaf.
+        let root_like = |id: &CertId| {
+            let c = self.get(*id);
+            c.is_self_issued() && !c.has_basic_constraints()
+        };
+        if end_entities.iter().any(|id| !root_like(id)) {
+            end_entities.retain(|id| !root_like(id));
+        }
         match end_entities.as_slice() {
             [one] => Ok(*one),
             [] => Err(LeafError::NoCandidate {

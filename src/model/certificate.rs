@@ -43,6 +43,14 @@ pub struct PublicKey {
 }
 
 impl PublicKey {
+    /// A key from its SubjectPublicKeyInfo DER alone (an allowlist's listed key).
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, String> {
+        match SubjectPublicKeyInfo::from_der(der) {
+            Ok(([], spki)) => public_key(&spki),
+            Ok((rest, _)) => Err(format!("{} bytes after the key", rest.len())),
+            Err(e) => Err(format!("not a SubjectPublicKeyInfo ({e})")),
+        }
+    }
     pub fn algorithm(&self) -> &KeyAlgorithm {
         &self.algorithm
     }
@@ -389,6 +397,61 @@ impl Certificate {
     /// basicConstraints cA = TRUE.
     pub fn is_ca(&self) -> bool {
         self.parsed.fields.extensions.is_ca
+    }
+    /// Whether the certificate carries a basicConstraints extension at all.
+    pub fn has_basic_constraints(&self) -> bool {
+        self.parsed.fields.extensions.has_basic_constraints
+    }
+    /// basicConstraints' pathLenConstraint: how many intermediate CAs may follow below.
+    pub fn path_len(&self) -> Option<u32> {
+        self.parsed.fields.extensions.path_len
+    }
+    /// keyUsage's keyCertSign bit; `None` when the certificate has no keyUsage.
+    pub fn key_cert_sign(&self) -> Option<bool> {
+        self.parsed.fields.extensions.key_cert_sign
+    }
+    /// Critical extensions Windows does not know (dotted OIDs): it refuses the
+    /// certificate, as RFC 5280 asks.
+    pub fn unknown_critical_extensions(&self) -> &[String] {
+        &self.parsed.fields.extensions.unknown_critical
+    }
+
+    /// Whether the certificate may sign other certificates (RFC 5280 6.1.4 (k), (n)):
+    /// a v3 certificate needs basicConstraints cA=TRUE and, with a keyUsage, its
+    /// keyCertSign bit. Two older forms count too: v1 and v2 certificates, which have
+    /// no extensions to say so, and self-issued roots without basicConstraints (the
+    /// 1999 Entrust.net (2048) root), whose own signature the path search still proves.
+    /// A listed CA needs none of this: its identity decides, which is the caller's.
+    pub fn may_issue(&self) -> bool {
+        let ext = &self.parsed.fields.extensions;
+        if ext.key_cert_sign == Some(false) {
+            return false;
+        }
+        if self.version() < 3 {
+            return true;
+        }
+        if ext.has_basic_constraints {
+            ext.is_ca
+        } else {
+            self.is_self_issued()
+        }
+    }
+
+    /// A self-issued root of the old forms that say they are a CA without
+    /// basicConstraints: v1 (VeriSign Class 3 Public Primary, ValiCert), or a keyUsage
+    /// with keyCertSign, or a Netscape CA type (the Entrust.net (2048) original). Such a
+    /// file is a file of CA certificates, not a server's; a self-signed certificate of
+    /// the Exchange wizard says none of this and stays a leaf.
+    pub fn is_legacy_root(&self) -> bool {
+        let ext = &self.parsed.fields.extensions;
+        !ext.has_basic_constraints
+            && self.is_self_issued()
+            && (self.version() < 3 || ext.key_cert_sign == Some(true) || ext.netscape_ca)
+    }
+
+    /// A CA certificate by either form: basicConstraints cA=TRUE, or a legacy root.
+    pub fn is_ca_like(&self) -> bool {
+        self.is_ca() || self.is_legacy_root()
     }
     pub fn dns_names(&self) -> &[String] {
         let p = &*self.parsed;

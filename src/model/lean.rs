@@ -175,16 +175,19 @@ fn extensions(der: &[u8], rest: &[u8]) -> Option<Extensions> {
     }
     each(list.contents, SEQUENCE, |extension| {
         let (oid, fields) = expect(extension.contents, OID)?;
-        let fields = match expect(fields, BOOLEAN) {
-            Some((critical, fields)) if critical.contents.len() == 1 => fields,
-            Some(_) => return None,
-            None => fields,
+        // Any non-zero byte is TRUE, as x509-parser reads it (BER, for CAs that wrote 0x01).
+        let (critical, fields) = match expect(fields, BOOLEAN) {
+            Some((critical, fields)) => match critical.contents {
+                [flag] => (*flag != 0, fields),
+                _ => return None,
+            },
+            None => (false, fields),
         };
         let (value, end) = expect(fields, OCTET_STRING)?;
         if oid.contents.is_empty() || !end.is_empty() {
             return None;
         }
-        found.take(der, oid.contents, value.contents);
+        found.take(der, oid.contents, critical, value.contents);
         Some(())
     })?;
     Some(found)

@@ -4,7 +4,7 @@
 //! which certificates fanned out most.
 
 use super::style::{DIM, paint, wrap_hanging};
-use crate::chain::{CertId, Exhausted, Pool, Step, Top, Verification};
+use crate::chain::{CertId, Decider, Exhausted, Flaw, Pool, Step, Top, Verification};
 use crate::{Inspection, Outcome};
 
 /// `"mail.contoso.com" (D8F5401D…)`: short enough for one line per step.
@@ -34,6 +34,40 @@ fn end_words(top: &Top) -> &'static str {
         Top::Loop { .. } => "in a loop of CAs certifying each other",
         Top::SignatureInvalid { .. } => "at a signature that does not verify",
         Top::Truncated(_) => "where the budget ran out",
+    }
+}
+
+/// What a flaw says of its certificate, for `check -v`.
+fn flaw_words(pool: &Pool, flaw: &Flaw) -> String {
+    match flaw {
+        Flaw::OutOfDate(id) => format!("{} is out of date", name(pool, *id)),
+        Flaw::Unverified(id) => format!("the signature on {} is not verified", name(pool, *id)),
+        Flaw::NotCa(id) => format!("{} is not a CA certificate", name(pool, *id)),
+        Flaw::PathLen(id) => format!("{}'s path length limit is exceeded", name(pool, *id)),
+        Flaw::UnknownCritical(id) => {
+            format!("{} has an unknown critical extension", name(pool, *id))
+        }
+    }
+}
+
+/// Why a path became the best, or why it lost to the best before it.
+fn ranking_words(best: bool, decided_by: Option<Decider>) -> &'static str {
+    match (best, decided_by) {
+        (true, None) => ": the best so far",
+        (true, Some(Decider::Flaws)) => ": the best so far (valid, where the one before was not)",
+        (true, Some(Decider::Anchor)) => {
+            ": the best so far (it reaches a listed CA nearer the leaf)"
+        }
+        (true, Some(Decider::Ending)) => ": the best so far (it ends better)",
+        (true, Some(Decider::FlawCount)) => ": the best so far (fewer flaws)",
+        (true, Some(Decider::Tie)) => ": the best so far",
+        (false, Some(Decider::Flaws)) => ": lost, the best so far is valid and this one is not",
+        (false, Some(Decider::Anchor)) => {
+            ": lost, the best so far reaches a listed CA nearer the leaf"
+        }
+        (false, Some(Decider::Ending)) => ": lost, the best so far ends better",
+        (false, Some(Decider::FlawCount)) => ": lost, the best so far has fewer flaws",
+        (false, _) => ": not better than the one found before",
     }
 }
 
@@ -112,20 +146,36 @@ pub fn search_text(outcome: &Outcome, width: usize) -> String {
                     result_words(result)
                 ));
             }
+            Step::ListedKey { cert, result } => line(format!(
+                "  signature of {} by the key the allowlist lists for \"{}\": {}",
+                name(pool, *cert),
+                pool.get(*cert).issuer().short(),
+                result_words(result)
+            )),
             Step::OnPath { cert, candidate } => line(format!(
                 "  set aside {} for {}: already on the path (a loop)",
                 name(pool, *candidate),
                 name(pool, *cert)
             )),
-            Step::Ended { length, top, best } => line(format!(
-                "  a path of {length} ends {}{}",
-                end_words(top),
-                if *best {
-                    ": the best so far"
+            Step::Ended {
+                length,
+                top,
+                flaws,
+                best,
+                decided_by,
+            } => {
+                let flawed = if flaws.is_empty() {
+                    String::new()
                 } else {
-                    ": not better than the one found before"
-                }
-            )),
+                    let each: Vec<String> = flaws.iter().map(|f| flaw_words(pool, f)).collect();
+                    format!(", not valid: {}", each.join("; "))
+                };
+                line(format!(
+                    "  a path of {length} ends {}{flawed}{}",
+                    end_words(top),
+                    ranking_words(*best, *decided_by)
+                ));
+            }
             Step::Exhausted(e) => line(format!("  stopped: {}", exhausted_words(*e))),
         }
     }
