@@ -67,7 +67,13 @@ fn leaf_alone_ends_at_an_absent_issuer() {
     let p = pool(&["direct-leaf.pem"]);
     let chain = blind(&p);
     assert_eq!(chain.path.len(), 1);
-    assert_eq!(chain.top, Top::IssuerAbsent { other_keys: vec![] });
+    assert_eq!(
+        chain.top,
+        Top::IssuerAbsent {
+            other_keys: vec![],
+            listed_key: None
+        }
+    );
     assert_eq!(chain.signature_checks, 0);
 }
 

@@ -18,6 +18,9 @@ pub(super) struct Situation<'a> {
     pub profile: Profile,
     pub leaf: &'a Certificate,
     pub self_signed: bool,
+    /// The certificate names a listed CA as its issuer, but the listed key did not
+    /// sign it: a look-alike, not a file to download again.
+    pub lookalike: bool,
     pub issuer_accepted: bool,
     pub codes: Vec<Code>,
     pub private_key: Option<KeyStatus>,
@@ -145,8 +148,10 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
         Verdict::Rejected => {}
     }
 
-    let damaged = s.codes.contains(&Code::SignatureInvalid);
-    if damaged {
+    let damaged = s.codes.contains(&Code::SignatureInvalid) && !s.lookalike;
+    if s.lookalike {
+        steps.push("The certificate names a listed CA as its issuer, but that CA's key did not sign it: it is a look-alike (or damaged), and the MFG will refuse it. Do not deploy it; ask whoever supplied it where it came from.".to_owned());
+    } else if damaged {
         steps.push("A signature does not verify: the file is damaged or altered, or the CA certificate beside it is not the one that issued it. Download the certificate and the CA's intermediate again from the CA (or export them again) and check again; a new certificate is not needed for this.".to_owned());
     }
     let self_signed_route = s.self_signed && s.profile.accepts_self_signed();

@@ -18,7 +18,8 @@ use crate::chain::Anchors;
 use crate::load::FastMap;
 use crate::model::date::{format_day, parse_day, parse_moment};
 use crate::model::{
-    Certificate, DistinguishedName, KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
+    Certificate, DistinguishedName, KeyId, PublicKey, Serial, Sha1Thumbprint, Sha256Thumbprint,
+    Thumbprint,
 };
 
 /// The `source` of the built-in list, in messages and JSON.
@@ -156,8 +157,16 @@ pub struct Authority {
     /// but what Technet printed once instead of a thumbprint, so worth recognising.
     pub serials: Vec<Serial>,
     pub spki_sha256: Option<Sha256Thumbprint>,
+    /// The CA's public key itself, when the list carries it: a certificate issued by
+    /// this CA is then verified even when the CA's certificate is not supplied.
+    pub key: Option<PublicKey>,
+    /// Where the key was taken from.
+    pub key_source: Option<String>,
     pub ski: Option<KeyId>,
     pub kind: Option<Kind>,
+    /// Set when the CA joined the list later, on a date not published: what is known
+    /// of when (`issuer-added-later`).
+    pub added: Option<String>,
     pub status: Status,
     pub since: Option<Date>,
     pub until: Option<Date>,
@@ -238,6 +247,9 @@ pub enum MatchedBy {
     SubjectAndKey,
     /// Issuer certificate absent: the leaf's issuer name and Authority Key Identifier.
     IssuerNameAndKeyId,
+    /// Issuer certificate absent: the certificate's signature verified with the key the
+    /// allowlist lists for a CA of the issuer's name.
+    ListedKey,
 }
 
 /// What the allowlist says about a certificate (or about an absent issuer).
@@ -467,6 +479,9 @@ const AUTHORITY_KEYS: &[&str] = &[
     "published",
     "certificates",
     "source",
+    "spki",
+    "spki_source",
+    "added",
 ];
 const AUTHORITY_REQUIRED: &[&str] = &["name", "subject", "status"];
 const CERTIFICATE_KEYS: &[&str] = &[
@@ -528,6 +543,12 @@ struct RawAuthority {
     certificates: Vec<Spanned<RawCertificate>>,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    spki: Option<Spanned<String>>,
+    #[serde(default)]
+    spki_source: Option<String>,
+    #[serde(default)]
+    added: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -700,7 +721,21 @@ impl Problems {
         let mut sha1 = self.list("sha1", &a.sha1, parse_sha1);
         let mut sha256 = self.list("sha256", &a.sha256, parse_sha256);
         let mut serials = self.list("serial", &a.serial, parse_serial);
-        let spki_sha256 = self.one("spki_sha256", &a.spki_sha256, parse_sha256);
+        let mut spki_sha256 = self.one("spki_sha256", &a.spki_sha256, parse_sha256);
+        let key = self.one("spki", &a.spki, parse_key);
+        if let (Some(key), Some(raw)) = (&key, &a.spki) {
+            match spki_sha256 {
+                Some(listed) if listed != *key.spki_sha256() => self.add(
+                    line_of(raw),
+                    format!(
+                        "spki: the key's SHA-256 is {}, not the spki_sha256 {listed} of this entry",
+                        key.spki_sha256()
+                    ),
+                ),
+                Some(_) => {}
+                None => spki_sha256 = Some(*key.spki_sha256()),
+            }
+        }
         let ski = self.one("ski", &a.ski, |t| {
             KeyId::parse(t).map_err(|e| e.to_string())
         });
@@ -751,8 +786,11 @@ impl Problems {
             sha256,
             serials,
             spki_sha256,
+            key,
+            key_source: a.spki_source.clone(),
             ski,
             kind,
+            added: a.added.clone(),
             status: status?,
             since,
             until,
@@ -775,6 +813,30 @@ impl Problems {
 /// The value parsers of [`Problems::one`] and [`Problems::list`], with errors in words.
 fn parse_sha1(text: &str) -> Result<Sha1Thumbprint, String> {
     Thumbprint::parse(text).map_err(|e| e.to_string())
+}
+
+/// A CA's key as an allowlist gives it: the SubjectPublicKeyInfo DER in base64, or a
+/// PEM `PUBLIC KEY` or `CERTIFICATE` (whose key is taken).
+fn parse_key(text: &str) -> Result<PublicKey, String> {
+    let text = text.trim();
+    if text.contains("-----BEGIN CERTIFICATE-----") {
+        let loaded =
+            crate::load::load("spki", text.as_bytes(), None).map_err(|e| e.problem.to_string())?;
+        let [raw] = <[_; 1]>::try_from(loaded.certificates)
+            .map_err(|all| format!("expected one certificate, found {}", all.len()))?;
+        let cert = Certificate::from_raw(raw).map_err(|e| e.reason)?;
+        return Ok(cert.public_key().clone());
+    }
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let der = data_encoding::BASE64
+        .decode(body.as_bytes())
+        .map_err(|e| format!("not base64 ({e})"))?;
+    PublicKey::from_spki_der(&der)
 }
 
 fn parse_sha256(text: &str) -> Result<Sha256Thumbprint, String> {
@@ -1047,6 +1109,25 @@ impl Allowlist {
             .filter(|&a| self.authority(a).standing(at) == Standing::Accepted)
     }
 
+    /// Another known certificate of the listed CA `cert` is a copy of, with the same
+    /// key, not known to be expired at `at` (validity unknown counts as valid, as
+    /// elsewhere): the gateway holds that copy, so `cert`'s own dates do not decide.
+    /// Only with the listed key: without it, another thumbprint may be another key.
+    pub fn current_copy(
+        &self,
+        cert: &Certificate,
+        at: OffsetDateTime,
+    ) -> Option<(&Authority, &KnownCertificate)> {
+        let auth = self.authority(self.identify(cert).listed()?);
+        if auth.spki_sha256.as_ref() != Some(cert.public_key().spki_sha256()) {
+            return None;
+        }
+        auth.certificates
+            .iter()
+            .find(|k| !k.is(cert) && k.valid_at(at) != Some(false))
+            .map(|k| (auth, k))
+    }
+
     /// Is `cert` one of the authorities? By thumbprint, else by subject and key.
     /// A CA certificate's answer is kept (end-entity certificates come once each).
     pub fn identify(&self, cert: &Certificate) -> Identity {
@@ -1114,6 +1195,44 @@ impl Allowlist {
             }
         }
         fallback
+    }
+
+    /// The authority whose listed key `cert`'s signature is to be checked with when
+    /// its issuer is absent: one named like the issuer and carrying its key, the one
+    /// whose key identifier is the AKI first.
+    pub fn keyed_issuer_of(&self, cert: &Certificate) -> Option<usize> {
+        let named = || {
+            self.authorities
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.key.is_some() && a.subject.matches_either_order(cert.issuer()))
+        };
+        named()
+            .find(|(_, a)| a.ski.is_some() && a.ski.as_ref() == cert.aki())
+            .or_else(|| named().next())
+            .map(|(i, _)| i)
+    }
+
+    /// [`Allowlist::identify_issuer_of`], after `cert`'s signature was checked with
+    /// the listed key of [`Allowlist::keyed_issuer_of`] (`listed_key`): a genuine
+    /// signature identifies the issuer whatever the AKI says.
+    pub fn identify_issuer_checked(
+        &self,
+        cert: &Certificate,
+        listed_key: Option<&crate::chain::Verification>,
+    ) -> Identity {
+        match (listed_key, self.keyed_issuer_of(cert)) {
+            (Some(v), Some(authority)) if v.is_genuine() => Identity::Listed {
+                authority,
+                by: MatchedBy::ListedKey,
+            },
+            (Some(crate::chain::Verification::Invalid), Some(authority)) => Identity::Impostor {
+                authority,
+                reason: "the certificate's signature does not verify with the listed key"
+                    .to_owned(),
+            },
+            _ => self.identify_issuer_of(cert),
+        }
     }
 
     /// Is the (absent) issuer of `cert` one of the authorities? Only the issuer name
@@ -1199,5 +1318,12 @@ impl Anchors for AcceptedAnchors<'_> {
     }
     fn issuer_is_anchor(&self, cert: &Certificate) -> bool {
         self.accepted(self.allowlist.identify_issuer_of(cert))
+    }
+    fn outdated_copy(&self, cert: &Certificate) -> bool {
+        self.allowlist.current_copy(cert, self.at).is_some()
+    }
+    fn issuer_key(&self, cert: &Certificate) -> Option<&PublicKey> {
+        let authority = self.allowlist.keyed_issuer_of(cert)?;
+        self.allowlist.authority(authority).key.as_ref()
     }
 }

@@ -11,7 +11,7 @@ use time::{Duration, OffsetDateTime};
 use super::allowlist::{Allowlist, Identity, Issuance, Kind, MatchedBy, Standing};
 use super::finding::{Code, Finding, Severity};
 use super::{advice, crowd};
-use crate::chain::{CertId, Chain, Exhausted, Pool, Top, Verification};
+use crate::chain::{CertId, Chain, Exhausted, Flaw, Pool, Top, Verification};
 use crate::load::Format;
 use crate::model::date::format_day as date;
 use crate::model::{
@@ -192,8 +192,8 @@ pub fn assess(
         findings: Vec::new(),
         source: std::cell::OnceCell::new(),
         above_top: match (&chain.top, chain.path.last()) {
-            (Top::IssuerAbsent { .. }, Some(&top)) => {
-                Some(allowlist.identify_issuer_of(pool.get(top)))
+            (Top::IssuerAbsent { listed_key, .. }, Some(&top)) => {
+                Some(allowlist.identify_issuer_checked(pool.get(top), listed_key.as_ref()))
             }
             _ => None,
         },
@@ -217,6 +217,7 @@ pub fn assess(
     let issuer_accepted = a.issuer_standing(leaf, &direct_issuer, &identities)
         && !a.absent_issuer_dates(leaf, &direct_issuer);
     a.impostors_above(&identities);
+    a.path_flaws();
     a.bundle_hygiene();
 
     let source = a.source;
@@ -229,6 +230,14 @@ pub fn assess(
             profile: options.profile,
             leaf,
             self_signed: direct_issuer == DirectIssuer::SelfSigned,
+            lookalike: chain.path.len() == 1
+                && matches!(
+                    chain.top,
+                    Top::IssuerAbsent {
+                        listed_key: Some(Verification::Invalid),
+                        ..
+                    }
+                ),
             issuer_accepted,
             codes: findings.iter().map(|f| f.code).collect(),
             private_key,
@@ -534,7 +543,102 @@ impl Assessor<'_> {
                         .about(*top.sha1()),
                 );
             }
+            Top::IssuerAbsent {
+                listed_key: Some(Verification::Invalid),
+                ..
+            } => {
+                let name = self
+                    .allowlist
+                    .keyed_issuer_of(top)
+                    .map_or_else(String::new, |a| self.allowlist.authority(a).name.clone());
+                let msg = format!(
+                    "{} names {name} as its issuer, but its signature does not verify with the key the allowlist lists for {name}: that CA did not sign it. It is a look-alike, or damaged.",
+                    label(top)
+                );
+                self.add(
+                    Finding::new(Code::SignatureInvalid, msg)
+                        .fix(format!("Do not use this certificate: one really issued by {name} verifies with its key. Ask whoever supplied it where it came from, and get one from a CA on the list."))
+                        .about(*top.sha1()),
+                );
+            }
             Top::SelfSigned(_) | Top::IssuerAbsent { .. } | Top::Loop { .. } => {}
+        }
+    }
+
+    /// What RFC 5280 path validation (and Windows) refuses on the chosen path, beyond
+    /// dates and signatures: an issuer that is not a CA, a path longer than a CA's
+    /// pathLenConstraint allows, and critical extensions Windows does not know (on any
+    /// certificate, the leaf included). The path search chose a path with these only
+    /// because no valid path exists.
+    fn path_flaws(&mut self) {
+        let chain = self.chain;
+        for flaw in &chain.flaws {
+            match *flaw {
+                Flaw::NotCa(id) => {
+                    let cert = self.cert(id);
+                    let why = match (cert.has_basic_constraints(), cert.key_cert_sign()) {
+                        (true, Some(false)) if cert.is_ca() => "its keyUsage lacks keyCertSign",
+                        (true, _) => "its basicConstraints say cA=FALSE",
+                        (false, _) => {
+                            "it has no basicConstraints extension (a v3 certificate is a CA only with cA=TRUE)"
+                        }
+                    };
+                    let below = chain
+                        .path
+                        .iter()
+                        .position(|&p| p == id)
+                        .and_then(|i| i.checked_sub(1))
+                        .and_then(|i| chain.path.get(i))
+                        .map(|&b| label(self.cert(b)).to_string())
+                        .unwrap_or_default();
+                    let msg = format!(
+                        "{} signed {below}, but it is not a CA certificate: {why}. Windows and RFC 5280 path validation refuse a certificate issued by it.",
+                        label(cert)
+                    );
+                    self.add(
+                        Finding::new(Code::IssuerNotCa, msg)
+                            .fix("Use the CA certificates the vendor publishes (an intermediate with basicConstraints cA=TRUE); a server or user certificate cannot issue certificates.")
+                            .about(*cert.sha1()),
+                    );
+                }
+                Flaw::PathLen(id) => {
+                    let cert = self.cert(id);
+                    let limit = cert.path_len().unwrap_or_default();
+                    let msg = format!(
+                        "{} allows at most {limit} intermediate CA{} below it (pathLenConstraint), but the path has more.",
+                        label(cert),
+                        if limit == 1 { "" } else { "s" }
+                    );
+                    self.add(
+                        Finding::new(Code::PathLengthExceeded, msg)
+                            .fix("Windows refuses this chain: ask the vendor for a certificate issued under a CA whose constraints allow it, or for the chain it publishes.")
+                            .about(*cert.sha1()),
+                    );
+                }
+                Flaw::OutOfDate(_) | Flaw::Unverified(_) | Flaw::UnknownCritical(_) => {}
+            }
+        }
+        for &id in &chain.path {
+            let cert = self.cert(id);
+            let oids = cert.unknown_critical_extensions();
+            if oids.is_empty() {
+                continue;
+            }
+            let msg = format!(
+                "{} has a critical extension Windows does not know ({}); Windows refuses such a certificate.",
+                label(cert),
+                oids.join(", ")
+            );
+            let fix = if id == chain.leaf() {
+                "Ask the CA to re-issue the certificate without that critical extension."
+            } else {
+                "Use the vendor's published CA certificates; ask the vendor for a chain without that critical extension."
+            };
+            self.add(
+                Finding::new(Code::UnknownCriticalExtension, msg)
+                    .fix(fix)
+                    .about(*cert.sha1()),
+            );
         }
     }
 
@@ -569,12 +673,10 @@ impl Assessor<'_> {
                 Validity::Expired => format!("expired on {}", date(cert.not_after())),
                 Validity::NotYetValid => format!("is valid only from {}", date(cert.not_before())),
             };
-            if let Some((name, current)) = identities
-                .get(depth)
-                .and_then(|identity| self.current_copy(identity, cert))
-            {
+            let listed = identities.get(depth).and_then(Identity::listed).is_some();
+            if let Some((name, current)) = listed.then(|| self.current_copy(cert)).flatten() {
                 let msg = format!(
-                    "The CA certificate {} {when} (checked at {}), but it is a copy of the listed CA {name}: the allowlist knows another certificate with the same name and key, {current}, that is valid then. The gateway uses its own copy, so this one does not decide.",
+                    "The CA certificate {} {when} (checked at {}), but it is a copy of the listed CA {name}: the allowlist knows another certificate with the same name and key, {current}, not known to be expired then. The gateway uses its own copy, so this one does not decide.",
                     label(cert),
                     date(self.at),
                 );
@@ -597,28 +699,19 @@ impl Assessor<'_> {
         }
     }
 
-    /// Another known certificate of the listed CA `cert` is, with the same key, valid at
-    /// the evaluation time: the CA's name and "SHA-1 ... (2009-07-24 to 2029-07-24)".
-    fn current_copy(&self, identity: &Identity, cert: &Certificate) -> Option<(&str, String)> {
-        let auth = self.allowlist.authority(identity.listed()?);
-        // The listed key is the CA's; without it, another thumbprint may be another key.
-        if auth.spki_sha256.as_ref() != Some(cert.public_key().spki_sha256()) {
-            return None;
-        }
-        auth.certificates
-            .iter()
-            .find(|k| !k.is(cert) && k.valid_at(self.at) == Some(true))
-            .map(|k| {
-                let thumbprint = k
-                    .sha1
-                    .map(|t| format!("SHA-1 {t}"))
-                    .or_else(|| k.sha256.map(|t| format!("SHA-256 {t}")))
-                    .unwrap_or_default();
-                (
-                    auth.name.as_str(),
-                    format!("{thumbprint} ({})", k.validity_words()),
-                )
-            })
+    /// Another known certificate of the listed CA `cert` is, with the same key, not
+    /// known to be expired: the CA's name and "SHA-1 ... (2009-07-24 to 2029-07-24)".
+    fn current_copy(&self, cert: &Certificate) -> Option<(&str, String)> {
+        let (auth, k) = self.allowlist.current_copy(cert, self.at)?;
+        let thumbprint = k
+            .sha1
+            .map(|t| format!("SHA-1 {t}"))
+            .or_else(|| k.sha256.map(|t| format!("SHA-256 {t}")))
+            .unwrap_or_else(|| "a copy without a published thumbprint".to_owned());
+        Some((
+            auth.name.as_str(),
+            format!("{thumbprint} ({})", k.validity_words()),
+        ))
     }
 
     /// An absent direct issuer known only by name and key identifier: the allowlist's
@@ -678,7 +771,10 @@ impl Assessor<'_> {
             Top::IssuerAbsent { .. } | Top::Loop { .. } => DirectIssuer::Absent {
                 name: leaf.issuer().clone(),
                 key_id: leaf.aki().cloned(),
-                identity: self.allowlist.identify_issuer_of(leaf),
+                identity: self
+                    .above_top
+                    .clone()
+                    .unwrap_or_else(|| self.allowlist.identify_issuer_of(leaf)),
             },
             Top::SignatureInvalid { .. } | Top::Truncated(_) => DirectIssuer::Unproven,
         }
@@ -766,6 +862,15 @@ impl Assessor<'_> {
                     ));
                     return false;
                 }
+                if let Some(added) = &auth.added {
+                    let msg = format!(
+                        "{} was issued by {name}, which the MFG accepts today but added to its list later ({added}). Until then New-FederationTrust refused its certificates with \"The request failed with HTTP status 403: Forbidden\".",
+                        label(leaf)
+                    );
+                    self.add(with_issuer(Finding::new(Code::IssuerAddedLater, msg)).fix(
+                        "If New-FederationTrust failed with HTTP 403 for this certificate before, retry it now: nothing in the certificate needs to change.",
+                    ));
+                }
                 if *by == MatchedBy::IssuerNameAndKeyId {
                     let msg = format!(
                         "The issuer certificate is not in the input: {name} was recognised by the leaf's issuer name and Authority Key Identifier, but the leaf's signature could not be checked."
@@ -776,6 +881,21 @@ impl Assessor<'_> {
                     );
                 }
                 true
+            }
+            Identity::Impostor { .. }
+                if matches!(
+                    (direct, &self.chain.top),
+                    (
+                        DirectIssuer::Absent { .. },
+                        Top::IssuerAbsent {
+                            listed_key: Some(Verification::Invalid),
+                            ..
+                        }
+                    )
+                ) =>
+            {
+                // signature-invalid said it: the listed key did not sign the leaf.
+                false
             }
             Identity::Impostor { authority, reason } => {
                 let name = &self.allowlist.authority(*authority).name;

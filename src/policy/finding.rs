@@ -86,6 +86,14 @@ codes! {
         "The issuer is named like a listed CA, but nothing in the input ties it to the listed key (the issuer certificate is absent and the certificate has no Authority Key Identifier, or the allowlist has no key for that CA). Alone it makes the verdict undetermined, not rejected.";
     IssuerSignatureUnverified = "issuer-signature-unverified", Warning,
         "The issuer certificate was not supplied; it was identified by name and key identifier, but the leaf's signature was not checked.";
+    IssuerNotCa = "issuer-not-ca", Error,
+        "A certificate on the path signed the one below it but is not a CA certificate (no basicConstraints cA=TRUE, or a keyUsage without keyCertSign); no valid path avoids it.";
+    PathLengthExceeded = "path-length-exceeded", Error,
+        "A CA's pathLenConstraint allows fewer intermediate CAs below it than the path has; no valid path avoids it.";
+    UnknownCriticalExtension = "unknown-critical-extension", Error,
+        "A certificate on the path has a critical extension Windows does not know (the message names its OID); Windows refuses such certificates.";
+    IssuerAddedLater = "issuer-added-later", Warning,
+        "The issuer was added to the accepted CAs after a support case, on a date nobody published; until then New-FederationTrust refused its certificates with HTTP 403.";
     SignatureInvalid = "signature-invalid", Error,
         "A certificate's signature does not verify with the key of the certificate that matches its issuer.";
     UnsupportedSignature = "unsupported-signature", Error,
@@ -107,7 +115,7 @@ codes! {
     IssuerExpired = "issuer-expired", Error,
         "A CA certificate on the path is outside its validity period at the evaluation time.";
     StaleCaCopy = "stale-ca-copy", Warning,
-        "A CA certificate on the path has expired, but the allowlist knows another certificate of the same CA with the same key that is still valid; the gateway uses its own copy.";
+        "A CA certificate on the path has expired, but the allowlist knows another certificate of the same CA with the same key not known to be expired (a copy without dates counts as valid); the gateway uses its own copy.";
     CngKeyProvider = "cng-key-provider", Error,
         "The PFX's private key names a CNG key storage provider; Exchange 2010 federation needs a key in a CryptoAPI CSP.";
     PfxModernEncryption = "pfx-modern-encryption", Warning,

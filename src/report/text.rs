@@ -268,10 +268,10 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
                 )],
             });
         }
-        Top::IssuerAbsent { .. } => {
+        Top::IssuerAbsent { listed_key, .. } => {
             let identity = match &assessment.direct_issuer {
                 DirectIssuer::Absent { identity, .. } if depth == 1 => identity.clone(),
-                _ => allowlist.identify_issuer_of(last),
+                _ => allowlist.identify_issuer_checked(last, listed_key.as_ref()),
             };
             let mut details = vec![paint(
                 DIM,
@@ -283,6 +283,17 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
                     |k| format!("not in the input; Authority Key Identifier {k}"),
                 ),
             )];
+            match listed_key {
+                Some(v) if v.is_genuine() => details.push(paint(
+                    DIM,
+                    "the signature below verified with the key the allowlist lists for this CA",
+                )),
+                Some(Verification::Invalid) => details.push(paint(
+                    RED,
+                    "✗ the signature below does not verify with the key the allowlist lists for this CA",
+                )),
+                _ => {}
+            }
             if identity != Identity::Unlisted || depth == 1 {
                 details.push(accepted_mark(&identity));
             }
