@@ -193,6 +193,223 @@ tls_fixtures() {
     echo "    status: accepted"
   } > "$here/tls-allowlist.yaml"
 }
+
+# ---- Path graphs: what RFC 5280 path validation decides -------------------------------------
+# Small graphs of cross-signed and constrained CAs, each with its own leaf, checked against
+# graph-allowlist.yaml (`issuance: chain`, so a path to the listed root is accepted when it is
+# valid) and compared with `openssl verify -x509_strict` by bench/peer_paths.sh. All at
+# 2011-06-01. Runs alone with `certs-testdata/generate.sh graph`.
+graph_fixtures() {
+  cat >> ca.cnf <<'EOF2'
+[ g_ca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ g_ca_pathlen0 ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ g_ca_false ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ g_ca_nobc ]
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ g_ca_nocertsign ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,digitalSignature,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ g_ca_critical ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.4.1.55555.7.1 = critical,ASN1:NULL
+[ g_leaf_critical ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+subjectAltName = ${ENV::SAN}
+1.3.6.1.4.1.55555.7.2 = critical,ASN1:NULL
+[ g_selfsigned_nobc ]
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+subjectAltName = ${ENV::SAN}
+[ g_lookalike_ca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+EOF2
+  local at_start=20100601000000Z at_end=20120601000000Z
+  # leaf NAME ISSUER HOST [EXTENSIONS]: a server certificate valid around 2011-06-01.
+  leaf() {
+    key "$1" rsa2048
+    SAN="DNS:$3" sign "$1" "/O=Graph/CN=$3" "$2" $at_start $at_end sha256 "${4:-v3_leaf}"
+  }
+  # The listed root, current, and the same name and key certified by an older root whose
+  # certificates expired on 2010-12-31 (AddTrust External CA Root and the USERTrust cross).
+  key g-root rsa2048
+  sign g-root "/O=Graph/CN=Graph Root CA" self 20060101000000Z 20300101000000Z sha256 g_ca
+  key g-old-root rsa2048
+  sign g-old-root "/O=Graph/CN=Graph Old Root" self 20000101000000Z 20101231000000Z sha256 g_ca
+  cp g-root.key g-root-cross.key
+  sign g-root-cross "/O=Graph/CN=Graph Root CA" g-old-root 20060101000000Z 20101231000000Z sha256 g_ca
+  key g-issuing rsa2048
+  sign g-issuing "/O=Graph/CN=Graph Issuing CA" g-root 20080101000000Z 20200101000000Z sha256 g_ca
+  leaf g-leaf g-issuing cross.graph.example
+  # 1. The expired cross-certificate first: the path through the current root must win.
+  cat g-leaf.pem g-issuing.pem g-root-cross.pem g-old-root.pem g-root.pem > "$here/graph-cross-expired.pem"
+
+  # 2. An expired copy of the issuing CA signed by the root directly (shorter), and a current
+  # copy of the same key under a policy CA (longer, valid).
+  key g-policy rsa2048
+  sign g-policy "/O=Graph/CN=Graph Policy CA" g-root 20080101000000Z 20200101000000Z sha256 g_ca
+  key g-copy rsa2048
+  cp g-copy.key g-copy-old.key
+  sign g-copy-old "/O=Graph/CN=Graph Copy CA" g-root 20060101000000Z 20101231000000Z sha256 g_ca
+  sign g-copy "/O=Graph/CN=Graph Copy CA" g-policy 20080101000000Z 20200101000000Z sha256 g_ca
+  leaf g-copy-leaf g-copy copy.graph.example
+  cat g-copy-leaf.pem g-copy-old.pem g-root.pem g-copy.pem g-policy.pem > "$here/graph-expired-copy.pem"
+
+  # 3. The same, where the shorter copy is signed with ecdsa-with-SHA1 by an EC root, which
+  # mfgcheck cannot verify, and the longer one with ECDSA SHA-256.
+  key g-ec-root ec
+  sign g-ec-root "/O=Graph/CN=Graph EC Root" self 20060101000000Z 20300101000000Z sha256 g_ca
+  key g-ec-policy rsa2048
+  sign g-ec-policy "/O=Graph/CN=Graph EC Policy CA" g-ec-root 20080101000000Z 20200101000000Z sha256 g_ca
+  key g-ecsha1 rsa2048
+  cp g-ecsha1.key g-ecsha1-short.key
+  sign g-ecsha1-short "/O=Graph/CN=Graph SHA1 Copy CA" g-ec-root 20080101000000Z 20200101000000Z sha1 g_ca
+  sign g-ecsha1 "/O=Graph/CN=Graph SHA1 Copy CA" g-ec-policy 20080101000000Z 20200101000000Z sha256 g_ca
+  leaf g-ecsha1-leaf g-ecsha1 ecdsa.graph.example
+  cat g-ecsha1-leaf.pem g-ecsha1-short.pem g-ec-root.pem g-ecsha1.pem g-ec-policy.pem > "$here/graph-unverifiable-copy.pem"
+
+  # 4. Issuers that are not CAs: cA=FALSE, no basicConstraints, no keyCertSign.
+  local kind
+  for kind in false nobc nocertsign; do
+    key "g-notca-$kind" rsa2048
+    sign "g-notca-$kind" "/O=Graph/CN=Graph Not-a-CA ($kind)" g-root 20080101000000Z 20200101000000Z sha256 "g_ca_$kind"
+    leaf "g-notca-$kind-leaf" "g-notca-$kind" "notca-$kind.graph.example"
+    cat "g-notca-$kind-leaf.pem" "g-notca-$kind.pem" g-root.pem > "$here/graph-notca-$kind.pem"
+  done
+
+  # 5. A pathlen 0 CA with a CA below it.
+  key g-pl0 rsa2048
+  sign g-pl0 "/O=Graph/CN=Graph Pathlen0 CA" g-root 20080101000000Z 20200101000000Z sha256 g_ca_pathlen0
+  key g-below rsa2048
+  sign g-below "/O=Graph/CN=Graph Below Pathlen0 CA" g-pl0 20080101000000Z 20200101000000Z sha256 g_ca
+  leaf g-below-leaf g-below pathlen.graph.example
+  cat g-below-leaf.pem g-below.pem g-pl0.pem g-root.pem > "$here/graph-pathlen.pem"
+  # ... and a pathlen 0 CA issuing a leaf directly, which is fine.
+  leaf g-pl0-leaf g-pl0 pathlen-ok.graph.example
+  cat g-pl0-leaf.pem g-pl0.pem g-root.pem > "$here/graph-pathlen-ok.pem"
+
+  # 6. Unknown critical extensions: on an intermediate, and on a leaf.
+  key g-critical rsa2048
+  sign g-critical "/O=Graph/CN=Graph Critical CA" g-root 20080101000000Z 20200101000000Z sha256 g_ca_critical
+  leaf g-critical-leaf g-critical critical-ca.graph.example
+  cat g-critical-leaf.pem g-critical.pem g-root.pem > "$here/graph-critical-ca.pem"
+  leaf g-critleaf g-issuing critical-leaf.graph.example g_leaf_critical
+  cat g-critleaf.pem g-issuing.pem g-root.pem > "$here/graph-critical-leaf.pem"
+
+  # 7. A v1 root (like VeriSign Class 3 Public Primary), its leaf, and a roots file holding
+  # it with an unrelated v1 root; a self-signed certificate without basicConstraints like
+  # the one the Exchange wizard makes.
+  local v1
+  for v1 in g-v1-root g-v1-other; do
+    key "$v1" rsa2048
+    openssl req -new -key "$v1.key" -subj "/O=Graph/OU=Graph V1 Primary CA ($v1)" -out "$v1.csr" -config ca.cnf
+    openssl ca -config ca.cnf -batch -notext -preserveDN -selfsign -keyfile "$v1.key" -in "$v1.csr" \
+      -out "$v1.pem" -startdate 19960101000000Z -enddate 20280101000000Z -md sha256 2>/dev/null
+  done
+  leaf g-v1-leaf g-v1-root v1.graph.example v3_leaf_noaki
+  cp g-v1-leaf.pem "$here/graph-v1-leaf.pem"
+  cat g-v1-root.pem g-v1-other.pem > "$here/graph-v1-roots.pem"
+  key g-wizard rsa2048
+  SAN="DNS:Federation" sign g-wizard "/CN=Federation" self $at_start $at_end sha256 g_selfsigned_nobc
+  cp g-wizard.pem "$here/graph-wizard-nobc.pem"
+
+  # 8. A same-name signer with another SKI: a leaf whose AKI is the listed issuing CA's,
+  # signed by a CA of the same name and its own key identifier, in the input.
+  key g-fake rsa2048
+  sign g-fake "/O=Graph/CN=Graph Issuing CA" self 20080101000000Z 20200101000000Z sha256 g_lookalike_ca
+  cat >> ca.cnf <<EOF2
+[ g_forged_aki ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = none
+subjectAltName = DNS:fake.graph.example
+2.5.29.35 = DER:30:16:80:14:$(ski g-issuing | sed 's/../&:/g; s/:$//')
+EOF2
+  leaf g-fake-leaf g-fake fake.graph.example g_forged_aki
+  cp g-fake-leaf.pem "$here/graph-lookalike-leaf.pem"
+  cat g-fake-leaf.pem g-fake.pem > "$here/graph-lookalike-bundle.pem"
+  # The real issuing CA's leaf alone: its issuer absent, verified with the listed key.
+  cp g-leaf.pem "$here/graph-leaf-alone.pem"
+
+  # 9. The listed root's expired copy alone above a leaf it issued: the list names the
+  # current copy (without dates), so the expired one does not decide.
+  leaf g-direct-leaf g-root direct.graph.example
+  cat g-direct-leaf.pem g-root-cross.pem > "$here/graph-stale-copy.pem"
+
+  # The allowlist of the graphs: the root by thumbprint and key (its current copy without
+  # dates), the issuing CA by key with an `added` note, the EC root, the v1 root.
+  {
+    echo "# Allowlist of the graph-*.pem fixtures. Written by generate.sh; do not edit."
+    echo "version: 1"
+    echo "issuance: chain"
+    echo "authorities:"
+    echo "  - name: \"Graph Root CA\""
+    echo "    subject: '$(subject g-root)'"
+    echo "    certificates:"
+    echo "      - sha1: \"$(sha1 g-root)\""
+    echo "        note: \"the current copy; dates left out\""
+    echo "      - sha1: \"$(sha1 g-root-cross)\""
+    echo "        not_before: $(moment g-root-cross startdate)"
+    echo "        not_after: $(moment g-root-cross enddate)"
+    echo "        note: \"certified by Graph Old Root\""
+    echo "    spki: \"$(openssl x509 -in g-root.pem -noout -pubkey | openssl pkey -pubin -outform DER | base64 -w0)\""
+    echo "    spki_source: \"generate.sh\""
+    echo "    ski: \"$(ski g-root)\""
+    echo "    kind: root"
+    echo "    status: accepted"
+    echo "  - name: \"Graph Issuing CA\""
+    echo "    subject: '$(subject g-issuing)'"
+    echo "    spki: |"
+    openssl x509 -in g-issuing.pem | sed 's/^/      /'
+    echo "    ski: \"$(ski g-issuing)\""
+    echo "    kind: intermediate"
+    echo "    status: accepted"
+    echo "    added: \"after a support case, date not published\""
+    echo "  - name: \"Graph EC Root\""
+    echo "    subject: '$(subject g-ec-root)'"
+    echo "    spki_sha256: \"$(spki g-ec-root)\""
+    echo "    ski: \"$(ski g-ec-root)\""
+    echo "    kind: root"
+    echo "    status: accepted"
+    echo "  - name: \"Graph V1 Primary CA\""
+    echo "    subject: '$(subject g-v1-root)'"
+    echo "    sha1: \"$(sha1 g-v1-root)\""
+    echo "    kind: root"
+    echo "    status: accepted"
+  } > "$here/graph-allowlist.yaml"
+  # The anchors, for bench/peer_paths.sh: openssl verify -CAfile.
+  cp g-root.pem "$here/graph-anchor-root.pem"
+  cp g-ec-root.pem "$here/graph-anchor-ec-root.pem"
+  cp g-v1-root.pem "$here/graph-anchor-v1-root.pem"
+  cp g-issuing.pem "$here/graph-anchor-issuing.pem"
+}
+
 if [ "${1:-}" = tls ]; then
   tls_fixtures
   echo "TLS fixtures written to $here"
@@ -250,6 +467,11 @@ aia_fixtures() {
 if [ "${1:-}" = aia ]; then
   aia_fixtures
   echo "AIA fixtures written to $here"
+  exit 0
+fi
+if [ "${1:-}" = graph ]; then
+  graph_fixtures
+  echo "Path graph fixtures written to $here"
   exit 0
 fi
 
@@ -565,8 +787,9 @@ cat mesh-leaf.pem mesh.pem > "$here/mesh-120.pem"
 
 # ---- Look-alike of a real listed CA, for demos against the built-in allowlist -------------------
 # Same subject and Subject Key Identifier as the real Go Daddy Secure Certification Authority,
-# another key. The leaf alone is identified by issuer name + AKI (accepted, signature unverified);
-# with this CA certificate beside it, the different key gives it away (issuer-key-mismatch).
+# another key. The leaf alone is checked with the real CA's key the built-in list carries
+# (signature-invalid); with this CA certificate beside it, the different key gives it away
+# (issuer-key-mismatch).
 cat >> ca.cnf <<'EOF2'
 [ v3_lookalike ]
 basicConstraints = critical,CA:TRUE,pathlen:0
@@ -631,5 +854,6 @@ printf -- '-----BEGIN PRIVATE KEY-----\nTk9UIEEgS0VZ\n-----END PRIVATE KEY-----\
 
 tls_fixtures
 aia_fixtures
+graph_fixtures
 
 echo "fixtures written to $here"

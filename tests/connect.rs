@@ -216,6 +216,39 @@ fn a_directly_issued_chain_served_is_accepted_and_its_provenance_shown() {
     accepted_as_served(port, "TLS 1.3", ["CN=mail.tls.test", "CN=Test TLS Root CA"]);
 }
 
+#[test]
+fn a_leaf_served_alone_is_verified_with_the_key_the_allowlist_lists() {
+    let list = std::fs::read_to_string(fixture("tls-allowlist.yaml")).unwrap();
+    let root = std::fs::read_to_string(fixture("tls-root.pem")).unwrap();
+    let pem: String = root.lines().map(|l| format!("      {l}\n")).collect();
+    let dir = common::Scratch::new("connect-keyed");
+    let keyed = dir.file("keyed.yaml", format!("{list}    spki: |\n{pem}").as_bytes());
+    let plain = fixture("tls-allowlist.yaml");
+    for (allowlist, unverified) in [(keyed.as_str(), false), (plain.to_str().unwrap(), true)] {
+        let port = tls_server(&["tls-leaf.pem"], "tls-leaf.key");
+        let endpoint = format!("127.0.0.1:{port}");
+        let (code, stdout, stderr) = run(&[
+            "check",
+            "--connect",
+            &endpoint,
+            "--allowlist",
+            allowlist,
+            "--at",
+            "2025-01-01",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(json["verdict"], "accepted");
+        assert_eq!(
+            common::cli::codes(&json).contains(&"issuer-signature-unverified".to_owned()),
+            unverified,
+            "{allowlist}: {json:#}"
+        );
+    }
+}
+
 /// `check --connect` accepts what the server on `port` sent, and the report says how
 /// it was reached and the order it sent its two certificates in.
 fn accepted_as_served(port: u16, version: &str, order: [&str; 2]) {

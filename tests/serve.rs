@@ -82,6 +82,21 @@ fn check_answers_the_clis_json_exactly() {
     assert_eq!(status, 200);
     assert_eq!(doc["verdict"], "accepted");
     assert_eq!(doc["chain"].as_array().unwrap().len(), 2);
+
+    // A look-alike alone: the key its list carries for the CA it names did not sign it.
+    let lookalike = bytes("graph-lookalike-leaf.pem");
+    let list = bytes("graph-allowlist.yaml");
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("graph-lookalike-leaf.pem"), &lookalike),
+            ("allowlist", Some("graph-allowlist.yaml"), &list),
+            ("at", None, b"2011-06-01"),
+        ],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(doc["verdict"], "rejected");
+    assert_eq!(doc["findings"][0]["code"], "signature-invalid", "{doc}");
 }
 
 #[test]

@@ -864,7 +864,7 @@ impl Assessor<'_> {
                 }
                 if let Some(added) = &auth.added {
                     let msg = format!(
-                        "{} was issued by {name}, which the MFG accepts today but added to its list later ({added}). Until then New-FederationTrust refused its certificates with \"The request failed with HTTP status 403: Forbidden\".",
+                        "{} was issued by {name}, which the MFG accepts but added to its list later ({added}). Until then New-FederationTrust refused its certificates with \"The request failed with HTTP status 403: Forbidden\".",
                         label(leaf)
                     );
                     self.add(with_issuer(Finding::new(Code::IssuerAddedLater, msg)).fix(
@@ -1028,9 +1028,10 @@ impl Assessor<'_> {
             ""
         };
         let msg = format!(
-            "{} chains to {name}, a root of the later list{how}, through {}. The later list names roots, so this is accepted; but the Exchange 2010 RTM gateway accepted only certificates issued directly by a listed CA and refused such chains with HTTP 403.",
+            "{} chains to {name}, a root of the later list{how}, through {}.{} The later list names roots, so this is accepted; but the Exchange 2010 RTM gateway accepted only certificates issued directly by a listed CA and refused such chains with HTTP 403.",
             label(leaf),
             names.join(" and "),
+            self.unproven_links(between.len() + 1),
         );
         let mut f = Finding::new(Code::ChainedIssuer, msg)
             .fix("If New-FederationTrust still fails with \"HTTP status 403: Forbidden\", use the self-signed certificate of the New Federation Trust wizard (Exchange 2010 SP2 and later), which the gateway accepts.")
@@ -1039,6 +1040,36 @@ impl Assessor<'_> {
             .extend(between.iter().map(|&id| *self.cert(id).sha1()));
         self.add(f);
         true
+    }
+
+    /// The links among the first `upto` of the path (each certificate to its issuer)
+    /// whose signature was not verified, as a sentence that starts with a space; empty
+    /// when every one was. A claim about the path above the leaf rests on its links, so
+    /// it says which of them are not proven.
+    fn unproven_links(&self, upto: usize) -> String {
+        let chain = self.chain;
+        let unproven: Vec<String> = chain
+            .signatures
+            .iter()
+            .zip(chain.path.windows(2))
+            .take(upto)
+            .filter_map(|(v, pair)| match (v, pair) {
+                (Verification::Unsupported(alg), [child, issuer]) => Some(format!(
+                    "{} by {} ({alg})",
+                    label(self.cert(*child)),
+                    label(self.cert(*issuer))
+                )),
+                _ => None,
+            })
+            .collect();
+        if unproven.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The signature on {} was not verified, so that link is not proven.",
+                unproven.join(" and on ")
+            )
+        }
     }
 
     /// Under `issuance: chain`, no accepted root above, but one named like an entry the
@@ -1133,7 +1164,7 @@ impl Assessor<'_> {
                     .map(|&id| label(self.cert(id)).to_string())
                     .collect();
                 let msg = format!(
-                    "{} chains to the listed CA {name}, but only through {} {}, which {} not on the list. \
+                    "{} chains to the listed CA {name}, but only through {} {}, which {} not on the list.{} \
                      The MFG accepts only certificates issued directly by a listed CA, so New-FederationTrust will fail with \
                      \"The request failed with HTTP status 403: Forbidden\".",
                     label(leaf),
@@ -1144,6 +1175,7 @@ impl Assessor<'_> {
                     },
                     names.join(" and "),
                     if names.len() == 1 { "is" } else { "are" },
+                    self.unproven_links(between.len() + 1),
                 );
                 let fix = format!(
                     "{} Or open a case with Microsoft asking them to accept {} as an issuer, as they did for USERTrust Legacy Secure Server CA.",
