@@ -565,9 +565,11 @@ impl Search<'_> {
         }
     }
 
-    /// Candidate issuers of `cert`, best first: key identifiers matching, then
-    /// valid at the evaluation time, then input order. Certificates whose key
-    /// identifier contradicts the AKI are returned separately.
+    /// Candidate issuers of `cert`, best first: key identifiers matching, then CA
+    /// certificates, then valid at the evaluation time, then by SHA-256, never by input
+    /// order: the search, and so the path kept among equals, is the same whatever order
+    /// the certificates came in. Certificates whose key identifier contradicts the AKI
+    /// are returned separately, in the same order.
     fn candidates(&self, id: CertId) -> (Vec<CertId>, Vec<CertId>) {
         let cert = self.pool.get(id);
         let mut candidates = Vec::new();
@@ -588,9 +590,10 @@ impl Search<'_> {
                 !cert.key_ids_match(issuer),
                 !issuer.may_issue(),
                 issuer.validity_at(self.at) != Validity::Valid,
-                c,
+                issuer.sha256(),
             )
         });
+        other_keys.sort_by_key(|&c| self.pool.get(c).sha256());
         (candidates, other_keys)
     }
 

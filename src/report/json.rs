@@ -144,6 +144,14 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
                 (None, Top::SelfSigned(Verification::Unsupported(_))) => "self-signed-unchecked",
                 (None, Top::SelfSigned(_)) => "self-signed",
                 (None, Top::SignatureInvalid { .. }) => "invalid",
+                // Checked with the key the allowlist lists for the absent issuer.
+                (
+                    None,
+                    Top::IssuerAbsent {
+                        listed_key: Some(v),
+                        ..
+                    },
+                ) => signature_word(v),
                 (None, _) => "not-checked",
             };
             let weakness = match chain.signatures.get(i) {
