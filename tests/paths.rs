@@ -102,6 +102,36 @@ fn check(files: &[&str], extra: &[&str]) -> (i32, Value) {
     (code, serde_json::from_str(&stdout).unwrap())
 }
 
+/// `scan DIR` against the graph allowlist: (exit code, JSON report).
+fn scan(dir: &Scratch) -> (i32, Value) {
+    let (code, stdout, stderr) = outcome(mfgcheck().args([
+        "scan",
+        dir.to_str().unwrap(),
+        "--allowlist",
+        "graph-allowlist.yaml",
+        "--at",
+        "2011-06-01",
+        "--format",
+        "json",
+    ]));
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    (code, serde_json::from_str(&stdout).unwrap())
+}
+
+/// `check FILE -v` against the graph allowlist: (exit code, text report).
+fn check_verbose(file: &str) -> (i32, String) {
+    let (code, stdout, _) = outcome(mfgcheck().args([
+        "check",
+        file,
+        "--allowlist",
+        "graph-allowlist.yaml",
+        "--at",
+        "2011-06-01",
+        "-v",
+    ]));
+    (code, stdout)
+}
+
 /// The chain's SHA-1 thumbprints, leaf first.
 fn chain(json: &Value) -> Vec<String> {
     json["chain"]
@@ -175,15 +205,7 @@ fn the_valid_path_is_chosen_and_v_says_why_the_other_lost() {
     // leaf, the current copy, the policy CA, the root: four, not the three of the
     // expired copy.
     assert_eq!(chain(&json).len(), 4);
-    let (code, stdout, _) = outcome(mfgcheck().args([
-        "check",
-        "graph-expired-copy.pem",
-        "--allowlist",
-        "graph-allowlist.yaml",
-        "--at",
-        "2011-06-01",
-        "-v",
-    ]));
+    let (code, stdout) = check_verbose("graph-expired-copy.pem");
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("is out of date"), "{stdout}");
     assert!(
@@ -191,15 +213,7 @@ fn the_valid_path_is_chosen_and_v_says_why_the_other_lost() {
             || stdout.contains("lost, the best so far is valid and this one is not"),
         "{stdout}"
     );
-    let (_, stdout, _) = outcome(mfgcheck().args([
-        "check",
-        "graph-unverifiable-copy.pem",
-        "--allowlist",
-        "graph-allowlist.yaml",
-        "--at",
-        "2011-06-01",
-        "-v",
-    ]));
+    let (_, stdout) = check_verbose("graph-unverifiable-copy.pem");
     assert!(stdout.contains("is not verified"), "{stdout}");
 }
 
@@ -258,18 +272,8 @@ fn v1_roots_beside_a_leaf_are_cas_and_a_wizard_certificate_alone_stays_the_leaf(
     for name in ["graph-v1-roots.pem", "graph-v1-leaf.pem"] {
         dir.file(name, &std::fs::read(fixture(name)).unwrap());
     }
-    let (code, stdout, stderr) = outcome(mfgcheck().args([
-        "scan",
-        dir.to_str().unwrap(),
-        "--allowlist",
-        "graph-allowlist.yaml",
-        "--at",
-        "2011-06-01",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let (code, json) = scan(&dir);
+    assert_eq!(code, 0, "{json:#}");
     let files = json["files"].as_array().unwrap();
     assert_eq!(files.len(), 1, "{json:#}");
     assert!(
@@ -288,18 +292,8 @@ fn a_lookalike_alone_is_caught_by_the_listed_key_in_scan_too() {
     for name in ["graph-lookalike-leaf.pem", "graph-leaf-alone.pem"] {
         dir.file(name, &std::fs::read(fixture(name)).unwrap());
     }
-    let (code, stdout, stderr) = outcome(mfgcheck().args([
-        "scan",
-        dir.to_str().unwrap(),
-        "--allowlist",
-        "graph-allowlist.yaml",
-        "--at",
-        "2011-06-01",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(code, 1, "{stdout}{stderr}");
-    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let (code, json) = scan(&dir);
+    assert_eq!(code, 1, "{json:#}");
     let verdict = |suffix: &str| {
         let file = json["files"]
             .as_array()
