@@ -7,6 +7,7 @@
 mod forest;
 mod path;
 mod pool;
+mod rank;
 pub mod signature;
 
 pub use forest::{FOREST_SIGNATURE_BUDGET, Forest, Link, forest};
