@@ -154,12 +154,13 @@ fn a_cng_key_storage_provider_is_rejected_with_the_fix() {
 }
 
 #[test]
-fn certificates_only_warn_that_the_key_is_missing() {
+fn a_pfx_without_the_key_is_rejected() {
+    // The PFX is what the server imports: without the key, the certificate is unusable.
     let json = expect_with(
         &["story-nokeys.pfx"],
         "2011-06-01",
         &PASSWORD,
-        "accepted",
+        "rejected",
         &[
             "no-private-key",
             "pfx-modern-encryption",
@@ -202,20 +203,63 @@ fn the_key_picks_the_leaf_without_leaf_option() {
         &[PASSWORD[0], PASSWORD[1], "--leaf", &direct_sha1],
     );
     assert_eq!(json["leaf"]["sha1"], direct_sha1.as_str());
+    assert_eq!(json["verdict"], "rejected");
     assert!(
-        codes(&json).contains(&"no-private-key".to_owned()),
+        codes(&json).contains(&"private-key-mismatch".to_owned()),
         "{json:#}"
     );
     let msg = json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["code"] == "no-private-key")
+        .find(|f| f["code"] == "private-key-mismatch")
         .unwrap()["message"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(msg.contains("does not belong to"), "{msg}");
+    // It names whose key it is.
+    assert!(msg.contains("(the key of \"mail.contoso.com\""), "{msg}");
+}
+
+#[test]
+fn every_copy_of_the_key_is_judged_whatever_the_order() {
+    // Two exports of one certificate: one keeps the key in a CryptoAPI CSP, one in CNG.
+    for files in [
+        ["story-legacy.pfx", "story-cng.pfx"],
+        ["story-cng.pfx", "story-legacy.pfx"],
+    ] {
+        let (code, json) = check_json(&files, "2011-06-01", &PASSWORD);
+        assert_eq!(code, 1, "{files:?}");
+        assert_eq!(json["verdict"], "rejected", "{files:?}");
+        let msg = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "cng-key-provider")
+            .unwrap_or_else(|| panic!("{files:?}: {json:#}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(msg.contains("in story-cng.pfx"), "{msg}");
+    }
+    // inspect shows each file's key and provider.
+    let (code, stdout, _) = common::cli::run(&[
+        "inspect",
+        "story-legacy.pfx",
+        "story-cng.pfx",
+        PASSWORD[0],
+        PASSWORD[1],
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("in story-legacy.pfx; provider"), "{stdout}");
+    assert!(
+        words.contains(
+            "in story-cng.pfx; provider \"Microsoft Software Key Storage Provider\" (CNG)"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -238,11 +282,11 @@ fn a_key_alone_has_nothing_to_check_but_pairs_across_files() {
         &["direct-leaf.pem", "key-only.pfx"],
         "2011-06-01",
         &PASSWORD,
-        "accepted",
+        "rejected",
         &[
             "issuer-signature-unverified",
-            "no-private-key",
             "pfx-modern-encryption",
+            "private-key-mismatch",
         ],
     );
     assert_eq!(json["private_key"]["present"], false);
@@ -561,4 +605,22 @@ fn the_encryption_of_a_pfx_is_shown_and_pbes2_warned_about() {
         "{text}"
     );
     assert!(text.contains("warning pfx-modern-encryption"), "{text}");
+}
+
+#[test]
+fn without_a_pfx_the_next_steps_say_once_where_the_key_must_be() {
+    let note = "A .cer, .pem or .p7b holds no private key";
+    let (_, json) = check_json(&["direct-bundle.pem"], "2011-06-01", &[]);
+    assert_eq!(json["verdict"], "accepted");
+    let said = common::cli::steps(&json)
+        .iter()
+        .filter(|s| s.contains(note))
+        .count();
+    assert_eq!(said, 1, "{json:#}");
+    let (_, json) = check_json(&["story-legacy.pfx"], "2011-06-01", &PASSWORD);
+    assert_eq!(json["verdict"], "accepted");
+    assert!(
+        !common::cli::steps(&json).iter().any(|s| s.contains(note)),
+        "{json:#}"
+    );
 }

@@ -23,6 +23,7 @@ pub(super) struct Situation<'a> {
     pub lookalike: bool,
     pub issuer_accepted: bool,
     pub codes: Vec<Code>,
+    /// `None` when no PFX was given: the key is then on a server, not in the input.
     pub private_key: Option<KeyStatus>,
     pub allowlist: &'a Allowlist,
     pub at: OffsetDateTime,
@@ -132,12 +133,12 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let last = "When a certificate passes, import it with its private key on the Exchange server and give its SHA-1 thumbprint, as Get-ExchangeCertificate prints it, to New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint <thumbprint>. A thumbprint copied from the certificate dialog carries an invisible mark: mfgcheck thumbprint shows and removes it.".to_owned();
     match s.verdict {
         Verdict::Accepted => {
-            if s.private_key == Some(KeyStatus::Missing) {
-                steps.push("Import this certificate on the Exchange server together with its private key (Import-ExchangeCertificate with the PFX); the file checked holds no key for it.".to_owned());
-            }
             steps.push(format!(
                 "Create the trust with this certificate: New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint} (type it, or copy it from Get-ExchangeCertificate; a copy from the certificate dialog carries an invisible mark that makes the cmdlet fail)."
             ));
+            if s.private_key.is_none() {
+                steps.push("A .cer, .pem or .p7b holds no private key: New-FederationTrust finds the certificate and its key in the server's computer store, so run it on the server where the request was made (or import the PFX with its key there first).".to_owned());
+            }
             return steps;
         }
         Verdict::Undetermined => {
@@ -162,6 +163,9 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
         steps.push(source.text.clone());
     }
 
+    if s.codes.contains(&Code::NoPrivateKey) || s.codes.contains(&Code::PrivateKeyMismatch) {
+        steps.push("The PFX is what the server imports, and it lacks this certificate's private key: export the certificate again with its key, or complete the request on the server that made it (Import-ExchangeCertificate), as the Fix says, then check the new PFX with mfgcheck check.".to_owned());
+    }
     if s.codes.iter().any(|c| CERTIFICATE_ERRORS.contains(c)) {
         steps.push("Correct each error above as its Fix says, then check the new certificate (or PFX) again with mfgcheck check.".to_owned());
     }

@@ -413,40 +413,71 @@ impl Assessor<'_> {
             .keys
             .iter()
             .enumerate()
-            .find_map(|(index, k)| k.pairs_with(leaf).map(|by| (index, by, k)));
-        let Some((index, by, key)) = held else {
+            .find_map(|(index, k)| k.pairs_with(leaf).map(|by| (index, by)));
+        let Some((index, by)) = held else {
             let files = keys.pkcs12_files.join(", ");
-            let msg = if keys.keys.is_empty() {
-                format!(
-                    "{files} holds no private key; New-FederationTrust needs the private key of {} on the server.",
-                    label(leaf)
+            let export = "Export the certificate again with its private key, from the server where the request was made (Export-ExchangeCertificate -Thumbprint <thumbprint> -BinaryEncoded -Password (Get-Credential).Password, or the Certificates console: \"Yes, export the private key\"), and check that PFX; or, on that server, complete the request with Import-ExchangeCertificate and use the certificate there.";
+            let finding = if keys.keys.is_empty() {
+                Finding::new(
+                    Code::NoPrivateKey,
+                    format!(
+                        "{files} holds no private key: imported, it gives the server {} without its key, and New-FederationTrust cannot use a certificate without its private key.",
+                        label(leaf)
+                    ),
                 )
             } else {
-                let others: Vec<&str> = keys.keys.iter().map(|k| k.file()).collect();
-                format!(
-                    "The private key in {} does not belong to {}; New-FederationTrust needs that certificate's own key on the server.",
-                    others.join(", "),
-                    label(leaf)
+                let others: Vec<String> = keys
+                    .keys
+                    .iter()
+                    .map(|k| {
+                        let owner = self
+                            .pool
+                            .iter()
+                            .find(|(_, c)| k.pairs_with(c).is_some())
+                            .map_or_else(
+                                || " (a certificate not in the input)".to_owned(),
+                                |(_, c)| format!(" (the key of {})", label(c)),
+                            );
+                        format!("{}{owner}", k.file())
+                    })
+                    .collect();
+                Finding::new(
+                    Code::PrivateKeyMismatch,
+                    format!(
+                        "The private key in {} does not belong to {}: New-FederationTrust needs that certificate's own key on the server.",
+                        others.join(", "),
+                        label(leaf)
+                    ),
                 )
             };
-            self.add(
-                Finding::new(Code::NoPrivateKey, msg)
-                    .fix("Export the certificate again with its private key (Export-ExchangeCertificate -BinaryEncoded -Password ..., or the Certificates console: \"Yes, export the private key\"), or run Import-ExchangeCertificate on the server where the request was made.")
-                    .about(sha1),
-            );
+            self.add(finding.fix(export).about(sha1));
             return Some(KeyStatus::Missing);
         };
-        if let Some(provider) = key.provider()
-            && provider.kind == ProviderKind::Cng
-        {
+        // Every copy of the key is judged, not the first found: two exports of one
+        // certificate may name different providers, and the order of the files given
+        // must not decide whether the CNG one is seen.
+        let cng: Vec<(&str, &str)> = keys
+            .keys
+            .iter()
+            .filter(|k| k.pairs_with(leaf).is_some())
+            .filter_map(|k| {
+                let p = k.provider()?;
+                (p.kind == ProviderKind::Cng).then_some((k.file(), p.name.as_str()))
+            })
+            .collect();
+        if let Some(&(file, _)) = cng.first() {
+            let each: Vec<String> = cng
+                .iter()
+                .map(|(file, name)| format!("\"{name}\" in {file}"))
+                .collect();
             let msg = format!(
-                "The private key of {} is kept by \"{}\", a CNG key storage provider; Exchange 2010 federation can use only a key in a CryptoAPI CSP.",
+                "The private key of {} is kept by a CNG key storage provider ({}); Exchange 2010 federation can use only a key in a CryptoAPI CSP.",
                 label(leaf),
-                provider.name
+                each.join(", ")
             );
             self.add(
                 Finding::new(Code::CngKeyProvider, msg)
-                    .fix(format!("Re-create the request with a CryptoAPI CSP (the Exchange certificate wizard, or New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...) and have it re-issued, or re-import this key into a CryptoAPI CSP: certutil -csp \"Microsoft RSA SChannel Cryptographic Provider\" -importpfx {}", key.file()))
+                    .fix(format!("Re-create the request with a CryptoAPI CSP (the Exchange certificate wizard, or New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...) and have it re-issued, or re-import this key into a CryptoAPI CSP: certutil -csp \"Microsoft RSA SChannel Cryptographic Provider\" -importpfx {file}"))
                     .about(sha1),
             );
         }

@@ -120,8 +120,10 @@ codes! {
         "The PFX's private key names a CNG key storage provider; Exchange 2010 federation needs a key in a CryptoAPI CSP.";
     PfxModernEncryption = "pfx-modern-encryption", Warning,
         "The PFX is encrypted with PBES2 (AES): Windows Server 2016 and earlier, every server Exchange 2010 runs on, cannot import it and report a wrong password.";
-    NoPrivateKey = "no-private-key", Warning,
-        "A PFX was given but holds no private key for the checked certificate; New-FederationTrust needs the key on the server.";
+    NoPrivateKey = "no-private-key", Error,
+        "A PFX was given but holds no private key at all: imported, it gives the server a certificate New-FederationTrust cannot use.";
+    PrivateKeyMismatch = "private-key-mismatch", Error,
+        "The PFX holds a private key, but it belongs to another certificate, not to the checked one: imported, it gives the server a certificate New-FederationTrust cannot use.";
     CaCertificate = "ca-certificate", Error,
         "The checked certificate is a CA certificate; federation needs an end-entity certificate.";
     SelfSigned = "self-signed", Error,

@@ -45,8 +45,19 @@ fn validity_word(v: Validity) -> &'static str {
 }
 
 /// Which key of the inputs belongs to `cert`, if any.
-fn key_of<'a>(cert: &Certificate, keys: &'a KeyRing) -> Option<&'a crate::model::PrivateKey> {
-    keys.keys.iter().find(|k| k.pairs_with(cert).is_some())
+fn key_of<'a>(cert: &'a Certificate, keys: &'a KeyRing) -> Option<&'a crate::model::PrivateKey> {
+    keys_of(cert, keys).next()
+}
+
+/// Every key of `cert`: two exports of one certificate each bring their own, and each
+/// names its own provider.
+fn keys_of<'a>(
+    cert: &'a Certificate,
+    keys: &'a KeyRing,
+) -> impl Iterator<Item = &'a crate::model::PrivateKey> + 'a {
+    keys.keys
+        .iter()
+        .filter(move |k| k.pairs_with(cert).is_some())
 }
 
 /// A `label  value` row; a long value wraps under itself.
@@ -233,7 +244,7 @@ pub fn inspect_text(
         if let Some(name) = c.friendly_name() {
             row(&mut out, "friendly name", name, width);
         }
-        if let Some(key) = key_of(c, keys) {
+        for key in keys_of(c, keys) {
             let provider = key
                 .provider()
                 .map_or_else(|| "no provider named".to_owned(), ToString::to_string);

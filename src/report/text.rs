@@ -141,10 +141,11 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
     out
 }
 
-/// The leaf's private key as a PFX showed it; nothing for other formats.
+/// The leaf's private key as a PFX showed it; nothing for other formats (the next
+/// steps say where the key must be).
 fn key_line(status: Option<KeyStatus>, keys: &KeyRing) -> Option<String> {
     match status? {
-        KeyStatus::Missing => Some(paint(YELLOW, "private key: not in the PFX")),
+        KeyStatus::Missing => Some(paint(RED, "private key: not in the PFX")),
         KeyStatus::Held { index, by } => {
             let key = keys.keys.get(index)?;
             let how = match by {
