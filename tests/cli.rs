@@ -408,6 +408,20 @@ fn leaf_chosen_by_a_pasted_thumbprint() {
         &["--leaf", &sha256],
     );
     assert_eq!(json["leaf"]["sha1"], sha1);
+    // By serial number, as a CA's order confirmation shows it (colons, lower case).
+    let serial = json["leaf"]["serial"].as_str().unwrap().to_lowercase();
+    let spaced: Vec<String> = serial
+        .as_bytes()
+        .chunks(2)
+        .map(|c| std::str::from_utf8(c).unwrap().to_owned())
+        .collect();
+    let (code, json) = check_json(
+        &["two-leaves.pem", "ca-global-root.pem"],
+        "2011-06-01",
+        &["--leaf", &spaced.join(":")],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(json["leaf"]["sha1"], sha1);
 }
 
 #[test]
@@ -422,7 +436,7 @@ fn unknown_leaf_thumbprint_is_an_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "no certificate with thumbprint 7C4656C3061F7F4C0D67B319A855F60EBC11FC44",
+            "no certificate with thumbprint or serial number 7C4656C3061F7F4C0D67B319A855F60EBC11FC44",
         ));
     mfgcheck()
         .args([
@@ -433,7 +447,9 @@ fn unknown_leaf_thumbprint_is_an_error() {
         ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("serial number"));
+        .stderr(predicate::str::contains(
+            "083BE056904246B1A1756AC95991C74A (a serial number)",
+        ));
 }
 
 // ---- Input handling ------------------------------------------------------------------------

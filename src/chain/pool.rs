@@ -3,7 +3,10 @@
 use std::fmt;
 
 use crate::load::{FastMap, Origin};
-use crate::model::{Certificate, NameKey, PrivateKey, Sha1Thumbprint, Sha256Thumbprint};
+use crate::model::hex::clean_hex;
+use crate::model::{
+    Certificate, NameKey, PrivateKey, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint,
+};
 
 /// Certificates by a name of theirs, for issuer lookup: (hash of the name key, id),
 /// sorted. A bundle holds a handful of certificates; one sorted vector is one
@@ -164,15 +167,21 @@ impl Pool {
             .filter(move |&id| self.get(id).subject().key() == wanted)
     }
 
-    /// Finds a certificate by thumbprint.
+    /// Finds a certificate by thumbprint or serial number. Twenty bytes are a SHA-1
+    /// thumbprint first, and a serial number only when no thumbprint matches.
     pub fn find(&self, selector: &LeafSelector) -> Option<CertId> {
-        self.own_ids().find(|&id| {
-            let c = self.get(id);
-            match selector {
-                LeafSelector::Sha1(t) => c.sha1() == t,
-                LeafSelector::Sha256(t) => c.sha256() == t,
-            }
-        })
+        let by_serial = |serial: &[u8]| {
+            self.own_ids()
+                .find(|&id| self.get(id).serial().trimmed() == serial)
+        };
+        match selector {
+            LeafSelector::Sha1(t) => self
+                .own_ids()
+                .find(|&id| self.get(id).sha1() == t)
+                .or_else(|| by_serial(Serial::new(t.as_bytes().to_vec()).trimmed())),
+            LeafSelector::Sha256(t) => self.own_ids().find(|&id| self.get(id).sha256() == t),
+            LeafSelector::Serial(s) => by_serial(s.trimmed()),
+        }
     }
 
     /// Whether `id` plausibly issued another certificate of the pool (by name and
@@ -259,10 +268,35 @@ impl Pool {
 }
 
 /// How the user names the certificate to check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LeafSelector {
+    /// Twenty bytes: a SHA-1 thumbprint, or a serial number of that length.
     Sha1(Sha1Thumbprint),
     Sha256(Sha256Thumbprint),
+    /// A serial number, as a CA's order confirmation or `certutil` shows it.
+    Serial(Serial),
+}
+
+impl LeafSelector {
+    /// A SHA-1 (20 bytes) or SHA-256 (32 bytes) thumbprint, or a serial number (any
+    /// other length up to 20 bytes), however it was pasted: spaces, colons and the
+    /// invisible marks Windows copies are ignored, as `thumbprint` does.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let clean = clean_hex(text).map_err(|e| e.to_string())?;
+        let bytes = clean.bytes.as_slice();
+        match bytes.len() {
+            20 => Thumbprint::try_from(bytes)
+                .map(Self::Sha1)
+                .map_err(|e| e.to_string()),
+            32 => Thumbprint::try_from(bytes)
+                .map(Self::Sha256)
+                .map_err(|e| e.to_string()),
+            1..=19 => Ok(Self::Serial(Serial::new(bytes.to_vec()))),
+            n => Err(format!(
+                "{n} bytes is neither a SHA-1 (20 bytes) nor a SHA-256 (32 bytes) thumbprint, nor a serial number (at most 20 bytes)"
+            )),
+        }
+    }
 }
 
 impl fmt::Display for LeafSelector {
@@ -270,6 +304,7 @@ impl fmt::Display for LeafSelector {
         match self {
             Self::Sha1(t) => t.fmt(f),
             Self::Sha256(t) => t.fmt(f),
+            Self::Serial(s) => write!(f, "{s} (a serial number)"),
         }
     }
 }
@@ -297,7 +332,7 @@ fn list(certs: &[(String, String)]) -> String {
 /// The certificate to check could not be chosen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum LeafError {
-    #[error("no certificate with thumbprint {wanted} in the input (it holds: {})", list(.available))]
+    #[error("no certificate with thumbprint or serial number {wanted} in the input (it holds: {})", list(.available))]
     NotFound {
         wanted: String,
         available: Vec<(String, String)>,

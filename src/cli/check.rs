@@ -7,8 +7,6 @@ use clap::ValueEnum;
 
 use mfgcheck::CheckOptions;
 use mfgcheck::chain::LeafSelector;
-use mfgcheck::model::Thumbprint;
-use mfgcheck::model::hex::{clean_hex, length_hint};
 use mfgcheck::policy::{Profile, Verdict};
 use mfgcheck::report::{self, TextOptions};
 
@@ -82,10 +80,11 @@ pub(super) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
-    /// The certificate to check, by SHA-1 or SHA-256 thumbprint (spaces, colons and
-    /// invisible characters copied from Windows are ignored). Default: the certificate a
-    /// PFX's private key belongs to, else the end-entity certificate that issued no other.
-    #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf)]
+    /// The certificate to check, by SHA-1 or SHA-256 thumbprint or by serial number
+    /// (spaces, colons and invisible characters copied from Windows are ignored; 20
+    /// bytes are a SHA-1 thumbprint first). Default: the certificate a PFX's private key
+    /// belongs to, else the end-entity certificate that issued no other.
+    #[arg(long, value_name = "THUMBPRINT|SERIAL", value_parser = parse_leaf)]
     leaf: Option<LeafSelector>,
 
     /// At most 10 lines: the verdict, the finding that decides it with its fix, and the
@@ -132,22 +131,9 @@ impl From<ProfileArg> for Profile {
     }
 }
 
-/// A SHA-1 (20 bytes) or SHA-256 (32 bytes) thumbprint, however it was pasted.
+/// `--leaf`: a thumbprint or a serial number, as [`LeafSelector::parse`] reads it.
 pub(super) fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
-    let clean = clean_hex(text).map_err(|e| e.to_string())?;
-    let bytes = clean.bytes.as_slice();
-    match bytes.len() {
-        20 => Thumbprint::try_from(bytes)
-            .map(LeafSelector::Sha1)
-            .map_err(|e| e.to_string()),
-        32 => Thumbprint::try_from(bytes)
-            .map(LeafSelector::Sha256)
-            .map_err(|e| e.to_string()),
-        n => Err(format!(
-            "{n} bytes is neither a SHA-1 (20 bytes) nor a SHA-256 (32 bytes) thumbprint{}",
-            length_hint(n)
-        )),
-    }
+    LeafSelector::parse(text)
 }
 
 pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
@@ -223,7 +209,12 @@ mod tests {
             parse_leaf(&"AB".repeat(32)),
             Ok(LeafSelector::Sha256(_))
         ));
-        let err = parse_leaf("083B:E056:9042:46B1:A175:6AC9:5991:C74A").unwrap_err();
+        // Technet's DigiCert value is the root's serial number: taken as one.
+        assert!(matches!(
+            parse_leaf("083B:E056:9042:46B1:A175:6AC9:5991:C74A"),
+            Ok(LeafSelector::Serial(_))
+        ));
+        let err = parse_leaf(&"AB".repeat(24)).unwrap_err();
         assert!(err.contains("serial number"), "{err}");
     }
 }

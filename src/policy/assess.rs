@@ -1221,10 +1221,27 @@ impl Assessor<'_> {
                 f
             }
             None => {
-                let msg = format!(
-                    "{} was issued by {issuer_label}, which is not on the MFG list, and no listed CA is above it.",
-                    label(leaf)
-                );
+                // Above an absent issuer nothing can be seen: say what is known only.
+                let msg = if matches!(self.chain.top, Top::IssuerAbsent { .. }) {
+                    let top = self.cert(self.chain.top_cert());
+                    let missing = if self.chain.path.len() == 1 {
+                        "its certificate was not supplied".to_owned()
+                    } else {
+                        format!(
+                            "the chain stops below \"{}\", whose certificate was not supplied",
+                            top.issuer().short()
+                        )
+                    };
+                    format!(
+                        "{} was issued by {issuer_label}, which is not on the MFG list; {missing}, so mfgcheck cannot see what is above it. Either way the MFG accepts only certificates issued directly by a listed CA.",
+                        label(leaf)
+                    )
+                } else {
+                    format!(
+                        "{} was issued by {issuer_label}, which is not on the MFG list, and no listed CA is above it.",
+                        label(leaf)
+                    )
+                };
                 Finding::new(Code::IssuerNotAllowlisted, msg)
                     .fix(self.buy_from_accepted())
                     .about(*leaf.sha1())

@@ -75,7 +75,7 @@ codes! {
     ChainedIssuer = "chained-issuer", Warning,
         "Accepted by the later list (issuance: chain): the certificate reaches a listed root through intermediates. The Exchange 2010 RTM gateway refused such chains with HTTP 403.";
     IssuerNotAllowlisted = "issuer-not-allowlisted", Error,
-        "The certificate's issuer is not an accepted CA (at the evaluation time), and no listed CA is above it.";
+        "The certificate's issuer is not an accepted CA (at the evaluation time), and no listed CA is above it (or, when the rest of the chain was not supplied, what is above it cannot be seen; the MFG refuses it either way).";
     IssuerPending = "issuer-pending", Error,
         "Microsoft was asked to accept the issuer, but that was never confirmed (status requested).";
     IssuerRemoved = "issuer-removed", Error,
