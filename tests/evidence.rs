@@ -399,3 +399,34 @@ fn counts_of_one_are_singular() {
     assert!(stderr.contains("1 file: 0 accepted"), "{stderr}");
     assert!(stderr.contains(", 1 error,"), "{stderr}");
 }
+
+#[test]
+fn a_leaf_without_its_issuer_is_not_said_to_have_no_listed_ca_above_it() {
+    // The story leaf alone: its issuer, unlisted before 2011, was not supplied.
+    let json = expect(
+        &["story-leaf.cer"],
+        "2010-12-01",
+        "rejected",
+        &["issuer-not-allowlisted"],
+    );
+    let message = finding(&json, "issuer-not-allowlisted")["message"]
+        .as_str()
+        .unwrap();
+    assert!(!message.contains("no listed CA is above it"), "{message}");
+    assert!(
+        message
+            .contains("its certificate was not supplied, so mfgcheck cannot see what is above it"),
+        "{message}"
+    );
+    // With the whole chain the claim is made, because then it is known.
+    let json = expect(
+        &["unlisted.pem"],
+        "2011-06-01",
+        "rejected",
+        &["issuer-not-allowlisted"],
+    );
+    let message = finding(&json, "issuer-not-allowlisted")["message"]
+        .as_str()
+        .unwrap();
+    assert!(message.contains("no listed CA is above it"), "{message}");
+}
