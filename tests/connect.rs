@@ -263,6 +263,13 @@ fn accepted_as_served(port: u16, version: &str, order: [&str; 2]) {
     assert!(stdout.contains(&format!("1. {}", order[0])), "{stdout}");
     assert!(stdout.contains(&format!("2. {}", order[1])), "{stdout}");
     assert!(stdout.contains("ACCEPTED"), "{stdout}");
+    // What a server presents for TLS need not be the federation certificate.
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("not necessarily the federation certificate")
+            && words.contains("Get-FederationTrust's OrgPrivCertificate"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -719,5 +726,19 @@ fn inspect_connect_over_ipv6_lists_what_the_server_sent() {
             "CN=edge.tls.test, O=Test TLS, C=US",
             "CN=Test TLS Issuing CA, O=Test TLS, C=US"
         ]
+    );
+}
+
+#[test]
+fn inspect_connect_says_the_tls_certificate_need_not_be_the_federation_one() {
+    let port = tls_server(&["tls-leaf.pem", "tls-root.pem"], "tls-leaf.key");
+    let endpoint = format!("127.0.0.1:{port}");
+    let (code, stdout, stderr) = run(&["inspect", "--connect", &endpoint]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("not necessarily the federation certificate")
+            && words.contains("mfgcheck triage"),
+        "{stdout}"
     );
 }

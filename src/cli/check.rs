@@ -153,7 +153,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
         Format::Text if args.brief => report::brief(&outcome, terminal_width(), &full_command()),
         Format::Text if args.quiet => format!("{}\n", report::verdict_line(&outcome)),
         Format::Text => {
-            super::connect::describe(&presented)
+            super::connect::describe(&presented, terminal_width())
                 + &report::text(
                     &outcome,
                     &allowlist,

@@ -194,7 +194,7 @@ fn certificate_words(der: &[u8]) -> (String, String) {
 
 /// Where each chain came from, for the text report: one line per server, then its
 /// certificates in the order it sent them.
-pub(super) fn describe(presented: &[Presented]) -> String {
+pub(super) fn describe(presented: &[Presented], width: usize) -> String {
     let mut out = String::new();
     for p in presented {
         let mut how = vec![format!("address {}", p.address)];
@@ -217,10 +217,15 @@ pub(super) fn describe(presented: &[Presented]) -> String {
         }
     }
     if !out.is_empty() {
+        out.push_str(&mfgcheck::report::paragraph(FEDERATION_NOTE, width));
         out.push('\n');
     }
     out
 }
+
+/// What a server presents for TLS is its TLS certificate; the federation trust may use
+/// another one, and an admin comparing the two must know where to find it.
+const FEDERATION_NOTE: &str = "Note: this is the certificate the server presents for TLS, not necessarily the federation certificate. That one is Get-FederationTrust's OrgPrivCertificate (its thumbprint): export it from the server to check it, or paste the output of Get-FederationTrust | Format-List into mfgcheck triage.";
 
 /// `doc` with a `connections` member when servers were asked: how each was reached
 /// and the certificates it sent, in its order. Without --connect, `doc` as it was.

@@ -70,7 +70,7 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
     let rendered = match args.format {
         Format::Text if args.quiet => report::inspect_line(&inspection),
         Format::Text => {
-            super::connect::describe(&presented)
+            super::connect::describe(&presented, super::terminal_width())
                 + &report::inspect_text(&inspection, &allowlist, at, super::terminal_width())
                 + &if args.verbose {
                     report::forest_text(&inspection, super::terminal_width())

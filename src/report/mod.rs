@@ -28,6 +28,11 @@ use crate::policy::{Allowlist, Identity, Standing};
 use time::OffsetDateTime;
 
 /// "1 authority", "7 authorities": a count with the right form of its noun.
+/// `text` word-wrapped at `width` columns, for what a front end adds to a report.
+pub fn paragraph(text: &str, width: usize) -> String {
+    style::wrap(text, "", width)
+}
+
 pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
