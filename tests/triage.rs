@@ -213,6 +213,40 @@ fn nothing_recognised_says_so_and_lists_what_it_knows() {
 }
 
 #[test]
+fn a_ticket_with_only_a_server_name_gets_two_commands_not_the_catalogue() {
+    for (text, endpoint) in [
+        ("mail.contoso.com\r\n", "mail.contoso.com:443"),
+        ("https://mail.contoso.com/", "mail.contoso.com:443"),
+        ("smtp.contoso.com:25", "smtp.contoso.com:25 --starttls smtp"),
+    ] {
+        let (_, json) = triage_stdin(text.as_bytes(), &[]);
+        assert!(json["facts"]["server"].is_string(), "{text}: {json:#}");
+        let out = mfgcheck()
+            .args(["triage", "-"])
+            .env("COLUMNS", "60")
+            .write_stdin(text.as_bytes().to_vec())
+            .output()
+            .unwrap();
+        let shown = String::from_utf8(out.stdout).unwrap();
+        assert!(shown.lines().count() <= 8, "{shown}");
+        // Each command on a line of its own, whole, however narrow the screen.
+        let lines: Vec<&str> = shown.lines().map(str::trim).collect();
+        assert!(
+            lines.contains(&format!("mfgcheck check --connect {endpoint}").as_str()),
+            "{shown}"
+        );
+        assert!(
+            lines.contains(&"Get-ExchangeCertificate | Format-List"),
+            "{shown}"
+        );
+        assert!(!shown.contains("mfgcheck knows"), "{shown}");
+    }
+    // A sentence that mentions a server is not a server name.
+    let (_, json) = triage_stdin(b"mail.contoso.com is down again", &[]);
+    assert!(json["facts"]["server"].is_null(), "{json:#}");
+}
+
+#[test]
 fn powershell_utf16_files_are_read() {
     let text = std::fs::read_to_string(data("publish-7cdac73f.txt")).unwrap();
     let mut bytes = vec![0xFF, 0xFE];

@@ -169,6 +169,33 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
     out
 }
 
+/// A ticket that is only a server name: the two things to run next, each command on a
+/// line of its own and never wrapped, so that it can be pasted whole.
+fn server_hint(out: &mut String, server: &str, width: usize) {
+    let smtp = server
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port == "25" || port == "587");
+    let endpoint = match (server.contains(':'), smtp) {
+        (_, true) => format!("{server} --starttls smtp"),
+        (true, false) => server.to_owned(),
+        (false, false) => format!("{server}:443"),
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(YELLOW, "Only a server name: nothing to triage yet.")
+    );
+    out.push_str(&wrap("What it presents for TLS:", "  ", width));
+    let _ = writeln!(out, "    mfgcheck check --connect {endpoint}");
+    out.push_str(&wrap(
+        "Its federation certificate: ask for this output, run on that server, and triage it:",
+        "  ",
+        width,
+    ));
+    let _ = writeln!(out, "    Get-FederationTrust | Format-List");
+    let _ = writeln!(out, "    Get-ExchangeCertificate | Format-List");
+}
+
 /// The text report of `triage`.
 pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
     let mut out = String::new();
@@ -213,6 +240,10 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
             )
         );
         unjudged(&mut out);
+        return out;
+    }
+    if let (true, Some(server)) = (t.recognised.is_empty(), &t.facts.server) {
+        server_hint(&mut out, server, width);
         return out;
     }
     if t.recognised.is_empty() {

@@ -56,6 +56,10 @@ pub struct Facts {
     pub sip: Option<SipFacts>,
     /// The Windows Live Messenger version of a `WLM/x.y...` user agent.
     pub wlm_version: Option<String>,
+    /// The whole text is a server's name or address (`mail.contoso.com`, `host:443`,
+    /// `https://host/`): a ticket that gives nothing else, to be answered with what
+    /// to run next, not with every error mfgcheck knows.
+    pub server: Option<String>,
     /// What the Exchange Management Shell printed: certificates, trusts, tests.
     #[serde(flatten)]
     pub shell: exchange::ShellFacts,
@@ -266,9 +270,41 @@ fn wlm_version(text: &str) -> Option<((u32, u32), String)> {
 }
 
 /// Pulls every fact out of the cleaned lines.
+/// `text` when it is nothing but a host name or address, with an optional scheme, port
+/// and trailing slash: `mail.contoso.com`, `autodiscover.contoso.com:443`, `10.0.0.5`.
+fn server_name(text: &str) -> Option<String> {
+    let t = text.trim().trim_start_matches('\u{feff}');
+    let t = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .unwrap_or(t)
+        .trim_end_matches('/');
+    let host = match t.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => t,
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let is_name = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|l| l.chars().any(|c| c.is_ascii_alphabetic()))
+        || host.parse::<std::net::Ipv4Addr>().is_ok();
+    (is_name && t.len() <= 253).then(|| t.to_owned())
+}
+
 fn facts(lines: &[String], raw: &str) -> Facts {
     let joined = lines.join("\n");
-    let mut f = Facts::default();
+    let mut f = Facts {
+        server: server_name(raw),
+        ..Facts::default()
+    };
     thumbprints(&joined, &mut f.thumbprints);
     // Words cut by Format-List at the console's width are whole again for this.
     let dewrapped = crate::load::shell::dewrap(raw);
