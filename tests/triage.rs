@@ -366,4 +366,20 @@ fn a_listed_cas_thumbprint_in_a_ticket_is_called_out() {
         .stdout(predicates::str::contains(
             "is the thumbprint of the listed CA Go Daddy",
         ));
+    // Having said so, the next command does not name it as the certificate to check.
+    let next = json["recognised"][0]["next"].as_str().unwrap();
+    assert!(
+        !next.contains("7C4656C3061F7F4C0D67B319A855F60EBC11FC44"),
+        "{next}"
+    );
+    assert!(next.contains("--leaf <thumbprint>"), "{next}");
+    // Beside the leaf's own thumbprint, that one is named.
+    let mut text = std::fs::read_to_string(data("ca-thumbprint-403.txt")).unwrap();
+    text.push_str("\r\nThumbprint of mine: 9A2B3C4D5E6F708192A3B4C5D6E7F80910213243\r\n");
+    let (_, json) = triage_stdin(text.as_bytes(), &[]);
+    let next = json["recognised"][0]["next"].as_str().unwrap();
+    assert!(
+        next.contains("--leaf 9A2B3C4D5E6F708192A3B4C5D6E7F80910213243"),
+        "{next}"
+    );
 }

@@ -65,6 +65,10 @@ pub struct Facts {
     pub shell: exchange::ShellFacts,
     #[serde(skip)]
     wlm: Option<(u32, u32)>,
+    /// Which thumbprint the next commands name: the first that is not a listed CA's
+    /// (a CA's thumbprint is never the certificate to check); `None` when every one is.
+    #[serde(skip)]
+    own: Option<usize>,
 }
 
 /// A known error found in the text, its steps with the text's facts filled in.
@@ -365,6 +369,11 @@ fn facts(lines: &[String], raw: &str) -> Facts {
 fn fill(template: &str, facts: &Facts) -> String {
     let first = facts.thumbprints.first();
     let thumbprint = first.map_or("<thumbprint>", |t| t.value.as_str());
+    // The certificate to check is never a listed CA's, whatever else the text says of it.
+    let own = facts
+        .own
+        .and_then(|i| facts.thumbprints.get(i))
+        .map_or("<thumbprint>", |t| t.value.as_str());
     let pasted = first.map_or("<thumbprint>", |t| t.pasted.as_str());
     let invisible = first.map_or_else(String::new, |t| {
         t.marks
@@ -374,6 +383,7 @@ fn fill(template: &str, facts: &Facts) -> String {
             .join(", ")
     });
     template
+        .replace("--leaf {thumbprint}", &format!("--leaf {own}"))
         .replace("{thumbprint}", thumbprint)
         .replace("{pasted_thumbprint}", pasted)
         .replace("{invisible}", &invisible)
@@ -416,6 +426,24 @@ pub fn triage(
     let haystack = compact(&joined);
     let mut facts = facts(&lines, text);
     facts.shell = exchange::read(text);
+    let ca_thumbprints: Vec<CaThumbprint> = facts
+        .thumbprints
+        .iter()
+        .filter_map(|t| {
+            let lookup = crate::policy::look_up(&t.value, allowlist);
+            let (authority, _) = lookup.matches.iter().find(|(_, f)| {
+                matches!(f, crate::policy::Field::Sha1 | crate::policy::Field::Sha256)
+            })?;
+            Some(CaThumbprint {
+                thumbprint: t.value.clone(),
+                authority: allowlist.authority(*authority).name.clone(),
+            })
+        })
+        .collect();
+    facts.own = facts
+        .thumbprints
+        .iter()
+        .position(|t| !ca_thumbprints.iter().any(|c| c.thumbprint == t.value));
     let contains = |pattern: &String| haystack.contains(&compact(pattern));
     let matches = |m: &kb::Match| {
         if m.shell {
@@ -502,20 +530,6 @@ pub fn triage(
             lines: j.lines,
         });
     }
-    let ca_thumbprints = facts
-        .thumbprints
-        .iter()
-        .filter_map(|t| {
-            let lookup = crate::policy::look_up(&t.value, allowlist);
-            let (authority, _) = lookup.matches.iter().find(|(_, f)| {
-                matches!(f, crate::policy::Field::Sha1 | crate::policy::Field::Sha256)
-            })?;
-            Some(CaThumbprint {
-                thumbprint: t.value.clone(),
-                authority: allowlist.authority(*authority).name.clone(),
-            })
-        })
-        .collect();
     Triage {
         recognised,
         facts,
