@@ -164,7 +164,9 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
         let address = listener
             .local_addr()
             .map_err(|e| format!("--listen {}: {e}", config.listen))?;
-        let url = format!("http://{address}/");
+        // Without a final slash, so that a script's "$URL/api/check" is a path the
+        // API answers.
+        let url = format!("http://{address}");
         if !address.ip().is_loopback() {
             eprintln!(
                 "mfgcheck serve: warning: listening on {address}, not only this machine: anyone who can reach it can use it"

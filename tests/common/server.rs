@@ -32,8 +32,10 @@ impl Server {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let url = line.trim().trim_end_matches('/').to_owned();
+        // Printed without a final slash, so that "$URL/api/check" works in a script.
+        let url = line.trim().to_owned();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        assert!(!url.ends_with('/'), "{url}");
         Self { child, url }
     }
 
