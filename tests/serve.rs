@@ -349,3 +349,30 @@ fn an_uploaded_allowlist_decides_instead_of_the_servers() {
         "{doc}"
     );
 }
+
+#[test]
+fn a_ticket_dropped_as_a_text_file_is_triaged_and_pem_in_a_text_file_is_checked() {
+    let server = Server::start(&[]);
+    let ticket = std::fs::read(common::test_data("triage", "new-federationtrust-403.txt")).unwrap();
+    let (status, doc) = server.form(
+        "/api/analyze",
+        &[("file", Some("ticket.txt"), &ticket), ("text", None, b"")],
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["kind"], "triage", "{doc}");
+    assert_eq!(
+        doc["result"]["recognised"][0]["id"], "new-federationtrust-403",
+        "{doc}"
+    );
+    let pem = bytes("story-bundle.pem");
+    let (status, doc) = server.form(
+        "/api/analyze",
+        &[
+            ("file", Some("bundle.txt"), &pem),
+            ("at", None, b"2010-12-01"),
+        ],
+    );
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["kind"], "check", "{doc}");
+    assert_eq!(doc["result"]["verdict"], "rejected");
+}

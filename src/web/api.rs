@@ -330,6 +330,17 @@ fn kind_of(text: &str) -> &'static str {
     }
 }
 
+/// The text of an uploaded `.txt` (or `.log`, `.eml`) file that is not certificates:
+/// what a helpdesk saves a ticket or a mail as. `None` for anything else.
+fn ticket_text(file: &Input) -> Option<String> {
+    let name = file.name.to_ascii_lowercase();
+    if ![".txt", ".log", ".eml"].iter().any(|e| name.ends_with(e)) {
+        return None;
+    }
+    let text = mfgcheck::load::decode_text(&file.bytes).into_owned();
+    (kind_of(&text) != "check").then_some(text)
+}
+
 /// `POST /api/analyze`: what the page sends. Files are checked; pasted text is
 /// recognised from its content (certificates, a thumbprint, Lync settings, or an error
 /// to triage). Answers `{"kind": ..., "result": <that command's document>}`.
@@ -347,6 +358,20 @@ pub(crate) async fn analyze(State(app): AppState, form: Multipart) -> Response {
             allowlist,
         } = upload;
         let own = own_allowlist(allowlist.as_ref())?;
+        // A ticket saved as .txt and dropped on the page is text to read, not a
+        // certificate file; a .txt holding PEM is still checked.
+        let mut text = text;
+        files.retain(|f| {
+            let Some(words) = ticket_text(f) else {
+                return true;
+            };
+            let joined = text.take().filter(|t| !t.trim().is_empty());
+            text = Some(match joined {
+                Some(t) => format!("{t}\n{words}"),
+                None => words,
+            });
+            false
+        });
         let kind = match &text {
             _ if !files.is_empty() => "check",
             Some(t) => kind_of(t),
