@@ -328,6 +328,17 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
             .unwrap()
             .contains("Test Global Root CA")
     );
+    // A CA that cannot issue today is marked as the CLI's allowlist list marks it, not
+    // plainly "accepted".
+    set_value(&c, "search", "").await;
+    type_into(&c, "search", "Short-Lived").await;
+    let rows = c.find_all(Locator::Css("#authorities tr")).await.unwrap();
+    assert_eq!(rows.len(), 2, "the header and Test Short-Lived CA");
+    let row = rows[1].text().await.unwrap();
+    assert!(
+        row.contains("✗") && row.contains("it cannot issue"),
+        "{row}"
+    );
 
     c.set_window_size(400, 800).await.unwrap();
     c.goto(&url).await.unwrap();

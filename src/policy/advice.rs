@@ -76,11 +76,7 @@ pub(super) fn source_for(allowlist: &Allowlist, at: OffsetDateTime) -> Arc<Sourc
 
 fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
     let day = format_day(at);
-    let can: Vec<&Authority> = allowlist
-        .authorities()
-        .iter()
-        .filter(|a| a.can_issue_at(at))
-        .collect();
+    let can: Vec<&Authority> = allowlist.recommended_at(at).collect();
     let names = can
         .iter()
         .map(|a| a.name.as_str())

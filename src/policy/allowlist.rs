@@ -1095,6 +1095,14 @@ impl Allowlist {
     }
 
     /// Authorities accepted at `at`, for advice on where to buy.
+    /// The CAs worth recommending at `at`: accepted then, identity confirmed, and not
+    /// known to be expired ([`Authority::can_issue_at`]). The one answer to "where can a
+    /// certificate the MFG accepts come from", which the check's advice, triage,
+    /// `allowlist list` and the page all give.
+    pub fn recommended_at(&self, at: OffsetDateTime) -> impl Iterator<Item = &Authority> {
+        self.authorities.iter().filter(move |a| a.can_issue_at(at))
+    }
+
     pub fn accepted_at(&self, at: OffsetDateTime) -> impl Iterator<Item = &Authority> {
         self.authorities
             .iter()

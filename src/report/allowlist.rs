@@ -9,29 +9,30 @@ use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_ha
 use crate::policy::allowlist::KnownCertificate;
 use crate::policy::{Allowlist, AllowlistError, Authority, Issuance, Standing};
 
+/// Whether `a` is recommended at `at` ([`Allowlist::recommended_at`]), and its standing
+/// in words: what `allowlist list` and the page's Accepted CAs view show.
 fn standing_words(a: &Authority, at: OffsetDateTime) -> (bool, String) {
+    let words = standing_text(a, at);
+    (a.can_issue_at(at), words)
+}
+
+fn standing_text(a: &Authority, at: OffsetDateTime) -> String {
     match a.standing(at) {
-        Standing::Accepted if !a.has_identity() => (
-            false,
-            "accepted, but no identity is published: unconfirmed".to_owned(),
-        ),
-        Standing::Accepted if a.valid_at(at) == Some(false) => (
-            false,
-            match a.last_valid() {
-                Some(last) => format!(
-                    "accepted, but every known certificate expired by {}: it cannot issue",
-                    super::day(last)
-                ),
-                None => {
-                    "accepted, but no known certificate is valid then: it cannot issue".to_owned()
-                }
-            },
-        ),
-        Standing::Accepted => (true, "accepted".to_owned()),
-        Standing::NotYet(d) => (false, format!("accepted only from {d}")),
-        Standing::Ended(d) => (false, format!("accepted only until {d}")),
-        Standing::Requested => (false, "requested, not confirmed".to_owned()),
-        Standing::Removed => (false, "removed".to_owned()),
+        Standing::Accepted if !a.has_identity() => {
+            "accepted, but no identity is published: unconfirmed".to_owned()
+        }
+        Standing::Accepted if a.valid_at(at) == Some(false) => match a.last_valid() {
+            Some(last) => format!(
+                "accepted, but every known certificate expired by {}: it cannot issue",
+                super::day(last)
+            ),
+            None => "accepted, but no known certificate is valid then: it cannot issue".to_owned(),
+        },
+        Standing::Accepted => "accepted".to_owned(),
+        Standing::NotYet(d) => format!("accepted only from {d}"),
+        Standing::Ended(d) => format!("accepted only until {d}"),
+        Standing::Requested => "requested, not confirmed".to_owned(),
+        Standing::Removed => "removed".to_owned(),
     }
 }
 
@@ -201,6 +202,7 @@ fn authority_json(a: &Authority, at: OffsetDateTime) -> Value {
         "kind": a.kind,
         "status": a.status,
         "standing": standing_word(a, at),
+        "standing_words": standing_text(a, at),
         "since": a.since.map(|d| d.to_string()),
         "until": a.until.map(|d| d.to_string()),
         "sha1": a.sha1.iter().map(ToString::to_string).collect::<Vec<_>>(),

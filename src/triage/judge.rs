@@ -78,9 +78,13 @@ fn label(c: &ExchangeCertificate) -> String {
     }
 }
 
-/// The accepted CAs at `at`, for "buy from" advice: from the allowlist, never the data.
+/// The CAs to buy from at `at`, as every piece of advice names them
+/// ([`Allowlist::recommended_at`]): never one that cannot issue then or is unconfirmed.
 fn accepted(allowlist: &Allowlist, at: OffsetDateTime) -> String {
-    let names: Vec<&str> = allowlist.accepted_at(at).map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = allowlist
+        .recommended_at(at)
+        .map(|a| a.name.as_str())
+        .collect();
     names.join("; ")
 }
 

@@ -238,7 +238,11 @@ async function showAllowlist() {
   $("check-page").hidden = true;
   $("allowlist-page").hidden = false;
   $("nav-allowlist").setAttribute("aria-current", "page");
-  const response = await fetch("/api/allowlist");
+  // Standing at the date and under the profile chosen on the check form.
+  const query = new URLSearchParams();
+  if ($("at").value) query.set("at", $("at").value);
+  if ($("profile").value) query.set("profile", $("profile").value);
+  const response = await fetch("/api/allowlist?" + query);
   const doc = await response.json();
   const draw = () => {
     const q = $("search").value.trim().toLowerCase();
@@ -254,7 +258,10 @@ async function showAllowlist() {
       const hay = [a.name, a.subject, a.notes || "", ...a.sha1].join(" ").toLowerCase();
       if (q && !hay.includes(q)) continue;
       const tr = el("tr");
-      tr.append(el("td", a.name), el("td", a.standing), el("td", a.kind || "", "optional"), el("td", a.sha1.join(" "), "mono optional"));
+      // As allowlist list says it: a CA that cannot issue at the chosen date, or whose
+      // identity is unconfirmed, is not plainly "accepted".
+      const standing = (a.can_issue_at_evaluation_time ? "✓ " : "✗ ") + a.standing_words;
+      tr.append(el("td", a.name), el("td", standing, a.can_issue_at_evaluation_time ? "" : "sev-error"), el("td", a.kind || "", "optional"), el("td", a.sha1.join(" "), "mono optional"));
       table.append(tr);
     }
     $("authorities").replaceChildren(table);
