@@ -22,6 +22,7 @@ use crate::model::{Certificate, Sha1Thumbprint};
 use crate::policy::{Allowlist, Code, Severity, Verdict};
 use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
+mod issuers;
 mod open;
 mod walk;
 
@@ -67,6 +68,9 @@ pub struct FileRecord {
     pub leaf: Option<LeafRecord>,
     /// Errors first, then warnings.
     pub findings: Vec<FindingRecord>,
+    /// SHA-1 thumbprints of the certificates above the leaf on its path: which of a
+    /// directory's issuer files the bundle used.
+    pub chain: Vec<Sha1Thumbprint>,
 }
 
 impl FileRecord {
@@ -244,6 +248,7 @@ fn error_record(path: &Path, message: String) -> FileRecord {
         status: FileStatus::Error(message),
         leaf: None,
         findings: Vec::new(),
+        chain: Vec::new(),
     }
 }
 
@@ -407,6 +412,13 @@ pub fn scan(
             }
         })
     };
+    // A file of CA certificates that issued nothing of its directory, checked as the
+    // bundle it is (a server certificate mis-issued with CA:TRUE).
+    let as_bundle = |found: &Found, leaf: crate::chain::LeafSelector| -> Visit {
+        let mut options = options.clone();
+        options.check.leaf = Some(leaf);
+        visit_as(found.path(), allowlist, &options, shared, &[], true)
+    };
     let check = |taken: &[Taken]| -> Vec<Visit> {
         let work: Vec<(&Found, &[Certificate])> =
             taken.iter().map(|t| (&t.found, &[][..])).collect();
@@ -437,6 +449,7 @@ pub fn scan(
                 std::mem::take(&mut visits),
                 open,
                 &run,
+                &as_bundle,
                 &mut emit,
             );
             progress(done);
@@ -512,6 +525,7 @@ impl InOrder {
         visits: Vec<Visit>,
         open: usize,
         run: &dyn Fn(&Work) -> Vec<Visit>,
+        as_bundle: &dyn Fn(&Found, crate::chain::LeafSelector) -> Visit,
         emit: &mut dyn FnMut(&FileRecord),
     ) {
         for (t, v) in taken.into_iter().zip(visits) {
@@ -547,6 +561,7 @@ impl InOrder {
                 *v = visit;
             }
         }
+        issuers::judge_unused(&mut ready, as_bundle);
         // The issuers of directories now complete are not needed any more.
         self.issuers.retain(|&dir, _| dir >= open);
         for (_, v) in ready {
@@ -571,6 +586,19 @@ fn visit(
     shared: &Shared,
     local: &[Certificate],
 ) -> Visit {
+    visit_as(path, allowlist, options, shared, local, false)
+}
+
+/// [`visit`]; `as_bundle` checks a file of CA certificates as a bundle (with the
+/// leaf `options` names) instead of taking it as an issuer file.
+fn visit_as(
+    path: &Path,
+    allowlist: &Allowlist,
+    options: &ScanOptions,
+    shared: &Shared,
+    local: &[Certificate],
+    as_bundle: bool,
+) -> Visit {
     let bytes = match read_file(path, options.max_file_bytes, READ.with(Spare::take)) {
         Contents::Bytes(bytes) => bytes,
         Contents::Skip => return Visit::NoCertificate,
@@ -592,7 +620,7 @@ fn visit(
             .own_ids()
             .map(|id| bundle.pool.get(id))
             .collect();
-        if bundle.keys.keys.is_empty() && own.iter().all(|c| c.is_ca_like()) {
+        if !as_bundle && bundle.keys.keys.is_empty() && own.iter().all(|c| c.is_ca_like()) {
             return Ok(Err(own.into_iter().cloned().collect()));
         }
         judge(bundle, &input, local, allowlist, options, shared).map(Ok)
@@ -670,9 +698,17 @@ fn outcome_record(path: String, outcome: crate::Outcome) -> FileRecord {
         sha1: *leaf.sha1(),
         subject,
     };
+    let chain = outcome
+        .chain
+        .path
+        .iter()
+        .skip(1)
+        .map(|&id| *outcome.pool.get(id).sha1())
+        .collect();
     let a = outcome.assessment;
     FileRecord {
         path,
+        chain,
         status: match a.verdict {
             Verdict::Accepted => FileStatus::Accepted,
             Verdict::Rejected => FileStatus::Rejected,

@@ -614,3 +614,37 @@ fn ci_reports_agree_with_the_exit_code_and_carry_fixes() {
         "Remove the extra copy."
     );
 }
+
+#[test]
+fn a_ca_certificate_that_issued_nothing_is_judged_as_a_bundle_not_an_issuer_file() {
+    // A server certificate mis-issued with CA:TRUE, alone in its folder (here an
+    // intermediate that issued nothing there): rejected, not silently an issuer file.
+    let root = fresh("misissued-ca");
+    copy("ca-legacy-int.pem", &root.join("server/mail.cer"));
+    // Beside a leaf it issued, the same certificate is an issuer file as before.
+    copy("ca-legacy-int.pem", &root.join("vendor/intermediate.cer"));
+    copy("story-leaf.cer", &root.join("vendor/mail.cer"));
+    let (code, stdout, stderr) = scan_paths(&[&root], &["--format", "jsonl"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let records = jsonl(&stdout);
+    let got = verdicts(&records, &root);
+    assert_eq!(
+        got,
+        [
+            ("server/mail.cer".to_owned(), "rejected"),
+            ("vendor/mail.cer".to_owned(), "accepted"),
+        ],
+        "{stderr}"
+    );
+    let codes: Vec<&str> = records[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"ca-certificate"), "{codes:?}");
+    assert!(
+        stderr.contains("1 file of CA certificates only"),
+        "{stderr}"
+    );
+}

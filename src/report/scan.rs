@@ -546,10 +546,12 @@ mod tests {
                     status: FileStatus::Error(text.clone()),
                     leaf: None,
                     findings: Vec::new(),
+                    chain: Vec::new(),
                 },
                 FileRecord {
                     path: format!("C:\\certs\\{text}.cer"),
                     status: FileStatus::Rejected,
+                    chain: Vec::new(),
                     leaf: Some(LeafRecord {
                         sha1: crate::model::Sha1Thumbprint::new([0xA5; 20]),
                         subject: text.clone(),
