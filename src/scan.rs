@@ -42,6 +42,9 @@ pub enum FileStatus {
     Undetermined,
     /// The file could not be read or checked; the message says why.
     Error(String),
+    /// CA certificates only (this many): the issuers of its directory's bundles, no
+    /// bundle itself. Reported so that every file shows in every report.
+    IssuerFile(usize),
 }
 
 /// One finding, as a scan reports it.
@@ -135,6 +138,7 @@ impl Summary {
             FileStatus::Rejected => self.rejected += 1,
             FileStatus::Undetermined => self.undetermined += 1,
             FileStatus::Error(_) => self.errors += 1,
+            FileStatus::IssuerFile(_) => self.issuer_files += 1,
         }
     }
 }
@@ -564,7 +568,7 @@ impl InOrder {
         issuers::judge_unused(&mut ready, as_bundle);
         // The issuers of directories now complete are not needed any more.
         self.issuers.retain(|&dir, _| dir >= open);
-        for (_, v) in ready {
+        for (t, v) in ready {
             self.summary.files += 1;
             match v {
                 Visit::Record(record) => {
@@ -572,7 +576,17 @@ impl InOrder {
                     emit(&record);
                 }
                 Visit::NoCertificate => self.summary.no_certificate += 1,
-                Visit::IssuerFile(_) => self.summary.issuer_files += 1,
+                Visit::IssuerFile(certs) => {
+                    let record = FileRecord {
+                        path: path_text(t.found.path()),
+                        status: FileStatus::IssuerFile(certs.len()),
+                        leaf: None,
+                        findings: Vec::new(),
+                        chain: Vec::new(),
+                    };
+                    self.summary.count(&record);
+                    emit(&record);
+                }
             }
         }
     }

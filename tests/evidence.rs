@@ -350,7 +350,10 @@ fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
     let dir = common::temp_tree(
         "issuers",
         &[
-            ("intermediate.cer", "ca-legacy-int.pem"),
+            // A root: an issuer file whatever else its directory holds. (An
+            // intermediate that issued nothing there is checked as a bundle:
+            // tests/scan.rs.)
+            ("root.cer", "ca-legacy-root.pem"),
             ("mail.pem", "direct-bundle.pem"),
         ],
     );
@@ -373,7 +376,15 @@ fn scan_counts_a_file_of_ca_certificates_as_an_issuer_file_not_an_error() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["issuer_files"], 1);
     assert_eq!(doc["summary"]["errors"], 0);
-    assert_eq!(doc["files"].as_array().unwrap().len(), 1);
+    // Every file is in the report: the issuer file as what it is.
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let issuers: Vec<&Value> = files
+        .iter()
+        .filter(|f| f["verdict"] == "issuer-file")
+        .collect();
+    assert_eq!(issuers.len(), 1, "{doc:#}");
+    assert!(issuers[0]["path"].as_str().unwrap().ends_with("root.cer"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 file of CA certificates only"));
 }
 
@@ -414,8 +425,7 @@ fn a_leaf_without_its_issuer_is_not_said_to_have_no_listed_ca_above_it() {
         .unwrap();
     assert!(!message.contains("no listed CA is above it"), "{message}");
     assert!(
-        message
-            .contains("its certificate was not supplied, so mfgcheck cannot see what is above it"),
+        message.contains("which is not on the MFG list; what is above it was not supplied."),
         "{message}"
     );
     // With the whole chain the claim is made, because then it is known.

@@ -275,14 +275,18 @@ fn v1_roots_beside_a_leaf_are_cas_and_a_wizard_certificate_alone_stays_the_leaf(
     let (code, json) = scan(&dir);
     assert_eq!(code, 0, "{json:#}");
     let files = json["files"].as_array().unwrap();
-    assert_eq!(files.len(), 1, "{json:#}");
-    assert!(
-        files[0]["path"]
-            .as_str()
-            .unwrap()
-            .ends_with("graph-v1-leaf.pem")
+    let verdict = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .map(|f| f["verdict"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(files.len(), 2, "{json:#}");
+    assert_eq!(verdict("graph-v1-leaf.pem").as_deref(), Some("accepted"));
+    assert_eq!(
+        verdict("graph-v1-roots.pem").as_deref(),
+        Some("issuer-file")
     );
-    assert_eq!(files[0]["verdict"], "accepted");
     assert_eq!(json["summary"]["issuer_files"], 1, "{json:#}");
 }
 

@@ -384,6 +384,7 @@ fn an_issuer_file_joins_the_bundles_of_its_directory() {
         got,
         [
             ("other/mail.cer".to_owned(), "undetermined"),
+            ("vendor/intermediate.cer".to_owned(), "issuer-file"),
             ("vendor/mail.cer".to_owned(), "accepted"),
         ],
         "{stderr}"
@@ -438,9 +439,11 @@ fn records_stay_in_order_across_chunks_with_issuer_files_after_a_boundary() {
     let got = verdicts(&records, &root);
     let mut want: Vec<(String, &str)> = vec![("top.pem".to_owned(), "rejected")];
     want.extend((0..600).map(|i| (format!("a/{i:04}.cer"), "accepted")));
+    want.push(("a/z-ca.cer".to_owned(), "issuer-file"));
     want.extend((0..100).map(|i| (format!("b/{i:04}.pem"), "rejected")));
     want.extend((0..5).map(|i| (format!("b/n/{i:04}.pem"), "rejected")));
     want.extend((0..599).map(|i| (format!("c/{i:04}.cer"), "accepted")));
+    want.push(("c/z-ca.cer".to_owned(), "issuer-file"));
     assert_eq!(got, want);
     assert!(
         stderr.contains(
@@ -632,6 +635,7 @@ fn a_ca_certificate_that_issued_nothing_is_judged_as_a_bundle_not_an_issuer_file
         got,
         [
             ("server/mail.cer".to_owned(), "rejected"),
+            ("vendor/intermediate.cer".to_owned(), "issuer-file"),
             ("vendor/mail.cer".to_owned(), "accepted"),
         ],
         "{stderr}"
@@ -647,4 +651,10 @@ fn a_ca_certificate_that_issued_nothing_is_judged_as_a_bundle_not_an_issuer_file
         stderr.contains("1 file of CA certificates only"),
         "{stderr}"
     );
+    // Every file is in every report: the issuer file too.
+    for format in ["text", "json", "junit", "sarif"] {
+        let (_, stdout, _) = scan_paths(&[&root], &["--format", format]);
+        assert!(stdout.contains("intermediate.cer"), "{format}: {stdout}");
+        assert!(stdout.contains("server"), "{format}: {stdout}");
+    }
 }

@@ -1223,17 +1223,8 @@ impl Assessor<'_> {
             None => {
                 // Above an absent issuer nothing can be seen: say what is known only.
                 let msg = if matches!(self.chain.top, Top::IssuerAbsent { .. }) {
-                    let top = self.cert(self.chain.top_cert());
-                    let missing = if self.chain.path.len() == 1 {
-                        "its certificate was not supplied".to_owned()
-                    } else {
-                        format!(
-                            "the chain stops below \"{}\", whose certificate was not supplied",
-                            top.issuer().short()
-                        )
-                    };
                     format!(
-                        "{} was issued by {issuer_label}, which is not on the MFG list; {missing}, so mfgcheck cannot see what is above it. Either way the MFG accepts only certificates issued directly by a listed CA.",
+                        "{} was issued by {issuer_label}, which is not on the MFG list; what is above it was not supplied.",
                         label(leaf)
                     )
                 } else {

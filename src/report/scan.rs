@@ -46,8 +46,20 @@ fn status_word(status: &FileStatus) -> &'static str {
         FileStatus::Rejected => "rejected",
         FileStatus::Undetermined => "undetermined",
         FileStatus::Error(_) => "error",
+        FileStatus::IssuerFile(_) => "issuer-file",
     }
 }
+
+/// What an issuer file is, in words, for the reports that show it.
+fn issuer_file_words(n: usize) -> String {
+    format!(
+        "{}, no bundle: the issuers of its directory's bundles",
+        super::count(n, "CA certificate", "CA certificates")
+    )
+}
+
+/// The SARIF rule of issuer-file notes.
+const ISSUER_FILE_RULE: &str = "issuer-file";
 
 /// One record as JSON, written by hand into `out`: a scan writes one per file, and
 /// serde_json escapes strings a byte at a time. Keys in alphabetical order, as the
@@ -264,6 +276,11 @@ impl<W: Write> ScanWriter<W> {
                         "shortDescription": { "text": "The file could not be read or checked, or the server gave no chain." },
                         "defaultConfiguration": { "level": "error" },
                     })))
+                    .chain(std::iter::once(j!({
+                        "id": ISSUER_FILE_RULE,
+                        "shortDescription": { "text": "The file holds CA certificates only: the issuers of its directory's bundles, not a bundle to check." },
+                        "defaultConfiguration": { "level": "note" },
+                    })))
                     .collect();
                 let driver = j!({
                     "name": "mfgcheck",
@@ -315,9 +332,11 @@ impl<W: Write> ScanWriter<W> {
             FileStatus::Rejected => (RED, "REJECTED"),
             FileStatus::Undetermined => (YELLOW, "UNDETERMINED"),
             FileStatus::Error(_) => (RED.bold(), "ERROR   "),
+            FileStatus::IssuerFile(_) => (DIM, "issuers "),
         };
         let detail = match &r.status {
             FileStatus::Error(m) => m.clone(),
+            FileStatus::IssuerFile(n) => issuer_file_words(*n),
             _ => {
                 let mut codes: Vec<&str> = Vec::new();
                 for f in &r.findings {
@@ -390,6 +409,13 @@ impl<W: Write> ScanWriter<W> {
                     xml(m)
                 );
             }
+            FileStatus::IssuerFile(n) => {
+                let _ = write!(
+                    self.junit,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>\n",
+                    xml(&issuer_file_words(*n))
+                );
+            }
         }
     }
 
@@ -401,6 +427,12 @@ impl<W: Write> ScanWriter<W> {
                 "ruleId": FILE_ERROR_RULE,
                 "level": "error",
                 "message": { "text": m },
+                "locations": location,
+            })],
+            FileStatus::IssuerFile(n) => vec![j!({
+                "ruleId": ISSUER_FILE_RULE,
+                "level": "note",
+                "message": { "text": issuer_file_words(*n) },
                 "locations": location,
             })],
             _ => r
