@@ -107,13 +107,121 @@ fn push_line(out: &mut String, line: &str, next: &str, width: usize) {
     out.push_str(&wrap_words(body, prefix, next, width));
 }
 
-/// Word-wraps `text` (see [`wrap_hanging`]), white space folded.
+/// Where a command to paste starts: the cmdlets and tools the fixes name.
+const COMMANDS: &[&str] = &[
+    "New-FederationTrust",
+    "Set-FederationTrust",
+    "Get-FederationTrust",
+    "Test-FederationTrust",
+    "Test-FederationTrustCertificate",
+    "Remove-FederationTrust",
+    "New-ExchangeCertificate",
+    "Get-ExchangeCertificate",
+    "Import-ExchangeCertificate",
+    "Export-ExchangeCertificate",
+    "Enable-ExchangeCertificate",
+    "Export-PfxCertificate",
+    "Set-CsExternalAccessPolicy",
+    "Set-CsMediaConfiguration",
+    "Grant-CsExternalAccessPolicy",
+    "certutil",
+    "openssl",
+    "mfgcheck",
+];
+
+/// The words `mfgcheck` and `openssl` take first when they are a command, not prose
+/// ("mfgcheck cannot tell").
+const SUBCOMMANDS: &[&str] = &[
+    "check",
+    "inspect",
+    "bundle",
+    "thumbprint",
+    "allowlist",
+    "scan",
+    "triage",
+    "serve",
+    "lync",
+    "pkcs12",
+    "x509",
+    "verify",
+    "req",
+];
+
+/// Whether `word`, followed by `after` and `then`, starts a command to paste: a cmdlet
+/// or tool of [`COMMANDS`] followed by a parameter, a pipe or a placeholder, or by a
+/// subcommand that is followed by an argument in turn ("mfgcheck check cert.cer", not
+/// "mfgcheck thumbprint shows ...").
+fn starts_command(word: &str, after: Option<&str>, then: Option<&str>) -> bool {
+    let Some(after) = after else {
+        return false;
+    };
+    let argument = |w: &str| {
+        w.starts_with(['-', '|', '<', '"'])
+            || w.contains(['.', '/', '\\'])
+            || ["list", "show", "search", "lint"].contains(&w)
+    };
+    COMMANDS.contains(&word)
+        && (after.starts_with(['-', '|', '<', '"'])
+            || (SUBCOMMANDS.contains(&after.trim_end_matches([',', '.', ';', ':']))
+                && then.is_none_or(argument)))
+}
+
+/// The words of `text`, white space folded, with each command to paste kept whole as
+/// one word: a reader who pastes half a wrapped command runs the cmdlet without its
+/// thumbprint. A command runs to the end of its clause: a word ending in `,`, `;`, `:`
+/// or `.` (outside quotes and parentheses of its own), or before a parenthesis of prose.
+fn words(text: &str) -> Vec<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let all: Vec<&str> = text.split_whitespace().collect();
+    let mut out = Vec::with_capacity(all.len());
+    let mut i = 0;
+    while let Some(&word) = all.get(i) {
+        if !starts_command(word, all.get(i + 1).copied(), all.get(i + 2).copied()) {
+            out.push(Cow::Borrowed(word));
+            i += 1;
+            continue;
+        }
+        let mut span = String::from(word);
+        let (mut quoted, mut depth) = (false, 0i32);
+        i += 1;
+        while let Some(&next) = all.get(i) {
+            let prose = !quoted
+                && depth == 0
+                && next.starts_with('(')
+                && next.chars().nth(1).is_some_and(char::is_lowercase);
+            if prose {
+                break;
+            }
+            span.push(' ');
+            span.push_str(next);
+            i += 1;
+            for c in next.chars() {
+                match c {
+                    '"' => quoted = !quoted,
+                    '(' if !quoted => depth += 1,
+                    ')' if !quoted => depth -= 1,
+                    _ => {}
+                }
+            }
+            let ends = next.ends_with([',', ';', '.', ':']) || (next.ends_with(')') && depth < 0);
+            if !quoted && depth <= 0 && ends {
+                break;
+            }
+        }
+        out.push(Cow::Owned(span));
+    }
+    out
+}
+
+/// Word-wraps `text` (see [`wrap_hanging`]), white space folded; a command to paste is
+/// one word ([`words`]), on a line of its own when it does not fit beside the others.
 fn wrap_words(text: &str, first: &str, next: &str, width: usize) -> String {
     let mut out = String::new();
     let mut line = String::from(first);
     let mut len = visible_len(first);
     let mut empty = true;
-    for word in text.split_whitespace() {
+    for word in words(text) {
+        let word = word.as_ref();
         let w = visible_len(word);
         if !empty && len + 1 + w > width {
             out.push_str(&line);
@@ -147,6 +255,42 @@ mod tests {
         assert_eq!(
             super::wrap(&format!("{red} yy"), "", 5),
             format!("{red} yy\n")
+        );
+    }
+
+    #[test]
+    fn commands_to_paste_are_never_broken() {
+        let fix = "Move the trust: Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>, then run it again. mfgcheck cannot tell.";
+        let w = wrap(fix, "  ", 30);
+        assert!(
+            w.lines().any(|l| l.trim()
+                == "Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>,"),
+            "{w}"
+        );
+        // Prose that names a tool is wrapped as prose.
+        assert!(
+            w.contains("mfgcheck\n") || w.contains("mfgcheck cannot"),
+            "{w}"
+        );
+        let w = wrap(
+            "Export it: Export-ExchangeCertificate -Thumbprint <t> -BinaryEncoded -Password (Get-Credential).Password, or the console (\"Yes\").",
+            "",
+            20,
+        );
+        assert!(
+            w.lines().any(|l| l
+                == "Export-ExchangeCertificate -Thumbprint <t> -BinaryEncoded -Password (Get-Credential).Password,"),
+            "{w}"
+        );
+        let w = wrap(
+            "Create it: New-FederationTrust -Name \"X\" -Thumbprint AB (type it, or copy it).",
+            "",
+            20,
+        );
+        assert!(
+            w.lines()
+                .any(|l| l == "New-FederationTrust -Name \"X\" -Thumbprint AB"),
+            "{w}"
         );
     }
 

@@ -397,10 +397,11 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
     let part = |text: &str, first: &str, most: usize| cut(wrapped(text, first), most, width);
     // The next command is never cut, or it could not be run as copied; one too long for
     // the report (a long list of files) is named instead of printed.
+    // A command is one line however wide (never wrapped: pasting half of it runs the
+    // cmdlet without its arguments), so its length is what counts.
     let command = |text: &str, instead: &str| {
-        let lines = wrapped(text, "");
-        if lines.len() <= COMMAND_LINES {
-            lines
+        if visible_len(text) <= COMMAND_LINES * width {
+            wrapped(text, "")
         } else {
             wrapped(instead, "")
         }
