@@ -388,3 +388,26 @@ fn healthy_output_exits_0_and_nothing_recognisable_exits_1() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn causes_come_before_consequences() {
+    // Test-FederationTrust with expired certificates and the failed token validation
+    // they cause: the certificates first, the metadata refresh last.
+    let (_, json) = triage("test-federationtrust-failures.txt", &[]);
+    let order: Vec<String> = json["recognised"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    let at = |id: &str| order.iter().position(|o| o == id).unwrap();
+    assert!(
+        at("federation-certificate-expired") < at("delegation-token-validation"),
+        "{order:?}"
+    );
+    assert_eq!(
+        order.last().unwrap(),
+        "delegation-token-validation",
+        "{order:?}"
+    );
+}

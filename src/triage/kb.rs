@@ -44,6 +44,9 @@ pub struct Entry {
     /// The cause to state when the text's thumbprint carries an invisible character
     /// ({invisible} names it, {thumbprint} is the clean value).
     pub invisible: Option<String>,
+    /// The entry is a consequence (a failed token validation): recognised beside
+    /// others, it is listed after them, so that causes come first.
+    pub consequence: bool,
     /// Where the entry came from: "built-in" or the file name.
     pub source: String,
 }
@@ -93,6 +96,8 @@ struct RawEntry {
     next: Option<String>,
     #[serde(default)]
     invisible: Option<String>,
+    #[serde(default)]
+    consequence: bool,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +263,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
             fix: e.fix,
             next: e.next,
             invisible: e.invisible,
+            consequence: e.consequence,
             source: source.to_owned(),
         });
     }

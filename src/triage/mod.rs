@@ -530,6 +530,9 @@ pub fn triage(
             lines: j.lines,
         });
     }
+    // Causes before consequences: an expired certificate before the failed token
+    // validation it causes (the order is otherwise kept).
+    recognised.sort_by_key(|r| kb.entries().get(r.entry).is_some_and(|e| e.consequence));
     Triage {
         recognised,
         facts,
