@@ -118,6 +118,11 @@ fn every_shell_entry_is_judged_from_a_realistic_paste() {
             "federation-certificate-not-on-server",
         ),
         (
+            "trust-certificate-table.txt",
+            &[],
+            "federation-certificate-not-installed",
+        ),
+        (
             "trust-table-test.txt",
             &["--at", "2017-01-01"],
             "federation-certificate-expired",
@@ -410,4 +415,42 @@ fn causes_come_before_consequences() {
         "delegation-token-validation",
         "{order:?}"
     );
+}
+
+#[test]
+fn test_federationtrustcertificate_names_the_server_that_lacks_the_certificate() {
+    for file in ["trust-certificate-table.txt", "trust-certificate-list.txt"] {
+        let (code, json) = triage(file, &[]);
+        assert_eq!(code, 0, "{file}");
+        let states = json["facts"]["certificate_states"].as_array().unwrap();
+        assert_eq!(states.len(), 2, "{file}: {json:#}");
+        assert_eq!(states[1]["server"], "EX02");
+        assert_eq!(states[1]["state"], "NotInstalled");
+        let ids: Vec<&str> = json["recognised"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["federation-certificate-not-installed"], "{file}");
+        let cause = cause(&json, "federation-certificate-not-installed");
+        assert!(
+            cause.contains("EX02") && cause.contains("A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"),
+            "{cause}"
+        );
+        // The fix names the server to import on and the certificate to export.
+        let fix = json["recognised"][0]["fix"].as_array().unwrap();
+        assert!(
+            fix[0]
+                .as_str()
+                .unwrap()
+                .contains("-Thumbprint A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")
+        );
+        assert!(
+            fix[1]
+                .as_str()
+                .unwrap()
+                .contains("Copy federation.pfx to EX02")
+        );
+    }
 }

@@ -94,6 +94,18 @@ pub struct TrustTest {
     pub lines: (usize, usize),
 }
 
+/// One row of `Test-FederationTrustCertificate`: the federation certificate's state
+/// on one server (table or Format-List form).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CertificateState {
+    pub site: Option<String>,
+    pub server: String,
+    /// Installed, NotInstalled, ...
+    pub state: String,
+    pub thumbprint: String,
+    pub lines: (usize, usize),
+}
+
 /// A `Get-FederatedOrganizationIdentifier` object.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct OrganizationIdentifier {
@@ -111,6 +123,7 @@ pub struct ShellFacts {
     pub federation_trusts: Vec<FederationTrust>,
     pub trust_tests: Vec<TrustTest>,
     pub organization_identifiers: Vec<OrganizationIdentifier>,
+    pub certificate_states: Vec<CertificateState>,
 }
 
 impl ShellFacts {
@@ -119,6 +132,7 @@ impl ShellFacts {
             && self.federation_trusts.is_empty()
             && self.trust_tests.is_empty()
             && self.organization_identifiers.is_empty()
+            && self.certificate_states.is_empty()
     }
 }
 
@@ -269,6 +283,18 @@ pub fn read(paste: &str) -> ShellFacts {
                 id: id.to_owned(),
                 result: result.to_owned(),
                 message: o.value("Message").unwrap_or_default().to_owned(),
+                lines: o.lines,
+            });
+        } else if let (Some(server), Some(state), Some(thumb)) = (
+            o.value("Server"),
+            o.value("State"),
+            o.value("Thumbprint").and_then(thumbprint),
+        ) {
+            facts.certificate_states.push(CertificateState {
+                site: text(o, "Site"),
+                server: server.to_owned(),
+                state: state.to_owned(),
+                thumbprint: thumb,
                 lines: o.lines,
             });
         } else if o.get("AccountNamespace").is_some() || o.get("DelegationTrustLink").is_some() {

@@ -78,6 +78,34 @@ fn label(c: &ExchangeCertificate) -> String {
     }
 }
 
+/// Test-FederationTrustCertificate rows whose state is not Installed: a server that
+/// lacks the federation certificate (and so fails federated requests).
+fn not_installed(facts: &ShellFacts, out: &mut Judgement) {
+    for row in facts
+        .certificate_states
+        .iter()
+        .filter(|r| !r.state.eq_ignore_ascii_case("Installed"))
+    {
+        let site = row
+            .site
+            .as_deref()
+            .map_or_else(String::new, |s| format!(" (site {s})"));
+        out.judged.push(Judged {
+            id: "federation-certificate-not-installed",
+            cause: format!(
+                "On {}{site}, the federation certificate {} is {}: Test-FederationTrustCertificate found it missing from that server's local computer store.",
+                row.server, row.thumbprint, row.state
+            ),
+            message: None,
+            lines: vec![row.lines],
+            values: vec![
+                ("thumbprint", row.thumbprint.clone()),
+                ("server", row.server.clone()),
+            ],
+        });
+    }
+}
+
 /// The CAs to buy from at `at`, as every piece of advice names them
 /// ([`Allowlist::recommended_at`]): never one that cannot issue then or is unconfirmed.
 fn accepted(allowlist: &Allowlist, at: OffsetDateTime) -> String {
@@ -279,6 +307,7 @@ pub fn judge(
     for c in federation_certificates(facts) {
         judge_certificate(c, allowlist, at, profile, &mut out);
     }
+    not_installed(facts, &mut out);
     let at_day = at.date().to_string();
     for t in &facts.federation_trusts {
         let name = t.name.as_deref().unwrap_or("the federation trust");
