@@ -383,3 +383,22 @@ fn a_listed_cas_thumbprint_in_a_ticket_is_called_out() {
         "{next}"
     );
 }
+
+#[test]
+fn text_wrapped_by_a_mail_client_is_put_back_together() {
+    let (_, json) = triage("mail-wrapped.txt");
+    let t = &json["facts"]["thumbprints"][0];
+    // A thumbprint split across two quoted lines, its left-to-right mark kept.
+    assert_eq!(
+        t["value"], "5C8E3B0E7F4AA8D3D0A4CB0D0C9A1B4E2F1C6B3A",
+        "{json:#}"
+    );
+    assert_eq!(t["invisible"][0], "U+200E");
+    assert!(!t["pasted"].as_str().unwrap().contains('\n'));
+    // An exception name and an error id cut mid-word.
+    assert_eq!(
+        json["facts"]["exceptions"][0],
+        "ProvisioningFederatedExchangeException"
+    );
+    assert_eq!(json["facts"]["error_ids"][0], "6501C8A0");
+}

@@ -454,3 +454,31 @@ fn test_federationtrustcertificate_names_the_server_that_lacks_the_certificate()
         );
     }
 }
+
+#[test]
+fn values_cut_by_the_console_are_joined_without_a_stray_space() {
+    // Format-List cut the issuer inside words ("Aut" / "hority", "G" / "oDaddy") beside
+    // a longer line the console did not cut: joined whole, and still the listed CA.
+    let (_, json) = triage("godaddy-cut-words.txt", &["--at", "2012-01-01"]);
+    let issuer = json["facts"]["exchange_certificates"][0]["issuer"]
+        .as_str()
+        .unwrap();
+    assert!(
+        issuer.contains("CN=Go Daddy Secure Certification Authority,")
+            && issuer.contains("O=\"GoDaddy.com, Inc.\""),
+        "{issuer}"
+    );
+    assert_eq!(ids(&json), ["exchange-certificate-issuer-listed"]);
+    // A stray space a mail client put inside the name does not make it unlisted.
+    let text = std::fs::read_to_string(common::test_data("ems", "godaddy-cut-words.txt"))
+        .unwrap()
+        .replace("S=Arizona", "S=Ari zona");
+    let dir = common::Scratch::new("stray-space");
+    let file = dir.file("fl.txt", text.as_bytes());
+    let out = mfgcheck()
+        .args(["triage", &file, "--at", "2012-01-01", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids(&json), ["exchange-certificate-issuer-listed"]);
+}

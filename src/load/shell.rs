@@ -65,12 +65,37 @@ fn is_prompt(line: &str) -> bool {
 /// long value there, even inside a word, so a line that fills it continues on the next
 /// without a space. Prompt lines (typed, not printed) do not count.
 fn console_width(lines: &[&str]) -> usize {
-    lines
-        .iter()
-        .filter(|l| !is_prompt(l))
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0)
+    // Format-List cuts every long value at the console's width, so the lines followed
+    // by a continuation mostly have that length; the most common of them is the width.
+    // One longer line (a collection the console did not cut, a line a mail client
+    // joined) must not raise it, or a value cut inside a word ("Berli" / "n") would be
+    // joined with a stray space.
+    let mut lengths: Vec<usize> = lines
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [line, next]
+                if !is_prompt(line)
+                    && next.starts_with("          ")
+                    && key_line(next).is_none() =>
+            {
+                Some(line.chars().count()).filter(|&n| n >= 60)
+            }
+            _ => None,
+        })
+        .collect();
+    lengths.sort_unstable();
+    let mode = lengths
+        .chunk_by(|a, b| a == b)
+        .max_by_key(|run| (run.len(), run.first().copied()))
+        .and_then(|run| run.first().copied());
+    mode.unwrap_or_else(|| {
+        lines
+            .iter()
+            .filter(|l| !is_prompt(l))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    })
 }
 
 /// A `Key : value` line of Format-List: a name without spaces at the start of the line.

@@ -250,10 +250,20 @@ fn judge_certificate(
         ));
         return;
     };
-    let listed = allowlist
-        .authorities()
-        .iter()
-        .find(|a| a.subject.matches_either_order(&issuer));
+    // A name read from pasted text may carry a stray space where a console or a mail
+    // client wrapped it ("S=Be rlin", "C =GB"): compared without white space too, so a
+    // wrap never turns a listed issuer into an unlisted one.
+    let squeezed = |text: &str| {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        DistinguishedName::parse(&t).ok()
+    };
+    let issuer_squeezed = squeezed(issuer_text);
+    let listed = allowlist.authorities().iter().find(|a| {
+        a.subject.matches_either_order(&issuer)
+            || issuer_squeezed.as_ref().is_some_and(|i| {
+                squeezed(&a.subject.to_string()).is_some_and(|s| s.matches_either_order(i))
+            })
+    });
     match listed {
         Some(a) if a.standing(at) == Standing::Accepted => add(
             "exchange-certificate-issuer-listed",

@@ -210,6 +210,16 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
                 if digits.len() == 40 {
                     break;
                 }
+            } else if c == '\n'
+                && !digits.is_empty()
+                && j.checked_sub(1)
+                    .and_then(|p| chars.get(p))
+                    .is_some_and(char::is_ascii_hexdigit)
+                && chars.get(j + 1).is_some_and(char::is_ascii_hexdigit)
+            {
+                // A mail client or a console wrapped the value: `> ...3C8B78` / `> 06`
+                // (the quote marks are gone from the lines already).
+                j += 1;
             } else if (c == ' ' || INVISIBLE.contains(&c))
                 && digits.len() % 2 == 0
                 && !digits.is_empty()
@@ -239,10 +249,12 @@ fn thumbprints(text: &str, out: &mut Vec<FoundThumbprint>) {
                         .iter()
                         .map(|c| format!("U+{:04X}", u32::from(*c)))
                         .collect(),
+                    // As pasted, less the line break a wrap put inside it.
                     pasted: chars
                         .get(start..last_end)
                         .unwrap_or_default()
                         .iter()
+                        .filter(|&&c| c != '\n')
                         .collect(),
                     marks: invisible,
                 });
@@ -303,6 +315,32 @@ fn server_name(text: &str) -> Option<String> {
     (is_name && t.len() <= 253).then(|| t.to_owned())
 }
 
+/// `text` with a word cut at a line's end joined to its rest: a line that ends in a
+/// letter and a next line that starts with a lower-case run of letters ending in
+/// `Exception` (an exception name never starts lower case).
+fn rejoin_cut_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let first = line.split_whitespace().next().unwrap_or_default();
+        let word: String = first
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let cut = out.ends_with(|c: char| c.is_ascii_alphabetic())
+            && word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word.ends_with("Exception");
+        if cut {
+            out.push_str(line.trim_start());
+        } else {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 fn facts(lines: &[String], raw: &str) -> Facts {
     let joined = lines.join("\n");
     let mut f = Facts {
@@ -310,8 +348,10 @@ fn facts(lines: &[String], raw: &str) -> Facts {
         ..Facts::default()
     };
     thumbprints(&joined, &mut f.thumbprints);
-    // Words cut by Format-List at the console's width are whole again for this.
-    let dewrapped = crate::load::shell::dewrap(raw);
+    // Words cut by Format-List at the console's width are whole again for this, and so
+    // are words a mail client cut at the end of a line (`ProvisioningFederat` /
+    // `edExchangeException`).
+    let dewrapped = rejoin_cut_words(&crate::load::shell::dewrap(&lines.join("\n")));
     for word in dewrapped.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
         let word = word.trim_matches('.');
         if let Some(cmdlet) = cmdlet(word) {
@@ -330,11 +370,16 @@ fn facts(lines: &[String], raw: &str) -> Facts {
     let mut from = 0;
     while let Some(pos) = lower[from..].find("fullyqualifiederrorid") {
         let start = from + pos + "fullyqualifiederrorid".len();
-        let id: String = compact_text[start..]
-            .trim_start_matches([' ', ':'])
-            .chars()
-            .take_while(char::is_ascii_hexdigit)
-            .collect();
+        // Eight hex digits, a line break (a space here) perhaps inside them: `6501C` /
+        // `8A0,Microsoft...` when a mail client cut the line.
+        let mut id = String::new();
+        for c in compact_text[start..].trim_start_matches([' ', ':']).chars() {
+            match c {
+                c if c.is_ascii_hexdigit() && id.len() < 8 => id.push(c),
+                ' ' if id.len() < 8 => {}
+                _ => break,
+            }
+        }
         if id.len() == 8 {
             push_unique(&mut f.error_ids, id.to_ascii_uppercase());
         }
