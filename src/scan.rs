@@ -452,8 +452,11 @@ pub fn scan(
                 std::mem::take(&mut current),
                 std::mem::take(&mut visits),
                 open,
-                &run,
-                &as_bundle,
+                &Again {
+                    run: &run,
+                    pool: &shared.extras,
+                    as_bundle: &as_bundle,
+                },
                 &mut emit,
             );
             progress(done);
@@ -474,6 +477,15 @@ pub fn scan(
         next = after;
     }
     order.summary
+}
+
+/// How the files of a complete directory are checked again: its bundles with its
+/// issuer files (`run`), and an issuer file that issued nothing there (nor in the
+/// scan's `--chain-dir`, `pool`) as the bundle it is (`as_bundle`).
+struct Again<'a> {
+    run: &'a dyn Fn(&Work) -> Vec<Visit>,
+    pool: &'a [Certificate],
+    as_bundle: &'a dyn Fn(&Found, crate::chain::LeafSelector) -> Visit,
 }
 
 /// A file taken from a walk, with the number of its directory.
@@ -528,10 +540,10 @@ impl InOrder {
         taken: Vec<Taken>,
         visits: Vec<Visit>,
         open: usize,
-        run: &dyn Fn(&Work) -> Vec<Visit>,
-        as_bundle: &dyn Fn(&Found, crate::chain::LeafSelector) -> Visit,
+        checks: &Again<'_>,
         emit: &mut dyn FnMut(&FileRecord),
     ) {
+        let run = checks.run;
         for (t, v) in taken.into_iter().zip(visits) {
             if let Visit::IssuerFile(certs) = &v {
                 self.issuers
@@ -565,7 +577,7 @@ impl InOrder {
                 *v = visit;
             }
         }
-        issuers::judge_unused(&mut ready, as_bundle);
+        issuers::judge_unused(&mut ready, checks.pool, checks.as_bundle);
         // The issuers of directories now complete are not needed any more.
         self.issuers.retain(|&dir, _| dir >= open);
         for (t, v) in ready {

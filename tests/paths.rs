@@ -420,3 +420,35 @@ fn a_listed_ca_needs_no_basic_constraints_its_identity_decides() {
         "{json:#}"
     );
 }
+
+#[test]
+fn a_ca_file_that_issued_a_ca_of_the_chain_dir_stays_an_issuer_file() {
+    // The policy CA alone in the tree; the CA it issued kept in --chain-dir.
+    let certs = blocks("graph-expired-copy.pem");
+    let tree = Scratch::new("graph-pool-tree");
+    tree.file("policy.cer", certs[4].as_bytes());
+    let pool = Scratch::new("graph-pool-chain");
+    pool.file("copy.cer", certs[3].as_bytes());
+    let verdict = |extra: &[&str]| {
+        let (_, stdout, stderr) = outcome(
+            mfgcheck()
+                .args([
+                    "scan",
+                    tree.to_str().unwrap(),
+                    "--format",
+                    "json",
+                    "--allow-empty",
+                ])
+                .args(["--allowlist", "graph-allowlist.yaml", "--at", "2011-06-01"])
+                .args(extra),
+        );
+        let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+        json["files"][0]["verdict"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        verdict(&["--chain-dir", pool.to_str().unwrap()]),
+        "issuer-file"
+    );
+    // Without it, the policy CA issued nothing anywhere: checked as a bundle.
+    assert_eq!(verdict(&[]), "rejected");
+}

@@ -2,8 +2,9 @@
 //! taken as the issuers of its directory (a vendor's intermediate beside the leaf), but
 //! a server certificate mis-issued with CA:TRUE looks the same. Once a directory is
 //! complete, an issuer file none of whose certificates is a root, is on the path of a
-//! bundle of the directory, or issued another of its CA certificates, is checked as the
-//! bundle it is, and so rejected (`ca-certificate`) instead of silently counted.
+//! bundle of the directory, or issued another of its CA certificates or of the scan's
+//! `--chain-dir`, is checked as the bundle it is, and so rejected (`ca-certificate`)
+//! instead of silently counted.
 
 use super::{Found, Taken, Visit};
 use crate::chain::LeafSelector;
@@ -13,6 +14,7 @@ use crate::model::{Certificate, Sha1Thumbprint};
 /// that issued nothing of their directory.
 pub(super) fn judge_unused(
     ready: &mut [(Taken, Visit)],
+    pool: &[Certificate],
     as_bundle: &dyn Fn(&Found, LeafSelector) -> Visit,
 ) {
     let mut rest = ready;
@@ -20,7 +22,7 @@ pub(super) fn judge_unused(
         let dir = first.dir;
         let len = rest.iter().take_while(|(t, _)| t.dir == dir).count();
         let (directory, after) = rest.split_at_mut(len);
-        for (i, leaf) in unused(directory) {
+        for (i, leaf) in unused(directory, pool) {
             if let Some((taken, visit)) = directory.get_mut(i) {
                 *visit = as_bundle(&taken.found, LeafSelector::Sha1(leaf));
             }
@@ -40,7 +42,7 @@ fn issued(issuer: &Certificate, cert: &Certificate) -> bool {
 /// The issuer files of one directory that issued nothing, each with the certificate
 /// to check: the one of the file that issued no other of it. A file with several such
 /// certificates stays an issuer file (nothing says which would be the leaf).
-fn unused(directory: &[(Taken, Visit)]) -> Vec<(usize, Sha1Thumbprint)> {
+fn unused(directory: &[(Taken, Visit)], pool: &[Certificate]) -> Vec<(usize, Sha1Thumbprint)> {
     let on_paths: Vec<&Sha1Thumbprint> = directory
         .iter()
         .filter_map(|(_, v)| match v {
@@ -66,6 +68,7 @@ fn unused(directory: &[(Taken, Visit)]) -> Vec<(usize, Sha1Thumbprint)> {
             c.is_self_issued()
                 || on_paths.contains(&c.sha1())
                 || all.iter().any(|other| issued(c, other))
+                || pool.iter().any(|other| issued(c, other))
         });
         if used {
             continue;
