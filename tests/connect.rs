@@ -742,3 +742,63 @@ fn inspect_connect_says_the_tls_certificate_need_not_be_the_federation_one() {
         "{stdout}"
     );
 }
+
+// ---- Hostile servers: bounded in bytes and time, each stops by itself ----------------------
+
+/// A server on 127.0.0.1 that sends `first`, then one byte of `then` every 200 ms, at most
+/// `most` of them (so it stops by itself within `most` / 5 seconds), never more.
+fn trickle(first: &'static [u8], then: u8, most: usize) -> u16 {
+    serve_once(move |mut stream| {
+        if stream.write_all(first).is_err() {
+            return;
+        }
+        for _ in 0..most {
+            thread::sleep(std::time::Duration::from_millis(200));
+            if stream.write_all(&[then]).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+#[test]
+fn a_trickling_server_ends_at_the_timeout_not_at_its_own_pace() {
+    // A TLS record header for 4 KiB, then a byte every 200 ms for up to 8 s: the
+    // attempt ends at --timeout 1, during the handshake. (Per-read timeouts let it run
+    // until the server stopped.)
+    let port = trickle(&[0x16, 0x03, 0x03, 0x10, 0x00], 0x00, 40);
+    refused_with(
+        port,
+        &["--timeout", "1"],
+        "timed out during the TLS handshake",
+    );
+    // An SMTP greeting a byte at a time: the STARTTLS conversation times out.
+    let port = trickle(b"2", b'2', 40);
+    refused_with(
+        port,
+        &["--timeout", "1", "--starttls", "smtp"],
+        "timed out during the STARTTLS conversation",
+    );
+}
+
+#[test]
+fn empty_tls_records_are_refused() {
+    // Asked the modern way: the alert of a TLS 1.0-only server (protocol_version).
+    // Asked again the old way: empty handshake records, a thousand at most.
+    let turn = Arc::new(AtomicUsize::new(0));
+    let (port, accepted) = serve_each(2, move |mut stream| {
+        read_record(&mut stream);
+        if turn.fetch_add(1, Ordering::SeqCst) == 0 {
+            let _ = stream.write_all(&[21, 3, 1, 0, 2, 2, 70]);
+        } else {
+            let _ = stream.write_all(&[22u8, 3, 1, 0, 0].repeat(1000));
+        }
+    });
+    let (code, stdout, stderr) = check_at(port, &[]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the server sent an empty TLS record"),
+        "{stderr}"
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}

@@ -204,6 +204,11 @@ pub(super) fn handshake<S: Read + Write>(
         if header.version.0 >> 8 != 3 || len > MAX_RECORD {
             return Err(Problem::NotTls);
         }
+        // RFC 5246 6.2.1: no empty handshake or alert records. A server sending them
+        // without end would keep the loop reading nothing.
+        if len == 0 {
+            return Err(Problem::Tls("the server sent an empty TLS record".into()));
+        }
         let body = read_exact(stream, len)?;
         match header.record_type {
             TlsRecordType::Alert => {

@@ -208,32 +208,76 @@ pub fn fetch(endpoint: &Endpoint, options: &Options) -> Result<Presented, Connec
     })
 }
 
+/// A connection whose every read and write gets only the time left before one
+/// deadline, not a timeout of its own: a server that sends a byte a second, or goes
+/// silent in the middle of a record, cannot stretch the attempt past `--timeout`, and
+/// the retry with an old ClientHello shares the same deadline.
+pub(crate) struct Deadlined<S> {
+    stream: S,
+    deadline: Instant,
+}
+
+/// A stream whose read and write timeouts can be set: a socket.
+pub(crate) trait Timed {
+    fn set_timeouts(&self, left: Duration) -> std::io::Result<()>;
+}
+
+impl Timed for TcpStream {
+    fn set_timeouts(&self, left: Duration) -> std::io::Result<()> {
+        self.set_read_timeout(Some(left))?;
+        self.set_write_timeout(Some(left))
+    }
+}
+
+impl<S: Timed> Deadlined<S> {
+    pub(crate) fn new(stream: S, deadline: Instant) -> Self {
+        Self { stream, deadline }
+    }
+
+    /// Sets the socket's timeouts to what is left; `TimedOut` once nothing is.
+    fn arm(&self) -> std::io::Result<()> {
+        let left = self
+            .deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::TimedOut))?;
+        self.stream.set_timeouts(left)
+    }
+}
+
+impl<S: Timed + std::io::Read> std::io::Read for Deadlined<S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.arm()?;
+        self.stream.read(buf)
+    }
+}
+
+impl<S: Timed + std::io::Write> std::io::Write for Deadlined<S> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.arm()?;
+        self.stream.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.arm()?;
+        self.stream.flush()
+    }
+}
+
 /// A connection ready for the TLS handshake: connected, STARTTLS spoken when asked
-/// for, and its reads and writes bounded by what is left of the deadline.
+/// for, every read and write bounded by what is left of the deadline.
 fn open(
     addresses: &[SocketAddr],
     options: &Options,
     deadline: Instant,
-) -> Result<(TcpStream, SocketAddr), Problem> {
-    let (mut stream, address) = connect(addresses, deadline)?;
-    let bound = |stream: &TcpStream, stage| -> Result<(), Problem> {
-        let left = deadline
-            .checked_duration_since(Instant::now())
-            .filter(|d| !d.is_zero())
-            .ok_or(Problem::Timeout(stage))?;
-        stream
-            .set_read_timeout(Some(left))
-            .and_then(|()| stream.set_write_timeout(Some(left)))
-            .map_err(Problem::from_io)
-    };
+) -> Result<(Deadlined<TcpStream>, SocketAddr), Problem> {
+    let (stream, address) = connect(addresses, deadline)?;
+    let mut stream = Deadlined::new(stream, deadline);
     if let Some(StartTls::Smtp) = options.starttls {
-        bound(&stream, Stage::StartTls)?;
         smtp::starttls(&mut stream).map_err(|p| match p {
             Problem::Timeout(_) => Problem::Timeout(Stage::StartTls),
             other => other,
         })?;
     }
-    bound(&stream, Stage::Handshake)?;
     Ok((stream, address))
 }
 
