@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::IssuerSource;
 
@@ -32,6 +32,54 @@ pub struct Client {
     /// Every address asked, with what it gave: a scan's bundles share their CAs. A
     /// thread asking for an address another is fetching waits for that answer.
     answers: Mutex<HashMap<String, Answer>>,
+    /// What one fetch may take, redirects included.
+    timeout: Duration,
+}
+
+/// What `url` is when it is not an `http` address (`a file: address`), in words.
+fn other_scheme(url: &str) -> Option<String> {
+    let Some((scheme, _)) = url.split_once(':') else {
+        return Some(format!("\"{url}\", not an address"));
+    };
+    let is_scheme = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    match is_scheme {
+        true if scheme.eq_ignore_ascii_case("http") => None,
+        true => Some(format!("a {}: address", scheme.to_ascii_lowercase())),
+        false => Some(format!("\"{url}\", not an address")),
+    }
+}
+
+/// Where a redirect's `location` points, from `base` (RFC 3986 in the forms servers
+/// send: absolute, `//host/path`, `/path`, or a path beside the current one).
+fn resolve(base: &str, location: &str) -> String {
+    let location = location.trim();
+    if location.contains("://")
+        || location
+            .split_once(':')
+            .is_some_and(|(s, _)| !s.contains('/'))
+    {
+        return location.to_owned();
+    }
+    if let Some(rest) = location.strip_prefix("//") {
+        return format!("http://{rest}");
+    }
+    // base is http://host[/path]
+    let after_scheme = base.get(7..).unwrap_or_default();
+    let (host, path) = after_scheme
+        .split_once('/')
+        .map_or((after_scheme, ""), |(h, p)| (h, p));
+    if location.starts_with('/') {
+        return format!("http://{host}{location}");
+    }
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    if dir.is_empty() {
+        format!("http://{host}/{location}")
+    } else {
+        format!("http://{host}/{dir}/{location}")
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -41,31 +89,64 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client whose every request (redirects and body included) ends within `timeout`.
+    /// A client whose every fetch (its redirects and body included) ends within
+    /// `timeout`.
     pub fn new(timeout: Duration) -> Self {
+        // Redirects are followed here, not by ureq, so that each new address is held
+        // to the http:// rule before it is asked for, and all of them share one deadline.
         let config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .max_redirects(MAX_REDIRECTS)
+            .max_redirects(0)
             .http_status_as_error(false)
             .user_agent(concat!("mfgcheck/", env!("CARGO_PKG_VERSION")))
             .build();
         Self {
             agent: config.into(),
             answers: Mutex::new(HashMap::new()),
+            timeout,
         }
     }
 
     fn get(&self, url: &str) -> Result<Vec<u8>, String> {
-        if !url
-            .get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
-        {
-            let scheme = url.split(':').next().unwrap_or_default();
-            return Err(format!(
-                "only http:// addresses are fetched (RFC 5280 caIssuers), not {scheme}:"
-            ));
+        let deadline = Instant::now() + self.timeout;
+        let mut url = url.to_owned();
+        let mut redirects = 0;
+        loop {
+            if let Some(scheme) = other_scheme(&url) {
+                let said = if redirects == 0 { "" } else { "redirected to " };
+                return Err(format!(
+                    "{said}{scheme}, which is not fetched: only http:// addresses are (RFC 5280 caIssuers)"
+                ));
+            }
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| "timed out".to_owned())?;
+            let response = self
+                .agent
+                .get(&url)
+                .config()
+                .timeout_global(Some(left))
+                .build()
+                .call()
+                .map_err(words)?;
+            if !response.status().is_redirection() {
+                return self.body(response);
+            }
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(format!("more than {MAX_REDIRECTS} redirects (a loop?)"));
+            }
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .ok_or_else(|| "a redirect without a Location".to_owned())?;
+            url = resolve(&url, location);
         }
-        let mut response = self.agent.get(url).call().map_err(words)?;
+    }
+
+    /// The body of a final answer, at most [`MAX_ANSWER_BYTES`].
+    fn body(&self, mut response: ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, String> {
         let status = response.status();
         if !status.is_success() {
             return Err(format!(
@@ -127,5 +208,45 @@ fn words(e: ureq::Error) -> String {
             _ => io.to_string(),
         },
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{other_scheme, resolve};
+
+    #[test]
+    fn redirects_resolve_as_servers_send_them() {
+        let base = "http://ca.example/certs/int.cer";
+        assert_eq!(
+            resolve(base, "/moved/int.p7c"),
+            "http://ca.example/moved/int.p7c"
+        );
+        assert_eq!(
+            resolve(base, "int2.cer"),
+            "http://ca.example/certs/int2.cer"
+        );
+        assert_eq!(
+            resolve(base, "//cdn.example/x.cer"),
+            "http://cdn.example/x.cer"
+        );
+        assert_eq!(resolve(base, "file:///etc/passwd"), "file:///etc/passwd");
+        assert_eq!(
+            resolve("http://ca.example", "x.cer"),
+            "http://ca.example/x.cer"
+        );
+    }
+
+    #[test]
+    fn only_http_is_fetched() {
+        assert_eq!(other_scheme("http://ca.example/x.cer"), None);
+        assert_eq!(other_scheme("HTTP://ca.example/x.cer"), None);
+        for (url, said) in [
+            ("file:///etc/passwd", "a file: address"),
+            ("https://ca.example/x", "a https: address"),
+            ("ldap://ldap.example/cn=x", "a ldap: address"),
+        ] {
+            assert_eq!(other_scheme(url).as_deref(), Some(said), "{url}");
+        }
     }
 }

@@ -32,6 +32,8 @@ enum Answer {
     Ok(Vec<u8>),
     Status(u16),
     Redirect(&'static str),
+    /// A redirect to this whole address (another scheme, say).
+    RedirectTo(&'static str),
     Slow(Duration, Vec<u8>),
 }
 
@@ -79,6 +81,7 @@ fn proxy(
                         format!("302 Found\r\nLocation: http://ca.mfgcheck.test{to}"),
                         Vec::new(),
                     ),
+                    Answer::RedirectTo(to) => (format!("302 Found\r\nLocation: {to}"), Vec::new()),
                     Answer::Slow(wait, body) => {
                         thread::sleep(wait);
                         ("200 OK".to_owned(), body)
@@ -327,6 +330,22 @@ fn failures_are_warnings_naming_the_address_and_why() {
                 _ => Answer::Redirect("/int.cer"),
             }),
             "more than 3 redirects",
+            &[],
+        ),
+        // A redirect to another scheme is refused by its scheme, never asked for.
+        (
+            Box::new(|_: &str| Answer::RedirectTo("file:///etc/passwd")),
+            "redirected to a file: address, which is not fetched",
+            &[],
+        ),
+        (
+            Box::new(|_: &str| Answer::RedirectTo("ftp://ca.mfgcheck.test/int.cer")),
+            "redirected to a ftp: address, which is not fetched",
+            &[],
+        ),
+        (
+            Box::new(|_: &str| Answer::RedirectTo("https://ca.mfgcheck.test/int.cer")),
+            "redirected to a https: address, which is not fetched",
             &[],
         ),
     ];
