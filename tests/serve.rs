@@ -376,3 +376,126 @@ fn a_ticket_dropped_as_a_text_file_is_triaged_and_pem_in_a_text_file_is_checked(
     assert_eq!(doc["kind"], "check", "{doc}");
     assert_eq!(doc["result"]["verdict"], "rejected");
 }
+
+/// One raw HTTP/1.1 exchange with the server: `request` as bytes, the answer's status
+/// and body. The socket gives up after 10 s, so a test never hangs on it.
+fn raw(server: &Server, request: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let address = server.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read until the head and the body it announces are in (or the server closes).
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+            });
+            if length.is_some_and(|n| body.len() >= n) {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn a_page_elsewhere_that_rebinds_its_name_to_this_machine_is_refused() {
+    let server = Server::start(&["--allow-host", "mfgcheck.corp.example"]);
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    let get = |host: &str| {
+        raw(
+            &server,
+            format!("GET /api/allowlist HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    // The attacker's name, resolved to 127.0.0.1: refused, as JSON.
+    let (status, body) = get(&format!("attacker.example:{port}"));
+    assert_eq!(status, 421, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        doc["error"].as_str().unwrap().contains("--allow-host"),
+        "{doc}"
+    );
+    // Addresses, localhost and the names given with --allow-host are answered.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("mfgcheck.corp.example:{port}"),
+    ] {
+        let (status, body) = get(&host);
+        assert_eq!(status, 200, "{host}: {body}");
+    }
+}
+
+#[test]
+fn an_announced_body_over_the_limit_is_413_at_once_and_every_error_is_json() {
+    let server = Server::start(&["--max-body", "1"]);
+    // Headers only: the answer comes before any of the 100 MB is sent.
+    let (status, body) = raw(
+        &server,
+        b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000000\r\n\r\n",
+    );
+    assert_eq!(status, 413, "{body}");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        doc["error"].as_str().unwrap().contains("--max-body"),
+        "{doc}"
+    );
+    // A form that does not parse: axum's own rejection, as JSON.
+    let (status, doc) = server.post(
+        "/api/check",
+        "multipart/form-data; boundary=x",
+        b"garbage".to_vec(),
+        None,
+    );
+    assert!(status == 400 || status == 422, "{status}: {doc}");
+    assert!(doc["error"].is_string(), "{doc}");
+    // A query that does not parse.
+    let (status, body) = raw(
+        &server,
+        b"GET /api/allowlist?at=%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+    );
+    assert!(status >= 400, "{status}: {body}");
+    let doc: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert!(doc["error"].is_string(), "{doc}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_60_kib_url_is_logged_cut() {
+    let server = Server::start(&[]);
+    // 60 KiB: hyper itself answers 414 for a longer URI, before anything is logged.
+    let long = format!("/{}", "a".repeat(60 * 1024));
+    let (status, _) = raw(
+        &server,
+        format!("GET {long} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    assert_eq!(status, 404);
+    let (_, log) = server.terminate();
+    let line = log.lines().find(|l| l.contains("GET /aaa")).unwrap();
+    assert!(line.len() < 1000, "{} characters", line.len());
+    assert!(line.contains("(61441 characters)"), "{line}");
+}

@@ -51,6 +51,13 @@ pub(super) struct ServeArgs {
     /// Open the page in the default browser once the server listens.
     #[arg(long)]
     open: bool,
+
+    /// Also answer requests for this host name (repeatable): the name a team reaches
+    /// the server by. Without it only addresses and localhost are answered, so a web
+    /// page elsewhere that points its own name at this machine (DNS rebinding) cannot
+    /// use the API.
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
 }
 
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode, Fatal> {
@@ -67,6 +74,7 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode, Fatal> {
         profile: args.profile.into(),
         max_body: usize::try_from(args.max_body * 1024 * 1024).unwrap_or(usize::MAX),
         open: args.open,
+        allow_hosts: args.allow_host,
     };
     crate::web::serve(config).map_err(Fatal)?;
     Ok(ExitCode::SUCCESS)

@@ -6,6 +6,7 @@
 
 mod api;
 mod assets;
+mod guard;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub(crate) struct Config {
     pub profile: Profile,
     pub max_body: usize,
     pub open: bool,
+    /// Host names the API answers for besides the address it listens on.
+    pub allow_hosts: Vec<String>,
 }
 
 /// Shared by every request.
@@ -100,7 +103,8 @@ async fn same_origin(headers: HeaderMap, request: Request, next: Next) -> Respon
 async fn log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    // A client chooses the path: a 64 KB one is logged cut, with its length.
+    let path = guard::cut(request.uri().path(), 256);
     let size = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -116,7 +120,7 @@ async fn log(request: Request, next: Next) -> Response {
     response
 }
 
-fn router(app: Arc<App>, max_body: usize) -> Router {
+fn router(app: Arc<App>, max_body: usize, hosts: guard::Hosts) -> Router {
     let routes = Router::new()
         .route("/", get(assets::index))
         .route("/allowlist", get(assets::index))
@@ -138,7 +142,13 @@ fn router(app: Arc<App>, max_body: usize) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
-        ));
+        ))
+        .layer(middleware::from_fn_with_state(
+            max_body,
+            guard::announced_size,
+        ))
+        .layer(middleware::from_fn_with_state(Arc::new(hosts), guard::host))
+        .layer(middleware::from_fn(guard::json_errors));
     security_headers(routes).layer(middleware::from_fn(log))
 }
 
@@ -184,7 +194,8 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
             kb: config.kb,
             profile: config.profile,
         });
-        axum::serve(listener, router(app, config.max_body))
+        let hosts = guard::Hosts::new(address, &config.allow_hosts);
+        axum::serve(listener, router(app, config.max_body, hosts))
             .with_graceful_shutdown(shutdown())
             .await
             .map_err(|e| format!("the server stopped: {e}"))?;
