@@ -802,3 +802,43 @@ fn empty_tls_records_are_refused() {
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn scan_connect_list_asks_as_many_servers_at_once_as_jobs_says() {
+    // 16 silent servers, each holding its one connection for at most 3 s: with
+    // --jobs 16 all 16 are open at once (the cap of file threads, 8 here, does not
+    // apply to servers), and each costs at most --timeout.
+    let open = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let ports: Vec<u16> = (0..16)
+        .map(|_| {
+            let (open, most) = (open.clone(), most.clone());
+            serve_once(move |mut stream| {
+                let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(3)));
+                let mut buf = [0u8; 4096];
+                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+                open.fetch_sub(1, Ordering::SeqCst);
+            })
+        })
+        .collect();
+    let list: String = ports.iter().map(|p| format!("127.0.0.1:{p}\n")).collect();
+    let dir = common::Scratch::new("connect-jobs");
+    let path = dir.file("endpoints.txt", list.as_bytes());
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        "--connect-list",
+        &path,
+        "--jobs",
+        "16",
+        "--timeout",
+        "2",
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(stdout.lines().count(), 16, "{stdout}");
+    assert!(stdout.lines().all(|l| l.contains("timed out")), "{stdout}");
+    assert_eq!(most.load(Ordering::SeqCst), 16, "servers open at once");
+}

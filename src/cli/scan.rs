@@ -19,6 +19,9 @@ use super::{AllowlistArg, AtArg, Fatal, PasswordArgs, max_input_bytes, read_text
 /// Servers asked at once by default: they wait on the network, not on the cores.
 const ENDPOINT_JOBS: usize = 16;
 
+/// Servers asked at once at most, whatever --jobs says: each is a thread and a socket.
+const MAX_ENDPOINT_JOBS: usize = 256;
+
 pub(super) const EXAMPLES: &str = "\
 Examples:
   Every bundle below a config repository, as a table:
@@ -286,10 +289,12 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let fail_on_warning = args.fail_on == FailOn::Warning;
     let servers = Servers {
         endpoints: &endpoints,
+        // Servers wait on the network, not the cores: the cap on file threads (four a
+        // core) does not apply; --jobs is taken up to MAX_ENDPOINT_JOBS.
         jobs: if args.jobs == 0 {
             ENDPOINT_JOBS.min(endpoints.len()).max(1)
         } else {
-            options.jobs
+            args.jobs.min(MAX_ENDPOINT_JOBS)
         },
         timeout: std::time::Duration::from_secs(args.timeout),
     };
