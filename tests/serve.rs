@@ -499,3 +499,22 @@ fn a_60_kib_url_is_logged_cut() {
     assert!(line.len() < 1000, "{} characters", line.len());
     assert!(line.contains("(61441 characters)"), "{line}");
 }
+
+#[test]
+fn thumbprint_answers_stay_small_whatever_is_pasted() {
+    let server = Server::start(&["--max-body", "16"]);
+    let thumb = "7C4656C3061F7F4C0D67B319A855F60EBC11FC44\n";
+    // 10 MiB of thumbprint lines: the first 1,000 are looked up, the rest counted.
+    let many = thumb.repeat(10 * 1024 * 1024 / thumb.len());
+    let lines = many.lines().count();
+    let (status, doc) = server.post("/api/thumbprint", "text/plain", many.into_bytes(), None);
+    assert_eq!(status, 200);
+    assert_eq!(doc["values"].as_array().unwrap().len(), 1000);
+    assert_eq!(doc["left_out"], lines - 1000);
+    Schemas::from_readme().check("thumbprint", &doc);
+    // 10 MiB of invisible marks in one line: one value, read to 512 characters.
+    let marks = "\u{200E}".repeat(10 * 1024 * 1024 / 3);
+    let (status, doc) = server.post("/api/thumbprint", "text/plain", marks.into_bytes(), None);
+    let answer = doc.to_string();
+    assert!(answer.len() < 100_000, "{status}: {} bytes", answer.len());
+}

@@ -245,12 +245,20 @@ fn triage_text(
     Ok(report::triage_json(&t, &app.kb))
 }
 
+/// Values one `/api/thumbprint` request looks up at most, and the characters read of
+/// each: a paste holds a few; 10 MiB of lines (or of invisible marks in one line) must
+/// not make an answer of hundreds of MB. What is left out is counted in `left_out`.
+const MAX_VALUES: usize = 1000;
+const MAX_VALUE_CHARS: usize = 512;
+
 fn thumbprint_text(app: &super::App, text: &str) -> Result<Value, Failure> {
-    let values: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let values: Vec<String> = lines
+        .by_ref()
+        .take(MAX_VALUES)
+        .map(|v| v.chars().take(MAX_VALUE_CHARS).collect())
         .collect();
+    let left_out = lines.count();
     if values.is_empty() {
         return Err(Failure::unusable(
             "no value: paste a thumbprint or a serial number",
@@ -258,7 +266,11 @@ fn thumbprint_text(app: &super::App, text: &str) -> Result<Value, Failure> {
     }
     let allowlist = app.allowlist(app.profile);
     let lookups: Vec<_> = values.iter().map(|v| look_up(v, allowlist)).collect();
-    Ok(report::lookup_json(&lookups, allowlist, None))
+    let mut doc = report::lookup_json(&lookups, allowlist, None);
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("left_out".into(), json!(left_out));
+    }
+    Ok(doc)
 }
 
 fn lync_text(text: &str) -> Result<Value, Failure> {
