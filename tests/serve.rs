@@ -518,3 +518,34 @@ fn thumbprint_answers_stay_small_whatever_is_pasted() {
     let answer = doc.to_string();
     assert!(answer.len() < 100_000, "{status}: {} bytes", answer.len());
 }
+
+#[test]
+fn answers_name_the_allowlist_by_its_file_name_not_its_path() {
+    let path = fixture("allowlist.yaml");
+    let path = path.to_str().unwrap();
+    let unlisted = bytes("unlisted.pem");
+    for (args, name) in [
+        (vec!["--allowlist", path], "allowlist.yaml"),
+        (
+            vec!["--allowlist", path, "--allowlist-label", "Contoso list"],
+            "Contoso list",
+        ),
+    ] {
+        let server = Server::start_with(&args);
+        let (status, doc) = server.form(
+            "/api/check",
+            &[
+                ("file", Some("unlisted.pem"), &unlisted),
+                ("at", None, b"2011-06-01"),
+            ],
+        );
+        assert_eq!(status, 200);
+        assert_eq!(doc["allowlist"]["source"], name);
+        let dir = std::path::Path::new(path)
+            .parent()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(!doc.to_string().contains(dir), "the server's path in {doc}");
+    }
+}

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use mfgcheck::policy::Profile;
+use mfgcheck::policy::{Allowlist, Profile};
 use mfgcheck::triage::KnowledgeBase;
 
 use super::check::ProfileArg;
@@ -32,8 +32,13 @@ pub(super) struct ServeArgs {
     listen: SocketAddr,
 
     /// Use this allowlist (YAML) instead of the built-in ones, for every profile.
+    /// Answers name it by its file name, never its path on the server.
     #[arg(long, value_name = "FILE")]
     allowlist: Option<PathBuf>,
+
+    /// The name answers give the --allowlist file (default: its file name).
+    #[arg(long, value_name = "NAME", requires = "allowlist")]
+    allowlist_label: Option<String>,
 
     /// Add the entries of this knowledge base to triage's (repeatable).
     #[arg(long, value_name = "FILE")]
@@ -60,6 +65,22 @@ pub(super) struct ServeArgs {
     allow_host: Vec<String>,
 }
 
+/// The allowlist a served answer names: `--allowlist` under its file name (or
+/// `--allowlist-label`), so that JSON and fix texts never disclose the server's paths.
+fn served_allowlist(args: &ServeArgs, profile: Profile) -> Result<Allowlist, Fatal> {
+    let Some(path) = &args.allowlist else {
+        return load_allowlist(None, profile);
+    };
+    let (_, text) = read_text(path)?;
+    let label = args.allowlist_label.clone().unwrap_or_else(|| {
+        path.file_name().map_or_else(
+            || "allowlist".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    });
+    Ok(Allowlist::parse(&text, &label)?)
+}
+
 pub(super) fn run(args: ServeArgs) -> Result<ExitCode, Fatal> {
     let mut kb = KnowledgeBase::embedded()?;
     for path in &args.kb {
@@ -68,8 +89,8 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode, Fatal> {
     }
     let config = crate::web::Config {
         listen: args.listen,
-        allowlist_rtm: load_allowlist(args.allowlist.as_deref(), Profile::Exchange2010)?,
-        allowlist_sp2: load_allowlist(args.allowlist.as_deref(), Profile::Exchange2010Sp2)?,
+        allowlist_rtm: served_allowlist(&args, Profile::Exchange2010)?,
+        allowlist_sp2: served_allowlist(&args, Profile::Exchange2010Sp2)?,
         kb,
         profile: args.profile.into(),
         max_body: usize::try_from(args.max_body * 1024 * 1024).unwrap_or(usize::MAX),

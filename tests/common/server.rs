@@ -14,16 +14,16 @@ pub struct Server {
 impl Server {
     /// Serves with the test allowlist, run in the fixtures directory; `extra` options.
     pub fn start(extra: &[&str]) -> Self {
+        Self::start_with(&[&["--allowlist", "allowlist.yaml"], extra].concat())
+    }
+
+    /// Serves with exactly the options `args` (besides the address), in the fixtures
+    /// directory.
+    pub fn start_with(args: &[&str]) -> Self {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mfgcheck"))
             .current_dir(super::fixture("."))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--allowlist",
-                "allowlist.yaml",
-            ])
-            .args(extra)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
