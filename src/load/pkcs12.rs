@@ -35,6 +35,21 @@ pub const MAX_ITERATIONS: u32 = 1_000_000;
 #[cfg(fuzzing)]
 pub const MAX_ITERATIONS: u32 = 5_000;
 
+/// Key derivation iterations one PFX may ask for in all, its bags, its integrity check
+/// and every password tried together: a real file asks for a few thousand (at most a
+/// few million with a password manager's counts). Without it, 1,000 bags of a million
+/// iterations each would each pass [`MAX_ITERATIONS`] and burn an hour of CPU.
+#[cfg(not(fuzzing))]
+pub const MAX_TOTAL_ITERATIONS: u64 = 4_000_000;
+#[cfg(fuzzing)]
+pub const MAX_TOTAL_ITERATIONS: u64 = 20_000;
+
+thread_local! {
+    /// What the PFX being opened on this thread has asked for so far ([`open`] starts
+    /// it at zero; every derivation is charged before it runs).
+    static SPENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Nesting of SafeContents bags inside each other; real files use none.
 const MAX_NESTING: usize = 4;
 
@@ -241,6 +256,7 @@ impl<'a> Attempt<'a> {
 /// Opens a PFX with `password`, or with the empty and then the absent password when
 /// none is given. `der` is one complete top-level element.
 pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, Problem> {
+    SPENT.with(|s| s.set(0));
     let normalized;
     let pfx = match pkcs12::pfx::Pfx::from_der(der) {
         Ok(pfx) => pfx,
@@ -280,6 +296,16 @@ pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, 
 
     let attempt = match &pfx.mac_data {
         Some(mac) => {
+            // Up front: the integrity check for every password to try.
+            let asked = u64::try_from(mac.iterations)
+                .unwrap_or(u64::MAX)
+                .saturating_mul(candidates.len() as u64);
+            if asked > MAX_TOTAL_ITERATIONS {
+                return Err(Problem::BadPkcs12(format!(
+                    "the integrity check asks for {asked} key-derivation iterations for the {} passwords to try (the budget is {MAX_TOTAL_ITERATIONS}); refused",
+                    candidates.len()
+                )));
+            }
             let mut matched = None;
             for &candidate in &candidates {
                 if verify_mac(mac, candidate, auth_safe)? {
@@ -344,12 +370,31 @@ fn decode_lenient<T: for<'a> Decode<'a>>(bytes: &[u8]) -> Result<T, Problem> {
 }
 
 fn check_iterations(n: i64, what: &str) -> Result<u32, Problem> {
-    match u32::try_from(n) {
-        Ok(n) if (1..=MAX_ITERATIONS).contains(&n) => Ok(n),
-        _ => Err(Problem::BadPkcs12(format!(
-            "the {what} asks for {n} key-derivation iterations (the limit is {MAX_ITERATIONS}); refused"
-        ))),
+    let n = match u32::try_from(n) {
+        Ok(n) if (1..=MAX_ITERATIONS).contains(&n) => n,
+        _ => {
+            return Err(Problem::BadPkcs12(format!(
+                "the {what} asks for {n} key-derivation iterations (the limit is {MAX_ITERATIONS}); refused"
+            )));
+        }
+    };
+    charge(u64::from(n))?;
+    Ok(n)
+}
+
+/// Charges `n` iterations to the PFX being opened; refused past the file's budget.
+fn charge(n: u64) -> Result<(), Problem> {
+    let spent = SPENT.with(|s| {
+        let total = s.get().saturating_add(n);
+        s.set(total);
+        total
+    });
+    if spent > MAX_TOTAL_ITERATIONS {
+        return Err(Problem::BadPkcs12(format!(
+            "the file asks for more than {MAX_TOTAL_ITERATIONS} key-derivation iterations in all (its bags and integrity check, for every password tried); refused"
+        )));
     }
+    Ok(())
 }
 
 fn verify_mac(
@@ -582,6 +627,12 @@ fn decrypt<'b>(
                         "scrypt parameters ask for more than 256 MiB; refused".into(),
                     ));
                 }
+                // Scrypt's work, in rounds of the budget: N blocks of r, p times.
+                charge(
+                    u64::from(s.cost_parameter)
+                        .saturating_mul(u64::from(s.block_size))
+                        .saturating_mul(u64::from(s.parallelization)),
+                )?;
             }
             _ => {
                 return Err(Problem::Pkcs12Unsupported(
@@ -722,6 +773,23 @@ mod tests {
         assert!(err.to_string().contains("limit is 1000000"), "{err}");
         assert!(check_iterations(0, "MAC").is_err());
         assert!(check_iterations(-5, "MAC").is_err());
+    }
+
+    #[test]
+    fn a_file_of_many_heavy_bags_is_refused_once_its_budget_is_spent() {
+        // As open() does for each file: the count starts at zero.
+        SPENT.with(|s| s.set(0));
+        // Four bags of a million iterations: each within the limit, the sum the budget.
+        for _ in 0..4 {
+            assert!(check_iterations(1_000_000, "encryption").is_ok());
+        }
+        // The fifth is refused before it runs, and so is every one after it.
+        let err = check_iterations(1_000_000, "encryption").unwrap_err();
+        assert!(err.to_string().contains("in all"), "{err}");
+        assert!(check_iterations(2048, "encryption").is_err());
+        // The next file starts afresh.
+        SPENT.with(|s| s.set(0));
+        assert!(check_iterations(2048, "encryption").is_ok());
     }
 
     #[test]
