@@ -629,7 +629,7 @@ fn decrypt<'b>(
                 }
                 // Scrypt's work, in rounds of the budget: N blocks of r, p times.
                 charge(
-                    u64::from(s.cost_parameter)
+                    s.cost_parameter
                         .saturating_mul(u64::from(s.block_size))
                         .saturating_mul(u64::from(s.parallelization)),
                 )?;
