@@ -161,8 +161,12 @@ fn bad_input_is_422_with_the_clis_message_word_for_word() {
 #[test]
 fn the_body_limit_cross_origin_posts_and_the_headers() {
     let server = Server::start(&["--max-body", "1"]);
-    let big = vec![b'A'; 2 * 1024 * 1024];
-    let (status, doc) = server.form("/api/check", &[("file", Some("big.pem"), &big)]);
+    // A 2 MiB upload: 413 as soon as its headers are read (the server does not wait
+    // for the body, and closes the connection, so the headers are all that is sent).
+    let (status, doc) = raw(
+        &server,
+        b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 2097152\r\n\r\n",
+    );
     assert_eq!(status, 413, "{doc}");
 
     let (content_type, body) =
@@ -548,4 +552,72 @@ fn answers_name_the_allowlist_by_its_file_name_not_its_path() {
             .unwrap();
         assert!(!doc.to_string().contains(dir), "the server's path in {doc}");
     }
+}
+
+/// A client that sends `request` a byte a second, at most `most` bytes (so it stops by
+/// itself); returns whether the server closed the connection before it was done.
+fn slow_client(address: String, request: &'static [u8], most: usize) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return true;
+    };
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(1)));
+    let mut buf = [0u8; 512];
+    for &byte in request.iter().cycle().take(most) {
+        if stream.write_all(&[byte]).is_err() {
+            return true;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            // An answer (408, say) is the server giving up on it too.
+            Ok(_) => return true,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+#[test]
+fn clients_that_send_their_headers_a_byte_a_second_are_closed() {
+    // 100 of them, each sending for at most 25 s: the server closes every one after
+    // its header-read time (10 s), and answers /healthz meanwhile.
+    let server = Server::start(&[]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let clients: Vec<_> = (0..100)
+        .map(|_| {
+            let address = address.clone();
+            std::thread::spawn(move || {
+                slow_client(address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", 25)
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let (status, _, body) = server.get("/healthz");
+    assert_eq!((status, body.as_str()), (200, "ok\n"), "during the attack");
+    let closed = clients
+        .into_iter()
+        .map(|c| c.join().unwrap())
+        .filter(|&closed| closed)
+        .count();
+    assert_eq!(closed, 100, "closed by the server before they were done");
+}
+
+#[test]
+fn a_crowd_of_idle_connections_does_not_keep_healthz_out() {
+    // 1,000 connections that send nothing: past the first 256, each is shed within a
+    // second, and /healthz, which sends its request at once, is answered.
+    let server = Server::start(&[]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let idle: Vec<std::net::TcpStream> = (0..1000)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    assert!(idle.len() >= 900, "{} connected", idle.len());
+    for _ in 0..3 {
+        let (status, _, body) = server.get("/healthz");
+        assert_eq!((status, body.as_str()), (200, "ok\n"));
+    }
+    drop(idle);
 }

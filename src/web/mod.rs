@@ -195,16 +195,85 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
             profile: config.profile,
         });
         let hosts = guard::Hosts::new(address, &config.allow_hosts);
-        axum::serve(listener, router(app, config.max_body, hosts))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| format!("the server stopped: {e}"))?;
+        accept(listener, router(app, config.max_body, hosts)).await;
         eprintln!("mfgcheck serve: stopped");
         Ok(())
     })
 }
 
 /// Ctrl-C everywhere; SIGTERM too where there is one.
+/// Limits on connections, each against a client that holds one open.
+struct Limits;
+
+impl Limits {
+    /// A client must send a request's headers within this: 100 clients sending a byte a
+    /// second are closed after it (and an idle keep-alive connection too: hyper's timer
+    /// starts as soon as it waits for the next request's first byte).
+    const HEADER_READ: Duration = Duration::from_secs(10);
+    /// Connections open at once with the full header-read time; past it, a new one gets
+    /// [`Limits::HEADER_READ_CROWDED`]: a flood of idle sockets is shed within a second
+    /// while a real request, which sends its headers at once, is still answered.
+    const OPEN: usize = 256;
+    /// The header-read time of a connection past [`Limits::OPEN`].
+    const HEADER_READ_CROWDED: Duration = Duration::from_secs(1);
+    /// Connections open at most; past it, a new one is closed at once, so that 20,000
+    /// idle sockets cannot exhaust the process's descriptors.
+    const MOST: usize = 4096;
+    /// After SIGTERM or Ctrl-C, requests in flight get this long to finish.
+    const DRAIN: Duration = Duration::from_secs(5);
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM: every connection with a
+/// header-read timeout (short when crowded), at most [`Limits::MOST`] at once, and a
+/// drain with a deadline.
+async fn accept(listener: tokio::net::TcpListener, router: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let roomy = Arc::new(tokio::sync::Semaphore::new(Limits::OPEN));
+    let any = Arc::new(tokio::sync::Semaphore::new(Limits::MOST));
+    let stop = shutdown();
+    tokio::pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut stop => break,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of descriptors, say: wait a little rather than spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let Ok(permit) = Arc::clone(&any).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let roomy = Arc::clone(&roomy).try_acquire_owned().ok();
+        let header_read = if roomy.is_some() {
+            Limits::HEADER_READ
+        } else {
+            Limits::HEADER_READ_CROWDED
+        };
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(header_read)
+            .keep_alive(true);
+        let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop((permit, roomy));
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Limits::DRAIN) => {
+            eprintln!("mfgcheck serve: requests still running after {} s; stopping anyway", Limits::DRAIN.as_secs());
+        }
+    }
+}
+
 async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
