@@ -594,9 +594,31 @@ fn clients_that_send_their_headers_a_byte_a_second_are_closed() {
             })
         })
         .collect();
+    // And a keep-alive connection left idle after its answer: closed after the same time.
+    let idle = {
+        let address = address.clone();
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(address).unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .unwrap();
+            stream
+                .set_read_timeout(Some(std::time::Duration::from_secs(25)))
+                .unwrap();
+            let mut buf = [0u8; 4096];
+            let answered = matches!(stream.read(&mut buf), Ok(n) if n > 0);
+            let closed = matches!(stream.read(&mut buf), Ok(0));
+            answered && closed
+        })
+    };
     std::thread::sleep(std::time::Duration::from_millis(500));
     let (status, _, body) = server.get("/healthz");
     assert_eq!((status, body.as_str()), (200, "ok\n"), "during the attack");
+    assert!(
+        idle.join().unwrap(),
+        "the idle keep-alive connection was closed"
+    );
     let closed = clients
         .into_iter()
         .map(|c| c.join().unwrap())
