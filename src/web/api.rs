@@ -142,10 +142,25 @@ async fn read_form(mut form: Multipart) -> Result<Upload, Failure> {
     Ok(upload)
 }
 
-/// Runs CPU-bound work off the async threads; a panic is a 500, and the server goes on.
+/// Checks running at once, at most: each may open a PFX (up to 256 MiB of scrypt) and
+/// spend seconds of CPU. More wait their turn within the request's time, so 16 uploads
+/// of scrypt-protected PFX take at most 4 x 256 MiB, not 4 GB, and the cores stay shared.
+const HEAVY_AT_ONCE: usize = 4;
+
+static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HEAVY_AT_ONCE);
+
+/// Runs CPU-bound work off the async threads, [`HEAVY_AT_ONCE`] at a time; a panic is a
+/// 500, and the server goes on.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
+    let Ok(_turn) = HEAVY.acquire().await else {
+        return Err(Failure {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: "the server is stopping".into(),
+            password_needed: false,
+        });
+    };
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
         Err(Failure {
             status: StatusCode::INTERNAL_SERVER_ERROR,

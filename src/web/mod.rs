@@ -167,7 +167,7 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
             .unwrap_or_default();
         eprintln!("mfgcheck serve: internal error{place} (this is a bug; please report it)");
     }));
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| format!("--listen {}: {e}", config.listen))?;
@@ -196,9 +196,15 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
         });
         let hosts = guard::Hosts::new(address, &config.allow_hosts);
         accept(listener, router(app, config.max_body, hosts)).await;
-        eprintln!("mfgcheck serve: stopped");
         Ok(())
-    })
+    });
+    // Checks still running on blocking threads (a request that timed out, say) are not
+    // waited for: the process ends within a second of the drain.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if served.is_ok() {
+        eprintln!("mfgcheck serve: stopped");
+    }
+    served
 }
 
 /// Ctrl-C everywhere; SIGTERM too where there is one.
