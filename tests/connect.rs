@@ -842,3 +842,19 @@ fn scan_connect_list_asks_as_many_servers_at_once_as_jobs_says() {
     assert!(stdout.lines().all(|l| l.contains("timed out")), "{stdout}");
     assert_eq!(most.load(Ordering::SeqCst), 16, "servers open at once");
 }
+
+#[test]
+fn a_chain_over_64_kb_is_read_record_by_record_not_called_not_tls() {
+    // The leaf, then the 150 roots of a system bundle: a Certificate message of about
+    // 90 KB, more than rustls accepts.
+    let config = server_config(&["tls-leaf.pem", "system-roots-150.pem"], "tls-leaf.key");
+    let port = serve_each(2, move |stream| accept_tls(config.clone(), stream)).0;
+    let (code, stdout, stderr) = check_at(port, &[]);
+    assert!(!stderr.contains("not a TLS service"), "{stderr}");
+    assert!(code == 0 || code == 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Certificate message is over the 64 KiB TLS clients accept"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("151 certificates"), "{stdout}");
+}

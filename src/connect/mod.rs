@@ -121,6 +121,10 @@ pub enum Problem {
     BadServerName(String),
     #[error("the server answered with a version older than TLS 1.2")]
     OldVersion,
+    #[error(
+        "the server's handshake message is larger than the 64 KiB a TLS client accepts (a certificate chain over 64 KB)"
+    )]
+    Oversized,
     #[error("TLS: {0}")]
     Tls(String),
     #[error("{0}")]
@@ -178,25 +182,36 @@ pub fn fetch(endpoint: &Endpoint, options: &Options) -> Result<Presented, Connec
         .servername
         .clone()
         .or_else(|| endpoint.default_servername().map(str::to_owned));
-    let (certificates, tls_version) =
-        match tls::handshake(&mut stream, servername.as_deref(), address.ip()) {
-            Ok(h) => (h.chain, h.version),
-            // rustls speaks neither TLS 1.0/1.1 nor static RSA: ask again, the old
-            // way, on a new connection to the same address.
-            Err(failure) if failure.old_server => {
-                drop(stream);
-                let both = |legacy| Problem::Both {
-                    modern: Box::new(failure.problem.clone()),
-                    legacy: Box::new(legacy),
-                };
-                let (mut stream, _) =
-                    open(&[address], options, deadline).map_err(|p| fail(both(p)))?;
-                let answer = legacy::handshake(&mut stream, servername.as_deref())
-                    .map_err(|p| fail(both(p)))?;
-                (answer.chain, answer.version)
-            }
-            Err(failure) => return Err(fail(failure.problem)),
-        };
+    let (certificates, tls_version) = match tls::handshake(
+        &mut stream,
+        servername.as_deref(),
+        address.ip(),
+    ) {
+        Ok(h) => (h.chain, h.version),
+        // rustls speaks neither TLS 1.0/1.1 nor static RSA: ask again, the old
+        // way, on a new connection to the same address.
+        Err(failure) if failure.old_server => {
+            drop(stream);
+            let both = |legacy| Problem::Both {
+                modern: Box::new(failure.problem.clone()),
+                legacy: Box::new(legacy),
+            };
+            let (mut stream, _) = open(&[address], options, deadline).map_err(|p| fail(both(p)))?;
+            let answer =
+                legacy::handshake(&mut stream, servername.as_deref()).map_err(|p| fail(both(p)))?;
+            // Said where the chain came from: what a TLS client would refuse.
+            let version = if failure.problem == Problem::Oversized {
+                format!(
+                    "{}; its Certificate message is over the 64 KiB TLS clients accept, read record by record",
+                    answer.version
+                )
+            } else {
+                answer.version
+            };
+            (answer.chain, version)
+        }
+        Err(failure) => return Err(fail(failure.problem)),
+    };
     Ok(Presented {
         endpoint: endpoint.to_string(),
         address: address.ip().to_string(),

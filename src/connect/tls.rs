@@ -107,6 +107,14 @@ impl Failure {
                 },
                 old_server: true,
             },
+            // A handshake message over 64 KiB is a real TLS server with a huge chain, not
+            // another protocol: asked again, the record reader takes up to 256 KiB.
+            Some(rustls::Error::InvalidMessage(
+                rustls::InvalidMessage::HandshakePayloadTooLarge,
+            )) => Self {
+                problem: Problem::Oversized,
+                old_server: true,
+            },
             Some(rustls::Error::InvalidMessage(_)) => Problem::NotTls.into(),
             Some(other) => Problem::Tls(other.to_string()).into(),
             // Some old servers hang up on a ClientHello they do not understand.
