@@ -401,4 +401,11 @@ fn text_wrapped_by_a_mail_client_is_put_back_together() {
         "ProvisioningFederatedExchangeException"
     );
     assert_eq!(json["facts"]["error_ids"][0], "6501C8A0");
+    // A name Format-List cut at the console's width, its rest indented on the next line
+    // and starting lower case without "Exception" whole ("SoapFaultExc" / "eption").
+    let (_, json) = triage("fl-cut-exception.txt");
+    assert_eq!(
+        json["facts"]["exceptions"][0], "SoapFaultException",
+        "{json:#}"
+    );
 }

@@ -351,7 +351,9 @@ fn facts(lines: &[String], raw: &str) -> Facts {
     // Words cut by Format-List at the console's width are whole again for this, and so
     // are words a mail client cut at the end of a line (`ProvisioningFederat` /
     // `edExchangeException`).
-    let dewrapped = rejoin_cut_words(&crate::load::shell::dewrap(&lines.join("\n")));
+    // Format-List's cuts are found by their indentation, so on the text as pasted; the
+    // quote marks are dropped after.
+    let dewrapped = rejoin_cut_words(&clean_lines(&crate::load::shell::dewrap(raw)).join("\n"));
     for word in dewrapped.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
         let word = word.trim_matches('.');
         if let Some(cmdlet) = cmdlet(word) {
