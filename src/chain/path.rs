@@ -172,6 +172,18 @@ impl Chain {
         self.path[0]
     }
 
+    /// The path stops at an absent issuer whose key, as the allowlist lists it, did not
+    /// make the last certificate's signature: a look-alike of a listed CA.
+    pub fn refuted_by_listed_key(&self) -> bool {
+        matches!(
+            self.top,
+            Top::IssuerAbsent {
+                listed_key: Some(Verification::Invalid),
+                ..
+            }
+        )
+    }
+
     /// The last certificate of the path (the leaf itself for a path of one).
     pub fn top_cert(&self) -> CertId {
         self.path.last().copied().unwrap_or_else(|| self.leaf())

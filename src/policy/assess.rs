@@ -230,14 +230,7 @@ pub fn assess(
             profile: options.profile,
             leaf,
             self_signed: direct_issuer == DirectIssuer::SelfSigned,
-            lookalike: chain.path.len() == 1
-                && matches!(
-                    chain.top,
-                    Top::IssuerAbsent {
-                        listed_key: Some(Verification::Invalid),
-                        ..
-                    }
-                ),
+            lookalike: chain.path.len() == 1 && chain.refuted_by_listed_key(),
             issuer_accepted,
             codes: findings.iter().map(|f| f.code).collect(),
             private_key,
@@ -914,16 +907,8 @@ impl Assessor<'_> {
                 true
             }
             Identity::Impostor { .. }
-                if matches!(
-                    (direct, &self.chain.top),
-                    (
-                        DirectIssuer::Absent { .. },
-                        Top::IssuerAbsent {
-                            listed_key: Some(Verification::Invalid),
-                            ..
-                        }
-                    )
-                ) =>
+                if matches!(direct, DirectIssuer::Absent { .. })
+                    && self.chain.refuted_by_listed_key() =>
             {
                 // signature-invalid said it: the listed key did not sign the leaf.
                 false
