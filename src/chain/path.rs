@@ -351,17 +351,8 @@ impl Search<'_> {
             });
             return Some(v);
         }
-        if self.checks >= self.budget.signature_checks {
-            self.exhausted = Some(Exhausted::SignatureChecks);
-            self.note(|| Step::Exhausted(Exhausted::SignatureChecks));
-            return None;
-        }
-        self.checks += 1;
-        let (cert, key) = (self.pool.get(child), self.pool.get(issuer).public_key());
-        let v = match self.shared {
-            Some(shared) => shared.verify(cert, key),
-            None => verify(cert, key),
-        };
+        let pool = self.pool;
+        let v = self.spend(pool.get(child), pool.get(issuer).public_key())?;
         self.cache.insert((child, issuer), v.clone());
         self.note(|| Step::Signature {
             cert: child,
@@ -372,21 +363,29 @@ impl Search<'_> {
         Some(v)
     }
 
-    /// Checks `child`'s signature with the key the list gives for its absent issuer.
-    fn verify_listed(&mut self, child: CertId) -> Listed {
-        let cert = self.pool.get(child);
-        let Some(key) = self.anchors.issuer_key(cert) else {
-            return Listed::NoKey;
-        };
+    /// One signature check paid for from the budget; `None` when none is left.
+    fn spend(&mut self, cert: &Certificate, key: &PublicKey) -> Option<Verification> {
         if self.checks >= self.budget.signature_checks {
             self.exhausted = Some(Exhausted::SignatureChecks);
             self.note(|| Step::Exhausted(Exhausted::SignatureChecks));
-            return Listed::OutOfBudget;
+            return None;
         }
         self.checks += 1;
-        let v = match self.shared {
+        Some(match self.shared {
             Some(shared) => shared.verify(cert, key),
             None => verify(cert, key),
+        })
+    }
+
+    /// Checks `child`'s signature with the key the list gives for its absent issuer.
+    fn verify_listed(&mut self, child: CertId) -> Listed {
+        let (pool, anchors) = (self.pool, self.anchors);
+        let cert = pool.get(child);
+        let Some(key) = anchors.issuer_key(cert) else {
+            return Listed::NoKey;
+        };
+        let Some(v) = self.spend(cert, key) else {
+            return Listed::OutOfBudget;
         };
         self.note(|| Step::ListedKey {
             cert: child,
