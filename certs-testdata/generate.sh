@@ -469,6 +469,28 @@ if [ "${1:-}" = aia ]; then
   echo "AIA fixtures written to $here"
   exit 0
 fi
+# ---- Hostile PFX: files that ask for more work than any real one -------------------------
+# A throwaway self-signed key and certificate (password Fed2010!, as pfx-password.txt says):
+# hostile-heavy.pfx runs every derivation at a million iterations (three million in all,
+# within the budget, a few seconds of CPU); hostile-bags.pfx adds 1,000 shrouded keys that
+# each declare a million iterations and hold noise, to be refused before any derivation;
+# hostile-scrypt.pfx keeps its key under scrypt at 256 MiB, the most the tool allows.
+# Runs alone with `certs-testdata/generate.sh hostile-pfx`.
+hostile_pfx_fixtures() {
+  key hostile rsa2048
+  SAN="DNS:hostile.pfx.example" sign hostile "/CN=hostile.pfx.example" self 20110601000000Z 20120601000000Z sha256 v3_leaf
+  python3 "$here/pfx.py" "$here/hostile-heavy.pfx" hostile.key hostile.pem \
+    --password 'Fed2010!' --iterations 1000000
+  python3 "$here/pfx.py" "$here/hostile-bags.pfx" hostile.key hostile.pem \
+    --password 'Fed2010!' --iterations 1000000 --declared-bags 1000
+  python3 "$here/pfx.py" "$here/hostile-scrypt.pfx" hostile.key hostile.pem \
+    --password 'Fed2010!' --scrypt-key 18
+}
+if [ "${1:-}" = hostile-pfx ]; then
+  hostile_pfx_fixtures
+  echo "Hostile PFX fixtures written to $here"
+  exit 0
+fi
 if [ "${1:-}" = graph ]; then
   graph_fixtures
   echo "Path graph fixtures written to $here"
@@ -855,5 +877,6 @@ printf -- '-----BEGIN PRIVATE KEY-----\nTk9UIEEgS0VZ\n-----END PRIVATE KEY-----\
 tls_fixtures
 aia_fixtures
 graph_fixtures
+hostile_pfx_fixtures
 
 echo "fixtures written to $here"

@@ -4,13 +4,18 @@
   * the absent (NULL) password: the MAC key is derived from no bytes at all, where
     OpenSSL's empty password gives two zero bytes; Windows writes this form;
   * PBES2 with the HMAC-SHA1 PRF (openssl pkcs12 always picks HMAC-SHA256);
-  * BER with indefinite lengths and a chunked OCTET STRING, as Java tools write.
+  * BER with indefinite lengths and a chunked OCTET STRING, as Java tools write;
+  * hostile files: every derivation at --iterations, or --declared-bags more shrouded
+    keys that each declare --iterations but hold 16 bytes of noise (the tool must
+    refuse them from what they declare, before deriving anything), or the key under
+    scrypt with N = 2^LOG2N and r = 8 (2^18 takes 256 MiB, the most the tool allows).
 
 Needs Python 3 and the `cryptography` package. The certificates are stored in a
 PBES2-encrypted safe and the key in a shrouded key bag, like `openssl pkcs12 -export`.
 
 usage: pfx.py OUT KEY.pem CERT.pem [CERT.pem...] [--password P | --null-password]
               [--prf sha1|sha256] [--mac sha1|sha256] [--name NAME] [--ber]
+              [--iterations N] [--declared-bags N] [--scrypt-key LOG2N]
 """
 
 import argparse
@@ -113,6 +118,19 @@ def pkcs12_kdf(hashname, password, salt, ident, iterations, n):
     return out[:n]
 
 
+def pbes2_params(prf, salt, iv):
+    kdf_params = [tlv(0x04, salt), integer(ITERATIONS)]
+    if prf == "sha256":  # HMAC-SHA1 is the default, so DER leaves it out.
+        kdf_params.append(seq(oid("1.2.840.113549.2.9"), NULL))
+    return seq(
+        oid("1.2.840.113549.1.5.13"),
+        seq(
+            seq(oid("1.2.840.113549.1.5.12"), seq(*kdf_params)),
+            seq(oid("2.16.840.1.101.3.4.1.42"), tlv(0x04, iv)),
+        ),
+    )
+
+
 def pbes2_encrypt(password, prf, data):
     salt, iv = os.urandom(8), os.urandom(16)
     algorithm = SHA1() if prf == "sha1" else SHA256()
@@ -120,13 +138,25 @@ def pbes2_encrypt(password, prf, data):
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
     ciphertext = encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
-    kdf_params = [tlv(0x04, salt), integer(ITERATIONS)]
-    if prf == "sha256":  # HMAC-SHA1 is the default, so DER leaves it out.
-        kdf_params.append(seq(oid("1.2.840.113549.2.9"), NULL))
+    algorithm_id = pbes2_params(prf, salt, iv)
+    return algorithm_id, ciphertext
+
+
+def scrypt_encrypt(password, log2n, data):
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    salt, iv = os.urandom(8), os.urandom(16)
+    key = Scrypt(salt=salt, length=32, n=1 << log2n, r=8, p=1).derive(password)
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(padder.update(data) + padder.finalize()) + encryptor.finalize()
     algorithm_id = seq(
         oid("1.2.840.113549.1.5.13"),
         seq(
-            seq(oid("1.2.840.113549.1.5.12"), seq(*kdf_params)),
+            seq(
+                oid("1.3.6.1.4.1.11591.4.11"),
+                seq(tlv(0x04, salt), integer(1 << log2n), integer(8), integer(1), integer(32)),
+            ),
             seq(oid("2.16.840.1.101.3.4.1.42"), tlv(0x04, iv)),
         ),
     )
@@ -134,7 +164,7 @@ def pbes2_encrypt(password, prf, data):
 
 
 def main():
-    global BER
+    global BER, ITERATIONS
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out")
     p.add_argument("key")
@@ -145,8 +175,12 @@ def main():
     p.add_argument("--mac", choices=["sha1", "sha256"], default="sha256")
     p.add_argument("--name")
     p.add_argument("--ber", action="store_true")
+    p.add_argument("--iterations", type=int, default=ITERATIONS)
+    p.add_argument("--declared-bags", type=int, default=0)
+    p.add_argument("--scrypt-key", type=int)
     args = p.parse_args()
     BER = args.ber
+    ITERATIONS = args.iterations
 
     # PBES2 takes the UTF-8 bytes (absent and empty are the same there); the PKCS#12
     # KDF of the MAC takes UTF-16BE plus a terminator, or nothing for the absent password.
@@ -185,10 +219,15 @@ def main():
     )
     cert_safe = seq(oid("1.2.840.113549.1.7.6"), explicit0(encrypted_data))
 
-    algorithm_id, encrypted = pbes2_encrypt(pbes2_password, args.prf, pkcs8)
+    if args.scrypt_key:
+        algorithm_id, encrypted = scrypt_encrypt(pbes2_password, args.scrypt_key, pkcs8)
+    else:
+        algorithm_id, encrypted = pbes2_encrypt(pbes2_password, args.prf, pkcs8)
     shrouded = seq(algorithm_id, tlv(0x04, encrypted))
     key_bag = seq(oid("1.2.840.113549.1.12.10.1.2"), explicit0(shrouded), attributes(True))
-    key_safe = seq(oid("1.2.840.113549.1.7.1"), explicit0(octets(seq(key_bag))))
+    noise = seq(pbes2_params(args.prf, os.urandom(8), os.urandom(16)), tlv(0x04, os.urandom(16)))
+    decoys = [seq(oid("1.2.840.113549.1.12.10.1.2"), explicit0(noise))] * args.declared_bags
+    key_safe = seq(oid("1.2.840.113549.1.7.1"), explicit0(octets(seq(key_bag, *decoys))))
 
     auth_safe = seq(cert_safe, key_safe)
     mac_salt = os.urandom(8)

@@ -624,3 +624,52 @@ fn without_a_pfx_the_next_steps_say_once_where_the_key_must_be() {
         "{json:#}"
     );
 }
+
+#[test]
+fn a_pfx_that_declares_more_work_than_any_real_one_is_refused_before_any() {
+    // 1,000 shrouded keys of a million iterations each beside the real parts. With the
+    // wrong password the answer is still the refusal, not "wrong password": the MAC, the
+    // first derivation, never ran.
+    for password in ["pfx-password.txt", "pfx-wrong-password.txt"] {
+        refused(
+            &["hostile-bags.pfx", "--password-file", password],
+            None,
+            &[
+                "hostile-bags.pfx: PKCS#12: its integrity check and its 1002 encrypted parts",
+                "1003000000 key-derivation iterations in all",
+                "refused before any work",
+            ],
+        );
+    }
+    let bytes = std::fs::read(fixture("hostile-bags.pfx")).unwrap();
+    let err = load::load("hostile-bags.pfx", &bytes, None).err().unwrap();
+    assert!(
+        err.to_string().contains("for 2 password(s) to try"),
+        "{err}"
+    );
+    // Three derivations of a million each are within the budget: a heavy real file opens.
+    let (code, json) = check_json(&["hostile-heavy.pfx"], "2011-07-01", &PASSWORD);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(json["private_key"]["present"], true, "{json:#}");
+    let bytes = std::fs::read(fixture("hostile-heavy.pfx")).unwrap();
+    let password = Password::new("Fed2010!".into());
+    let loaded = load::load("hostile-heavy.pfx", &bytes, Some(&password)).unwrap();
+    let mac = loaded.pfx[0].mac.as_ref().unwrap();
+    assert_eq!(mac.iterations, Some(1_000_000));
+}
+
+#[test]
+fn a_key_under_scrypt_at_the_most_memory_allowed_opens() {
+    // N = 2^18, r = 8: 256 MiB, the most allowed, and two million in the budget's units.
+    let bytes = std::fs::read(fixture("hostile-scrypt.pfx")).unwrap();
+    let password = Password::new("Fed2010!".into());
+    let loaded = load::load("hostile-scrypt.pfx", &bytes, Some(&password)).unwrap();
+    assert_eq!(loaded.keys.len(), 1);
+    let keys = &loaded.pfx[0].keys;
+    assert_eq!(keys[0].name, "PBES2 AES-256-CBC with scrypt");
+    let wrong = Password::new("Fed2011!".into());
+    let err = load::load("hostile-scrypt.pfx", &bytes, Some(&wrong))
+        .err()
+        .unwrap();
+    assert_eq!(err.problem, Problem::WrongPassword);
+}

@@ -135,6 +135,29 @@ fn a_pfx_without_then_with_its_password() {
 }
 
 #[test]
+fn a_pfx_declaring_a_thousand_heavy_bags_is_refused_before_any_work() {
+    let server = Server::start(&[]);
+    let pfx = bytes("hostile-bags.pfx");
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("hostile-bags.pfx"), &pfx),
+            ("password", None, b"Fed2010!"),
+        ],
+    );
+    assert_eq!(status, 422, "{doc}");
+    let error = doc["error"].as_str().unwrap();
+    assert!(
+        error.starts_with(
+            "hostile-bags.pfx: PKCS#12: its integrity check and its 1002 encrypted parts"
+        ),
+        "{error}"
+    );
+    assert!(error.ends_with("refused before any work"), "{error}");
+    assert_eq!(doc.get("password_needed"), None, "{doc}");
+}
+
+#[test]
 fn bad_input_is_422_with_the_clis_message_word_for_word() {
     let server = Server::start(&[]);
     for file in ["garbage.png", "empty.pem", "cut-pem.pem", "key-only.pem"] {
@@ -287,6 +310,55 @@ fn triage_thumbprint_lync_allowlist_and_analyze() {
         assert_eq!(doc["kind"], kind);
         schemas.check("analyze", &doc);
         schemas.check(kind, &doc["result"]);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sigterm_during_heavy_checks_ends_the_process_and_every_client_hears_back() {
+    // Eight checks of a PFX whose key takes 256 MiB of scrypt: four run (the cap), four
+    // wait their turn. Once the server's memory shows the work running, SIGTERM.
+    let server = Server::start(&[]);
+    let pfx = bytes("hostile-scrypt.pfx");
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let url = server.url.clone();
+            let pfx = pfx.clone();
+            std::thread::spawn(move || {
+                let (content_type, body) = common::server::multipart(&[
+                    ("file", Some("hostile-scrypt.pfx"), &pfx),
+                    ("password", None, b"Fed2010!"),
+                ]);
+                Server::agent()
+                    .post(format!("{url}/api/check"))
+                    .header("content-type", &content_type)
+                    .send(&body[..])
+                    .map(|r| r.status().as_u16())
+                    .ok()
+            })
+        })
+        .collect();
+    let status = format!("/proc/{}/status", server.child.id());
+    let resident_mib = || {
+        std::fs::read_to_string(&status)
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    // At most 20 s of 50 ms looks; a run that never gets there fails below.
+    let busy = (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        resident_mib() > 200
+    });
+    assert!(busy, "the scrypt work never showed in the server's memory");
+    let (clean, log) = server.terminate();
+    assert!(clean, "{log}");
+    for client in clients {
+        // An answer (200 done, 503 stopping) or a closed connection: none is left hanging.
+        let answer = client.join().unwrap();
+        assert!(matches!(answer, None | Some(200 | 503)), "{answer:?}");
     }
 }
 
@@ -627,19 +699,85 @@ fn clients_that_send_their_headers_a_byte_a_second_are_closed() {
     assert_eq!(closed, 100, "closed by the server before they were done");
 }
 
+/// Not a test: run by [`twenty_thousand_idle_connections_neither_exhaust_descriptors_nor_keep_healthz_out`]
+/// in a child process (this test binary again), so that each process holds half the
+/// crowd within its own descriptor limit. Opens `MFGCHECK_HOLD` idle connections to
+/// `MFGCHECK_HOLD_AT`, prints how many it opened, and holds them until its stdin
+/// closes, or for at most 120 s.
 #[test]
-fn a_crowd_of_idle_connections_does_not_keep_healthz_out() {
-    // 1,000 connections that send nothing: past the first 256, each is shed within a
-    // second, and /healthz, which sends its request at once, is answered.
-    let server = Server::start(&[]);
-    let address = server.url.trim_start_matches("http://").to_owned();
-    let idle: Vec<std::net::TcpStream> = (0..1000)
+#[ignore = "a helper process of the idle-crowd test"]
+fn hold_idle_connections() {
+    use std::io::{Read, Write};
+    let address = std::env::var("MFGCHECK_HOLD_AT").unwrap();
+    let count: usize = std::env::var("MFGCHECK_HOLD").unwrap().parse().unwrap();
+    let held: Vec<std::net::TcpStream> = (0..count)
         .filter_map(|_| std::net::TcpStream::connect(&address).ok())
         .collect();
-    assert!(idle.len() >= 900, "{} connected", idle.len());
+    let mut out = std::io::stdout();
+    writeln!(out, "held {}", held.len()).unwrap();
+    out.flush().unwrap();
+    // Until the test closes our stdin (EOF), or the deadline.
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = std::io::stdin().read(&mut [0u8; 1]);
+        let _ = done.send(());
+    });
+    let _ = wait.recv_timeout(std::time::Duration::from_secs(120));
+    drop(held);
+}
+
+#[test]
+fn twenty_thousand_idle_connections_neither_exhaust_descriptors_nor_keep_healthz_out() {
+    // 20,000 connections that send nothing, held by two helper processes: past the
+    // first 256 each is shed within a second, past 4,096 at once; /healthz, which sends
+    // its request at once, is answered, and the server's descriptors stay under its cap.
+    use std::io::BufRead;
+    let server = Server::start(&[]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let mut helpers: Vec<std::process::Child> = (0..2)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "hold_idle_connections",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .args(["--test-threads", "1", "-q"])
+                .env("MFGCHECK_HOLD_AT", &address)
+                .env("MFGCHECK_HOLD", "10000")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut held = 0;
+    // Kept open until the helpers end: a closed pipe would fail their last words.
+    let mut outputs = Vec::new();
+    for helper in &mut helpers {
+        let mut lines = std::io::BufReader::new(helper.stdout.take().unwrap()).lines();
+        let line = lines
+            .find_map(|l| l.ok().filter(|l| l.starts_with("held ")))
+            .unwrap();
+        held += line["held ".len()..].parse::<usize>().unwrap();
+        outputs.push(lines);
+    }
+    assert_eq!(held, 20_000, "connections opened");
     for _ in 0..3 {
         let (status, _, body) = server.get("/healthz");
         assert_eq!((status, body.as_str()), (200, "ok\n"));
     }
-    drop(idle);
+    #[cfg(target_os = "linux")]
+    {
+        let open = std::fs::read_dir(format!("/proc/{}/fd", server.child.id()))
+            .unwrap()
+            .count();
+        assert!(open <= 4096 + 64, "the server holds {open} descriptors");
+    }
+    for (mut helper, rest) in helpers.into_iter().zip(outputs) {
+        drop(helper.stdin.take());
+        let rest: Vec<String> = rest.map_while(Result::ok).collect();
+        assert!(helper.wait().unwrap().success(), "{rest:?}");
+    }
 }

@@ -12,6 +12,7 @@ mod seen;
 pub mod shell;
 pub(crate) mod spare;
 mod text;
+mod work;
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use zeroize::Zeroizing;
 pub use pkcs12::{MAX_ITERATIONS, Protection, Scheme};
 pub use seen::{ByContent, FastMap, PemBodies};
 pub use text::decode_text;
+pub use work::{MAX_TOTAL_ITERATIONS, StopFlag, watching};
 
 /// How a certificate was stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -248,6 +250,9 @@ pub enum Problem {
     BadPkcs12(String),
     #[error("PKCS#12: {0} is not supported")]
     Pkcs12Unsupported(String),
+    /// The caller raised its [`StopFlag`]: nobody waits for the answer any more.
+    #[error("PKCS#12: stopped before the next key derivation (the answer is no longer wanted)")]
+    Stopped,
 }
 
 /// An input that could not be used, naming the file.

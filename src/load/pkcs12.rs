@@ -24,6 +24,7 @@ use x509_parser::asn1_rs::{Class, Tag};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::der::{element, normalize_ber};
+use super::work::{self, charge};
 use super::{Bag, Password, Problem, PublicHalf};
 
 /// Key derivation iterations above this are refused instead of run: Windows and
@@ -34,21 +35,6 @@ pub const MAX_ITERATIONS: u32 = 1_000_000;
 /// Fuzzing needs fast executions; the logic is the same at any limit.
 #[cfg(fuzzing)]
 pub const MAX_ITERATIONS: u32 = 5_000;
-
-/// Key derivation iterations one PFX may ask for in all, its bags, its integrity check
-/// and every password tried together: a real file asks for a few thousand (at most a
-/// few million with a password manager's counts). Without it, 1,000 bags of a million
-/// iterations each would each pass [`MAX_ITERATIONS`] and burn an hour of CPU.
-#[cfg(not(fuzzing))]
-pub const MAX_TOTAL_ITERATIONS: u64 = 4_000_000;
-#[cfg(fuzzing)]
-pub const MAX_TOTAL_ITERATIONS: u64 = 20_000;
-
-thread_local! {
-    /// What the PFX being opened on this thread has asked for so far ([`open`] starts
-    /// it at zero; every derivation is charged before it runs).
-    static SPENT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-}
 
 /// Nesting of SafeContents bags inside each other; real files use none.
 const MAX_NESTING: usize = 4;
@@ -256,7 +242,7 @@ impl<'a> Attempt<'a> {
 /// Opens a PFX with `password`, or with the empty and then the absent password when
 /// none is given. `der` is one complete top-level element.
 pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, Problem> {
-    SPENT.with(|s| s.set(0));
+    work::start();
     let normalized;
     let pfx = match pkcs12::pfx::Pfx::from_der(der) {
         Ok(pfx) => pfx,
@@ -294,18 +280,9 @@ pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, 
         Some(text) => vec![Attempt::Text(text)],
     };
 
+    declared_work(auth_safe, pfx.mac_data.as_ref(), candidates.len())?;
     let attempt = match &pfx.mac_data {
         Some(mac) => {
-            // Up front: the integrity check for every password to try.
-            let asked = u64::try_from(mac.iterations)
-                .unwrap_or(u64::MAX)
-                .saturating_mul(candidates.len() as u64);
-            if asked > MAX_TOTAL_ITERATIONS {
-                return Err(Problem::BadPkcs12(format!(
-                    "the integrity check asks for {asked} key-derivation iterations for the {} passwords to try (the budget is {MAX_TOTAL_ITERATIONS}); refused",
-                    candidates.len()
-                )));
-            }
             let mut matched = None;
             for &candidate in &candidates {
                 if verify_mac(mac, candidate, auth_safe)? {
@@ -354,6 +331,105 @@ pub(super) fn open(der: &[u8], password: Option<&Password>) -> Result<Contents, 
         })
 }
 
+/// Refuses, before any key derivation, a file whose declared work is over the
+/// budget: the integrity check for every password to try, and every encryption that
+/// can be seen without a password (the encrypted safes, the shrouded keys of plain
+/// safes). Without an integrity check each password decrypts everything. What only
+/// decryption reveals (keys inside an encrypted safe) is charged as it is met.
+fn declared_work(
+    auth_safe: &[u8],
+    mac: Option<&pkcs12::mac_data::MacData>,
+    tries: usize,
+) -> Result<(), Problem> {
+    let tries = tries as u64;
+    let mac_work = mac.map_or(0, |m| u64::try_from(m.iterations).unwrap_or(u64::MAX));
+    let mut parts = 0u64;
+    let mut encryption = 0u64;
+    // A structure that does not decode is reported by the reading that follows.
+    let safes: Vec<cms::content_info::ContentInfo> = decode_lenient(auth_safe).unwrap_or_default();
+    for safe in &safes {
+        let Ok(content) = safe.content.to_der() else {
+            continue;
+        };
+        match safe.content_type {
+            OID_DATA => {
+                if let Ok(data) = OctetString::from_der(&content) {
+                    declared_in_bags(data.as_bytes(), 0, &mut parts, &mut encryption);
+                }
+            }
+            OID_ENCRYPTED_DATA => {
+                if let Ok(e) = decode_lenient::<cms::encrypted_data::EncryptedData>(&content) {
+                    parts += 1;
+                    encryption =
+                        encryption.saturating_add(cost(&e.enc_content_info.content_enc_alg));
+                }
+            }
+            _ => {}
+        }
+    }
+    let total = if mac.is_some() {
+        mac_work.saturating_mul(tries).saturating_add(encryption)
+    } else {
+        encryption.saturating_mul(tries)
+    };
+    work::declare(total, || {
+        let check = if mac.is_some() {
+            "its integrity check and "
+        } else {
+            ""
+        };
+        format!("{check}its {parts} encrypted parts, for {tries} password(s) to try,")
+    })
+}
+
+/// Adds the shrouded keys of plain SafeContents (nested ones too) to the declared work.
+fn declared_in_bags(der: &[u8], depth: usize, parts: &mut u64, work: &mut u64) {
+    let Ok(bags) = decode_lenient::<Vec<pkcs12::safe_bag::SafeBag>>(der) else {
+        return;
+    };
+    for bag in &bags {
+        let Ok((wrapper, _, _)) = element(&bag.bag_value) else {
+            continue;
+        };
+        match bag.bag_id {
+            pkcs12::PKCS_12_PKCS8_KEY_BAG_OID => {
+                if let Ok(s) = pkcs12::pbe_params::EncryptedPrivateKeyInfo::from_der(wrapper.data) {
+                    *parts += 1;
+                    *work = work.saturating_add(cost(&s.encryption_algorithm));
+                }
+            }
+            pkcs12::PKCS_12_SAFE_CONTENTS_BAG_OID if depth < MAX_NESTING => {
+                declared_in_bags(wrapper.data, depth + 1, parts, work);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The iterations an encryption scheme declares, in the budget's units (scrypt: N
+/// blocks of r, p times); 0 for a scheme that is refused or unsupported later anyway.
+fn cost(algorithm: &cms::cert::x509::spki::AlgorithmIdentifierOwned) -> u64 {
+    let Some(Ok(params)) = algorithm.parameters.as_ref().map(Encode::to_der) else {
+        return 0;
+    };
+    if algorithm.oid == OID_PBES2 {
+        return match pkcs5::pbes2::Parameters::from_der(&params).map(|p| p.kdf) {
+            Ok(pkcs5::pbes2::Kdf::Pbkdf2(p)) => u64::from(p.iteration_count),
+            Ok(pkcs5::pbes2::Kdf::Scrypt(s)) => scrypt_cost(&s),
+            _ => 0,
+        };
+    }
+    pkcs12::pbe_params::Pkcs12PbeParams::from_der(&params)
+        .map_or(0, |p| u64::try_from(p.iterations).unwrap_or(0))
+}
+
+/// Scrypt's work in rounds of the budget: N blocks of r, p times.
+fn scrypt_cost(s: &pkcs5::pbes2::ScryptParams<'_>) -> u64 {
+    s.cost_parameter
+        .saturating_mul(u64::from(s.block_size))
+        .saturating_mul(u64::from(s.parallelization))
+}
+
 fn damaged(e: der::Error) -> Problem {
     Problem::BadPkcs12(format!("damaged structure ({e})"))
 }
@@ -380,21 +456,6 @@ fn check_iterations(n: i64, what: &str) -> Result<u32, Problem> {
     };
     charge(u64::from(n))?;
     Ok(n)
-}
-
-/// Charges `n` iterations to the PFX being opened; refused past the file's budget.
-fn charge(n: u64) -> Result<(), Problem> {
-    let spent = SPENT.with(|s| {
-        let total = s.get().saturating_add(n);
-        s.set(total);
-        total
-    });
-    if spent > MAX_TOTAL_ITERATIONS {
-        return Err(Problem::BadPkcs12(format!(
-            "the file asks for more than {MAX_TOTAL_ITERATIONS} key-derivation iterations in all (its bags and integrity check, for every password tried); refused"
-        )));
-    }
-    Ok(())
 }
 
 fn verify_mac(
@@ -627,12 +688,7 @@ fn decrypt<'b>(
                         "scrypt parameters ask for more than 256 MiB; refused".into(),
                     ));
                 }
-                // Scrypt's work, in rounds of the budget: N blocks of r, p times.
-                charge(
-                    s.cost_parameter
-                        .saturating_mul(u64::from(s.block_size))
-                        .saturating_mul(u64::from(s.parallelization)),
-                )?;
+                charge(scrypt_cost(s))?;
             }
             _ => {
                 return Err(Problem::Pkcs12Unsupported(
@@ -773,23 +829,6 @@ mod tests {
         assert!(err.to_string().contains("limit is 1000000"), "{err}");
         assert!(check_iterations(0, "MAC").is_err());
         assert!(check_iterations(-5, "MAC").is_err());
-    }
-
-    #[test]
-    fn a_file_of_many_heavy_bags_is_refused_once_its_budget_is_spent() {
-        // As open() does for each file: the count starts at zero.
-        SPENT.with(|s| s.set(0));
-        // Four bags of a million iterations: each within the limit, the sum the budget.
-        for _ in 0..4 {
-            assert!(check_iterations(1_000_000, "encryption").is_ok());
-        }
-        // The fifth is refused before it runs, and so is every one after it.
-        let err = check_iterations(1_000_000, "encryption").unwrap_err();
-        assert!(err.to_string().contains("in all"), "{err}");
-        assert!(check_iterations(2048, "encryption").is_err());
-        // The next file starts afresh.
-        SPENT.with(|s| s.set(0));
-        assert!(check_iterations(2048, "encryption").is_ok());
     }
 
     #[test]

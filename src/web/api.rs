@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use mfgcheck::load::{LoadError, Password, Problem};
+use mfgcheck::load::{LoadError, Password, Problem, StopFlag, watching};
 use mfgcheck::policy::{Allowlist, Profile, look_up};
 use mfgcheck::{CheckOptions, Input, report};
 
@@ -161,13 +161,33 @@ async fn blocking<T: Send + 'static>(
             password_needed: false,
         });
     };
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| {
+    // Dropped with this future: when the request times out (408), its client leaves or
+    // the server stops, the work stops at its next key derivation instead of running on.
+    let flag = StopFlag::new();
+    let _raise = RaiseOnDrop(flag.clone());
+    let run = move || {
+        let (result, stopped) = watching(&flag, work);
+        if stopped {
+            eprintln!("mfgcheck serve: a check stopped early: its request had ended");
+        }
+        result
+    };
+    tokio::task::spawn_blocking(run).await.unwrap_or_else(|_| {
         Err(Failure {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: "internal error (a bug; please report it)".into(),
             password_needed: false,
         })
     })
+}
+
+/// Raises its flag when dropped, whether the request finished or was abandoned.
+struct RaiseOnDrop(StopFlag);
+
+impl Drop for RaiseOnDrop {
+    fn drop(&mut self) {
+        self.0.raise();
+    }
 }
 
 fn answer(result: Result<Value, Failure>) -> Response {
@@ -451,5 +471,44 @@ mod tests {
             kind_of("New-FederationTrust : The request failed with HTTP status 403: Forbidden."),
             "triage"
         );
+    }
+
+    /// Runs `blocking` with work that waits for the test's word, then opens the heavy
+    /// PFX; `abandon` drops the request first, as a 408 or a client leaving does.
+    fn open_heavy_pfx(abandon: bool) -> Result<(), Problem> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let (started, has_started) = std::sync::mpsc::channel();
+        let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
+        let (done, result) = std::sync::mpsc::channel();
+        let heavy = include_bytes!("../../certs-testdata/hostile-heavy.pfx");
+        let request = runtime.spawn(blocking(move || {
+            started.send(()).unwrap();
+            wait_for_go.recv().unwrap();
+            let password = Password::new("Fed2010!".into());
+            let opened = mfgcheck::load::load("hostile-heavy.pfx", heavy, Some(&password));
+            done.send(opened.map(|_| ()).map_err(|e| e.problem))
+                .unwrap();
+            Ok(())
+        }));
+        has_started.recv().unwrap();
+        if abandon {
+            request.abort();
+            assert!(runtime.block_on(request).err().unwrap().is_cancelled());
+            go.send(()).unwrap();
+        } else {
+            go.send(()).unwrap();
+            assert!(runtime.block_on(request).unwrap().is_ok());
+        }
+        result.recv().unwrap()
+    }
+
+    #[test]
+    fn an_abandoned_request_stops_its_key_derivations() {
+        assert_eq!(open_heavy_pfx(false), Ok(()));
+        assert_eq!(open_heavy_pfx(true), Err(Problem::Stopped));
     }
 }

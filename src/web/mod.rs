@@ -168,9 +168,7 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
         eprintln!("mfgcheck serve: internal error{place} (this is a bug; please report it)");
     }));
     let served = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .map_err(|e| format!("--listen {}: {e}", config.listen))?;
+        let listener = listen(config.listen).map_err(|e| format!("--listen {}: {e}", config.listen))?;
         let address = listener
             .local_addr()
             .map_err(|e| format!("--listen {}: {e}", config.listen))?;
@@ -225,8 +223,27 @@ impl Limits {
     /// Connections open at most; past it, a new one is closed at once, so that 20,000
     /// idle sockets cannot exhaust the process's descriptors.
     const MOST: usize = 4096;
+    /// Connections the kernel may hold before they are accepted. A crowd arriving while
+    /// the accept loop waits its turn would otherwise overflow tokio's default (1,024)
+    /// and every connection past it, /healthz's included, waits a second for its SYN to
+    /// be sent again. The kernel caps it (Linux's somaxconn, 4,096 by default).
+    const BACKLOG: u32 = 4096;
     /// After SIGTERM or Ctrl-C, requests in flight get this long to finish.
     const DRAIN: Duration = Duration::from_secs(5);
+}
+
+/// A listening socket with room for [`Limits::BACKLOG`] connections not yet accepted.
+fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As std and tokio do, so that a restart does not wait for old connections' TIME_WAIT.
+    #[cfg(not(windows))]
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(Limits::BACKLOG)
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM: every connection with a
