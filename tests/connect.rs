@@ -804,6 +804,22 @@ fn empty_tls_records_are_refused() {
 }
 
 #[test]
+fn empty_records_to_the_first_hello_are_refused_as_such_not_as_another_protocol() {
+    // Empty handshake records from the start: TLS framing, so not "not a TLS service".
+    let (port, accepted) = serve_each(1, move |mut stream| {
+        read_record(&mut stream);
+        let _ = stream.write_all(&[22u8, 3, 3, 0, 0].repeat(1000));
+    });
+    let (code, stdout, stderr) = check_at(port, &[]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("TLS: the server sent an empty TLS record"),
+        "{stderr}"
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+#[test]
 fn scan_connect_list_asks_as_many_servers_at_once_as_jobs_says() {
     // 16 silent servers, each holding its one connection for at most 3 s: with
     // --jobs 16 all 16 are open at once (the cap of file threads, 8 here, does not

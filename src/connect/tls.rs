@@ -115,6 +115,11 @@ impl Failure {
                 problem: Problem::Oversized,
                 old_server: true,
             },
+            // Empty records are TLS framing, so a TLS server, but a broken or hostile one.
+            Some(
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidEmptyPayload)
+                | rustls::Error::PeerMisbehaved(rustls::PeerMisbehaved::TooManyEmptyFragments),
+            ) => Problem::Tls("the server sent an empty TLS record".into()).into(),
             Some(rustls::Error::InvalidMessage(_)) => Problem::NotTls.into(),
             Some(other) => Problem::Tls(other.to_string()).into(),
             // Some old servers hang up on a ClientHello they do not understand.
