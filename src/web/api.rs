@@ -149,12 +149,18 @@ const HEAVY_AT_ONCE: usize = 4;
 
 static HEAVY: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HEAVY_AT_ONCE);
 
+/// Called when the server stops: checks still waiting for their turn are answered 503
+/// at once, so the drain waits only for those running, each bounded by the PFX budget.
+pub(super) fn stop_taking_checks() {
+    HEAVY.close();
+}
+
 /// Runs CPU-bound work off the async threads, [`HEAVY_AT_ONCE`] at a time; a panic is a
 /// 500, and the server goes on.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
-    let Ok(_turn) = HEAVY.acquire().await else {
+    let Ok(turn) = HEAVY.acquire().await else {
         return Err(Failure {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: "the server is stopping".into(),
@@ -165,7 +171,10 @@ async fn blocking<T: Send + 'static>(
     // the server stops, the work stops at its next key derivation instead of running on.
     let flag = StopFlag::new();
     let _raise = RaiseOnDrop(flag.clone());
+    // The turn goes with the work, not the request: an abandoned check holds it until
+    // it has stopped, so abandoned ones cannot pile up past the cap.
     let run = move || {
+        let _turn = turn;
         let (result, stopped) = watching(&flag, work);
         if stopped {
             eprintln!("mfgcheck serve: a check stopped early: its request had ended");
@@ -498,6 +507,8 @@ mod tests {
         if abandon {
             request.abort();
             assert!(runtime.block_on(request).err().unwrap().is_cancelled());
+            // The abandoned work still holds its turn: no other check starts beside it.
+            assert_eq!(HEAVY.available_permits(), HEAVY_AT_ONCE - 1);
             go.send(()).unwrap();
         } else {
             go.send(()).unwrap();

@@ -289,6 +289,7 @@ async fn accept(listener: tokio::net::TcpListener, router: Router) {
         });
     }
     drop(listener);
+    api::stop_taking_checks();
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(Limits::DRAIN) => {
