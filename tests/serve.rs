@@ -699,17 +699,36 @@ fn clients_that_send_their_headers_a_byte_a_second_are_closed() {
     assert_eq!(closed, 100, "closed by the server before they were done");
 }
 
+/// Raises this process's descriptor limit towards `wanted`, within the hard limit, as
+/// the server does for itself; returns how many it may open.
+#[cfg(unix)]
+fn descriptors(wanted: u64) -> u64 {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let target = wanted.min(limit.maximum.unwrap_or(u64::MAX));
+    if limit.current.unwrap_or(u64::MAX) < target {
+        let raised = Rlimit {
+            current: Some(target),
+            maximum: limit.maximum,
+        };
+        let _ = setrlimit(Resource::Nofile, raised);
+    }
+    getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX)
+}
+
 /// Not a test: run by [`twenty_thousand_idle_connections_neither_exhaust_descriptors_nor_keep_healthz_out`]
-/// in a child process (this test binary again), so that each process holds half the
+/// in child processes (this test binary again), so that each holds its share of the
 /// crowd within its own descriptor limit. Opens `MFGCHECK_HOLD` idle connections to
 /// `MFGCHECK_HOLD_AT`, prints how many it opened, and holds them until its stdin
 /// closes, or for at most 120 s.
+#[cfg(unix)]
 #[test]
 #[ignore = "a helper process of the idle-crowd test"]
 fn hold_idle_connections() {
     use std::io::{Read, Write};
     let address = std::env::var("MFGCHECK_HOLD_AT").unwrap();
     let count: usize = std::env::var("MFGCHECK_HOLD").unwrap().parse().unwrap();
+    descriptors(count as u64 + 100);
     let held: Vec<std::net::TcpStream> = (0..count)
         .filter_map(|_| std::net::TcpStream::connect(&address).ok())
         .collect();
@@ -726,16 +745,26 @@ fn hold_idle_connections() {
     drop(held);
 }
 
+#[cfg(unix)]
 #[test]
 fn twenty_thousand_idle_connections_neither_exhaust_descriptors_nor_keep_healthz_out() {
-    // 20,000 connections that send nothing, held by two helper processes: past the
-    // first 256 each is shed within a second, past 4,096 at once; /healthz, which sends
-    // its request at once, is answered, and the server's descriptors stay under its cap.
+    // 20,000 connections that send nothing, held by helper processes (as many as the
+    // hard descriptor limit needs): past the first 256 each is shed within a second,
+    // past 4,096 at once; /healthz, which sends its request at once, is answered, and
+    // the server's descriptors stay under its cap.
     use std::io::BufRead;
+    const CROWD: usize = 20_000;
+    let hard = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .maximum
+        .unwrap_or(u64::MAX);
+    let share = usize::try_from(hard.saturating_sub(100))
+        .unwrap_or(CROWD)
+        .clamp(100, 10_000);
     let server = Server::start(&[]);
     let address = server.url.trim_start_matches("http://").to_owned();
-    let mut helpers: Vec<std::process::Child> = (0..2)
-        .map(|_| {
+    let mut helpers: Vec<std::process::Child> = (0..CROWD.div_ceil(share))
+        .map(|n| {
+            let count = share.min(CROWD - n * share);
             std::process::Command::new(std::env::current_exe().unwrap())
                 .args([
                     "--exact",
@@ -745,7 +774,7 @@ fn twenty_thousand_idle_connections_neither_exhaust_descriptors_nor_keep_healthz
                 ])
                 .args(["--test-threads", "1", "-q"])
                 .env("MFGCHECK_HOLD_AT", &address)
-                .env("MFGCHECK_HOLD", "10000")
+                .env("MFGCHECK_HOLD", count.to_string())
                 .stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .spawn()
@@ -763,7 +792,7 @@ fn twenty_thousand_idle_connections_neither_exhaust_descriptors_nor_keep_healthz
         held += line["held ".len()..].parse::<usize>().unwrap();
         outputs.push(lines);
     }
-    assert_eq!(held, 20_000, "connections opened");
+    assert_eq!(held, CROWD, "connections opened");
     for _ in 0..3 {
         let (status, _, body) = server.get("/healthz");
         assert_eq!((status, body.as_str()), (200, "ok\n"));

@@ -193,7 +193,7 @@ pub(crate) fn serve(config: Config) -> Result<(), String> {
             profile: config.profile,
         });
         let hosts = guard::Hosts::new(address, &config.allow_hosts);
-        accept(listener, router(app, config.max_body, hosts)).await;
+        accept(listener, router(app, config.max_body, hosts), descriptor_room()).await;
         Ok(())
     });
     // Checks still running on blocking threads (a request that timed out, say) are not
@@ -232,6 +232,41 @@ impl Limits {
     const DRAIN: Duration = Duration::from_secs(5);
 }
 
+/// The connections the server may keep open: [`Limits::MOST`], or fewer when the
+/// process may not open that many descriptors. The soft limit is raised to what the cap
+/// needs first, within the hard limit, as Go's runtime does: the usual soft limits
+/// (1,024 on Linux, 256 on macOS) are below the cap, and at the limit `accept` fails and
+/// even /healthz waits in the backlog. 64 descriptors stay for files and the listener.
+fn descriptor_room() -> usize {
+    const SPARE: u64 = 64;
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        // `None` is unlimited.
+        let current = limit.current.unwrap_or(u64::MAX);
+        let wanted = (Limits::MOST as u64 + SPARE).min(limit.maximum.unwrap_or(u64::MAX));
+        let granted = if current < wanted {
+            let raised = Rlimit {
+                current: Some(wanted),
+                maximum: limit.maximum,
+            };
+            setrlimit(Resource::Nofile, raised).map_or(current, |()| wanted)
+        } else {
+            current
+        };
+        usize::try_from(granted.saturating_sub(SPARE))
+            .unwrap_or(usize::MAX)
+            .min(Limits::MOST)
+    }
+    #[cfg(not(unix))]
+    {
+        // Windows has no per-process descriptor limit of this kind for sockets.
+        let _ = SPARE;
+        Limits::MOST
+    }
+}
+
 /// A listening socket with room for [`Limits::BACKLOG`] connections not yet accepted.
 fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = if address.is_ipv4() {
@@ -247,14 +282,14 @@ fn listen(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM: every connection with a
-/// header-read timeout (short when crowded), at most [`Limits::MOST`] at once, and a
+/// header-read timeout (short when crowded), at most `most` at once, and a
 /// drain with a deadline.
-async fn accept(listener: tokio::net::TcpListener, router: Router) {
+async fn accept(listener: tokio::net::TcpListener, router: Router, most: usize) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let service = hyper_util::service::TowerToHyperService::new(router);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let roomy = Arc::new(tokio::sync::Semaphore::new(Limits::OPEN));
-    let any = Arc::new(tokio::sync::Semaphore::new(Limits::MOST));
+    let roomy = Arc::new(tokio::sync::Semaphore::new(Limits::OPEN.min(most)));
+    let any = Arc::new(tokio::sync::Semaphore::new(most));
     let stop = shutdown();
     tokio::pin!(stop);
     loop {
