@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 
 use mfgcheck::Input;
 use mfgcheck::load::{LoadError, Password, Problem};
-use mfgcheck::model::date::parse_day;
+use mfgcheck::model::date::parse_at;
 use mfgcheck::policy::{Allowlist, Profile};
 
 /// Inputs larger than this are refused by default: no certificate bundle comes near it.
@@ -203,20 +203,6 @@ impl AtArg {
     }
 }
 
-/// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
-pub(crate) fn parse_at(text: &str) -> Result<OffsetDateTime, String> {
-    use time::format_description::well_known::Rfc3339;
-    let text = text.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t);
-    }
-    parse_day(text)
-        .map(|d| d.midnight().assume_utc())
-        .ok_or_else(|| {
-            "expected YYYY-MM-DD or an RFC 3339 time such as 2010-12-01T09:30:00Z".to_owned()
-        })
-}
-
 /// Where a PFX password comes from. There is deliberately no option that takes the
 /// password itself: it would show in the process list and the shell history.
 #[derive(Debug, clap::Args)]
@@ -292,7 +278,7 @@ fn with_password<T>(
             Problem::PasswordNeeded => {
                 return Err(Fatal(format!(
                     "{}: give it with --password-file FILE or --password-env VAR",
-                    password_needed(file)
+                    mfgcheck::load::password_needed(file)
                 )));
             }
             Problem::WrongPassword => {
@@ -458,14 +444,6 @@ fn read_inputs(files: &[PathBuf], command: &str) -> Result<Vec<Input>, Fatal> {
     files.iter().map(|f| read_input(f)).collect()
 }
 
-/// What the CLI and the page say of a PFX that neither the empty nor the absent
-/// password opens; each adds how to give one.
-pub(crate) fn password_needed(file: &str) -> String {
-    format!(
-        "{file}: this PKCS#12 file needs a password (neither the empty nor the absent password opens it)"
-    )
-}
-
 /// Whether `output` names one of the `inputs` (the same path, or the same file by
 /// another path): a command must never write over what it reads.
 fn is_input(output: &Path, inputs: &[PathBuf]) -> bool {
@@ -521,19 +499,6 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn at_accepts_dates_and_rfc3339() {
-        assert_eq!(
-            parse_at("2010-12-01").unwrap(),
-            time::macros::datetime!(2010-12-01 0:00 UTC)
-        );
-        assert_eq!(
-            parse_at("2010-12-01T09:30:00+01:00").unwrap(),
-            time::macros::datetime!(2010-12-01 8:30 UTC)
-        );
-        assert!(parse_at("12/01/2010").is_err());
-    }
 
     #[test]
     fn cli_definition_is_consistent() {

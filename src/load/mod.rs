@@ -4,6 +4,7 @@
 //! `.cer` files freely, and a `.cer` from Windows may be DER or Base-64. Every way a
 //! file can fail to hold a certificate gets a [`Problem`] that says what *was* found.
 
+mod ber;
 mod der;
 mod pem;
 mod pkcs12;
@@ -261,6 +262,15 @@ pub enum Problem {
 pub struct LoadError {
     pub file: String,
     pub problem: Problem,
+}
+
+/// What the CLI and the page say of a PFX that neither the empty nor the absent
+/// password opens (each adds how to give one there): shorter than
+/// [`Problem::PasswordNeeded`], which names no way out.
+pub fn password_needed(file: &str) -> String {
+    format!(
+        "{file}: this PKCS#12 file needs a password (neither the empty nor the absent password opens it)"
+    )
 }
 
 /// A YAML parse error as (1-based line, message), for the allowlist and the triage

@@ -2,7 +2,8 @@
 //! blocks, and RFC 1421 headers (`Proc-Type:`) inside a block. Read in one pass over
 //! the text, without copying it line by line: a scan reads thousands of these.
 
-use super::der::{self, element};
+use super::ber::{element, first_element};
+use super::der;
 use super::spare::Spare;
 use super::{Bag, Der, Format, Found, Password, PemBodies, Problem};
 
@@ -227,7 +228,7 @@ pub(super) fn certificates(
             // certificate; take the certificate alone.
             // The certificate starts the block: the block's bytes become its DER
             // (cut after it), without a copy; a body met before stays shared.
-            let len = match der::first_element(&block.contents) {
+            let len = match first_element(&block.contents) {
                 Some(raw) => raw.len(),
                 None => element(&block.contents)
                     .map_err(|p| bad(p.to_string()))?

@@ -23,7 +23,7 @@ use sha2::{Sha224, Sha256, Sha384, Sha512};
 use x509_parser::asn1_rs::{Class, Tag};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::der::{element, normalize_ber};
+use super::ber::{element, normalize_ber};
 use super::work::{self, charge};
 use super::{Bag, Password, Problem, PublicHalf};
 

@@ -6,7 +6,7 @@
 use x509_parser::asn1_rs::{Class, Tag};
 
 use super::Problem;
-use super::der::element;
+use super::ber::element;
 
 const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 

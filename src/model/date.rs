@@ -19,6 +19,16 @@ pub fn parse_moment(text: &str) -> Option<OffsetDateTime> {
         .or_else(|| parse_day(text).map(|d| d.midnight().assume_utc()))
 }
 
+/// A moment that is neither a day nor an RFC 3339 time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("expected YYYY-MM-DD or an RFC 3339 time such as 2010-12-01T09:30:00Z")]
+pub struct NotAMoment;
+
+/// Reads `--at` (and the page's "at" field): a day, midnight UTC, or an RFC 3339 time.
+pub fn parse_at(text: &str) -> Result<OffsetDateTime, NotAMoment> {
+    parse_moment(text).ok_or(NotAMoment)
+}
+
 /// Reads `YYYY-MM-DD` (surrounding white space ignored).
 pub fn parse_day(text: &str) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -38,5 +48,14 @@ mod tests {
             Some(time::macros::date!(2011 - 06 - 01))
         );
         assert_eq!(parse_day("2011-13-01"), None);
+        assert_eq!(
+            parse_at("2010-12-01"),
+            Ok(time::macros::datetime!(2010-12-01 0:00 UTC))
+        );
+        assert_eq!(
+            parse_at("2010-12-01T09:30:00+01:00"),
+            Ok(time::macros::datetime!(2010-12-01 8:30 UTC))
+        );
+        assert_eq!(parse_at("12/01/2010"), Err(NotAMoment));
     }
 }

@@ -21,8 +21,7 @@ use x509_parser::certificate::Validity;
 use x509_parser::x509::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
 use super::algorithm::SignatureAlgorithm;
-use super::certificate::IssuerNames;
-use super::name::DistinguishedName;
+use super::name::{DistinguishedName, IssuerNames};
 use super::parts::{Extensions, Parts};
 
 const BOOLEAN: u8 = 0x01;

@@ -8,12 +8,13 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use x509_parser::asn1_rs::{Oid, Tag};
 use x509_parser::x509::X509Name;
 
 use super::oid::OidTable;
+use crate::load::ByContent;
 
 /// Attribute types with the keywords people write. The first keyword is the one
 /// Windows prints; the others are accepted when parsing.
@@ -523,6 +524,43 @@ fn unescape(v: &str) -> Result<String, NameError> {
         }
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// How many issuer names a `ParseCache` keeps.
+const ISSUER_NAMES: usize = 1 << 12;
+
+/// Issuer names by their encoding (the whole Name element): every leaf of a CA repeats
+/// its name, and a kept name is shared, not read again. Held by the parse cache and
+/// used by both certificate readers.
+#[derive(Debug)]
+pub(super) struct IssuerNames(RwLock<ByContent<DistinguishedName>>);
+
+impl IssuerNames {
+    pub(super) fn new() -> Self {
+        Self(RwLock::new(ByContent::with_capacity(ISSUER_NAMES)))
+    }
+
+    /// How many names are kept.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.0.read().map_or(0, |m| m.len())
+    }
+
+    /// The name encoded as `encoded`, kept or else read by `read` (and kept).
+    pub(super) fn get_or_read(
+        &self,
+        encoded: &[u8],
+        read: impl FnOnce() -> Option<DistinguishedName>,
+    ) -> Option<DistinguishedName> {
+        if let Some(kept) = self.0.read().ok().and_then(|m| m.get(encoded).cloned()) {
+            return Some(kept);
+        }
+        let name = read()?;
+        if let Ok(mut kept) = self.0.write() {
+            kept.insert(encoded, name.clone());
+        }
+        Some(name)
+    }
 }
 
 #[cfg(test)]

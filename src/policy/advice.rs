@@ -6,11 +6,10 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::allowlist::{Allowlist, Authority, Issuance, Kind, Memo};
-use super::assess::{KeyStatus, Profile, Verdict};
+use super::allowlist::{Allowlist, Supply};
 use super::finding::Code;
+use super::verdict::{KeyStatus, Profile, Verdict};
 use crate::model::Certificate;
-use crate::model::date::format_day;
 
 /// The facts advice depends on, gathered by the assessment.
 pub(super) struct Situation<'a> {
@@ -27,8 +26,8 @@ pub(super) struct Situation<'a> {
     pub private_key: Option<KeyStatus>,
     pub allowlist: &'a Allowlist,
     pub at: OffsetDateTime,
-    /// [`source_at`], when the assessment already worked it out.
-    pub source: &'a std::cell::OnceCell<Arc<Source>>,
+    /// [`Allowlist::supply`], when the assessment already worked it out.
+    pub source: &'a std::cell::OnceCell<Arc<Supply>>,
 }
 
 /// How the wizard's certificate is made by hand (Exchange 2010 SP1 and later).
@@ -44,84 +43,6 @@ const CERTIFICATE_ERRORS: &[Code] = &[
     Code::CaCertificate,
     Code::CngKeyProvider,
 ];
-
-/// Where a certificate the MFG accepts can come from at `at`: only CAs that can issue
-/// then (accepted, identity confirmed, a known certificate still valid), and plain
-/// words when those are all roots, from which no public CA issues server certificates.
-pub(super) struct Source {
-    pub text: String,
-    /// No CA can be recommended: the self-signed route is the practical one, and the
-    /// text already says so.
-    pub self_signed_only: bool,
-}
-
-/// [`source_at`] for the last date asked, kept with the allowlist: a scan asks it for
-/// every rejected bundle, on one date, and the text lists every accepted CA.
-pub(super) type SourceMemo = Memo<Option<(OffsetDateTime, Arc<Source>)>>;
-
-/// [`source_at`], answered from the allowlist's memo when the date is the same.
-pub(super) fn source_for(allowlist: &Allowlist, at: OffsetDateTime) -> Arc<Source> {
-    let memo = allowlist.advice_memo();
-    if let Some((when, source)) = memo.lock().as_deref().and_then(Option::as_ref) {
-        if *when == at {
-            return Arc::clone(source);
-        }
-    }
-    let source = Arc::new(source_at(allowlist, at));
-    if let Some(mut kept) = memo.lock() {
-        *kept = Some((at, Arc::clone(&source)));
-    }
-    source
-}
-
-fn source_at(allowlist: &Allowlist, at: OffsetDateTime) -> Source {
-    let day = format_day(at);
-    let can: Vec<&Authority> = allowlist.recommended_at(at).collect();
-    let names = can
-        .iter()
-        .map(|a| a.name.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let route = "The practical route is then the self-signed federation certificate that the New Federation Trust wizard of Exchange 2010 SP2 and later creates (check it with --profile exchange2010-sp2).";
-    if can.is_empty() {
-        return Source {
-            text: format!(
-                "No CA of {} can issue a certificate the MFG accepts on {day}: none is accepted then with a confirmed identity and a certificate still valid. {route}",
-                allowlist.describe_source()
-            ),
-            self_signed_only: true,
-        };
-    }
-    if chains_to_roots(allowlist) {
-        return Source {
-            text: format!(
-                "Get a federation certificate whose chain ends at one of the roots {} accepts on {day}: {names}. (The later list names roots; the Exchange 2010 RTM gateway wanted the direct issuer listed, so on RTM servers prefer the self-signed certificate of the wizard.)",
-                allowlist.describe_source()
-            ),
-            self_signed_only: false,
-        };
-    }
-    if can.iter().all(|a| a.kind == Some(Kind::Root)) {
-        return Source {
-            text: format!(
-                "The CAs of {} that are accepted and still valid on {day} are all roots ({names}), and public CAs no longer issue server certificates directly from a root (the CA/Browser Forum Baseline Requirements forbid it), so no certificate on sale is issued directly by a listed CA. {route}",
-                allowlist.describe_source()
-            ),
-            self_signed_only: true,
-        };
-    }
-    Source {
-        text: format!(
-            "Get a federation certificate issued directly by one of the CAs accepted on {day} ({}): {names}. Ask the vendor which CA certificate will sign it: its name must be the new certificate's Issuer, not a root above an intermediate.",
-            allowlist.source()
-        ),
-        self_signed_only: false,
-    }
-}
-
-fn chains_to_roots(allowlist: &Allowlist) -> bool {
-    allowlist.issuance() == Issuance::Chain
-}
 
 pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let mut steps = Vec::new();
@@ -154,7 +75,7 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
     let self_signed_route = s.self_signed && s.profile.accepts_self_signed();
     let mut route_said = false;
     if !(s.issuer_accepted || self_signed_route || damaged) {
-        let source = s.source.get_or_init(|| source_for(s.allowlist, s.at));
+        let source = s.source.get_or_init(|| s.allowlist.supply(s.at));
         route_said = source.self_signed_only;
         steps.push(source.text.clone());
     }

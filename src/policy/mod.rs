@@ -10,6 +10,7 @@ mod crowd;
 pub mod finding;
 mod lookup;
 mod pfx;
+mod verdict;
 
 pub use allowlist::{
     Allowlist, AllowlistError, Authority, Identity, Issuance, MatchedBy, Standing, Status,

@@ -70,9 +70,8 @@ impl Settings {
     fn at(&self) -> Result<OffsetDateTime, Failure> {
         match self.at.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => Ok(OffsetDateTime::now_utc()),
-            Some(text) => {
-                crate::cli::parse_at(text).map_err(|e| Failure::unusable(format!("at: {e}")))
-            }
+            Some(text) => mfgcheck::model::date::parse_at(text)
+                .map_err(|e| Failure::unusable(format!("at: {e}"))),
         }
     }
 
@@ -238,7 +237,7 @@ fn check_files(
         Err(mfgcheck::Error::Load(LoadError {
             file,
             problem: Problem::PasswordNeeded,
-        })) => Err(Failure::password(crate::cli::password_needed(&file))),
+        })) => Err(Failure::password(mfgcheck::load::password_needed(&file))),
         Err(
             e @ mfgcheck::Error::Load(LoadError {
                 problem: Problem::WrongPassword,
