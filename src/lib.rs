@@ -10,15 +10,21 @@
 //! path proven by signatures) → [`policy`] (allowlist, requirements, findings,
 //! verdict) → [`report`] (text and JSON). The library never prints and never exits;
 //! the `mfgcheck` binary is a thin layer over [`check`] and [`report`].
+//!
+//! Code that reaches other machines lives in one room, `network` (features `connect`
+//! and `fetch`), beside [`load`]: it hands bytes to the engine, and no other room
+//! imports it. Built with `--no-default-features`, the library has neither the
+//! network nor the command line nor the server; `tests/architecture.rs` keeps the
+//! imports flowing one way.
 
 #![forbid(unsafe_code)]
 
-pub mod aia;
 pub mod chain;
-pub mod connect;
 pub mod load;
 pub mod lync;
 pub mod model;
+#[cfg(any(feature = "connect", feature = "fetch"))]
+pub mod network;
 pub mod policy;
 pub mod report;
 pub mod scan;
@@ -202,7 +208,7 @@ pub fn load_bundle_with(
 
 /// Where `--fetch-missing` gets missing issuers: the bytes at the address a
 /// certificate names for its issuer (AIA caIssuers). The library never connects:
-/// [`aia::Client`] does, and tests give addresses of their own.
+/// `network::aia::Client` does (feature `fetch`), and tests give addresses of their own.
 pub trait IssuerSource: Send + Sync + std::fmt::Debug {
     /// The answer at `url`, or why there is none (a few words, for a warning).
     fn fetch(&self, url: &str) -> Result<Vec<u8>, String>;

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+#[cfg(feature = "serve")]
 mod web;
 
 use std::process::ExitCode;

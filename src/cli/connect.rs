@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mfgcheck::Input;
-use mfgcheck::connect::{self, DEFAULT_PORT, Endpoint, Options, Presented, StartTls};
+use mfgcheck::network::connect::{self, DEFAULT_PORT, Endpoint, Options, Presented, StartTls};
 
 use super::Fatal;
 
@@ -83,9 +83,9 @@ impl ConnectArgs {
     }
 
     /// With --fetch-missing: the HTTP client that fetches issuers.
-    pub(super) fn issuer_source(&self) -> Option<mfgcheck::aia::Client> {
+    pub(super) fn issuer_source(&self) -> Option<mfgcheck::network::aia::Client> {
         self.fetch_missing
-            .then(|| mfgcheck::aia::Client::new(Duration::from_secs(self.timeout)))
+            .then(|| mfgcheck::network::aia::Client::new(Duration::from_secs(self.timeout)))
     }
 
     /// Connects to every server in turn; the first failure ends the command.

@@ -7,6 +7,7 @@ mod check;
 mod connect;
 mod inspect;
 mod scan;
+#[cfg(feature = "serve")]
 mod serve;
 mod thumbprint;
 mod triage;
@@ -128,6 +129,7 @@ enum Command {
     /// Drop certificate files or paste an error, a thumbprint or shell output: the page
     /// shows the same verdict, findings, fixes and next steps as the CLI. Serves
     /// 127.0.0.1 by default; nothing uploaded is stored or logged.
+    #[cfg(feature = "serve")]
     #[command(after_help = serve::EXAMPLES)]
     Serve(serve::ServeArgs),
     /// Check Lync's settings for public IM and A/V federation with Windows Live.
@@ -352,6 +354,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Triage(args) => triage::triage(args),
         Command::Lync(args) => triage::lync(args),
+        #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
     };
     match result {

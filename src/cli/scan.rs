@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use mfgcheck::connect::{self, Target};
+use mfgcheck::network::connect::{self, Target};
 use mfgcheck::report::{ScanFormat, ScanWriter, summary_words};
 use mfgcheck::scan::{self, ScanOptions, Summary};
 use mfgcheck::{CheckOptions, Shared};
@@ -243,9 +243,9 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         jobs: bounded_jobs(args.jobs),
         max_file_bytes: max_input_bytes(),
         issuers: args.fetch_missing.then(|| {
-            std::sync::Arc::new(mfgcheck::aia::Client::new(std::time::Duration::from_secs(
-                args.timeout,
-            ))) as std::sync::Arc<dyn mfgcheck::IssuerSource>
+            std::sync::Arc::new(mfgcheck::network::aia::Client::new(
+                std::time::Duration::from_secs(args.timeout),
+            )) as std::sync::Arc<dyn mfgcheck::IssuerSource>
         }),
     };
     let filter = scan::Filter::new(&args.include, &args.exclude)?;
