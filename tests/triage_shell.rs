@@ -69,95 +69,98 @@ fn cause(json: &Value, id: &str) -> String {
         .to_owned()
 }
 
+/// A paste for every shell entry of the knowledge base: (file, options, entry).
+const SHELL_CASES: &[(&str, &[&str], &str)] = &[
+    (
+        "comodo-fl.txt",
+        &["--at", "2011-06-01"],
+        "exchange-certificate-issuer-unlisted",
+    ),
+    (
+        "godaddy-de-utf16.txt",
+        &["--at", "2011-06-01"],
+        "exchange-certificate-issuer-listed",
+    ),
+    (
+        "comodo-fl.txt",
+        &["--at", "2013-06-01"],
+        "exchange-certificate-expired",
+    ),
+    (
+        "comodo-fl.txt",
+        &["--at", "2011-01-01"],
+        "exchange-certificate-not-yet-valid",
+    ),
+    (
+        "self-signed-ambiguous.txt",
+        &["--at", "2013-06-01"],
+        "exchange-certificate-date-ambiguous",
+    ),
+    (
+        "godaddy-de-utf16.txt",
+        &["--at", "2011-06-01"],
+        "exchange-certificate-no-private-key",
+    ),
+    (
+        "self-signed-ambiguous.txt",
+        &["--at", "2011-06-01"],
+        "exchange-certificate-self-signed",
+    ),
+    (
+        "self-signed-ambiguous.txt",
+        &["--at", "2011-06-01"],
+        "exchange-certificate-weak-key",
+    ),
+    (
+        "trust-table-test.txt",
+        &["--at", "2013-06-01"],
+        "federation-certificate-not-on-server",
+    ),
+    (
+        "trust-certificate-table.txt",
+        &[],
+        "federation-certificate-not-installed",
+    ),
+    (
+        "trust-table-test.txt",
+        &["--at", "2017-01-01"],
+        "federation-certificate-expired",
+    ),
+    (
+        "trust-table-test.txt",
+        &["--at", "2013-06-01"],
+        "federation-next-certificate-pending",
+    ),
+    (
+        "trust-table-test.txt",
+        &["--at", "2013-06-01"],
+        "token-issuer-certificate-expired",
+    ),
+    (
+        "trust-table-test.txt",
+        &["--at", "2013-06-01"],
+        "federation-test-token",
+    ),
+    (
+        "test-federationtrust-failures.txt",
+        &[],
+        "federation-test-previous-certificate",
+    ),
+    (
+        "test-federationtrust-failures.txt",
+        &[],
+        "federation-test-metadata",
+    ),
+    (
+        "test-federationtrust-failures.txt",
+        &[],
+        "federation-test-configuration",
+    ),
+];
+
 #[test]
 fn every_shell_entry_is_judged_from_a_realistic_paste() {
-    let cases: &[(&str, &[&str], &str)] = &[
-        (
-            "comodo-fl.txt",
-            &["--at", "2011-06-01"],
-            "exchange-certificate-issuer-unlisted",
-        ),
-        (
-            "godaddy-de-utf16.txt",
-            &["--at", "2011-06-01"],
-            "exchange-certificate-issuer-listed",
-        ),
-        (
-            "comodo-fl.txt",
-            &["--at", "2013-06-01"],
-            "exchange-certificate-expired",
-        ),
-        (
-            "comodo-fl.txt",
-            &["--at", "2011-01-01"],
-            "exchange-certificate-not-yet-valid",
-        ),
-        (
-            "self-signed-ambiguous.txt",
-            &["--at", "2013-06-01"],
-            "exchange-certificate-date-ambiguous",
-        ),
-        (
-            "godaddy-de-utf16.txt",
-            &["--at", "2011-06-01"],
-            "exchange-certificate-no-private-key",
-        ),
-        (
-            "self-signed-ambiguous.txt",
-            &["--at", "2011-06-01"],
-            "exchange-certificate-self-signed",
-        ),
-        (
-            "self-signed-ambiguous.txt",
-            &["--at", "2011-06-01"],
-            "exchange-certificate-weak-key",
-        ),
-        (
-            "trust-table-test.txt",
-            &["--at", "2013-06-01"],
-            "federation-certificate-not-on-server",
-        ),
-        (
-            "trust-certificate-table.txt",
-            &[],
-            "federation-certificate-not-installed",
-        ),
-        (
-            "trust-table-test.txt",
-            &["--at", "2017-01-01"],
-            "federation-certificate-expired",
-        ),
-        (
-            "trust-table-test.txt",
-            &["--at", "2013-06-01"],
-            "federation-next-certificate-pending",
-        ),
-        (
-            "trust-table-test.txt",
-            &["--at", "2013-06-01"],
-            "token-issuer-certificate-expired",
-        ),
-        (
-            "trust-table-test.txt",
-            &["--at", "2013-06-01"],
-            "federation-test-token",
-        ),
-        (
-            "test-federationtrust-failures.txt",
-            &[],
-            "federation-test-previous-certificate",
-        ),
-        (
-            "test-federationtrust-failures.txt",
-            &[],
-            "federation-test-metadata",
-        ),
-        (
-            "test-federationtrust-failures.txt",
-            &[],
-            "federation-test-configuration",
-        ),
-    ];
+    let cases = SHELL_CASES;
     let kb = mfgcheck::triage::KnowledgeBase::embedded().unwrap();
     for e in kb.entries().iter().filter(|e| e.matcher.shell) {
         assert!(

@@ -229,9 +229,9 @@ impl Progress {
     }
 }
 
-pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
-    let started = Instant::now();
-    let allowlist = args.allowlist.load_for(args.profile.into())?;
+/// What every bundle of the scan is checked with, which files are read, and the extra
+/// CAs of --chain-dir, in the order their errors are reported.
+fn setup(args: &ScanArgs) -> Result<(ScanOptions, scan::Filter, Shared), Fatal> {
     let mut check = CheckOptions::at(args.at.get());
     check.warn_days = args.warn_days;
     check.profile = args.profile.into();
@@ -265,15 +265,13 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         extras,
         ..Shared::default()
     };
-    let endpoints = match &args.connect_list {
-        Some(list) => read_list(list)?,
-        None => Vec::new(),
-    };
-    let format = ScanFormat::from(args.format);
+    Ok((options, filter, shared))
+}
 
-    // Only the text report has colours; the others go out as they are.
-    let text = format == ScanFormat::Text;
-    let out: Box<dyn Write> = match &args.output {
+/// Where the report goes: the file of --output, or standard output; only the text
+/// report has colours, and never in a file.
+fn destination(output: Option<&std::path::Path>, text: bool) -> Result<Box<dyn Write>, Fatal> {
+    Ok(match output {
         Some(path) => {
             let file = File::create(path)
                 .map_err(|e| Fatal(format!("{}: cannot write: {e}", path.display())))?;
@@ -285,7 +283,20 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         }
         None if text => Box::new(BufWriter::new(anstream::stdout())),
         None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
+}
+
+pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
+    let started = Instant::now();
+    let allowlist = args.allowlist.load_for(args.profile.into())?;
+    let (options, filter, shared) = setup(&args)?;
+    let endpoints = match &args.connect_list {
+        Some(list) => read_list(list)?,
+        None => Vec::new(),
     };
+    let format = ScanFormat::from(args.format);
+
+    let out = destination(args.output.as_deref(), format == ScanFormat::Text)?;
     let fail_on_warning = args.fail_on == FailOn::Warning;
     let servers = Servers {
         endpoints: &endpoints,

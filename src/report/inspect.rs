@@ -158,6 +158,94 @@ fn pfx_text(keys: &KeyRing, out: &mut String, width: usize) {
     }
 }
 
+/// One certificate of `inspect`: its heading and a row per property.
+fn certificate_rows(
+    out: &mut String,
+    id: CertId,
+    c: &Certificate,
+    keys: &KeyRing,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+    width: usize,
+) {
+    let o = c.origin();
+    let heading = format!("[{}] {}", id.index() + 1, c.subject());
+    out.push('\n');
+    out.push_str(&paint(
+        BOLD,
+        wrap_hanging(&heading, "", "    ", width).trim_end(),
+    ));
+    out.push('\n');
+    row(out, "from", &format!("{}, {}", o, o.format), width);
+    row(out, "issuer", &c.issuer().to_string(), width);
+    row(out, "serial", &c.serial().to_string(), width);
+    row(out, "SHA-1", &c.sha1().to_string(), width);
+    colon_rows(out, &c.sha1().colon(), width);
+    row(out, "SHA-256", &c.sha256().to_string(), width);
+    colon_rows(out, &c.sha256().colon(), width);
+    let none = || paint(YELLOW, "none");
+    row(
+        out,
+        "SKI",
+        &c.ski().map_or_else(none, ToString::to_string),
+        width,
+    );
+    row(
+        out,
+        "AKI",
+        &c.aki().map_or_else(none, ToString::to_string),
+        width,
+    );
+    row(out, "key", &c.public_key().algorithm().to_string(), width);
+    row(
+        out,
+        "signature",
+        &c.signature_algorithm().to_string(),
+        width,
+    );
+    let (v, _, words) = days_left(c, at);
+    let words = match v {
+        Validity::Valid => words,
+        _ => paint(RED, &words),
+    };
+    row(
+        out,
+        "valid",
+        &format!(
+            "{} to {} ({words})",
+            day(c.not_before()),
+            day(c.not_after())
+        ),
+        width,
+    );
+    row(out, "CA", if c.is_ca() { "yes" } else { "no" }, width);
+    if !c.dns_names().is_empty() {
+        row(out, "DNS names", &c.dns_names().join(", "), width);
+    }
+    if let Some(name) = c.friendly_name() {
+        row(out, "friendly name", name, width);
+    }
+    for key in keys_of(c, keys) {
+        let provider = key
+            .provider()
+            .map_or_else(|| "no provider named".to_owned(), ToString::to_string);
+        row(
+            out,
+            "private key",
+            &format!("{} in {}; {provider}", key.algorithm(), key.file()),
+            width,
+        );
+    }
+    let identity = allowlist.identify(c);
+    let m = mark(&identity, allowlist, at);
+    let words = match identity {
+        Identity::Unlisted => m.words,
+        _ if m.accepted => paint(GREEN, &format!("✓ {}", m.words)),
+        _ => paint(RED, &format!("✗ {}", m.words)),
+    };
+    row(out, "allowlist", &words, width);
+}
+
 /// The text report of `inspect`.
 pub fn inspect_text(
     inspection: &Inspection,
@@ -182,87 +270,7 @@ pub fn inspect_text(
     out.push_str(&paint(DIM, wrap(&summary, "", width).trim_end()));
     out.push('\n');
     for (id, c) in pool.iter() {
-        let o = c.origin();
-        let heading = format!("[{}] {}", id.index() + 1, c.subject());
-        out.push('\n');
-        out.push_str(&paint(
-            BOLD,
-            wrap_hanging(&heading, "", "    ", width).trim_end(),
-        ));
-        out.push('\n');
-        row(&mut out, "from", &format!("{}, {}", o, o.format), width);
-        row(&mut out, "issuer", &c.issuer().to_string(), width);
-        row(&mut out, "serial", &c.serial().to_string(), width);
-        row(&mut out, "SHA-1", &c.sha1().to_string(), width);
-        colon_rows(&mut out, &c.sha1().colon(), width);
-        row(&mut out, "SHA-256", &c.sha256().to_string(), width);
-        colon_rows(&mut out, &c.sha256().colon(), width);
-        let none = || paint(YELLOW, "none");
-        row(
-            &mut out,
-            "SKI",
-            &c.ski().map_or_else(none, ToString::to_string),
-            width,
-        );
-        row(
-            &mut out,
-            "AKI",
-            &c.aki().map_or_else(none, ToString::to_string),
-            width,
-        );
-        row(
-            &mut out,
-            "key",
-            &c.public_key().algorithm().to_string(),
-            width,
-        );
-        row(
-            &mut out,
-            "signature",
-            &c.signature_algorithm().to_string(),
-            width,
-        );
-        let (v, _, words) = days_left(c, at);
-        let words = match v {
-            Validity::Valid => words,
-            _ => paint(RED, &words),
-        };
-        row(
-            &mut out,
-            "valid",
-            &format!(
-                "{} to {} ({words})",
-                day(c.not_before()),
-                day(c.not_after())
-            ),
-            width,
-        );
-        row(&mut out, "CA", if c.is_ca() { "yes" } else { "no" }, width);
-        if !c.dns_names().is_empty() {
-            row(&mut out, "DNS names", &c.dns_names().join(", "), width);
-        }
-        if let Some(name) = c.friendly_name() {
-            row(&mut out, "friendly name", name, width);
-        }
-        for key in keys_of(c, keys) {
-            let provider = key
-                .provider()
-                .map_or_else(|| "no provider named".to_owned(), ToString::to_string);
-            row(
-                &mut out,
-                "private key",
-                &format!("{} in {}; {provider}", key.algorithm(), key.file()),
-                width,
-            );
-        }
-        let identity = allowlist.identify(c);
-        let m = mark(&identity, allowlist, at);
-        let words = match identity {
-            Identity::Unlisted => m.words,
-            _ if m.accepted => paint(GREEN, &format!("✓ {}", m.words)),
-            _ => paint(RED, &format!("✗ {}", m.words)),
-        };
-        row(&mut out, "allowlist", &words, width);
+        certificate_rows(&mut out, id, c, keys, allowlist, at, width);
     }
     let orphan_keys: Vec<_> = keys
         .keys

@@ -121,18 +121,17 @@ fn private_key(status: Option<KeyStatus>, keys: &KeyRing) -> Value {
     }
 }
 
-/// Renders a check's outcome as a JSON document.
-pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
+/// Each certificate of the path, leaf first, with the allowlist's view and how its
+/// signature was checked.
+fn chain_entries(outcome: &Outcome, allowlist: &Allowlist) -> Vec<Value> {
     let Outcome {
         pool,
-        keys,
         chain,
         assessment,
+        ..
     } = outcome;
     let at = assessment.at;
-    let leaf = pool.get(chain.leaf());
-
-    let chain_json: Vec<Value> = chain
+    chain
         .path
         .iter()
         .enumerate()
@@ -169,9 +168,16 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
             }
             v
         })
-        .collect();
+        .collect()
+}
 
-    let direct_issuer = match &assessment.direct_issuer {
+/// Who issued the leaf (`null` when self-signed or unproven).
+fn direct_issuer(outcome: &Outcome, allowlist: &Allowlist) -> Value {
+    let Outcome {
+        pool, assessment, ..
+    } = outcome;
+    let at = assessment.at;
+    match &assessment.direct_issuer {
         DirectIssuer::InInput { cert: id, identity } => {
             let c = pool.get(*id);
             j!({
@@ -198,7 +204,22 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
             "impostor_of": impostor_of(identity, allowlist),
         }),
         DirectIssuer::SelfSigned | DirectIssuer::Unproven => Value::Null,
-    };
+    }
+}
+
+/// Renders a check's outcome as a JSON document.
+pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
+    let Outcome {
+        pool,
+        keys,
+        chain,
+        assessment,
+    } = outcome;
+    let at = assessment.at;
+    let leaf = pool.get(chain.leaf());
+
+    let chain_json = chain_entries(outcome, allowlist);
+    let direct_issuer = direct_issuer(outcome, allowlist);
 
     let findings: Vec<Value> = assessment
         .findings

@@ -75,148 +75,162 @@ pub fn lookup_text(
         }
         let _ = writeln!(out, "{}", paint(BOLD, &format!("\"{}\"", l.input.trim())));
         let Some(normalized) = &l.normalized else {
-            let why = l
-                .error
-                .as_ref()
-                .map_or_else(String::new, ToString::to_string);
-            let _ = writeln!(out, "  {}", paint(RED, &format!("not a hex value: {why}")));
-            if matches!(l.error, Some(HexError::BadChar { ch: '?', .. })) {
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    paint(
-                        YELLOW,
-                        "a '?' is usually an invisible character (the certificate dialog's left-to-right mark) that Windows PowerShell turned into '?' when piping: delete it, or pass the value as an argument"
-                    )
-                );
-            }
-            for &(a, _) in &l.matches {
-                let _ = writeln!(
-                    out,
-                    "  the value Technet published for {}: no thumbprint",
-                    allowlist.authority(a).name
-                );
-            }
+            not_hex(&mut out, l, allowlist);
             continue;
         };
-        let _ = writeln!(out, "  {normalized}");
-        if let Some(colon) = l.colon() {
-            let _ = writeln!(out, "  {}", paint(DIM, &colon));
-        }
-        let words = kind_words(l);
+        what_it_is(&mut out, l, normalized, allowlist);
+        against_files(&mut out, l, compared);
+    }
+    out
+}
+
+/// A value that is not hex: why, and what Technet published under it.
+fn not_hex(out: &mut String, l: &Lookup, allowlist: &Allowlist) {
+    let why = l
+        .error
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    let _ = writeln!(out, "  {}", paint(RED, &format!("not a hex value: {why}")));
+    if matches!(l.error, Some(HexError::BadChar { ch: '?', .. })) {
         let _ = writeln!(
             out,
             "  {}",
-            if l.kind.is_thumbprint() {
-                words
-            } else {
-                paint(YELLOW, &words)
-            }
+            paint(
+                YELLOW,
+                "a '?' is usually an invisible character (the certificate dialog's left-to-right mark) that Windows PowerShell turned into '?' when piping: delete it, or pass the value as an argument"
+            )
         );
-        for r in &l.removed {
+    }
+    for &(a, _) in &l.matches {
+        let _ = writeln!(
+            out,
+            "  the value Technet published for {}: no thumbprint",
+            allowlist.authority(a).name
+        );
+    }
+}
+
+/// A hex value: its forms, its kind, what was removed, and which listed CA it is.
+fn what_it_is(out: &mut String, l: &Lookup, normalized: &str, allowlist: &Allowlist) {
+    let _ = writeln!(out, "  {normalized}");
+    if let Some(colon) = l.colon() {
+        let _ = writeln!(out, "  {}", paint(DIM, &colon));
+    }
+    let words = kind_words(l);
+    let _ = writeln!(
+        out,
+        "  {}",
+        if l.kind.is_thumbprint() {
+            words
+        } else {
+            paint(YELLOW, &words)
+        }
+    );
+    for r in &l.removed {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                YELLOW,
+                &format!(
+                    "removed U+{:04X} {} at position {}: invisible when pasted, and New-FederationTrust -Thumbprint fails on it",
+                    u32::from(r.ch),
+                    invisible_name(r.ch),
+                    r.position
+                )
+            )
+        );
+    }
+    if l.matches.is_empty() {
+        let _ = writeln!(out, "  not in the allowlist ({})", allowlist.source());
+    }
+    let mut seen: Vec<usize> = Vec::new();
+    for &(a, field) in &l.matches {
+        let authority = allowlist.authority(a);
+        if field == Field::Published {
+            let real = authority.sha1.first().map_or_else(String::new, |t| {
+                format!("; its real SHA-1 thumbprint is {t}")
+            });
+            let what = if l.only_published(a) {
+                paint(
+                    RED,
+                    &format!(
+                        "the value Technet published for {}, but it matches no known certificate of that CA{real}",
+                        authority.name
+                    ),
+                )
+            } else {
+                format!("also the value Technet published for {}", authority.name)
+            };
+            let _ = writeln!(out, "  {what}");
+            continue;
+        }
+        let kind = authority.kind.map_or(String::new(), |k| format!(", {k}"));
+        let status = format!("{}{kind}", authority.status);
+        let mut line = format!("the {} of {} ({status})", field.words(), authority.name);
+        if matches!(field, Field::Serial | Field::Ski | Field::SpkiSha256) && !seen.contains(&a) {
+            if let Some(t) = authority.sha1.first() {
+                let _ = write!(line, "; its SHA-1 thumbprint is {t}");
+            }
+        }
+        seen.push(a);
+        let _ = writeln!(out, "  {}", paint(GREEN, &line));
+    }
+}
+
+/// What the value is among the certificates given beside it (`--compare`).
+fn against_files(out: &mut String, l: &Lookup, compared: Option<&Compared<'_>>) {
+    if is_ca_thumbprint(l, compared) {
+        let _ = writeln!(out, "  {}", paint(YELLOW, CA_THUMBPRINT));
+        if let Some(c) = compared {
+            for (_, cert) in c.pool.iter().filter(|(_, cert)| !cert.is_ca()) {
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    format_args!(
+                        "the end-entity certificate in your files is {} ({}): its thumbprint is {}",
+                        cert.subject().short(),
+                        cert.origin(),
+                        cert.sha1()
+                    )
+                );
+            }
+        }
+    }
+    if let Some(c) = compared {
+        let hits: Vec<String> = c
+            .pool
+            .iter()
+            .filter_map(|(_, cert)| {
+                let fields = l.fields_of(cert);
+                (!fields.is_empty()).then(|| {
+                    let names: Vec<&str> = fields.iter().map(|f| f.words()).collect();
+                    format!(
+                        "is the {} of {} ({})",
+                        names.join(" and "),
+                        cert.subject().short(),
+                        cert.origin()
+                    )
+                })
+            })
+            .collect();
+        if hits.is_empty() {
             let _ = writeln!(
                 out,
                 "  {}",
                 paint(
-                    YELLOW,
+                    RED,
                     &format!(
-                        "removed U+{:04X} {} at position {}: invisible when pasted, and New-FederationTrust -Thumbprint fails on it",
-                        u32::from(r.ch),
-                        invisible_name(r.ch),
-                        r.position
+                        "is not any certificate in {}: it is not the certificate you have",
+                        c.files.join(", ")
                     )
                 )
             );
         }
-        if l.matches.is_empty() {
-            let _ = writeln!(out, "  not in the allowlist ({})", allowlist.source());
-        }
-        let mut seen: Vec<usize> = Vec::new();
-        for &(a, field) in &l.matches {
-            let authority = allowlist.authority(a);
-            if field == Field::Published {
-                let real = authority.sha1.first().map_or_else(String::new, |t| {
-                    format!("; its real SHA-1 thumbprint is {t}")
-                });
-                let what = if l.only_published(a) {
-                    paint(
-                        RED,
-                        &format!(
-                            "the value Technet published for {}, but it matches no known certificate of that CA{real}",
-                            authority.name
-                        ),
-                    )
-                } else {
-                    format!("also the value Technet published for {}", authority.name)
-                };
-                let _ = writeln!(out, "  {what}");
-                continue;
-            }
-            let kind = authority.kind.map_or(String::new(), |k| format!(", {k}"));
-            let status = format!("{}{kind}", authority.status);
-            let mut line = format!("the {} of {} ({status})", field.words(), authority.name);
-            if matches!(field, Field::Serial | Field::Ski | Field::SpkiSha256) && !seen.contains(&a)
-            {
-                if let Some(t) = authority.sha1.first() {
-                    let _ = write!(line, "; its SHA-1 thumbprint is {t}");
-                }
-            }
-            seen.push(a);
-            let _ = writeln!(out, "  {}", paint(GREEN, &line));
-        }
-        if is_ca_thumbprint(l, compared) {
-            let _ = writeln!(out, "  {}", paint(YELLOW, CA_THUMBPRINT));
-            if let Some(c) = compared {
-                for (_, cert) in c.pool.iter().filter(|(_, cert)| !cert.is_ca()) {
-                    let _ = writeln!(
-                        out,
-                        "  {}",
-                        format_args!(
-                            "the end-entity certificate in your files is {} ({}): its thumbprint is {}",
-                            cert.subject().short(),
-                            cert.origin(),
-                            cert.sha1()
-                        )
-                    );
-                }
-            }
-        }
-        if let Some(c) = compared {
-            let hits: Vec<String> = c
-                .pool
-                .iter()
-                .filter_map(|(_, cert)| {
-                    let fields = l.fields_of(cert);
-                    (!fields.is_empty()).then(|| {
-                        let names: Vec<&str> = fields.iter().map(|f| f.words()).collect();
-                        format!(
-                            "is the {} of {} ({})",
-                            names.join(" and "),
-                            cert.subject().short(),
-                            cert.origin()
-                        )
-                    })
-                })
-                .collect();
-            if hits.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "  {}",
-                    paint(
-                        RED,
-                        &format!(
-                            "is not any certificate in {}: it is not the certificate you have",
-                            c.files.join(", ")
-                        )
-                    )
-                );
-            }
-            for h in hits {
-                let _ = writeln!(out, "  {}", paint(GREEN, &h));
-            }
+        for h in hits {
+            let _ = writeln!(out, "  {}", paint(GREEN, &h));
         }
     }
-    out
 }
 
 /// The JSON report: `{ "values": [...] }`, one object per value.

@@ -79,6 +79,90 @@ fn exhausted_words(e: Exhausted) -> &'static str {
     }
 }
 
+/// What one step of the search says: a line, and one for each of its findings
+/// (indented two spaces: what came of looking for an issuer).
+fn step_lines(pool: &Pool, step: &Step) -> Vec<String> {
+    let mut lines = Vec::new();
+    match step {
+        Step::Issuers {
+            cert,
+            candidates,
+            other_keys,
+        } => {
+            let listed: Vec<String> = candidates.iter().map(|&c| name(pool, c)).collect();
+            lines.push(match listed.len() {
+                0 => format!("issuer of {}: no candidate in the input", name(pool, *cert)),
+                _ => format!(
+                    "issuer of {}: {} ({})",
+                    name(pool, *cert),
+                    super::count(listed.len(), "candidate", "candidates"),
+                    listed.join(", ")
+                ),
+            });
+            for &other in other_keys {
+                lines.push(format!(
+                    "  set aside {}: its key identifier is not the Authority Key Identifier",
+                    name(pool, other)
+                ));
+            }
+        }
+        Step::Signature {
+            cert,
+            issuer,
+            result,
+            cached,
+        } => {
+            let by = if cert == issuer {
+                "its own key".to_owned()
+            } else {
+                name(pool, *issuer)
+            };
+            let cached = if *cached {
+                paint(DIM, " (checked before)")
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "  signature of {} by {by}: {}{cached}",
+                name(pool, *cert),
+                result_words(result)
+            ));
+        }
+        Step::ListedKey { cert, result } => lines.push(format!(
+            "  signature of {} by the key the allowlist lists for \"{}\": {}",
+            name(pool, *cert),
+            pool.get(*cert).issuer().short(),
+            result_words(result)
+        )),
+        Step::OnPath { cert, candidate } => lines.push(format!(
+            "  set aside {} for {}: already on the path (a loop)",
+            name(pool, *candidate),
+            name(pool, *cert)
+        )),
+        Step::Ended {
+            length,
+            top,
+            flaws,
+            best,
+            decided_by,
+        } => {
+            let flawed = if flaws.is_empty() {
+                String::new()
+            } else {
+                let each: Vec<String> = flaws.iter().map(|f| flaw_words(pool, f)).collect();
+                format!(", not valid: {}", each.join("; "))
+            };
+            lines.push(format!(
+                "  a path of {length} ends {}{flawed}{}",
+                end_words(top),
+                ranking_words(*best, *decided_by)
+            ));
+        }
+        Step::Exhausted(e) => lines.push(format!("  stopped: {}", exhausted_words(*e))),
+    }
+    lines
+}
+
 /// The search, one step a line (wrapped at `width`), after the report.
 pub fn search_text(outcome: &Outcome, width: usize) -> String {
     let (pool, chain) = (&outcome.pool, &outcome.chain);
@@ -100,84 +184,13 @@ pub fn search_text(outcome: &Outcome, width: usize) -> String {
     };
     let mut fan_out: Vec<(CertId, usize)> = Vec::new();
     for step in &chain.trace {
-        match step {
-            Step::Issuers {
-                cert,
-                candidates,
-                other_keys,
-            } => {
-                fan_out.push((*cert, candidates.len()));
-                let listed: Vec<String> = candidates.iter().map(|&c| name(pool, c)).collect();
-                line(match listed.len() {
-                    0 => format!("issuer of {}: no candidate in the input", name(pool, *cert)),
-                    _ => format!(
-                        "issuer of {}: {} ({})",
-                        name(pool, *cert),
-                        super::count(listed.len(), "candidate", "candidates"),
-                        listed.join(", ")
-                    ),
-                });
-                for &other in other_keys {
-                    line(format!(
-                        "  set aside {}: its key identifier is not the Authority Key Identifier",
-                        name(pool, other)
-                    ));
-                }
-            }
-            Step::Signature {
-                cert,
-                issuer,
-                result,
-                cached,
-            } => {
-                let by = if cert == issuer {
-                    "its own key".to_owned()
-                } else {
-                    name(pool, *issuer)
-                };
-                let cached = if *cached {
-                    paint(DIM, " (checked before)")
-                } else {
-                    String::new()
-                };
-                line(format!(
-                    "  signature of {} by {by}: {}{cached}",
-                    name(pool, *cert),
-                    result_words(result)
-                ));
-            }
-            Step::ListedKey { cert, result } => line(format!(
-                "  signature of {} by the key the allowlist lists for \"{}\": {}",
-                name(pool, *cert),
-                pool.get(*cert).issuer().short(),
-                result_words(result)
-            )),
-            Step::OnPath { cert, candidate } => line(format!(
-                "  set aside {} for {}: already on the path (a loop)",
-                name(pool, *candidate),
-                name(pool, *cert)
-            )),
-            Step::Ended {
-                length,
-                top,
-                flaws,
-                best,
-                decided_by,
-            } => {
-                let flawed = if flaws.is_empty() {
-                    String::new()
-                } else {
-                    let each: Vec<String> = flaws.iter().map(|f| flaw_words(pool, f)).collect();
-                    format!(", not valid: {}", each.join("; "))
-                };
-                line(format!(
-                    "  a path of {length} ends {}{flawed}{}",
-                    end_words(top),
-                    ranking_words(*best, *decided_by)
-                ));
-            }
-            Step::Exhausted(e) => line(format!("  stopped: {}", exhausted_words(*e))),
+        if let Step::Issuers {
+            cert, candidates, ..
+        } = step
+        {
+            fan_out.push((*cert, candidates.len()));
         }
+        step_lines(pool, step).into_iter().for_each(&mut line);
     }
     if let Some(e) = chain.exhausted {
         fan_out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -187,6 +187,26 @@ struct Node {
 ///         SHA-1 ...
 /// ```
 fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
+    let mut nodes = path_nodes(outcome, allowlist);
+    if let Some(top) = top_node(outcome, allowlist, &mut nodes) {
+        nodes.push(top);
+    }
+    draw(nodes, width)
+}
+
+/// `✓ accepted ...` or `✗ ...`: the allowlist's word on a CA of the tree.
+fn accepted_mark(identity: &Identity, allowlist: &Allowlist, at: time::OffsetDateTime) -> String {
+    let m = mark(identity, allowlist, at);
+    let sym = if m.accepted {
+        paint(GREEN, "✓")
+    } else {
+        paint(RED, "✗")
+    };
+    format!("{sym} {}", m.words)
+}
+
+/// A node for each certificate of the path, leaf first.
+fn path_nodes(outcome: &Outcome, allowlist: &Allowlist) -> Vec<Node> {
     let Outcome {
         pool,
         keys,
@@ -194,15 +214,6 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
         assessment,
     } = outcome;
     let at = assessment.at;
-    let accepted_mark = |identity: &Identity| {
-        let m = mark(identity, allowlist, at);
-        let sym = if m.accepted {
-            paint(GREEN, "✓")
-        } else {
-            paint(RED, "✗")
-        };
-        format!("{sym} {}", m.words)
-    };
     let mut nodes: Vec<Node> = Vec::new();
     for (depth, &id) in chain.path.iter().enumerate() {
         let cert = pool.get(id);
@@ -228,10 +239,10 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
             details.extend(key_line(assessment.private_key, keys));
             // A CA checked by mistake: say which listed CA it is (or pretends to be).
             if *identity != Identity::Unlisted {
-                details.push(accepted_mark(identity));
+                details.push(accepted_mark(identity, allowlist, at));
             }
         } else {
-            details.push(accepted_mark(identity));
+            details.push(accepted_mark(identity, allowlist, at));
         }
         match chain.signatures.get(depth) {
             Some(Verification::Weak(w)) => details.push(paint(
@@ -249,26 +260,38 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
             details,
         });
     }
+    nodes
+}
+
+/// What is above the path's last certificate: nothing more (self-signed, where the
+/// last node says so), the CA a loop returns to, the absent issuer, the candidate whose
+/// key failed, or the budget's end.
+fn top_node(outcome: &Outcome, allowlist: &Allowlist, nodes: &mut [Node]) -> Option<Node> {
+    let Outcome {
+        pool,
+        chain,
+        assessment,
+        ..
+    } = outcome;
     let depth = chain.path.len();
     let last = pool.get(chain.top_cert());
-    match &chain.top {
+    Some(match &chain.top {
         Top::SelfSigned(_) => {
             if let Some(n) = nodes.last_mut() {
                 n.details.push(paint(DIM, "self-signed"));
             }
+            return None;
         }
-        Top::Loop { back_to } => {
-            nodes.push(Node {
-                title: paint(BOLD, &pool.get(*back_to).subject().to_string()),
-                details: vec![paint(
-                    DIM,
-                    &format!(
-                        "SHA-1 {}, already above: these CAs certify each other",
-                        pool.get(*back_to).sha1()
-                    ),
-                )],
-            });
-        }
+        Top::Loop { back_to } => Node {
+            title: paint(BOLD, &pool.get(*back_to).subject().to_string()),
+            details: vec![paint(
+                DIM,
+                &format!(
+                    "SHA-1 {}, already above: these CAs certify each other",
+                    pool.get(*back_to).sha1()
+                ),
+            )],
+        },
         Top::IssuerAbsent { listed_key, .. } => {
             let identity = match &assessment.direct_issuer {
                 DirectIssuer::Absent { identity, .. } if depth == 1 => identity.clone(),
@@ -296,28 +319,32 @@ fn tree(outcome: &Outcome, allowlist: &Allowlist, width: usize) -> Vec<String> {
                 _ => {}
             }
             if identity != Identity::Unlisted || depth == 1 {
-                details.push(accepted_mark(&identity));
+                details.push(accepted_mark(&identity, allowlist, assessment.at));
             }
-            nodes.push(Node {
+            Node {
                 title: paint(BOLD, &last.issuer().to_string()),
                 details,
-            });
+            }
         }
         Top::SignatureInvalid { candidate } => {
             let cand = pool.get(*candidate);
-            nodes.push(Node {
+            Node {
                 title: paint(BOLD, &cand.subject().to_string()),
                 details: vec![
                     paint(DIM, &details(cand)),
                     paint(RED, "✗ its key did not make the signature above"),
                 ],
-            });
+            }
         }
-        Top::Truncated(_) => nodes.push(Node {
+        Top::Truncated(_) => Node {
             title: paint(YELLOW, "(search stopped: path-building budget exhausted)"),
             details: Vec::new(),
-        }),
-    }
+        },
+    })
+}
+
+/// The nodes as a tree: each under the one before, its details on the rail.
+fn draw(nodes: Vec<Node>, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let count = nodes.len();
     for (depth, node) in nodes.into_iter().enumerate() {

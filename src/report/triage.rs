@@ -116,7 +116,19 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         }
         out.push('\n');
     }
-    for trust in &shell.federation_trusts {
+    trusts_text(&mut out, &shell.federation_trusts, &found_for, width);
+    tests_text(&mut out, &shell.trust_tests, width);
+    out
+}
+
+/// Each `Get-FederationTrust` read: its certificates and what was found about it.
+fn trusts_text(
+    out: &mut String,
+    trusts: &[crate::triage::exchange::FederationTrust],
+    found_for: &dyn Fn((usize, usize)) -> String,
+    width: usize,
+) {
+    for trust in trusts {
         let _ = writeln!(
             out,
             "{} {}  {}",
@@ -138,18 +150,21 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         out.push_str(&labelled(4, "found", 12, &found_for(trust.lines), width));
         out.push('\n');
     }
-    let failed: Vec<_> = shell
-        .trust_tests
+}
+
+/// `Test-FederationTrust`: the checks that failed or warned.
+fn tests_text(out: &mut String, tests: &[crate::triage::exchange::TrustTest], width: usize) {
+    let failed: Vec<_> = tests
         .iter()
         .filter(|x| !x.result.eq_ignore_ascii_case("Success"))
         .collect();
-    if !shell.trust_tests.is_empty() {
+    if !tests.is_empty() {
         let _ = writeln!(
             out,
             "{} {} of {} checks failed or warned",
             paint(BOLD, "Test-FederationTrust:"),
             failed.len(),
-            shell.trust_tests.len()
+            tests.len()
         );
         for x in failed {
             out.push_str(&wrap(
@@ -166,7 +181,6 @@ fn shell_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         }
         out.push('\n');
     }
-    out
 }
 
 /// A ticket that is only a server name: the two things to run next, each command on a
@@ -194,6 +208,52 @@ fn server_hint(out: &mut String, server: &str, width: usize) {
     ));
     let _ = writeln!(out, "    Get-FederationTrust | Format-List");
     let _ = writeln!(out, "    Get-ExchangeCertificate | Format-List");
+}
+
+/// Each error recognised: what happened, its cause in this text, why, the fix, the
+/// command to run next, and the lines it rests on.
+fn recognised_text(out: &mut String, t: &Triage, kb: &KnowledgeBase, width: usize) {
+    for (i, r) in t.recognised.iter().enumerate() {
+        let Some(e) = kb.entries().get(r.entry) else {
+            continue;
+        };
+        if i > 0 {
+            out.push('\n');
+        }
+        // Title and (system; id) are columns: a narrow screen puts the second under
+        // the first.
+        let heading = format!(
+            "{} {}  {}",
+            paint(RED.bold(), &format!("[{}]", i + 1)),
+            paint(BOLD, &e.title),
+            paint(DIM, &format!("({}; {})", e.system, e.id))
+        );
+        out.push_str(&wrap_hanging(&heading, "", "    ", width));
+        out.push_str(&wrap(&format!("What happened: {}", e.what), "    ", width));
+        if let Some(cause) = &r.cause {
+            out.push_str(&paint(
+                YELLOW,
+                &wrap(&format!("Cause in this text: {cause}"), "    ", width),
+            ));
+        }
+        out.push_str(&wrap(&format!("Why: {}", e.why), "    ", width));
+        let _ = writeln!(out, "    Fix:");
+        for step in &r.fix {
+            out.push_str(&wrap_item(step, "      ", width));
+        }
+        // A command is never wrapped, so that it copies whole.
+        if let Some(next) = &r.next {
+            let _ = writeln!(out, "    Next: {}", paint(GREEN, next));
+        }
+        if !r.lines.is_empty() {
+            let words: Vec<String> = r.lines.iter().map(|l| lines_word(*l)).collect();
+            let _ = writeln!(
+                out,
+                "    {}",
+                paint(DIM, &format!("Rests on {}.", words.join(", ")))
+            );
+        }
+    }
 }
 
 /// The text report of `triage`.
@@ -264,47 +324,7 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
         }
         return out;
     }
-    for (i, r) in t.recognised.iter().enumerate() {
-        let Some(e) = kb.entries().get(r.entry) else {
-            continue;
-        };
-        if i > 0 {
-            out.push('\n');
-        }
-        // Title and (system; id) are columns: a narrow screen puts the second under
-        // the first.
-        let heading = format!(
-            "{} {}  {}",
-            paint(RED.bold(), &format!("[{}]", i + 1)),
-            paint(BOLD, &e.title),
-            paint(DIM, &format!("({}; {})", e.system, e.id))
-        );
-        out.push_str(&wrap_hanging(&heading, "", "    ", width));
-        out.push_str(&wrap(&format!("What happened: {}", e.what), "    ", width));
-        if let Some(cause) = &r.cause {
-            out.push_str(&paint(
-                YELLOW,
-                &wrap(&format!("Cause in this text: {cause}"), "    ", width),
-            ));
-        }
-        out.push_str(&wrap(&format!("Why: {}", e.why), "    ", width));
-        let _ = writeln!(out, "    Fix:");
-        for step in &r.fix {
-            out.push_str(&wrap_item(step, "      ", width));
-        }
-        // A command is never wrapped, so that it copies whole.
-        if let Some(next) = &r.next {
-            let _ = writeln!(out, "    Next: {}", paint(GREEN, next));
-        }
-        if !r.lines.is_empty() {
-            let words: Vec<String> = r.lines.iter().map(|l| lines_word(*l)).collect();
-            let _ = writeln!(
-                out,
-                "    {}",
-                paint(DIM, &format!("Rests on {}.", words.join(", ")))
-            );
-        }
-    }
+    recognised_text(&mut out, t, kb, width);
     unjudged(&mut out);
     out
 }

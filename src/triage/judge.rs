@@ -5,7 +5,7 @@
 
 use time::OffsetDateTime;
 
-use super::exchange::{ExchangeCertificate, PrintedDate, ShellFacts};
+use super::exchange::{ExchangeCertificate, FederationTrust, PrintedDate, ShellFacts};
 use crate::model::DistinguishedName;
 use crate::policy::{Allowlist, Issuance, Profile, Standing};
 
@@ -236,6 +236,30 @@ fn judge_certificate(
         }
         return;
     }
+    judge_issuer(c, allowlist, at, out);
+}
+
+/// The issuer of an Exchange certificate, by name only (the paste has no key): a CA
+/// the gateway accepts, one on the list but not accepted then, or none of its CAs.
+fn judge_issuer(
+    c: &ExchangeCertificate,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+    out: &mut Judgement,
+) {
+    let at_day = at.date().to_string();
+    let mut add = |id: &'static str, cause: String| {
+        out.judged.push(Judged {
+            id,
+            cause,
+            message: None,
+            lines: vec![c.lines],
+            values: vec![
+                ("thumbprint", c.thumbprint.clone()),
+                ("accepted", accepted(allowlist, at)),
+            ],
+        });
+    };
     let Some(issuer_text) = &c.issuer else {
         out.unjudged.push(format!(
             "the issuer of {}: the paste does not show it (Get-ExchangeCertificate | fl shows Issuer)",
@@ -306,125 +330,137 @@ fn judge_certificate(
     }
 }
 
-/// Judges everything of the Exchange Management Shell in the paste.
-pub fn judge(
+/// What a trust's judgement found: its thumbprint (or a placeholder) and the accepted
+/// CAs fill the entry's fix.
+fn trust_judged(
+    id: &'static str,
+    cause: String,
+    lines: Vec<(usize, usize)>,
+    thumbprint: Option<&String>,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+) -> Judged {
+    Judged {
+        id,
+        cause,
+        message: None,
+        lines,
+        values: vec![
+            (
+                "thumbprint",
+                thumbprint.cloned().unwrap_or_else(|| "<thumbprint>".into()),
+            ),
+            ("accepted", accepted(allowlist, at)),
+        ],
+    }
+}
+
+/// One federation trust: its certificate missing from the server, expired, a next one
+/// pending, or the gateway's token-signing certificate expired.
+fn judge_trust(
+    t: &FederationTrust,
     facts: &ShellFacts,
     allowlist: &Allowlist,
     at: OffsetDateTime,
-    profile: Profile,
-) -> Judgement {
-    let mut out = Judgement::default();
-    for c in federation_certificates(facts) {
-        judge_certificate(c, allowlist, at, profile, &mut out);
-    }
-    not_installed(facts, &mut out);
+    out: &mut Judgement,
+) {
     let at_day = at.date().to_string();
-    for t in &facts.federation_trusts {
-        let name = t.name.as_deref().unwrap_or("the federation trust");
-        let current = t.org_priv_certificate.clone().or_else(|| {
-            t.org_certificate
-                .as_ref()
-                .and_then(|c| c.thumbprint.clone())
-        });
-        let mut push = |id: &'static str,
-                        cause: String,
-                        lines: Vec<(usize, usize)>,
-                        thumb: Option<&String>| {
-            out.judged.push(Judged {
-                id,
-                cause,
-                message: None,
-                lines,
-                values: vec![
-                    (
-                        "thumbprint",
-                        thumb.cloned().unwrap_or_else(|| "<thumbprint>".into()),
-                    ),
-                    ("accepted", accepted(allowlist, at)),
-                ],
-            });
+    let name = t.name.as_deref().unwrap_or("the federation trust");
+    let current = t.org_priv_certificate.clone().or_else(|| {
+        t.org_certificate
+            .as_ref()
+            .and_then(|c| c.thumbprint.clone())
+    });
+    let mut push =
+        |id: &'static str, cause: String, lines: Vec<(usize, usize)>, thumb: Option<&String>| {
+            out.judged
+                .push(trust_judged(id, cause, lines, thumb, allowlist, at));
         };
-        if let Some(thumb) = &current
-            && !facts.exchange_certificates.is_empty()
-            && !facts
-                .exchange_certificates
-                .iter()
-                .any(|c| &c.thumbprint == thumb)
-        {
-            let mut lines = vec![t.lines];
-            lines.extend(facts.exchange_certificates.iter().map(|c| c.lines));
-            push(
-                "federation-certificate-not-on-server",
-                format!(
-                    "{name} uses the certificate {thumb}, which is not among the {} certificates Get-ExchangeCertificate printed.",
-                    facts.exchange_certificates.len()
-                ),
-                lines,
-                Some(thumb),
-            );
-        }
-        // Expired: from the trust's own printed certificate, else the server's entry.
-        let printed_expired = t
+    if let Some(thumb) = &current
+        && !facts.exchange_certificates.is_empty()
+        && !facts
+            .exchange_certificates
+            .iter()
+            .any(|c| &c.thumbprint == thumb)
+    {
+        let mut lines = vec![t.lines];
+        lines.extend(facts.exchange_certificates.iter().map(|c| c.lines));
+        push(
+            "federation-certificate-not-on-server",
+            format!(
+                "{name} uses the certificate {thumb}, which is not among the {} certificates Get-ExchangeCertificate printed.",
+                facts.exchange_certificates.len()
+            ),
+            lines,
+            Some(thumb),
+        );
+    }
+    // Expired: from the trust's own printed certificate, else the server's entry.
+    let printed_expired = t
+        .org_certificate
+        .as_ref()
+        .and_then(|c| when(c.not_before.as_ref(), c.not_after.as_ref(), at))
+        .map(|w| matches!(w, Ok(When::Expired)));
+    let entry = current.as_ref().and_then(|th| {
+        facts
+            .exchange_certificates
+            .iter()
+            .find(|c| &c.thumbprint == th)
+    });
+    let entry_expired = entry
+        .and_then(|c| when(c.not_before.as_ref(), c.not_after.as_ref(), at))
+        .map(|w| matches!(w, Ok(When::Expired)));
+    if printed_expired == Some(true) || entry_expired == Some(true) {
+        let until = t
             .org_certificate
             .as_ref()
-            .and_then(|c| when(c.not_before.as_ref(), c.not_after.as_ref(), at))
-            .map(|w| matches!(w, Ok(When::Expired)));
-        let entry = current.as_ref().and_then(|th| {
-            facts
-                .exchange_certificates
-                .iter()
-                .find(|c| &c.thumbprint == th)
-        });
-        let entry_expired = entry
-            .and_then(|c| when(c.not_before.as_ref(), c.not_after.as_ref(), at))
-            .map(|w| matches!(w, Ok(When::Expired)));
-        if printed_expired == Some(true) || entry_expired == Some(true) {
-            let until = t
-                .org_certificate
-                .as_ref()
-                .and_then(|c| c.not_after.as_ref())
-                .or_else(|| entry.and_then(|c| c.not_after.as_ref()))
-                .map(day)
-                .unwrap_or_default();
-            let mut lines = vec![t.lines];
-            lines.extend(entry.map(|c| c.lines));
-            push(
-                "federation-certificate-expired",
-                format!(
-                    "The organisation certificate of {name} expired on {until} (judged at {at_day})."
-                ),
-                lines,
-                current.as_ref(),
-            );
-        }
-        let next = t.org_next_priv_certificate.clone().or_else(|| {
-            t.org_next_certificate
-                .as_ref()
-                .and_then(|c| c.thumbprint.clone())
-        });
-        if let Some(next) = next.filter(|n| Some(n) != current.as_ref()) {
-            push(
-                "federation-next-certificate-pending",
-                format!("{name} has the next certificate {next} set, not yet published."),
-                vec![t.lines],
-                Some(&next),
-            );
-        }
-        if let Some(token) = &t.token_issuer_certificate
-            && let Some(Ok(When::Expired)) =
-                when(token.not_before.as_ref(), token.not_after.as_ref(), at)
-        {
-            push(
-                "token-issuer-certificate-expired",
-                format!(
-                    "The gateway's token-signing certificate {name} holds expired on {} (judged at {at_day}).",
-                    token.not_after.as_ref().map(day).unwrap_or_default()
-                ),
-                vec![t.lines],
-                None,
-            );
-        }
+            .and_then(|c| c.not_after.as_ref())
+            .or_else(|| entry.and_then(|c| c.not_after.as_ref()))
+            .map(day)
+            .unwrap_or_default();
+        let mut lines = vec![t.lines];
+        lines.extend(entry.map(|c| c.lines));
+        push(
+            "federation-certificate-expired",
+            format!(
+                "The organisation certificate of {name} expired on {until} (judged at {at_day})."
+            ),
+            lines,
+            current.as_ref(),
+        );
     }
+    let next = t.org_next_priv_certificate.clone().or_else(|| {
+        t.org_next_certificate
+            .as_ref()
+            .and_then(|c| c.thumbprint.clone())
+    });
+    if let Some(next) = next.filter(|n| Some(n) != current.as_ref()) {
+        push(
+            "federation-next-certificate-pending",
+            format!("{name} has the next certificate {next} set, not yet published."),
+            vec![t.lines],
+            Some(&next),
+        );
+    }
+    if let Some(token) = &t.token_issuer_certificate
+        && let Some(Ok(When::Expired)) =
+            when(token.not_before.as_ref(), token.not_after.as_ref(), at)
+    {
+        push(
+            "token-issuer-certificate-expired",
+            format!(
+                "The gateway's token-signing certificate {name} holds expired on {} (judged at {at_day}).",
+                token.not_after.as_ref().map(day).unwrap_or_default()
+            ),
+            vec![t.lines],
+            None,
+        );
+    }
+}
+
+/// The checks of `Test-FederationTrust` that failed or warned, each as the error it
+/// stands for (or as more lines of the same error found from the printed values).
+fn judge_tests(facts: &ShellFacts, allowlist: &Allowlist, at: OffsetDateTime, out: &mut Judgement) {
     for test in &facts.trust_tests {
         if test.result.eq_ignore_ascii_case("Success") {
             continue;
@@ -466,5 +502,23 @@ pub fn judge(
             ],
         });
     }
+}
+
+/// Judges everything of the Exchange Management Shell in the paste.
+pub fn judge(
+    facts: &ShellFacts,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+    profile: Profile,
+) -> Judgement {
+    let mut out = Judgement::default();
+    for c in federation_certificates(facts) {
+        judge_certificate(c, allowlist, at, profile, &mut out);
+    }
+    not_installed(facts, &mut out);
+    for t in &facts.federation_trusts {
+        judge_trust(t, facts, allowlist, at, &mut out);
+    }
+    judge_tests(facts, allowlist, at, &mut out);
     out
 }

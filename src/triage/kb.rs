@@ -170,6 +170,55 @@ impl KnowledgeBase {
     }
 }
 
+/// An entry's `match`, with the problems of its texts and versions.
+fn matcher(raw: Spanned<RawMatch>, problems: &mut Vec<(usize, String)>) -> Match {
+    let line = raw.referenced.line() as usize;
+    let m = raw.value;
+    let wlm = match m.wlm_older_than.as_deref().map(|v| (v, parse_version(v))) {
+        Some((v, None)) => {
+            problems.push((
+                line,
+                format!("wlm_older_than \"{v}\": expected a version like 15.4"),
+            ));
+            None
+        }
+        Some((_, version)) => version,
+        None => None,
+    };
+    let any: Vec<Vec<String>> = m
+        .any
+        .into_iter()
+        .map(|p| match p {
+            RawPattern::One(t) => vec![t],
+            RawPattern::All(ts) => ts,
+        })
+        .collect();
+    let mut texts = any
+        .iter()
+        .flatten()
+        .chain(&m.all)
+        .chain(&m.none)
+        .chain(&m.words);
+    if any.iter().any(Vec::is_empty) || texts.any(|t| t.split_whitespace().next().is_none()) {
+        problems.push((line, "match: an empty text matches everything".to_owned()));
+    }
+    if any.is_empty() && m.words.is_empty() && m.all.is_empty() && wlm.is_none() && !m.shell {
+        problems.push((
+            line,
+            "match needs any, words, all or wlm_older_than".to_owned(),
+        ));
+    }
+    Match {
+        any,
+        words: m.words,
+        all: m.all,
+        none: m.none,
+        wlm_older_than: wlm,
+        fallback: m.fallback,
+        shell: m.shell,
+    }
+}
+
 fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
     let fail = |problems| KbError {
         file: source.to_owned(),
@@ -204,44 +253,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
         if entries.iter().any(|k: &Entry| k.id == id) {
             problems.push((line, format!("id \"{id}\" appears twice")));
         }
-        let m = e.matcher.value;
-        let wlm = match m.wlm_older_than.as_deref().map(|v| (v, parse_version(v))) {
-            Some((v, None)) => {
-                problems.push((
-                    e.matcher.referenced.line() as usize,
-                    format!("wlm_older_than \"{v}\": expected a version like 15.4"),
-                ));
-                None
-            }
-            Some((_, version)) => version,
-            None => None,
-        };
-        let any: Vec<Vec<String>> = m
-            .any
-            .into_iter()
-            .map(|p| match p {
-                RawPattern::One(t) => vec![t],
-                RawPattern::All(ts) => ts,
-            })
-            .collect();
-        let mut texts = any
-            .iter()
-            .flatten()
-            .chain(&m.all)
-            .chain(&m.none)
-            .chain(&m.words);
-        if any.iter().any(Vec::is_empty) || texts.any(|t| t.split_whitespace().next().is_none()) {
-            problems.push((
-                e.matcher.referenced.line() as usize,
-                "match: an empty text matches everything".to_owned(),
-            ));
-        }
-        if any.is_empty() && m.words.is_empty() && m.all.is_empty() && wlm.is_none() && !m.shell {
-            problems.push((
-                e.matcher.referenced.line() as usize,
-                "match needs any, words, all or wlm_older_than".to_owned(),
-            ));
-        }
+        let matcher = matcher(e.matcher, &mut problems);
         if e.fix.is_empty() {
             problems.push((line, "fix lists no step".to_owned()));
         }
@@ -249,15 +261,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
             id,
             system: e.system,
             title: e.title,
-            matcher: Match {
-                any,
-                words: m.words,
-                all: m.all,
-                none: m.none,
-                wlm_older_than: wlm,
-                fallback: m.fallback,
-                shell: m.shell,
-            },
+            matcher,
             what: e.what,
             why: e.why,
             fix: e.fix,

@@ -459,6 +459,71 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// The thumbprints of the paste that are a listed CA's, not a federation
+/// certificate's.
+fn ca_thumbprints(facts: &Facts, allowlist: &Allowlist) -> Vec<CaThumbprint> {
+    facts
+        .thumbprints
+        .iter()
+        .filter_map(|t| {
+            let lookup = crate::policy::look_up(&t.value, allowlist);
+            let (authority, _) = lookup.matches.iter().find(|(_, f)| {
+                matches!(f, crate::policy::Field::Sha1 | crate::policy::Field::Sha256)
+            })?;
+            Some(CaThumbprint {
+                thumbprint: t.value.clone(),
+                authority: allowlist.authority(*authority).name.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Adds what the judgement of the shell output found, except the failed tests whose
+/// message an entry already recognised by its words; returns what it could not judge.
+fn add_judged(
+    recognised: &mut Vec<Recognised>,
+    judgement: judge::Judgement,
+    kb: &KnowledgeBase,
+    facts: &Facts,
+) -> Vec<String> {
+    // A Test-FederationTrust block that an entry recognised by its words explains
+    // (its message is that entry's text) needs no generic explanation beside it.
+    let explained = |message: &str| {
+        let text = compact(message);
+        recognised.iter().any(|r| {
+            kb.entries()
+                .get(r.entry)
+                .is_some_and(|e| e.matcher.hit(&text, message))
+        })
+    };
+    let judged: Vec<judge::Judged> = judgement
+        .judged
+        .into_iter()
+        .filter(|j| !j.message.as_deref().is_some_and(explained))
+        .collect();
+    for j in judged {
+        let Some(entry) = kb.entries().iter().position(|e| e.id == j.id) else {
+            continue;
+        };
+        let Some(e) = kb.entries().get(entry) else {
+            continue;
+        };
+        let with = |t: &str| {
+            j.values.iter().fold(fill(t, facts), |t, (k, v)| {
+                t.replace(&format!("{{{k}}}"), v)
+            })
+        };
+        recognised.push(Recognised {
+            entry,
+            cause: Some(j.cause.clone()),
+            fix: e.fix.iter().map(|f| with(f)).collect(),
+            next: e.next.as_deref().map(with),
+            lines: j.lines,
+        });
+    }
+    judgement.unjudged
+}
+
 /// Reads `text` and recognises every known error in it, and judges the Exchange
 /// Management Shell output it holds; `allowlist` tells which CAs are accepted and which
 /// of its thumbprints are CAs'.
@@ -473,20 +538,7 @@ pub fn triage(
     let haystack = compact(&joined);
     let mut facts = facts(&lines, text);
     facts.shell = exchange::read(text);
-    let ca_thumbprints: Vec<CaThumbprint> = facts
-        .thumbprints
-        .iter()
-        .filter_map(|t| {
-            let lookup = crate::policy::look_up(&t.value, allowlist);
-            let (authority, _) = lookup.matches.iter().find(|(_, f)| {
-                matches!(f, crate::policy::Field::Sha1 | crate::policy::Field::Sha256)
-            })?;
-            Some(CaThumbprint {
-                thumbprint: t.value.clone(),
-                authority: allowlist.authority(*authority).name.clone(),
-            })
-        })
-        .collect();
+    let ca_thumbprints = ca_thumbprints(&facts, allowlist);
     facts.own = facts
         .thumbprints
         .iter()
@@ -540,43 +592,9 @@ pub fn triage(
             })
         })
         .collect::<Vec<_>>();
-    let judgement = judge::judge(&facts.shell, allowlist, options.at, options.profile);
     let mut recognised = recognised;
-    // A Test-FederationTrust block that an entry recognised by its words explains
-    // (its message is that entry's text) needs no generic explanation beside it.
-    let explained = |message: &str| {
-        let text = compact(message);
-        recognised.iter().any(|r| {
-            kb.entries()
-                .get(r.entry)
-                .is_some_and(|e| e.matcher.hit(&text, message))
-        })
-    };
-    let judged: Vec<judge::Judged> = judgement
-        .judged
-        .into_iter()
-        .filter(|j| !j.message.as_deref().is_some_and(explained))
-        .collect();
-    for j in judged {
-        let Some(entry) = kb.entries().iter().position(|e| e.id == j.id) else {
-            continue;
-        };
-        let Some(e) = kb.entries().get(entry) else {
-            continue;
-        };
-        let with = |t: &str| {
-            j.values.iter().fold(fill(t, &facts), |t, (k, v)| {
-                t.replace(&format!("{{{k}}}"), v)
-            })
-        };
-        recognised.push(Recognised {
-            entry,
-            cause: Some(j.cause.clone()),
-            fix: e.fix.iter().map(|f| with(f)).collect(),
-            next: e.next.as_deref().map(with),
-            lines: j.lines,
-        });
-    }
+    let judgement = judge::judge(&facts.shell, allowlist, options.at, options.profile);
+    let unjudged = add_judged(&mut recognised, judgement, kb, &facts);
     // Causes before consequences: an expired certificate before the failed token
     // validation it causes (the order is otherwise kept).
     recognised.sort_by_key(|r| kb.entries().get(r.entry).is_some_and(|e| e.consequence));
@@ -584,7 +602,7 @@ pub fn triage(
         recognised,
         facts,
         ca_thumbprints,
-        unjudged: judgement.unjudged,
+        unjudged,
     }
 }
 

@@ -11,9 +11,16 @@ use crate::policy::finding::{Code, Finding};
 
 impl Assessor<'_> {
     pub(super) fn bundle_hygiene(&mut self) {
+        self.duplicates();
+        self.copies_and_strangers();
+        self.chain_ends();
+        self.order_in_files();
+    }
+
+    /// Duplicates are one finding, however many: a system bundle given twice is one
+    /// mistake, not 150.
+    fn duplicates(&mut self) {
         let pool = self.pool;
-        // Duplicates are one finding, however many: a system bundle given twice is one
-        // mistake, not 150.
         let dups = pool.duplicates();
         if !dups.is_empty() {
             let each = || {
@@ -45,8 +52,12 @@ impl Assessor<'_> {
             f.certificates.dedup();
             self.add(f);
         }
-        // Another copy of a path member (same subject and key: re-issued, or
-        // cross-signed) is explained by the path, not unrelated to it.
+    }
+
+    /// The certificates off the path: another copy of a path member (same subject and
+    /// key: re-issued, or cross-signed) is explained by the path, not unrelated to it.
+    fn copies_and_strangers(&mut self) {
+        let pool = self.pool;
         let mut unused: Vec<&Certificate> = Vec::new();
         // Each copy with the path certificate it copies.
         let mut copies: Vec<(&Certificate, &Certificate)> = Vec::new();
@@ -61,6 +72,11 @@ impl Assessor<'_> {
                 None => unused.push(cert),
             }
         }
+        self.copies(&copies);
+        self.strangers(&unused);
+    }
+
+    fn copies(&mut self, copies: &[(&Certificate, &Certificate)]) {
         if !copies.is_empty() {
             // Each spelt out, for a few.
             let each = || {
@@ -106,13 +122,16 @@ impl Assessor<'_> {
             f.certificates = copies.iter().map(|(c, _)| *c.sha1()).collect();
             self.add(f);
         }
+    }
+
+    fn strangers(&mut self, unused: &[&Certificate]) {
         if !unused.is_empty() {
             let msg = match unused.len() {
                 // A system bundle beside the leaf: the file to drop, and a few names
                 // (every thumbprint is in the finding's certificates).
                 n if n > crowd::NAMED => format!(
                     "{n} certificates are not on the checked certificate's path, {}.",
-                    crowd::described(&unused)
+                    crowd::described(unused)
                 ),
                 n => {
                     let each = unused
@@ -134,10 +153,13 @@ impl Assessor<'_> {
             f.certificates = unused.iter().map(|c| *c.sha1()).collect();
             self.add(f);
         }
-        self.chain_ends();
-        // Leaf first within each file: path positions must rise with file positions.
-        // PKCS#7 keeps certificates in a SET, which has no order to get wrong, and a
-        // PFX import files each certificate into its store whatever the order.
+    }
+
+    /// Leaf first within each file: path positions must rise with file positions.
+    /// PKCS#7 keeps certificates in a SET, which has no order to get wrong, and a
+    /// PFX import files each certificate into its store whatever the order.
+    fn order_in_files(&mut self) {
+        let pool = self.pool;
         let mut files: Vec<&str> = Vec::new();
         for &id in &self.chain.path {
             let origin = pool.get(id).origin();

@@ -157,6 +157,73 @@ impl Assessor<'_> {
         }
     }
 
+    /// The direct issuer is a listed CA: accepted unless its standing refuses it on
+    /// the evaluation day; notes when it joined the list late, or when its signature
+    /// could not be checked.
+    fn listed_issuer(
+        &mut self,
+        leaf: &Certificate,
+        (authority, by): (usize, MatchedBy),
+        identities: &[Identity],
+        issuer_label: &dyn Fn() -> String,
+        with_issuer: &dyn Fn(Finding) -> Finding,
+    ) -> bool {
+        let auth = self.allowlist.authority(authority);
+        let name = auth.name.clone();
+        let refused = match auth.standing(self.at) {
+            Standing::Accepted => None,
+            Standing::Requested => Some((
+                Code::IssuerPending,
+                "whose acceptance was requested from Microsoft but never confirmed".to_owned(),
+            )),
+            Standing::Removed => Some((
+                Code::IssuerRemoved,
+                "which the MFG no longer accepts".to_owned(),
+            )),
+            Standing::Ended(until) => Some((
+                Code::IssuerRemoved,
+                format!("which the MFG accepted only until {until}"),
+            )),
+            Standing::NotYet(since) => {
+                // Not on the list yet at this time: exactly an unlisted issuer.
+                let note = format!("{name} is accepted only from {since}.");
+                let retry = format!("Or retry on or after {since}.");
+                return self.unlisted_direct_issuer(
+                    leaf,
+                    &issuer_label(),
+                    identities,
+                    Some((&note, &retry)),
+                );
+            }
+        };
+        if let Some((code, why)) = refused {
+            let msg = format!("{} was issued by {name}, {why}.", label(leaf));
+            self.add(with_issuer(
+                Finding::new(code, msg).fix(self.buy_from_accepted()),
+            ));
+            return false;
+        }
+        if let Some(added) = &auth.added {
+            let msg = format!(
+                "{} was issued by {name}, which the MFG accepts but added to its list later ({added}). Until then New-FederationTrust refused its certificates with \"The request failed with HTTP status 403: Forbidden\".",
+                label(leaf)
+            );
+            self.add(with_issuer(Finding::new(Code::IssuerAddedLater, msg)).fix(
+                "If New-FederationTrust failed with HTTP 403 for this certificate before, retry it now: nothing in the certificate needs to change.",
+            ));
+        }
+        if by == MatchedBy::IssuerNameAndKeyId {
+            let msg = format!(
+                "The issuer certificate is not in the input: {name} was recognised by the leaf's issuer name and Authority Key Identifier, but the leaf's signature could not be checked."
+            );
+            self.add(
+                with_issuer(Finding::new(Code::IssuerSignatureUnverified, msg))
+                    .fix("Add the issuer's certificate (the CA's intermediate .cer) to the input: mfgcheck check cert.cer intermediate.cer"),
+            );
+        }
+        true
+    }
+
     /// The heart of the check. Returns whether the direct issuer is accepted.
     pub(super) fn issuer_standing(
         &mut self,
@@ -202,63 +269,13 @@ impl Assessor<'_> {
             return false;
         };
         match identity {
-            Identity::Listed { authority, by } => {
-                let auth = self.allowlist.authority(*authority);
-                let name = auth.name.clone();
-                let refused = match auth.standing(self.at) {
-                    Standing::Accepted => None,
-                    Standing::Requested => Some((
-                        Code::IssuerPending,
-                        "whose acceptance was requested from Microsoft but never confirmed"
-                            .to_owned(),
-                    )),
-                    Standing::Removed => Some((
-                        Code::IssuerRemoved,
-                        "which the MFG no longer accepts".to_owned(),
-                    )),
-                    Standing::Ended(until) => Some((
-                        Code::IssuerRemoved,
-                        format!("which the MFG accepted only until {until}"),
-                    )),
-                    Standing::NotYet(since) => {
-                        // Not on the list yet at this time: exactly an unlisted issuer.
-                        let note = format!("{name} is accepted only from {since}.");
-                        let retry = format!("Or retry on or after {since}.");
-                        return self.unlisted_direct_issuer(
-                            leaf,
-                            &issuer_label(),
-                            identities,
-                            Some((&note, &retry)),
-                        );
-                    }
-                };
-                if let Some((code, why)) = refused {
-                    let msg = format!("{} was issued by {name}, {why}.", label(leaf));
-                    self.add(with_issuer(
-                        Finding::new(code, msg).fix(self.buy_from_accepted()),
-                    ));
-                    return false;
-                }
-                if let Some(added) = &auth.added {
-                    let msg = format!(
-                        "{} was issued by {name}, which the MFG accepts but added to its list later ({added}). Until then New-FederationTrust refused its certificates with \"The request failed with HTTP status 403: Forbidden\".",
-                        label(leaf)
-                    );
-                    self.add(with_issuer(Finding::new(Code::IssuerAddedLater, msg)).fix(
-                        "If New-FederationTrust failed with HTTP 403 for this certificate before, retry it now: nothing in the certificate needs to change.",
-                    ));
-                }
-                if *by == MatchedBy::IssuerNameAndKeyId {
-                    let msg = format!(
-                        "The issuer certificate is not in the input: {name} was recognised by the leaf's issuer name and Authority Key Identifier, but the leaf's signature could not be checked."
-                    );
-                    self.add(
-                        with_issuer(Finding::new(Code::IssuerSignatureUnverified, msg))
-                            .fix("Add the issuer's certificate (the CA's intermediate .cer) to the input: mfgcheck check cert.cer intermediate.cer"),
-                    );
-                }
-                true
-            }
+            Identity::Listed { authority, by } => self.listed_issuer(
+                leaf,
+                (*authority, *by),
+                identities,
+                &issuer_label,
+                &with_issuer,
+            ),
             Identity::Impostor { .. }
                 if matches!(direct, DirectIssuer::Absent { .. })
                     && self.chain.refuted_by_listed_key() =>

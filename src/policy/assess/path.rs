@@ -54,6 +54,13 @@ impl Assessor<'_> {
                 Verification::Valid | Verification::Invalid => {}
             }
         }
+        self.path_end();
+    }
+
+    /// How the path ends, when that is a signature that fails, a budget spent, or a
+    /// listed key that refutes the certificate naming its CA.
+    fn path_end(&mut self) {
+        let chain = self.chain;
         let Some(&top_id) = chain.path.last() else {
             return;
         };
