@@ -12,7 +12,7 @@
 
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockDecryptMut, KeyInit, KeyIvInit};
-use der::asn1::{ObjectIdentifier, OctetString};
+use der::asn1::OctetString;
 use der::{Decode, Encode, Tagged};
 use hmac::{Mac, SimpleHmac};
 use pkcs12::kdf::{Pkcs12KeyType, derive_key};
@@ -23,9 +23,20 @@ use sha2::{Sha224, Sha256, Sha384, Sha512};
 use x509_parser::asn1_rs::{Class, Tag};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::ber::{element, normalize_ber};
-use super::work::{self, charge};
-use super::{Bag, Password, Problem, PublicHalf};
+use crate::load::ber::{element, normalize_ber};
+mod oid;
+mod protection;
+
+pub use protection::{Protection, Scheme};
+
+use crate::load::work::{self, charge};
+use crate::load::{Bag, Password, Problem, PublicHalf};
+use oid::{
+    OID_DATA, OID_EC, OID_ENCRYPTED_DATA, OID_ENVELOPED_DATA, OID_FRIENDLY_NAME, OID_LOCAL_KEY_ID,
+    OID_MS_CSP_NAME, OID_PBES2, OID_RSA, OID_SHA1, OID_SHA224, OID_SHA256, OID_SHA384, OID_SHA512,
+    OID_SIGNED_DATA,
+};
+use protection::mac_scheme;
 
 /// Key derivation iterations above this are refused instead of run: Windows and
 /// OpenSSL use about 2,000, password managers up to 600,000, and an attacker's file
@@ -39,23 +50,6 @@ pub const MAX_ITERATIONS: u32 = 5_000;
 /// Nesting of SafeContents bags inside each other; real files use none.
 const MAX_NESTING: usize = 4;
 
-const OID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-const OID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const OID_ENVELOPED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.3");
-const OID_ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
-const OID_PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
-const OID_FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
-const OID_LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
-/// szOID_PKCS_12_KEY_PROVIDER_NAME_ATTR: the CSP or KSP the key came from.
-const OID_MS_CSP_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.17.1");
-const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const OID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const OID_SHA224: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.4");
-const OID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-const OID_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const OID_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
-
 /// A private key found in the file, reduced to what the checks need.
 pub(super) struct FoundKey {
     pub bag: Bag,
@@ -68,145 +62,6 @@ pub(super) struct Contents {
     pub certificates: Vec<(Vec<u8>, Bag)>,
     pub keys: Vec<FoundKey>,
     pub protection: Protection,
-}
-
-/// How a PFX protects its contents: what decides whether an older Windows can import
-/// it. Windows Server 2016 and earlier know only the PKCS#12 schemes (3DES, RC2) and
-/// report a wrong password for PBES2 (AES), the default of OpenSSL 3 and of Windows
-/// Server 2019's AES256-SHA256 export.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Protection {
-    /// The integrity check: `HMAC-SHA1, 2048 iterations`; `None` without one.
-    pub mac: Option<Scheme>,
-    /// The encryption of the safes that hold the certificates (`none` when clear).
-    pub certificates: Vec<Scheme>,
-    /// The encryption of each private key bag (`none` for a plain key bag).
-    pub keys: Vec<Scheme>,
-}
-
-impl Protection {
-    /// Whether any part uses PBES2, which Windows Server 2016 and earlier cannot open.
-    pub fn modern(&self) -> bool {
-        self.certificates.iter().chain(&self.keys).any(|s| s.pbes2)
-    }
-}
-
-/// One protection scheme, in words.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Scheme {
-    /// `PBES2 AES-256-CBC with PBKDF2-HMAC-SHA256`, `3DES (pbeWithSHAAnd3-KeyTripleDES-CBC)`.
-    pub name: String,
-    pub iterations: Option<u32>,
-    /// PBES2 (RFC 8018): AES or 3DES keyed by PBKDF2, not the PKCS#12 key derivation.
-    pub pbes2: bool,
-}
-
-impl Scheme {
-    fn none() -> Self {
-        Self {
-            name: "none".into(),
-            iterations: None,
-            pbes2: false,
-        }
-    }
-
-    /// The scheme of an encryption algorithm identifier, whether or not it can be used.
-    fn of(algorithm: &cms::cert::x509::spki::AlgorithmIdentifierOwned) -> Self {
-        let params = algorithm.parameters.as_ref().and_then(|p| p.to_der().ok());
-        if algorithm.oid == OID_PBES2 {
-            let parsed = params
-                .as_deref()
-                .and_then(|p| pkcs5::pbes2::Parameters::from_der(p).ok());
-            let Some(parsed) = parsed else {
-                return Self {
-                    name: "PBES2 (parameters not readable)".into(),
-                    iterations: None,
-                    pbes2: true,
-                };
-            };
-            let cipher = match parsed.encryption.oid().to_string().as_str() {
-                "2.16.840.1.101.3.4.1.2" => "AES-128-CBC".to_owned(),
-                "2.16.840.1.101.3.4.1.22" => "AES-192-CBC".to_owned(),
-                "2.16.840.1.101.3.4.1.42" => "AES-256-CBC".to_owned(),
-                "1.2.840.113549.3.7" => "3DES-CBC".to_owned(),
-                "1.3.14.3.2.7" => "DES-CBC".to_owned(),
-                other => other.to_owned(),
-            };
-            let (kdf, iterations) = match &parsed.kdf {
-                pkcs5::pbes2::Kdf::Pbkdf2(p) => {
-                    let prf = match p.prf {
-                        pkcs5::pbes2::Pbkdf2Prf::HmacWithSha1 => "SHA1",
-                        pkcs5::pbes2::Pbkdf2Prf::HmacWithSha224 => "SHA224",
-                        pkcs5::pbes2::Pbkdf2Prf::HmacWithSha256 => "SHA256",
-                        pkcs5::pbes2::Pbkdf2Prf::HmacWithSha384 => "SHA384",
-                        pkcs5::pbes2::Pbkdf2Prf::HmacWithSha512 => "SHA512",
-                        _ => "another hash",
-                    };
-                    (format!("PBKDF2-HMAC-{prf}"), Some(p.iteration_count))
-                }
-                pkcs5::pbes2::Kdf::Scrypt(_) => ("scrypt".to_owned(), None),
-                _ => ("an unknown key derivation".to_owned(), None),
-            };
-            return Self {
-                name: format!("PBES2 {cipher} with {kdf}"),
-                iterations,
-                pbes2: true,
-            };
-        }
-        let iterations = params
-            .as_deref()
-            .and_then(|p| pkcs12::pbe_params::Pkcs12PbeParams::from_der(p).ok())
-            .and_then(|p| u32::try_from(p.iterations).ok());
-        let name = match algorithm.oid {
-            pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC => {
-                "3DES (pbeWithSHAAnd3-KeyTripleDES-CBC)".to_owned()
-            }
-            pkcs12::PKCS_12_PBE_WITH_SHAAND2_KEY_TRIPLE_DES_CBC => {
-                "2-key 3DES (pbeWithSHAAnd2-KeyTripleDES-CBC)".to_owned()
-            }
-            pkcs12::PKCS_12_PBE_WITH_SHAAND128_BIT_RC2_CBC => {
-                "RC2-128 (pbeWithSHAAnd128BitRC2-CBC)".to_owned()
-            }
-            pkcs12::PKCS_12_PBEWITH_SHAAND40_BIT_RC2_CBC => {
-                "RC2-40 (pbeWithSHAAnd40BitRC2-CBC)".to_owned()
-            }
-            pkcs12::PKCS_12_PBE_WITH_SHAAND128_BIT_RC4 => "RC4-128".to_owned(),
-            pkcs12::PKCS_12_PBE_WITH_SHAAND40_BIT_RC4 => "RC4-40".to_owned(),
-            other => format!("algorithm {other}"),
-        };
-        Self {
-            name,
-            iterations,
-            pbes2: false,
-        }
-    }
-}
-
-impl std::fmt::Display for Scheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.name)?;
-        if let Some(n) = self.iterations {
-            write!(f, ", {n} iterations")?;
-        }
-        Ok(())
-    }
-}
-
-/// The MAC of a PFX in words.
-fn mac_scheme(mac: &pkcs12::mac_data::MacData) -> Scheme {
-    let digest = match mac.mac.algorithm.oid {
-        OID_SHA1 => "HMAC-SHA1".to_owned(),
-        OID_SHA224 => "HMAC-SHA224".to_owned(),
-        OID_SHA256 => "HMAC-SHA256".to_owned(),
-        OID_SHA384 => "HMAC-SHA384".to_owned(),
-        OID_SHA512 => "HMAC-SHA512".to_owned(),
-        other => format!("HMAC with {other}"),
-    };
-    Scheme {
-        name: digest,
-        iterations: u32::try_from(mac.iterations).ok(),
-        pbes2: false,
-    }
 }
 
 /// One password to try. The PKCS#12 key derivation sees the empty password as two
@@ -804,8 +659,8 @@ mod tests {
 
     #[test]
     fn empty_and_absent_passwords_differ_on_the_wire() {
-        let empty = include_bytes!("../../certs-testdata/story-empty-password.pfx");
-        let absent = include_bytes!("../../certs-testdata/story-null-password.pfx");
+        let empty = include_bytes!("../../../certs-testdata/story-empty-password.pfx");
+        let absent = include_bytes!("../../../certs-testdata/story-null-password.pfx");
         assert!(mac_opens(empty, Attempt::Text("")));
         assert!(!mac_opens(empty, Attempt::Absent));
         assert!(mac_opens(absent, Attempt::Absent));

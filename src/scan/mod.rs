@@ -7,141 +7,35 @@
 //! verifying each leaf. Results are handed out in chunks, in order, so memory stays
 //! flat however large the tree.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
-use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::load::spare::Spare;
 use crate::load::{LoadError, Problem};
-use crate::model::{Certificate, Sha1Thumbprint};
-use crate::policy::{Allowlist, Code, Severity, Verdict};
+use crate::model::Certificate;
+use crate::policy::Allowlist;
 use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
+mod filter;
 mod issuers;
 mod open;
+mod read;
+mod record;
 mod walk;
 
+pub use filter::{Filter, FilterError};
+pub use record::{FileRecord, FileStatus, FindingRecord, LeafRecord, Summary};
 pub use walk::{Found, Walk};
+
+use read::{Contents, certificate_named, io_words, read_file};
+use record::{error_record, outcome_record, path_text};
 
 /// Files are checked in chunks this large; while the pool checks one chunk, the
 /// calling thread hands out the records of the one before, in order. Large enough to
 /// keep every core busy, small enough that memory does not grow with the tree.
 const CHUNK: usize = 512;
-
-/// What became of one file that holds certificates.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileStatus {
-    Accepted,
-    Rejected,
-    /// Evidence was missing (issuer-unconfirmed): a failure, like a rejection.
-    Undetermined,
-    /// The file could not be read or checked; the message says why.
-    Error(String),
-    /// CA certificates only (this many): the issuers of its directory's bundles, no
-    /// bundle itself. Reported so that every file shows in every report.
-    IssuerFile(usize),
-}
-
-/// One finding, as a scan reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FindingRecord {
-    pub code: Code,
-    pub message: String,
-    pub fix: Option<Cow<'static, str>>,
-}
-
-/// The checked certificate of a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LeafRecord {
-    pub sha1: Sha1Thumbprint,
-    pub subject: String,
-}
-
-/// The result for one file: compact, so that a scan need not keep whole outcomes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileRecord {
-    /// The path as found (relative to the directory given, when one was).
-    pub path: String,
-    pub status: FileStatus,
-    pub leaf: Option<LeafRecord>,
-    /// Errors first, then warnings.
-    pub findings: Vec<FindingRecord>,
-    /// SHA-1 thumbprints of the certificates above the leaf on its path: which of a
-    /// directory's issuer files the bundle used.
-    pub chain: Vec<Sha1Thumbprint>,
-}
-
-impl FileRecord {
-    pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.code.severity() == Severity::Error)
-            .count()
-    }
-
-    pub fn warnings(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.code.severity() == Severity::Warning)
-            .count()
-    }
-}
-
-/// Counts for the summary line and reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Files read, with or without certificates.
-    pub files: usize,
-    /// Servers asked for their chain (`scan --connect-list`).
-    pub endpoints: usize,
-    pub accepted: usize,
-    pub rejected: usize,
-    /// Files whose input lacked the evidence for a verdict.
-    pub undetermined: usize,
-    /// Files that could not be read or checked.
-    pub errors: usize,
-    /// Files without any certificate (skipped quietly).
-    pub no_certificate: usize,
-    /// Files holding CA certificates only: issuers, not bundles to check.
-    pub issuer_files: usize,
-    /// Accepted files with at least one warning.
-    pub accepted_with_warnings: usize,
-}
-
-impl Summary {
-    /// Adds the counts of another part of the same scan (its servers, say).
-    pub fn add(&mut self, other: &Summary) {
-        self.files += other.files;
-        self.endpoints += other.endpoints;
-        self.accepted += other.accepted;
-        self.rejected += other.rejected;
-        self.undetermined += other.undetermined;
-        self.errors += other.errors;
-        self.no_certificate += other.no_certificate;
-        self.issuer_files += other.issuer_files;
-        self.accepted_with_warnings += other.accepted_with_warnings;
-    }
-
-    fn count(&mut self, record: &FileRecord) {
-        match record.status {
-            FileStatus::Accepted => {
-                self.accepted += 1;
-                if record.warnings() > 0 {
-                    self.accepted_with_warnings += 1;
-                }
-            }
-            FileStatus::Rejected => self.rejected += 1,
-            FileStatus::Undetermined => self.undetermined += 1,
-            FileStatus::Error(_) => self.errors += 1,
-            FileStatus::IssuerFile(_) => self.issuer_files += 1,
-        }
-    }
-}
 
 /// Settings of a scan.
 #[derive(Clone, Debug)]
@@ -157,79 +51,6 @@ pub struct ScanOptions {
     pub issuers: Option<std::sync::Arc<dyn crate::IssuerSource>>,
 }
 
-/// Which files of a walk to check: `--include` and `--exclude` globs, matched on the
-/// path relative to the scan root with `/` separators (on every system), so that one
-/// pattern works in a CI job on Linux and on an admin's Windows machine. On Windows,
-/// whose file names ignore case, so do the globs: `*.cer` takes `MAIL.CER`.
-#[derive(Clone, Debug, Default)]
-pub struct Filter {
-    include: Option<GlobSet>,
-    exclude: Option<GlobSet>,
-}
-
-/// A glob that cannot be used, with the pattern.
-#[derive(Debug, thiserror::Error)]
-#[error("--{option} {pattern}: {reason}")]
-pub struct FilterError {
-    pub option: &'static str,
-    pub pattern: String,
-    pub reason: String,
-}
-
-impl Filter {
-    /// `*` matches across directories too (`*.pem` is every PEM file of the tree);
-    /// `**/` and `{a,b}` work as in .gitignore and ripgrep.
-    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, FilterError> {
-        Self::with_case(include, exclude, cfg!(windows))
-    }
-
-    /// [`Filter::new`], ignoring case or not.
-    fn with_case(
-        include: &[String],
-        exclude: &[String],
-        ignore_case: bool,
-    ) -> Result<Self, FilterError> {
-        let set =
-            |option: &'static str, patterns: &[String]| -> Result<Option<GlobSet>, FilterError> {
-                if patterns.is_empty() {
-                    return Ok(None);
-                }
-                let mut builder = GlobSetBuilder::new();
-                for pattern in patterns {
-                    let glob = GlobBuilder::new(pattern)
-                        .case_insensitive(ignore_case)
-                        .build()
-                        .map_err(|e| FilterError {
-                            option,
-                            pattern: pattern.clone(),
-                            reason: e.kind().to_string(),
-                        })?;
-                    builder.add(glob);
-                }
-                builder.build().map(Some).map_err(|e| FilterError {
-                    option,
-                    pattern: patterns.join(" "),
-                    reason: e.to_string(),
-                })
-            };
-        Ok(Self {
-            include: set("include", include)?,
-            exclude: set("exclude", exclude)?,
-        })
-    }
-
-    /// No `--include` or `--exclude`: every file is wanted.
-    fn takes_all(&self) -> bool {
-        self.include.is_none() && self.exclude.is_none()
-    }
-
-    fn wants(&self, relative: &Path) -> bool {
-        let text = relative.to_string_lossy().replace('\\', "/");
-        self.include.as_ref().is_none_or(|g| g.is_match(&text))
-            && !self.exclude.as_ref().is_some_and(|g| g.is_match(&text))
-    }
-}
-
 /// The order a scan reports in: by directory, and within a directory its files by
 /// name before its subdirectories. A directory's files are then contiguous, so its
 /// issuer files are known once its last file is read, and a scan holds back the
@@ -237,99 +58,6 @@ impl Filter {
 pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     (a.parent(), a.file_name()).cmp(&(b.parent(), b.file_name()))
 }
-
-fn io_words(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
-fn error_record(path: &Path, message: String) -> FileRecord {
-    FileRecord {
-        path: path_text(path),
-        status: FileStatus::Error(message),
-        leaf: None,
-        findings: Vec::new(),
-        chain: Vec::new(),
-    }
-}
-
-/// File name extensions of certificate files: such a file that holds no certificate (an
-/// empty export) is an error, not something to skip.
-const CERTIFICATE_EXTENSIONS: &[&str] = &["cer", "crt", "pem", "der", "p7b", "p7c", "pfx", "p12"];
-
-fn certificate_named(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        CERTIFICATE_EXTENSIONS
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(e))
-    })
-}
-
-/// How much of a file is looked at to tell whether it can be certificate material.
-const SNIFF_BYTES: u64 = 4096;
-
-/// Whether the first bytes of a file can start certificate material: DER (a SEQUENCE:
-/// certificates, PKCS#7, PKCS#12), PEM armour, or bare base64 of DER (`MII...`), in
-/// UTF-8 or UTF-16. Anything else (an installer, an image, notes) is skipped unread.
-fn looks_like_certificate_material(prefix: &[u8]) -> bool {
-    if prefix.first() == Some(&0x30) {
-        return true;
-    }
-    let text = crate::load::decode_text(prefix);
-    let text = text.trim_start_matches('\u{FEFF}').trim_start();
-    text.contains("-----BEGIN") || text.starts_with("MII")
-}
-
-/// What reading a file gave, before any check.
-enum Contents {
-    Bytes(Vec<u8>),
-    /// Not certificate material: skipped.
-    Skip,
-    Error(String),
-}
-
-/// A file's bytes. A file not named like a certificate file is sniffed first and
-/// skipped, whatever its size, when it cannot hold certificates; files over `max`
-/// bytes that can are errors.
-fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
-    let fail = |e: std::io::Error| Contents::Error(format!("cannot read: {}", io_words(&e)));
-    let mut file = match open::open(path) {
-        Ok(f) => f,
-        Err(e) => return fail(e),
-    };
-    // Read into `bytes` (usually the last file's buffer) until the end, without
-    // asking the file's size first: certificate files fit in READ_ROOM, so a read
-    // and the read that finds the end are all it takes, one system call fewer than
-    // a size query and an exact read.
-    bytes.clear();
-    bytes.reserve(READ_ROOM);
-    if !certificate_named(path) {
-        if let Err(e) = (&mut file).take(SNIFF_BYTES).read_to_end(&mut bytes) {
-            return fail(e);
-        }
-        if !looks_like_certificate_material(&bytes) {
-            return Contents::Skip;
-        }
-    }
-    let limit = max.saturating_add(1).saturating_sub(bytes.len() as u64);
-    if let Err(e) = file.take(limit).read_to_end(&mut bytes) {
-        return fail(e);
-    }
-    if bytes.len() as u64 > max {
-        return Contents::Error(format!(
-            "larger than {} MiB; not a certificate file",
-            max / (1024 * 1024)
-        ));
-    }
-    Contents::Bytes(bytes)
-}
-
-/// Room a file is first read into: more than certificate files need (a few KiB; a
-/// PKCS#12 file with a chain, under 16 KiB). Larger files grow the buffer.
-const READ_ROOM: usize = 16 * 1024;
 
 /// Files to check, each with the issuer files of its directory.
 type Work<'a> = [(&'a Found, &'a [Certificate])];
@@ -346,16 +74,6 @@ enum Visit {
     /// CA certificates only (a vendor's intermediate or bundle): issuers for the
     /// bundles of its directory, not a bundle to check.
     IssuerFile(Vec<Certificate>),
-}
-
-/// A path as records and messages show it (`Path::display`), copied straight when it
-/// is valid Unicode, as nearly every path is: the formatter's lossy walk, chunk by
-/// chunk, cost about 0.5% of a scan.
-fn path_text(path: &Path) -> String {
-    match path.to_str() {
-        Some(text) => text.to_owned(),
-        None => path.display().to_string(),
-    }
 }
 
 /// The directory a file's issuer files are shared in.
@@ -714,45 +432,6 @@ fn error_words(name: &str, e: &Error) -> String {
     message.strip_prefix(&prefix).unwrap_or(&message).to_owned()
 }
 
-/// The record of a bundle checked: its verdict, leaf and findings (moved, not copied).
-fn outcome_record(path: String, outcome: crate::Outcome) -> FileRecord {
-    let leaf = outcome.pool.get(outcome.chain.leaf());
-    // Written into room for a usual name at once, not grown piece by piece.
-    let mut subject = String::with_capacity(96);
-    let _ = write!(subject, "{}", leaf.subject());
-    let leaf = LeafRecord {
-        sha1: *leaf.sha1(),
-        subject,
-    };
-    let chain = outcome
-        .chain
-        .path
-        .iter()
-        .skip(1)
-        .map(|&id| *outcome.pool.get(id).sha1())
-        .collect();
-    let a = outcome.assessment;
-    FileRecord {
-        path,
-        chain,
-        status: match a.verdict {
-            Verdict::Accepted => FileStatus::Accepted,
-            Verdict::Rejected => FileStatus::Rejected,
-            Verdict::Undetermined => FileStatus::Undetermined,
-        },
-        leaf: Some(leaf),
-        findings: a
-            .findings
-            .into_iter()
-            .map(|f| FindingRecord {
-                code: f.code,
-                message: f.message,
-                fix: f.fix,
-            })
-            .collect(),
-    }
-}
-
 /// Checks the chain each endpoint presents (a live server's, fetched by `fetch`) as a
 /// bundle of its own, in parallel, and hands each record to `emit` in the order of
 /// `endpoints`; the record's path is the endpoint as it displays. An endpoint that
@@ -842,24 +521,4 @@ pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate
         }
     }
     Ok(certs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn globs_ignore_case_where_file_names_do() {
-        let cer = ["*.cer".to_owned()];
-        let exact = Filter::with_case(&cer, &[], false).unwrap();
-        let any = Filter::with_case(&cer, &[], true).unwrap();
-        assert!(exact.wants(Path::new("vendor/mail.cer")));
-        assert!(!exact.wants(Path::new("vendor/MAIL.CER")));
-        assert!(any.wants(Path::new("vendor/MAIL.CER")));
-        let excluded = Filter::with_case(&[], &["old/**".to_owned()], true).unwrap();
-        assert!(!excluded.wants(Path::new("OLD/a.pem")));
-        // This system's choice: Windows ignores case, the others do not.
-        let here = Filter::new(&cer, &[]).unwrap();
-        assert_eq!(here.wants(Path::new("MAIL.CER")), cfg!(windows));
-    }
 }
