@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-pub use crate::load::shell::Object;
+pub use crate::load::powershell::Object;
 
 /// Which cmdlet printed an object.
 fn kind(o: &Object) -> Option<Kind> {
@@ -38,7 +38,7 @@ pub struct LyncError {
 
 /// Reads the objects of one output, `Format-List`, CSV or JSON.
 pub fn parse(text: &str, source: &str) -> Result<Vec<Object>, LyncError> {
-    crate::load::shell::parse(text, source).map_err(|e| LyncError {
+    crate::load::powershell::parse(text, source).map_err(|e| LyncError {
         file: e.file,
         message: e.message,
     })

@@ -5,13 +5,13 @@
 //! file can fail to hold a certificate gets a [`Problem`] that says what *was* found.
 
 mod ber;
+pub(crate) mod buffer;
 mod der;
 mod pem;
 mod pkcs12;
 mod pkcs7;
-mod seen;
-pub mod shell;
-pub(crate) mod spare;
+pub mod powershell;
+mod repeats;
 mod text;
 mod work;
 
@@ -21,7 +21,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 pub use pkcs12::{MAX_ITERATIONS, Protection, Scheme};
-pub use seen::{ByContent, FastMap, PemBodies};
+pub use repeats::{ByContent, FastMap, PemBodies};
 pub use text::decode_text;
 pub use work::{MAX_TOTAL_ITERATIONS, StopFlag, watching};
 

@@ -3,8 +3,8 @@
 //! the text, without copying it line by line: a scan reads thousands of these.
 
 use super::ber::{element, first_element};
+use super::buffer::Spare;
 use super::der;
-use super::spare::Spare;
 use super::{Bag, Der, Format, Found, Password, PemBodies, Problem};
 
 const CERTIFICATE_LABELS: &[&str] = &["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];

@@ -12,8 +12,8 @@ use x509_parser::public_key::PublicKey as X509PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
+use super::common_der;
 use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
-use super::lean;
 use super::name::DistinguishedName;
 use super::parts::{self, Extensions, Parts, within};
 use crate::load::{Bag, ByContent, Origin, RawCertificate};
@@ -284,7 +284,7 @@ impl Certificate {
         }
         let der = der.into_vec();
         // The lean reader takes the common form, x509-parser everything else.
-        let fields = match lean::read(&der, cache.map(|c| &c.issuers)) {
+        let fields = match common_der::read(&der, cache.map(|c| &c.issuers)) {
             Some(parts) => Fields::new(&der, parts),
             None => parts::by_x509(&der).and_then(|parts| Fields::new(&der, parts)),
         }
@@ -516,7 +516,7 @@ impl Certificate {
 /// the tests and the `lean` fuzz target; not part of the API.
 #[doc(hidden)]
 pub fn lean_reader_agrees(der: &[u8]) -> bool {
-    match lean::read(der, None) {
+    match common_der::read(der, None) {
         None => true,
         Some(parts) => {
             let lean = Fields::new(der, parts);
@@ -562,7 +562,7 @@ mod tests {
         for der in &ders {
             assert!(lean_reader_agrees(der));
             let by_x509 = parts::by_x509(der).and_then(|p| Fields::new(der, p));
-            if let Some(parts) = lean::read(der, None) {
+            if let Some(parts) = common_der::read(der, None) {
                 lean += 1;
                 assert_eq!(
                     format!("{:?}", Fields::new(der, parts)),
@@ -605,7 +605,7 @@ mod tests {
             damaged.push(longer);
             for d in &damaged {
                 tried += 1;
-                if lean::read(d, None).is_some() {
+                if common_der::read(d, None).is_some() {
                     answered += 1;
                 }
                 assert!(
@@ -647,7 +647,7 @@ mod tests {
         changed.extend(two(outer.len()));
         changed.extend(&outer);
 
-        assert!(lean::read(&changed, None).is_none());
+        assert!(common_der::read(&changed, None).is_none());
         let raw = |der: &[u8]| crate::load::load_with("fixture", der, None, None).expect("loads");
         let read = |der: &[u8]| {
             let raw = raw(der)

@@ -6,10 +6,10 @@
 
 mod algorithm;
 mod certificate;
+mod common_der;
 pub mod date;
 pub mod hex;
 mod key;
-mod lean;
 pub mod name;
 mod oid;
 mod parts;

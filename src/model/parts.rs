@@ -1,6 +1,6 @@
 //! What a certificate reader gives ([`Parts`]: parts of the DER, and what was read
 //! from them), and x509-parser's reading, which takes any certificate it accepts. The
-//! lean reader ([`super::lean`]) gives the same for the common form, faster. Both
+//! lean reader ([`super::common_der`]) gives the same for the common form, faster. Both
 //! locate what they read in the DER with [`within`].
 
 use std::borrow::Cow;

@@ -6,8 +6,8 @@
 mod advice;
 pub mod allowlist;
 mod assess;
-mod crowd;
 pub mod finding;
+mod groups;
 mod lookup;
 mod pfx;
 mod verdict;

@@ -8,8 +8,8 @@ pub mod bundle;
 mod inspect;
 mod json;
 mod lookup;
+mod path_search;
 mod scan;
-mod search;
 mod style;
 mod text;
 mod triage;
@@ -18,8 +18,8 @@ pub use allowlist::{allowlist_json, allowlist_text, authority_text, lint_json, l
 pub use inspect::{inspect_json, inspect_line, inspect_text};
 pub use json::{JSON_SCHEMA_VERSION, json};
 pub use lookup::{Compared, lookup_json, lookup_ok, lookup_text};
+pub use path_search::{forest_text, search_text};
 pub use scan::{ScanFormat, ScanWriter, summary_words};
-pub use search::{forest_text, search_text};
 pub use text::{BRIEF_LINES, TextOptions, brief, text, verdict_line};
 pub use triage::{lync_json, lync_text, triage_json, triage_text};
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::load::spare::Spare;
+use crate::load::buffer::Spare;
 use crate::load::{LoadError, Problem};
 use crate::model::Certificate;
 use crate::policy::Allowlist;

@@ -3,7 +3,7 @@
 //! `Get-FederatedOrganizationIdentifier`, read from a paste into records that keep the
 //! lines they came from. The judging is [`super::judge`]'s.
 
-use crate::load::shell::{self, Object};
+use crate::load::powershell::{self, Object};
 
 use super::date::{self, Order, ShellDate};
 
@@ -221,7 +221,7 @@ fn certificate(o: &Object, order: Option<Order>) -> Option<ExchangeCertificate> 
     let thumbprint = thumbprint(o.value("Thumbprint")?)?;
     let (domains, domains_cut) = o
         .value("CertificateDomains")
-        .map(shell::collection)
+        .map(powershell::collection)
         .unwrap_or_default();
     Some(ExchangeCertificate {
         thumbprint,
@@ -265,7 +265,7 @@ fn trust(o: &Object, order: Option<Order>) -> FederationTrust {
 
 /// Reads every Exchange Management Shell output in `text`.
 pub fn read(paste: &str) -> ShellFacts {
-    let objects = shell::parse(paste, "paste").unwrap_or_default();
+    let objects = powershell::parse(paste, "paste").unwrap_or_default();
     let order = paste_order(&objects);
     let mut facts = ShellFacts::default();
     for o in &objects {
@@ -303,7 +303,7 @@ pub fn read(paste: &str) -> ShellFacts {
                 account_namespace: text(o, "AccountNamespace"),
                 domains: o
                     .value("Domains")
-                    .map(|v| shell::collection(v).0)
+                    .map(|v| powershell::collection(v).0)
                     .unwrap_or_default(),
                 delegation_trust_link: text(o, "DelegationTrustLink"),
                 lines: o.lines,

@@ -353,7 +353,8 @@ fn facts(lines: &[String], raw: &str) -> Facts {
     // `edExchangeException`).
     // Format-List's cuts are found by their indentation, so on the text as pasted; the
     // quote marks are dropped after.
-    let dewrapped = rejoin_cut_words(&clean_lines(&crate::load::shell::dewrap(raw)).join("\n"));
+    let dewrapped =
+        rejoin_cut_words(&clean_lines(&crate::load::powershell::dewrap(raw)).join("\n"));
     for word in dewrapped.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')) {
         let word = word.trim_matches('.');
         if let Some(cmdlet) = cmdlet(word) {

@@ -6,8 +6,8 @@ use crate::chain::{CertId, Top};
 use crate::load::Format;
 use crate::model::Certificate;
 use crate::policy::allowlist::{Identity, Kind};
-use crate::policy::crowd;
 use crate::policy::finding::{Code, Finding};
+use crate::policy::groups;
 
 impl Assessor<'_> {
     pub(super) fn bundle_hygiene(&mut self) {
@@ -33,8 +33,8 @@ impl Assessor<'_> {
                 1 => (format!("{}.", each()), "Remove the extra copy."),
                 n => {
                     // More than a few: where the copies were, not each of them.
-                    let list = if n > crowd::NAMED {
-                        crowd::copies_by_file(dups.iter().map(|d| {
+                    let list = if n > groups::NAMED {
+                        groups::copies_by_file(dups.iter().map(|d| {
                             let kept = pool.get(d.kept).origin();
                             (&*kept.file, kept.index, &*d.origin.file, d.origin.index)
                         }))
@@ -104,11 +104,11 @@ impl Assessor<'_> {
                     each()
                 ),
                 // Many: where they are and what they are named, as for chain-extra-cert.
-                n if n > crowd::NAMED => {
+                n if n > groups::NAMED => {
                     let certs: Vec<&Certificate> = copies.iter().map(|(c, _)| *c).collect();
                     format!(
                         "{n} certificates are other copies (same subject and key) of certificates on the path, {}. The path uses the copies shown in the chain.",
-                        crowd::described(&certs)
+                        groups::described(&certs)
                     )
                 }
                 n => format!(
@@ -129,9 +129,9 @@ impl Assessor<'_> {
             let msg = match unused.len() {
                 // A system bundle beside the leaf: the file to drop, and a few names
                 // (every thumbprint is in the finding's certificates).
-                n if n > crowd::NAMED => format!(
+                n if n > groups::NAMED => format!(
                     "{n} certificates are not on the checked certificate's path, {}.",
-                    crowd::described(unused)
+                    groups::described(unused)
                 ),
                 n => {
                     let each = unused
