@@ -51,6 +51,15 @@ fn serve_once(serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
     )
 }
 
+/// Reads what the client sends and answers nothing, until the client leaves (or for at
+/// most 60 s): whatever the machine's speed, the client's deadline decides, not a
+/// sleep of the server's.
+fn silent_until_the_client_leaves(mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(60)));
+    let mut buf = [0u8; 4096];
+    while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+}
+
 /// Handles one connection to `listener` with `serve`; returns the port.
 fn serve_on(listener: TcpListener, serve: impl FnOnce(TcpStream) + Send + 'static) -> u16 {
     let port = listener.local_addr().expect("an address").port();
@@ -374,11 +383,7 @@ fn a_server_without_starttls_or_refusing_it_is_named() {
 #[test]
 fn failures_are_one_line_naming_the_endpoint() {
     // Silent: accepts and says nothing.
-    let silent = serve_once(|mut stream| {
-        let mut buf = [0u8; 4096];
-        let _ = stream.read(&mut buf);
-        thread::sleep(std::time::Duration::from_secs(5));
-    });
+    let silent = serve_once(silent_until_the_client_leaves);
     let (code, _, stderr) = check_at(silent, &["--timeout", "1"]);
     assert_eq!(code, 2);
     assert!(
@@ -408,19 +413,9 @@ fn failures_are_one_line_naming_the_endpoint() {
     assert!(stderr.contains("connection refused"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 
-    // A name that does not resolve. A label of 64 characters cannot be put in a DNS
-    // query, so the resolver refuses it without sending anything (checked with strace:
-    // no packet leaves the machine).
-    let name = format!("{}.test:443", "a".repeat(64));
-    let (code, _, stderr) = run(&["check", "--connect", &name]);
-    assert_eq!(code, 2);
-    assert!(
-        stderr.starts_with(&format!(
-            "mfgcheck: error: {name}: the name does not resolve"
-        )),
-        "{stderr}"
-    );
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // A name that does not resolve is said so in the same one line: asserted without
+    // any resolver in `network::connect`'s unit tests, since no name is sure to fail
+    // everywhere without a query leaving the machine.
 }
 
 #[test]
@@ -553,11 +548,7 @@ fn scan_connect_list_checks_every_server_in_list_order_and_goes_on_after_errors(
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("an address").port()
     };
-    let silent = serve_once(|mut stream| {
-        let mut buf = [0u8; 4096];
-        let _ = stream.read(&mut buf);
-        thread::sleep(std::time::Duration::from_secs(5));
-    });
+    let silent = serve_once(silent_until_the_client_leaves);
     let list = format!(
         "# the team's endpoints\r\n\
          127.0.0.1:{accepted}   # OWA\r\n\
@@ -745,8 +736,9 @@ fn inspect_connect_says_the_tls_certificate_need_not_be_the_federation_one() {
 
 // ---- Hostile servers: bounded in bytes and time, each stops by itself ----------------------
 
-/// A server on 127.0.0.1 that sends `first`, then one byte of `then` every 200 ms, at most
-/// `most` of them (so it stops by itself within `most` / 5 seconds), never more.
+/// A server on 127.0.0.1 that sends `first`, then one byte of `then` every 200 ms until
+/// the client leaves, at most `most` of them (so it stops by itself within `most` / 5
+/// seconds): `most` is far beyond the client's deadline, which decides.
 fn trickle(first: &'static [u8], then: u8, most: usize) -> u16 {
     serve_once(move |mut stream| {
         if stream.write_all(first).is_err() {
@@ -763,17 +755,17 @@ fn trickle(first: &'static [u8], then: u8, most: usize) -> u16 {
 
 #[test]
 fn a_trickling_server_ends_at_the_timeout_not_at_its_own_pace() {
-    // A TLS record header for 4 KiB, then a byte every 200 ms for up to 8 s: the
-    // attempt ends at --timeout 1, during the handshake. (Per-read timeouts let it run
-    // until the server stopped.)
-    let port = trickle(&[0x16, 0x03, 0x03, 0x10, 0x00], 0x00, 40);
+    // A TLS record header for 4 KiB, then a byte every 200 ms until the client leaves
+    // (for up to 60 s): the attempt ends at --timeout 1, during the handshake. (Per-read
+    // timeouts let it run until the server stopped.)
+    let port = trickle(&[0x16, 0x03, 0x03, 0x10, 0x00], 0x00, 300);
     refused_with(
         port,
         &["--timeout", "1"],
         "timed out during the TLS handshake",
     );
     // An SMTP greeting a byte at a time: the STARTTLS conversation times out.
-    let port = trickle(b"2", b'2', 40);
+    let port = trickle(b"2", b'2', 300);
     refused_with(
         port,
         &["--timeout", "1", "--starttls", "smtp"],

@@ -299,6 +299,20 @@ fn open(
 /// The addresses of the endpoint. Name resolution has no timeout of its own, so it
 /// runs on a thread of its own that is left behind when the deadline passes.
 fn resolve(endpoint: &Endpoint, deadline: Instant) -> Result<Vec<SocketAddr>, Problem> {
+    resolve_with(endpoint, deadline, |name, port| {
+        (name.as_str(), port)
+            .to_socket_addrs()
+            .map(Iterator::collect::<Vec<_>>)
+    })
+}
+
+/// [`resolve`] with `lookup` for the system's resolver: the tests give one that fails,
+/// or one that never answers, without asking any DNS server.
+fn resolve_with(
+    endpoint: &Endpoint,
+    deadline: Instant,
+    lookup: impl FnOnce(String, u16) -> std::io::Result<Vec<SocketAddr>> + Send + 'static,
+) -> Result<Vec<SocketAddr>, Problem> {
     let name = match &endpoint.host {
         Host::Address(address) => return Ok(vec![SocketAddr::new(*address, endpoint.port)]),
         Host::Name(name) => name.clone(),
@@ -306,10 +320,7 @@ fn resolve(endpoint: &Endpoint, deadline: Instant) -> Result<Vec<SocketAddr>, Pr
     let port = endpoint.port;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let result = (name.as_str(), port)
-            .to_socket_addrs()
-            .map(Iterator::collect::<Vec<_>>);
-        let _ = tx.send(result);
+        let _ = tx.send(lookup(name, port));
     });
     let wait = deadline.saturating_duration_since(Instant::now());
     match rx.recv_timeout(wait) {
@@ -342,4 +353,113 @@ fn connect(
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::io::{ErrorKind, Read, Write};
+
+    use super::*;
+
+    /// A peer that never answers in time: every read and write times out, as a socket's
+    /// would once the timeout it was given passes. It records the timeout it was given.
+    #[derive(Default)]
+    struct Unanswering {
+        given: Cell<Option<Duration>>,
+    }
+
+    impl Timed for Unanswering {
+        fn set_timeouts(&self, left: Duration) -> std::io::Result<()> {
+            self.given.set(Some(left));
+            Ok(())
+        }
+    }
+
+    impl Read for Unanswering {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(ErrorKind::TimedOut.into())
+        }
+    }
+
+    impl Write for Unanswering {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_read_gets_what_is_left_of_one_deadline_and_none_once_it_is_spent() {
+        let minute = Duration::from_secs(60);
+        let mut stream = Deadlined::new(Unanswering::default(), Instant::now() + minute);
+        let err = stream.read(&mut [0u8; 8]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::TimedOut);
+        let given = stream.stream.given.get().unwrap();
+        assert!(!given.is_zero() && given <= minute, "{given:?}");
+        // Spent: refused before the stream is asked, so no read can wait any longer.
+        let mut spent = Deadlined::new(Unanswering::default(), Instant::now());
+        assert_eq!(
+            spent.read(&mut [0u8; 8]).unwrap_err().kind(),
+            ErrorKind::TimedOut
+        );
+        assert_eq!(
+            spent.write(b"EHLO").unwrap_err().kind(),
+            ErrorKind::TimedOut
+        );
+        assert_eq!(spent.stream.given.get(), None);
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_or_whose_lookup_never_ends_is_said_so() {
+        let endpoint = Endpoint::parse("mail.contoso.test", 443).unwrap();
+        let far = Instant::now() + Duration::from_secs(60);
+        let failed = resolve_with(&endpoint, far, |name, _| {
+            assert_eq!(name, "mail.contoso.test");
+            Err(std::io::Error::other("no such host"))
+        })
+        .unwrap_err();
+        let error = ConnectError {
+            endpoint: endpoint.to_string(),
+            problem: failed,
+        };
+        assert_eq!(
+            error.to_string(),
+            "mail.contoso.test:443: the name does not resolve (no such host)"
+        );
+        // A lookup that never returns (held until the test ends) leaves the attempt at
+        // its deadline: already spent here, so the outcome needs no clock.
+        let (_keep, hold) = mpsc::channel::<()>();
+        let never = resolve_with(&endpoint, Instant::now(), move |_, _| {
+            let _ = hold.recv();
+            Ok(Vec::new())
+        });
+        assert_eq!(never.unwrap_err(), Problem::Timeout(Stage::Resolve));
+        // An address needs no lookup at all.
+        let address = Endpoint::parse("127.0.0.1", 443).unwrap();
+        let direct = resolve_with(&address, Instant::now(), |_, _| unreachable!());
+        assert_eq!(direct.unwrap(), vec!["127.0.0.1:443".parse().unwrap()]);
+    }
+
+    #[test]
+    fn a_peer_that_never_answers_is_a_timeout_of_the_stage_it_stopped_in() {
+        let far = Instant::now() + Duration::from_secs(60);
+        let mut stream = Deadlined::new(Unanswering::default(), far);
+        assert_eq!(
+            smtp::starttls(&mut stream).unwrap_err(),
+            Problem::Timeout(Stage::Handshake)
+        );
+        let mut stream = Deadlined::new(Unanswering::default(), far);
+        assert_eq!(
+            legacy::handshake(&mut stream, None).err(),
+            Some(Problem::Timeout(Stage::Handshake))
+        );
+        let mut stream = Deadlined::new(Unanswering::default(), far);
+        let failure = tls::handshake(&mut stream, None, std::net::Ipv4Addr::LOCALHOST.into())
+            .err()
+            .unwrap();
+        assert_eq!(failure.problem, Problem::Timeout(Stage::Handshake));
+    }
 }
