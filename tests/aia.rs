@@ -308,7 +308,7 @@ fn failures_are_warnings_naming_the_address_and_why() {
         (
             Box::new(|_: &str| Answer::Silent),
             "timed out",
-            &["--timeout", "1"],
+            &["--fetch-timeout", "1"],
         ),
         (
             Box::new(|_: &str| Answer::Ok(vec![b'0'; 1024 * 1024 + 10])),

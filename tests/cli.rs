@@ -1016,3 +1016,67 @@ fn inspect_quiet_and_verbose() {
         "{flat}"
     );
 }
+
+/// A file name that is not UTF-8 (possible on Unix) is read, not "no such file": the
+/// command line is parsed as the system gives it.
+#[cfg(unix)]
+#[test]
+fn a_file_whose_name_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = common::temp_tree("non-utf8-name", &[]);
+    let name = std::ffi::OsStr::from_bytes(b"mail-\xff.pem");
+    let path = dir.join(name);
+    std::fs::copy(fixture("story-bundle.pem"), &path).unwrap();
+    let out = common::cli::mfgcheck()
+        .arg("check")
+        .arg(&path)
+        .args(["--at", "2011-06-01", "--allowlist", "allowlist.yaml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("ACCEPTED"), "{stdout}");
+    assert!(stdout.contains("mail-\u{FFFD}.pem"), "{stdout}");
+}
+
+/// Each command offers the options it uses, with words true for it, grouped.
+#[test]
+fn help_offers_each_command_its_own_options_in_groups() {
+    let help = |command: &str| {
+        let out = common::cli::mfgcheck()
+            .args([command, "--help"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{command}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for command in ["inspect", "thumbprint"] {
+        let text = help(command);
+        assert!(!text.contains("--profile"), "{command}: {text}");
+    }
+    for command in ["check", "scan", "bundle"] {
+        let text = help(command);
+        assert!(text.contains("--profile"), "{command}");
+        for heading in ["Input:", "Judging:", "Output:", "Network:"] {
+            assert!(text.contains(heading), "{command}: no {heading}");
+        }
+    }
+    let scan = help("scan");
+    assert!(!scan.contains("asked on a terminal"), "{scan}");
+    assert!(scan.contains("nothing is asked"), "{scan}");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert!(
+        scan.contains(&format!("one per core ({cores} here)")),
+        "{scan}"
+    );
+    assert!(help("check").contains("asked on a terminal"));
+    // One name per idea: the bundle's file is -o; servers and fetches have their own
+    // time limits.
+    assert!(!help("bundle").contains("--save"));
+    for command in ["check", "inspect", "scan"] {
+        let text = help(command);
+        assert!(text.contains("--fetch-timeout"), "{command}");
+        assert!(text.contains("--timeout"), "{command}");
+    }
+}

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use mfgcheck::policy::Allowlist;
 use mfgcheck::report;
 
-use super::check::ProfileArg;
+use super::ProfileArg;
 use super::{
     Fatal, Format, json_text, load_allowlist, parse_at, read_text, terminal_width, write_stdout,
 };

@@ -13,8 +13,8 @@ use mfgcheck::policy::Verdict;
 use mfgcheck::report;
 use mfgcheck::{CheckOptions, Outcome};
 
-use super::check::{ProfileArg, parse_leaf};
-use super::{AllowlistArg, AtArg, Fatal, PasswordArgs, terminal_width, with_password};
+use super::check::parse_leaf;
+use super::{AtArg, Fatal, ListArgs, PasswordArgs, terminal_width, with_password};
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
@@ -49,39 +49,35 @@ pub(super) struct BundleArgs {
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    /// Write the chain to FILE (default: standard output).
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = BundleFormat::Pem)]
-    format: BundleFormat,
-
-    /// Also write the self-signed root at the top of the path (servers need not send
-    /// it; an import on a machine that lacks it needs it).
-    #[arg(long)]
-    include_root: bool,
-
-    /// Replace FILE when it exists (never an input file).
-    #[arg(long)]
-    force: bool,
-
     /// The certificate to start from, by SHA-1 or SHA-256 thumbprint. Default: as check.
-    #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf)]
+    #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf, help_heading = "Input")]
     leaf: Option<LeafSelector>,
 
     #[command(flatten)]
-    allowlist: AllowlistArg,
+    password: PasswordArgs,
+
+    #[command(flatten)]
+    list: ListArgs,
 
     #[command(flatten)]
     at: AtArg,
 
-    /// Which Exchange release's rules the verdict follows (see mfgcheck check --help).
-    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
-    profile: ProfileArg,
+    /// Write the chain to FILE (default: standard output).
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    output: Option<PathBuf>,
 
-    #[command(flatten)]
-    password: PasswordArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BundleFormat::Pem, help_heading = "Output")]
+    format: BundleFormat,
+
+    /// Also write the self-signed root at the top of the path (servers need not send
+    /// it; an import on a machine that lacks it needs it).
+    #[arg(long, help_heading = "Output")]
+    include_root: bool,
+
+    /// Replace FILE when it exists (never an input file).
+    #[arg(long, help_heading = "Output")]
+    force: bool,
 
     #[command(flatten)]
     connect: super::connect::ConnectArgs,
@@ -95,11 +91,11 @@ pub(super) fn run(args: BundleArgs) -> Result<ExitCode, Fatal> {
             "a .p7b is binary: give -o FILE, or --format pem for the terminal".into(),
         ));
     }
-    let allowlist = args.allowlist.load_for(args.profile.into())?;
-    let (inputs, _) = super::connect::inputs(&args.connect, &args.files, "bundle")?;
+    let allowlist = args.list.load()?;
+    let (inputs, _) = super::connect::inputs(&args.connect, None, &args.files, "bundle")?;
     let mut options = CheckOptions::at(args.at.get());
     options.leaf = args.leaf;
-    options.profile = args.profile.into();
+    options.profile = args.list.profile();
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();
         args.connect.check(&inputs, &allowlist, &options)

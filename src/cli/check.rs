@@ -3,15 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::ValueEnum;
-
 use mfgcheck::CheckOptions;
 use mfgcheck::chain::LeafSelector;
-use mfgcheck::policy::{Profile, Verdict};
+use mfgcheck::policy::Verdict;
 use mfgcheck::report::{self, TextOptions};
 
 use super::{
-    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, terminal_width, with_password,
+    AtArg, Fatal, Format, ListArgs, PasswordArgs, json_text, terminal_width, with_password,
     write_stdout,
 };
 
@@ -63,72 +61,55 @@ pub(super) struct CheckArgs {
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    #[command(flatten)]
-    allowlist: AllowlistArg,
-
-    #[command(flatten)]
-    at: AtArg,
-
-    /// Which Exchange release's rules apply: exchange2010 (RTM: issued directly by a
-    /// listed CA) or exchange2010-sp2 (SP2, SP3 and Exchange 2013: the later list, whose
-    /// roots a certificate must chain to, or the self-signed certificate of the New
-    /// Federation Trust wizard).
-    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
-    profile: ProfileArg,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-
     /// The certificate to check, by SHA-1 or SHA-256 thumbprint or by serial number
     /// (spaces, colons and invisible characters copied from Windows are ignored; 20
     /// bytes are a SHA-1 thumbprint first). Default: the certificate a PFX's private key
     /// belongs to, else the end-entity certificate that issued no other.
-    #[arg(long, value_name = "THUMBPRINT|SERIAL", value_parser = parse_leaf)]
+    #[arg(long, value_name = "THUMBPRINT|SERIAL", value_parser = parse_leaf, help_heading = "Input")]
     leaf: Option<LeafSelector>,
-
-    /// At most 10 lines: the verdict, the finding that decides it with its fix, and the
-    /// next command (text only).
-    #[arg(long, conflicts_with_all = ["quiet", "verbose"])]
-    brief: bool,
-
-    /// The verdict line only (text; JSON is unchanged): for scripts and prompts.
-    #[arg(short, long, conflicts_with = "verbose")]
-    quiet: bool,
-
-    /// After the report, how the path was found: every candidate issuer considered,
-    /// every signature check and its result, why a candidate was set aside, and when
-    /// the budget ran out, which certificates fanned out most (text only).
-    #[arg(short, long)]
-    verbose: bool,
-
-    /// Warn (expires-soon) when the certificate expires within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
-    warn_days: u32,
 
     #[command(flatten)]
     password: PasswordArgs,
 
     #[command(flatten)]
+    list: ListArgs,
+
+    #[command(flatten)]
+    at: AtArg,
+
+    /// Warn (expires-soon) when the certificate expires within this many days.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 30,
+        help_heading = "Judging"
+    )]
+    warn_days: u32,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    format: Format,
+
+    /// At most 10 lines: the verdict, the finding that decides it with its fix, and the
+    /// next command (text only).
+    #[arg(long, conflicts_with_all = ["quiet", "verbose"], help_heading = "Output")]
+    brief: bool,
+
+    /// The verdict line only (text; JSON is unchanged): for scripts and prompts.
+    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
+    quiet: bool,
+
+    /// After the report, how the path was found: every candidate issuer considered,
+    /// every signature check and its result, why a candidate was set aside, and when
+    /// the budget ran out, which certificates fanned out most (text only).
+    #[arg(short, long, help_heading = "Output")]
+    verbose: bool,
+
+    #[command(flatten)]
+    save: super::connect::SaveArg,
+
+    #[command(flatten)]
     connect: super::connect::ConnectArgs,
-}
-
-/// `--profile` values, named as users type them.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(super) enum ProfileArg {
-    #[value(name = "exchange2010")]
-    Exchange2010,
-    #[value(name = "exchange2010-sp2")]
-    Exchange2010Sp2,
-}
-
-impl From<ProfileArg> for Profile {
-    fn from(p: ProfileArg) -> Self {
-        match p {
-            ProfileArg::Exchange2010 => Profile::Exchange2010,
-            ProfileArg::Exchange2010Sp2 => Profile::Exchange2010Sp2,
-        }
-    }
 }
 
 /// `--leaf`: a thumbprint or a serial number, as [`LeafSelector::parse`] reads it.
@@ -137,12 +118,13 @@ pub(super) fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
 }
 
 pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
-    let allowlist = args.allowlist.load_for(args.profile.into())?;
-    let (inputs, presented) = super::connect::inputs(&args.connect, &args.files, "check")?;
+    let allowlist = args.list.load()?;
+    let (inputs, presented) =
+        super::connect::inputs(&args.connect, args.save.path(), &args.files, "check")?;
     let mut options = CheckOptions::at(args.at.get());
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
-    options.profile = args.profile.into();
+    options.profile = args.list.profile();
     options.trace = args.verbose;
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();

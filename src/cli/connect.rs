@@ -17,6 +17,7 @@ pub(super) enum StartTlsArg {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Network")]
 pub(super) struct ConnectArgs {
     /// Check the chain this server presents (repeatable; files given too join as
     /// issuers). HOST[:PORT], [IPv6]:PORT or an https:// address. Default port 443
@@ -41,15 +42,34 @@ pub(super) struct ConnectArgs {
     #[arg(long)]
     fetch_missing: bool,
 
-    /// Give up on a server (name, connection and handshake) or on one fetch
-    /// (--fetch-missing) after this many seconds.
+    /// Give up on a server (name, connection, STARTTLS and handshake, the retry for
+    /// old servers included) after this many seconds in all.
     #[arg(long, value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
 
-    /// Write the chains received, as PEM in the order the servers sent them.
+    /// Give up on one issuer fetch (--fetch-missing, redirects included) after this many
+    /// seconds in all.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    fetch_timeout: u64,
+}
+
+/// `--save FILE`: the chains servers sent, for `check` and `inspect` (`bundle` writes
+/// its own output with `-o`).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Output")]
+pub(super) struct SaveArg {
+    /// Write the chains received from --connect, as PEM in the order the servers sent
+    /// them.
     #[arg(long, value_name = "FILE", requires = "connect")]
     save: Option<PathBuf>,
+}
+
+impl SaveArg {
+    pub(super) fn path(&self) -> Option<&Path> {
+        self.save.as_deref()
+    }
 }
 
 /// The chains fetched, as inputs, with how each was reached.
@@ -85,11 +105,11 @@ impl ConnectArgs {
     /// With --fetch-missing: the HTTP client that fetches issuers.
     pub(super) fn issuer_source(&self) -> Option<mfgcheck::network::aia::Client> {
         self.fetch_missing
-            .then(|| mfgcheck::network::aia::Client::new(Duration::from_secs(self.timeout)))
+            .then(|| mfgcheck::network::aia::Client::new(Duration::from_secs(self.fetch_timeout)))
     }
 
     /// Connects to every server in turn; the first failure ends the command.
-    pub(super) fn fetch(&self, files: &[PathBuf]) -> Result<Fetched, Fatal> {
+    pub(super) fn fetch(&self, files: &[PathBuf], save: Option<&Path>) -> Result<Fetched, Fatal> {
         let starttls = self.starttls.map(|StartTlsArg::Smtp| StartTls::Smtp);
         let default_port = match starttls {
             Some(StartTls::Smtp) => 25,
@@ -100,7 +120,7 @@ impl ConnectArgs {
             servername: self.servername.clone(),
             starttls,
         };
-        if let Some(save) = &self.save {
+        if let Some(save) = save {
             refuse_input_as_output(save, files)?;
         }
         let mut fetched = Fetched {
@@ -118,7 +138,7 @@ impl ConnectArgs {
             });
             fetched.presented.push(presented);
         }
-        if let Some(save) = &self.save {
+        if let Some(save) = save {
             let pem: String = fetched
                 .presented
                 .iter()
@@ -135,6 +155,7 @@ impl ConnectArgs {
 /// from them), then the files, which add issuers; without --connect, the files alone.
 pub(super) fn inputs(
     connect: &ConnectArgs,
+    save: Option<&Path>,
     files: &[PathBuf],
     command: &str,
 ) -> Result<(Vec<Input>, Vec<Presented>), Fatal> {
@@ -144,7 +165,7 @@ pub(super) fn inputs(
     if !connect.wanted() {
         return Ok((super::read_inputs(files, command)?, Vec::new()));
     }
-    let mut fetched = connect.fetch(files)?;
+    let mut fetched = connect.fetch(files, save)?;
     if !files.is_empty() {
         fetched.inputs.extend(super::read_inputs(files, command)?);
     }

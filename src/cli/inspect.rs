@@ -32,27 +32,30 @@ pub(super) struct InspectArgs {
     files: Vec<PathBuf>,
 
     #[command(flatten)]
+    password: PasswordArgs,
+
+    #[command(flatten)]
     allowlist: AllowlistArg,
 
     #[command(flatten)]
     at: AtArg,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     format: Format,
 
     /// One line: how many certificates and keys, and the PFX warnings (text; JSON is
     /// unchanged).
-    #[arg(short, long, conflicts_with = "verbose")]
+    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
     quiet: bool,
 
     /// After the report, every signature check the issuer tree rests on, with its
     /// result, and the certificates set aside for another key identifier (text only).
-    #[arg(short, long)]
+    #[arg(short, long, help_heading = "Output")]
     verbose: bool,
 
     #[command(flatten)]
-    password: PasswordArgs,
+    save: super::connect::SaveArg,
 
     #[command(flatten)]
     connect: super::connect::ConnectArgs,
@@ -60,7 +63,8 @@ pub(super) struct InspectArgs {
 
 pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
     let allowlist = args.allowlist.load()?;
-    let (inputs, presented) = super::connect::inputs(&args.connect, &args.files, "inspect")?;
+    let (inputs, presented) =
+        super::connect::inputs(&args.connect, args.save.path(), &args.files, "inspect")?;
     let at = args.at.get();
     let issuers = args.connect.issuer_source();
     let inspection = with_password(&args.password, |password| match &issuers {

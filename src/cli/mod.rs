@@ -148,11 +148,30 @@ enum Format {
     Json,
 }
 
-/// `--allowlist FILE`, shared by the subcommands that consult the list.
+/// `--profile` values, named as users type them.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ProfileArg {
+    #[value(name = "exchange2010")]
+    Exchange2010,
+    #[value(name = "exchange2010-sp2")]
+    Exchange2010Sp2,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Self {
+        match p {
+            ProfileArg::Exchange2010 => Profile::Exchange2010,
+            ProfileArg::Exchange2010Sp2 => Profile::Exchange2010Sp2,
+        }
+    }
+}
+
+/// `--allowlist FILE` for the subcommands that only look CAs up (inspect, thumbprint):
+/// no profile to choose, so the built-in list is always the RTM one.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Judging")]
 struct AllowlistArg {
-    /// Use this allowlist (YAML) instead of the built-in one (the Exchange 2010 RTM list;
-    /// with --profile exchange2010-sp2, the later list of roots).
+    /// Use this allowlist (YAML) instead of the built-in Exchange 2010 RTM list.
     #[arg(long, value_name = "FILE")]
     allowlist: Option<PathBuf>,
 }
@@ -162,10 +181,33 @@ impl AllowlistArg {
     fn load(&self) -> Result<Allowlist, Fatal> {
         load_allowlist(self.allowlist.as_deref(), Profile::Exchange2010)
     }
+}
 
-    /// The file given, or the built-in list of `profile`.
-    fn load_for(&self, profile: Profile) -> Result<Allowlist, Fatal> {
-        load_allowlist(self.allowlist.as_deref(), profile)
+/// `--allowlist FILE` and `--profile`, for the subcommands that judge: which rules apply
+/// and which CAs are accepted.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Judging")]
+struct ListArgs {
+    /// Use this allowlist (YAML) instead of the built-in list of --profile.
+    #[arg(long, value_name = "FILE")]
+    allowlist: Option<PathBuf>,
+
+    /// Which Exchange release's rules apply: exchange2010 (RTM: issued directly by a
+    /// listed CA; built-in list: the RTM list) or exchange2010-sp2 (SP2, SP3 and
+    /// Exchange 2013: built-in list: the later list, whose roots a certificate must
+    /// chain to; or the self-signed certificate of the New Federation Trust wizard).
+    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
+    profile: ProfileArg,
+}
+
+impl ListArgs {
+    fn profile(&self) -> Profile {
+        self.profile.into()
+    }
+
+    /// The file given, or the built-in list of the profile.
+    fn load(&self) -> Result<Allowlist, Fatal> {
+        load_allowlist(self.allowlist.as_deref(), self.profile())
     }
 }
 
@@ -191,6 +233,7 @@ fn read_text(path: &Path) -> Result<(String, String), Fatal> {
 
 /// `--at DATE`, shared by the subcommands that judge dates.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Judging")]
 struct AtArg {
     /// Evaluate at this time instead of now: YYYY-MM-DD (midnight UTC) or RFC 3339
     /// (2010-12-01T09:30:00Z). Applies to every date check and to the allowlist's
@@ -205,9 +248,11 @@ impl AtArg {
     }
 }
 
-/// Where a PFX password comes from. There is deliberately no option that takes the
-/// password itself: it would show in the process list and the shell history.
+/// Where a PFX password comes from, for the commands that ask on a terminal when no
+/// option gives one. There is deliberately no option that takes the password itself: it
+/// would show in the process list and the shell history.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Input")]
 struct PasswordArgs {
     /// Read the PFX password from the first line of this file (a trailing CR/LF is
     /// removed; UTF-8 or UTF-16 as PowerShell writes it).
@@ -222,32 +267,59 @@ struct PasswordArgs {
 
 impl PasswordArgs {
     fn read(&self) -> Result<Option<Password>, Fatal> {
-        if let Some(path) = &self.password_file {
-            let input = read_input(path)?;
-            let bytes = zeroize::Zeroizing::new(input.bytes);
-            let (password, ansi) = Password::from_file(&bytes);
-            if ansi {
-                let _ = writeln!(
-                    anstream::stderr(),
-                    "mfgcheck: note: {} is not UTF-8: its password was read as Windows-1252 (\"ANSI\", as Notepad and Windows PowerShell 5.1 save it)",
-                    input.name
-                );
-            }
-            return Ok(Some(password));
-        }
-        if let Some(var) = &self.password_env {
-            return match std::env::var(var) {
-                Ok(value) => Ok(Some(Password::new(value))),
-                Err(std::env::VarError::NotPresent) => Err(Fatal(format!(
-                    "--password-env {var}: the environment variable is not set"
-                ))),
-                Err(std::env::VarError::NotUnicode(_)) => Err(Fatal(format!(
-                    "--password-env {var}: the value is not valid Unicode"
-                ))),
-            };
-        }
-        Ok(None)
+        read_password(self.password_file.as_deref(), self.password_env.as_deref())
     }
+}
+
+/// [`PasswordArgs`] for `scan`, which never asks: a PFX that needs another password
+/// is an error record, and the scan goes on.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Input")]
+struct BatchPasswordArgs {
+    /// Read the password of the PFX files from the first line of this file (a trailing
+    /// CR/LF is removed; UTF-8 or UTF-16 as PowerShell writes it).
+    #[arg(long, value_name = "FILE", conflicts_with = "password_env")]
+    password_file: Option<PathBuf>,
+
+    /// Read the password of the PFX files from this environment variable. Without
+    /// either option, the empty and absent passwords are tried; nothing is asked.
+    #[arg(long, value_name = "VAR")]
+    password_env: Option<String>,
+}
+
+impl BatchPasswordArgs {
+    fn read(&self) -> Result<Option<Password>, Fatal> {
+        read_password(self.password_file.as_deref(), self.password_env.as_deref())
+    }
+}
+
+/// The password in `file`'s first line, or in the variable `env`; `None` without either.
+fn read_password(file: Option<&Path>, env: Option<&str>) -> Result<Option<Password>, Fatal> {
+    if let Some(path) = file {
+        let input = read_input(path)?;
+        let bytes = zeroize::Zeroizing::new(input.bytes);
+        let (password, ansi) = Password::from_file(&bytes);
+        if ansi {
+            let _ = writeln!(
+                anstream::stderr(),
+                "mfgcheck: note: {} is not UTF-8: its password was read as Windows-1252 (\"ANSI\", as Notepad and Windows PowerShell 5.1 save it)",
+                input.name
+            );
+        }
+        return Ok(Some(password));
+    }
+    if let Some(var) = env {
+        return match std::env::var(var) {
+            Ok(value) => Ok(Some(Password::new(value))),
+            Err(std::env::VarError::NotPresent) => Err(Fatal(format!(
+                "--password-env {var}: the environment variable is not set"
+            ))),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Fatal(format!(
+                "--password-env {var}: the value is not valid Unicode"
+            ))),
+        };
+    }
+    Ok(None)
 }
 
 /// Interactive password attempts before giving up, as sudo does.
@@ -313,13 +385,40 @@ impl<E: std::fmt::Display> From<E> for Fatal {
     }
 }
 
+/// The command line, with what only this machine knows written into its help: the
+/// number of cores `scan --jobs` uses by default.
+fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let cores = scan::cores();
+    Cli::command().mut_subcommand("scan", |scan| {
+        scan.mut_arg("jobs", |jobs| {
+            let words = format!("one per core ({cores} here) for files, 16 for servers");
+            let help = jobs.get_help().map(|h| {
+                h.to_string()
+                    .replace("one per core for files, 16 for servers", &words)
+            });
+            match help {
+                Some(help) => jobs.help(help),
+                None => jobs,
+            }
+        })
+    })
+}
+
 /// Runs the command line; returns the process exit status.
 pub fn main() -> ExitCode {
-    let argv: Vec<String> = std::env::args_os()
+    // Parsed as the system gave it, so that a file whose name is not UTF-8 is read;
+    // the lossy copy only looks for --format json and names inputs in JSON errors.
+    let argv_os: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let argv: Vec<String> = argv_os
+        .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let json = wants_json(&argv);
-    let cli = match Cli::try_parse_from(&argv) {
+    let parsed = command()
+        .try_get_matches_from(&argv_os)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not failures; usage errors are exit 2.

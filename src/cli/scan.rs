@@ -13,8 +13,7 @@ use mfgcheck::report::{ScanFormat, ScanWriter, summary_words};
 use mfgcheck::scan::{self, ScanOptions, Summary};
 use mfgcheck::{CheckOptions, Shared};
 
-use super::check::ProfileArg;
-use super::{AllowlistArg, AtArg, Fatal, PasswordArgs, max_input_bytes, read_text};
+use super::{AtArg, BatchPasswordArgs, Fatal, ListArgs, max_input_bytes, read_text};
 
 /// Servers asked at once by default: they wait on the network, not on the cores.
 const ENDPOINT_JOBS: usize = 16;
@@ -62,79 +61,87 @@ pub(super) struct ScanArgs {
     #[arg(value_name = "PATH", required_unless_present = "connect_list")]
     paths: Vec<PathBuf>,
 
+    /// CA certificates every bundle may use as issuers (all files below DIR).
+    #[arg(long, value_name = "DIR", help_heading = "Input")]
+    chain_dir: Option<PathBuf>,
+
+    /// Check only files whose path below the scan root matches GLOB (repeatable;
+    /// `*` crosses directories: --include '*.pem' --include 'prod/**'; on Windows case
+    /// is ignored, as in its file names).
+    #[arg(long, value_name = "GLOB", help_heading = "Input")]
+    include: Vec<String>,
+
+    /// Skip files whose path below the scan root matches GLOB (repeatable; wins over
+    /// --include): --exclude 'archive/**'.
+    #[arg(long, value_name = "GLOB", help_heading = "Input")]
+    exclude: Vec<String>,
+
+    /// Threads to check files with (at most 4 per core): the calling thread lists
+    /// directories and writes the report beside them; with 1, it does all of the work
+    /// itself. Servers of --connect-list are asked this many at once (up to 256).
+    /// [default: one per core for files, 16 for servers]
+    #[arg(long, value_name = "N", help_heading = "Input")]
+    jobs: Option<std::num::NonZeroUsize>,
+
+    #[command(flatten)]
+    password: BatchPasswordArgs,
+
+    #[command(flatten)]
+    list: ListArgs,
+
+    #[command(flatten)]
+    at: AtArg,
+
+    /// Warn (expires-soon) when a certificate expires within this many days.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 30,
+        help_heading = "Judging"
+    )]
+    warn_days: u32,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ScanFormatArg::Text, help_heading = "Output")]
+    format: ScanFormatArg,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    output: Option<PathBuf>,
+
+    /// Exit 0 when no file holds a bundle to check (by default that is exit 2,
+    /// "nothing to check": a wrong path or pattern should not pass CI).
+    #[arg(long, help_heading = "Output")]
+    allow_empty: bool,
+
+    /// Exit 1 on rejected files only (error, the default), or also on warnings.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, help_heading = "Output")]
+    fail_on: FailOn,
+
     /// Also check the chain each server of FILE presents (or - for standard input): one
     /// `HOST[:PORT] [starttls=smtp] [servername=NAME]` per line, # comments. Each server
     /// is a record whose path is that line's endpoint; one that cannot be reached is an
     /// error record and the scan goes on.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Network")]
     connect_list: Option<PathBuf>,
 
     /// Fetch issuers missing from a path from the addresses the certificates name for
     /// them (AIA caIssuers, http:// only; HTTP_PROXY is honoured), each address once
     /// per scan. Without it, nothing is fetched.
-    #[arg(long)]
+    #[arg(long, help_heading = "Network")]
     fetch_missing: bool,
 
-    /// Give up on a server of --connect-list (name, connection and handshake) or on
-    /// one fetch (--fetch-missing) after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+    /// Give up on a server of --connect-list (name, connection, STARTTLS and handshake,
+    /// the retry for old servers included) after this many seconds in all.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, help_heading = "Network",
           value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
 
-    #[command(flatten)]
-    allowlist: AllowlistArg,
-
-    #[command(flatten)]
-    at: AtArg,
-
-    /// CA certificates every bundle may use as issuers (all files below DIR).
-    #[arg(long, value_name = "DIR")]
-    chain_dir: Option<PathBuf>,
-
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = ScanFormatArg::Text)]
-    format: ScanFormatArg,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
-
-    /// Threads to check with; default one per core (at most 4 per core). The calling
-    /// thread lists directories and writes the report beside them; with 1, it does all
-    /// of the work itself.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    jobs: usize,
-
-    /// Check only files whose path below the scan root matches GLOB (repeatable;
-    /// `*` crosses directories: --include '*.pem' --include 'prod/**'; on Windows case
-    /// is ignored, as in its file names).
-    #[arg(long, value_name = "GLOB")]
-    include: Vec<String>,
-
-    /// Skip files whose path below the scan root matches GLOB (repeatable; wins over
-    /// --include): --exclude 'archive/**'.
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-
-    /// Exit 0 when no file holds a bundle to check (by default that is exit 2,
-    /// "nothing to check": a wrong path or pattern should not pass CI).
-    #[arg(long)]
-    allow_empty: bool,
-
-    /// Exit 1 on rejected files only (error, the default), or also on warnings.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
-
-    /// Which Exchange release's rules apply (see mfgcheck check --help).
-    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
-    profile: ProfileArg,
-
-    /// Warn (expires-soon) when a certificate expires within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
-    warn_days: u32,
-
-    #[command(flatten)]
-    password: PasswordArgs,
+    /// Give up on one issuer fetch (--fetch-missing, redirects included) after this many
+    /// seconds in all.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, help_heading = "Network",
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    fetch_timeout: u64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -167,8 +174,13 @@ enum FailOn {
 /// Threads worth starting: `--jobs 0` is one per core; more than four per core only
 /// costs memory and start-up time (a typo like --jobs 1000000 must not take minutes),
 /// so larger values are lowered, and said so.
+/// This machine's cores: `--jobs`'s default for files.
+pub(super) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 fn bounded_jobs(asked: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cores = cores();
     let most = (cores * 4).clamp(4, 256);
     if asked > most {
         let _ = writeln!(
@@ -234,17 +246,17 @@ impl Progress {
 fn setup(args: &ScanArgs) -> Result<(ScanOptions, scan::Filter, Shared), Fatal> {
     let mut check = CheckOptions::at(args.at.get());
     check.warn_days = args.warn_days;
-    check.profile = args.profile.into();
+    check.profile = args.list.profile();
     check.password = args.password.read()?;
     // Records carry findings, not the next steps a single check ends with.
     check.next_steps = false;
     let options = ScanOptions {
         check,
-        jobs: bounded_jobs(args.jobs),
+        jobs: bounded_jobs(args.jobs.map_or_else(cores, std::num::NonZeroUsize::get)),
         max_file_bytes: max_input_bytes(),
         issuers: args.fetch_missing.then(|| {
             std::sync::Arc::new(mfgcheck::network::aia::Client::new(
-                std::time::Duration::from_secs(args.timeout),
+                std::time::Duration::from_secs(args.fetch_timeout),
             )) as std::sync::Arc<dyn mfgcheck::IssuerSource>
         }),
     };
@@ -288,7 +300,7 @@ fn destination(output: Option<&std::path::Path>, text: bool) -> Result<Box<dyn W
 
 pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let started = Instant::now();
-    let allowlist = args.allowlist.load_for(args.profile.into())?;
+    let allowlist = args.list.load()?;
     let (options, filter, shared) = setup(&args)?;
     let endpoints = match &args.connect_list {
         Some(list) => read_list(list)?,
@@ -302,10 +314,9 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         endpoints: &endpoints,
         // Servers wait on the network, not the cores: the cap on file threads (four a
         // core) does not apply; --jobs is taken up to MAX_ENDPOINT_JOBS.
-        jobs: if args.jobs == 0 {
-            ENDPOINT_JOBS.min(endpoints.len()).max(1)
-        } else {
-            args.jobs.min(MAX_ENDPOINT_JOBS)
+        jobs: match args.jobs {
+            None => ENDPOINT_JOBS.min(endpoints.len()).max(1),
+            Some(jobs) => jobs.get().min(MAX_ENDPOINT_JOBS),
         },
         timeout: std::time::Duration::from_secs(args.timeout),
     };

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use mfgcheck::policy::{Allowlist, Profile};
 use mfgcheck::triage::KnowledgeBase;
 
-use super::check::ProfileArg;
+use super::ProfileArg;
 use super::{Fatal, load_allowlist, read_text};
 
 pub(super) const EXAMPLES: &str = "\

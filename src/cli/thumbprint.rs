@@ -38,14 +38,14 @@ pub(super) struct ThumbprintArgs {
 
     /// Compare with the certificates in this file (any format `check` reads); may be
     /// given several times.
-    #[arg(long = "file", value_name = "CERT")]
+    #[arg(long = "file", value_name = "CERT", help_heading = "Input")]
     files: Vec<PathBuf>,
 
     #[command(flatten)]
     allowlist: AllowlistArg,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     format: Format,
 
     #[command(flatten)]

@@ -7,10 +7,7 @@ use std::process::ExitCode;
 use mfgcheck::report;
 use mfgcheck::triage::KnowledgeBase;
 
-use super::check::ProfileArg;
-use super::{
-    AllowlistArg, AtArg, Fatal, Format, json_text, read_text, terminal_width, write_stdout,
-};
+use super::{AtArg, Fatal, Format, ListArgs, json_text, read_text, terminal_width, write_stdout};
 
 pub(super) const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -53,23 +50,17 @@ pub(super) struct TriageArgs {
 
     /// Add the entries of this knowledge base (YAML, the schema of the built-in one);
     /// may be given several times.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
     kb: Vec<PathBuf>,
 
     #[command(flatten)]
-    allowlist: AllowlistArg,
+    list: ListArgs,
 
     #[command(flatten)]
     at: AtArg,
 
-    /// Which Exchange release's rules apply to pasted Get-ExchangeCertificate output
-    /// (see mfgcheck check --help): whether a self-signed certificate is allowed, and
-    /// which list of CAs is used.
-    #[arg(long, value_enum, default_value_t = ProfileArg::Exchange2010)]
-    profile: ProfileArg,
-
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     format: Format,
 }
 
@@ -86,7 +77,7 @@ pub(super) struct LyncArgs {
 }
 
 pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
-    let allowlist = args.allowlist.load_for(args.profile.into())?;
+    let allowlist = args.list.load()?;
     let mut kb = KnowledgeBase::embedded()?;
     for path in &args.kb {
         let (name, text) = read_text(path)?;
@@ -105,7 +96,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
     }
     let options = mfgcheck::triage::TriageOptions {
         at: args.at.get(),
-        profile: args.profile.into(),
+        profile: args.list.profile(),
     };
     let t = mfgcheck::triage::triage(&text, &kb, &allowlist, options);
     write_stdout(&match args.format {
