@@ -131,12 +131,12 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
                     .map(|&i| list.authority(i).name.as_str())
                     .collect();
                 if names.is_empty() {
-                    Fatal(format!(
+                    Fatal::new(format!(
                         "no authority named \"{name}\" in {} (see mfgcheck allowlist list, or search)",
                         list.source()
                     ))
                 } else {
-                    Fatal(format!(
+                    Fatal::new(format!(
                         "\"{name}\" matches several authorities: {}",
                         names.join("; ")
                     ))

@@ -87,8 +87,8 @@ pub(super) fn run(args: BundleArgs) -> Result<ExitCode, Fatal> {
     if let Some(output) = &args.output {
         refuse_output(output, &args.files, args.force)?;
     } else if args.format == BundleFormat::P7b && io::stdout().is_terminal() {
-        return Err(Fatal(
-            "a .p7b is binary: give -o FILE, or --format pem for the terminal".into(),
+        return Err(Fatal::new(
+            "a .p7b is binary: give -o FILE, or --format pem for the terminal",
         ));
     }
     let allowlist = args.list.load()?;
@@ -113,7 +113,7 @@ pub(super) fn run(args: BundleArgs) -> Result<ExitCode, Fatal> {
             let mut out = io::stdout().lock();
             match out.write_all(&bytes).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                    return Err(Fatal(format!("cannot write output: {e}")));
+                    return Err(Fatal::new(format!("cannot write output: {e}")));
                 }
                 _ => {}
             }
@@ -201,16 +201,16 @@ fn summary(
 /// Never over an input file; over an existing file only with --force.
 fn refuse_output(output: &Path, files: &[PathBuf], force: bool) -> Result<(), Fatal> {
     if super::is_input(output, files) {
-        return Err(Fatal(format!(
-            "{}: -o would overwrite an input file; give another name",
-            output.display()
-        )));
+        return Err(Fatal::of(
+            output.display(),
+            "-o would overwrite an input file; give another name",
+        ));
     }
     if !force && output.exists() {
-        return Err(Fatal(format!(
-            "{}: exists; give --force to replace it",
-            output.display()
-        )));
+        return Err(Fatal::of(
+            output.display(),
+            "exists; give --force to replace it",
+        ));
     }
     Ok(())
 }
@@ -228,10 +228,9 @@ fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), Fatal> {
         .open(path)
         .and_then(|mut f| f.write_all(bytes).and_then(|()| f.flush()))
         .map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists => Fatal(format!(
-                "{}: exists; give --force to replace it",
-                path.display()
-            )),
-            _ => Fatal(format!("{}: cannot write: {e}", path.display())),
+            io::ErrorKind::AlreadyExists => {
+                Fatal::of(path.display(), "exists; give --force to replace it")
+            }
+            _ => Fatal::of(path.display(), format_args!("cannot write: {e}")),
         })
 }

@@ -128,10 +128,10 @@ impl ConnectArgs {
             presented: Vec::new(),
         };
         for text in &self.connect {
-            let endpoint =
-                Endpoint::parse(text, default_port).map_err(|e| Fatal(format!("--connect {e}")))?;
+            let endpoint = Endpoint::parse(text, default_port)
+                .map_err(|e| Fatal::new(format!("--connect {e}")))?;
             let presented =
-                connect::fetch(&endpoint, &options).map_err(|e| Fatal(e.to_string()))?;
+                connect::fetch(&endpoint, &options).map_err(|e| Fatal::new(e.to_string()))?;
             fetched.inputs.push(Input {
                 name: presented.endpoint.clone(),
                 bytes: presented.certificates.concat(),
@@ -145,7 +145,7 @@ impl ConnectArgs {
                 .map(|p| mfgcheck::report::bundle::pem(p.certificates.iter().map(Vec::as_slice)))
                 .collect();
             std::fs::write(save, pem)
-                .map_err(|e| Fatal(format!("{}: cannot write: {e}", save.display())))?;
+                .map_err(|e| Fatal::of(save.display(), format_args!("cannot write: {e}")))?;
         }
         Ok(fetched)
     }
@@ -160,7 +160,7 @@ pub(super) fn inputs(
     command: &str,
 ) -> Result<(Vec<Input>, Vec<Presented>), Fatal> {
     if let Some(hint) = files.iter().find_map(|f| endpoint_hint(f)) {
-        return Err(Fatal(hint));
+        return Err(Fatal::new(hint));
     }
     if !connect.wanted() {
         return Ok((super::read_inputs(files, command)?, Vec::new()));
@@ -193,10 +193,10 @@ fn endpoint_hint(file: &Path) -> Option<String> {
 /// `--save` must not overwrite a file the command reads.
 fn refuse_input_as_output(save: &Path, files: &[PathBuf]) -> Result<(), Fatal> {
     if super::is_input(save, files) {
-        return Err(Fatal(format!(
-            "{}: --save would overwrite an input file; give another name",
-            save.display()
-        )));
+        return Err(Fatal::of(
+            save.display(),
+            "--save would overwrite an input file; give another name",
+        ));
     }
     Ok(())
 }

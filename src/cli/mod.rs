@@ -311,10 +311,10 @@ fn read_password(file: Option<&Path>, env: Option<&str>) -> Result<Option<Passwo
     if let Some(var) = env {
         return match std::env::var(var) {
             Ok(value) => Ok(Some(Password::new(value))),
-            Err(std::env::VarError::NotPresent) => Err(Fatal(format!(
+            Err(std::env::VarError::NotPresent) => Err(Fatal::new(format!(
                 "--password-env {var}: the environment variable is not set"
             ))),
-            Err(std::env::VarError::NotUnicode(_)) => Err(Fatal(format!(
+            Err(std::env::VarError::NotUnicode(_)) => Err(Fatal::new(format!(
                 "--password-env {var}: the value is not valid Unicode"
             ))),
         };
@@ -350,10 +350,13 @@ fn with_password<T>(
                 true
             }
             Problem::PasswordNeeded => {
-                return Err(Fatal(format!(
-                    "{}: give it with --password-file FILE or --password-env VAR",
-                    mfgcheck::load::password_needed(file)
-                )));
+                return Err(Fatal {
+                    message: format!(
+                        "{}: give it with --password-file FILE or --password-env VAR",
+                        mfgcheck::load::password_needed(file)
+                    ),
+                    input: Some(file.to_owned()),
+                });
             }
             Problem::WrongPassword => {
                 let from = match (&source.password_file, &source.password_env) {
@@ -362,7 +365,10 @@ fn with_password<T>(
                     (None, None) if attempts > 0 => format!(" ({attempts} attempts)"),
                     (None, None) => String::new(),
                 };
-                return Err(Fatal(format!("{err}{from}")));
+                return Err(Fatal {
+                    message: format!("{err}{from}"),
+                    input: Some(file.to_owned()),
+                });
             }
             _ => false,
         };
@@ -371,17 +377,91 @@ fn with_password<T>(
         }
         attempts += 1;
         let typed = rpassword::prompt_password(format!("Password for {file}: "))
-            .map_err(|e| Fatal(format!("cannot read the password from the terminal: {e}")))?;
+            .map_err(|e| Fatal::new(format!("cannot read the password from the terminal: {e}")))?;
         password = Some(Password::new(typed));
     }
 }
 
-/// An error that ends the run with exit status 2, already worded for the user.
-struct Fatal(String);
+/// An error that ends the run with exit status 2: its words for the user and, when it
+/// concerns one input (a file, `<stdin>`, a server, an address), that input, which a
+/// JSON error names in `input`.
+#[derive(Debug)]
+struct Fatal {
+    message: String,
+    input: Option<String>,
+}
 
-impl<E: std::fmt::Display> From<E> for Fatal {
-    fn from(e: E) -> Self {
-        Fatal(e.to_string())
+impl Fatal {
+    /// An error about the run itself (the arguments, the terminal, the output).
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            input: None,
+        }
+    }
+
+    /// An error about `input`: "INPUT: problem".
+    fn of(input: impl std::fmt::Display, problem: impl std::fmt::Display) -> Self {
+        let input = input.to_string();
+        Self {
+            message: format!("{input}: {problem}"),
+            input: Some(input),
+        }
+    }
+}
+
+impl From<mfgcheck::load::LoadError> for Fatal {
+    fn from(e: mfgcheck::load::LoadError) -> Self {
+        Self::of(&e.file, &e.problem)
+    }
+}
+
+impl From<mfgcheck::Error> for Fatal {
+    fn from(e: mfgcheck::Error) -> Self {
+        let input = match &e {
+            mfgcheck::Error::Load(load) => Some(load.file.clone()),
+            mfgcheck::Error::Parse(parse) => Some(parse.origin.file.to_string()),
+            mfgcheck::Error::KeyOnly { files }
+            | mfgcheck::Error::TooManyCertificates { files, .. } => Some(files.clone()),
+            mfgcheck::Error::Leaf(_) | mfgcheck::Error::NoInput => None,
+        };
+        Self {
+            message: e.to_string(),
+            input,
+        }
+    }
+}
+
+impl From<mfgcheck::triage::KbError> for Fatal {
+    fn from(e: mfgcheck::triage::KbError) -> Self {
+        Self {
+            message: e.to_string(),
+            input: Some(e.file.clone()),
+        }
+    }
+}
+
+impl From<mfgcheck::lync::LyncError> for Fatal {
+    fn from(e: mfgcheck::lync::LyncError) -> Self {
+        Self {
+            message: e.to_string(),
+            input: Some(e.file.clone()),
+        }
+    }
+}
+
+impl From<mfgcheck::scan::FilterError> for Fatal {
+    fn from(e: mfgcheck::scan::FilterError) -> Self {
+        Self::new(e.to_string())
+    }
+}
+
+impl From<mfgcheck::policy::AllowlistError> for Fatal {
+    fn from(e: mfgcheck::policy::AllowlistError) -> Self {
+        Self {
+            message: e.to_string(),
+            input: Some(e.file),
+        }
     }
 }
 
@@ -458,10 +538,10 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(Fatal(message)) => {
-            let _ = writeln!(anstream::stderr(), "mfgcheck: error: {message}");
+        Err(fatal) => {
+            let _ = writeln!(anstream::stderr(), "mfgcheck: error: {}", fatal.message);
             if json {
-                let _ = write_stdout(&json_error(&message, input_of(&message, &argv)));
+                let _ = write_stdout(&json_error(&fatal.message, fatal.input.as_deref()));
             }
             ExitCode::from(2)
         }
@@ -477,21 +557,6 @@ fn wants_json(argv: &[String]) -> bool {
         || argv.iter().any(|a| a == "--format=json")
 }
 
-/// The input an error concerns: every message names it first ("FILE: problem"), so
-/// it is the argument (or `<stdin>`) the message starts with.
-fn input_of<'a>(message: &str, argv: &'a [String]) -> Option<&'a str> {
-    argv.iter()
-        .skip(1)
-        .map(String::as_str)
-        .chain(std::iter::once("<stdin>"))
-        .filter(|a| !a.is_empty() && !a.starts_with('-'))
-        .find(|a| {
-            message
-                .strip_prefix(a)
-                .is_some_and(|rest| rest.starts_with(": "))
-        })
-}
-
 /// `{"schema_version": 1, "error": "...", "input": "..."}`.
 fn json_error(message: &str, input: Option<&str>) -> String {
     let doc = serde_json::json!({
@@ -504,7 +569,7 @@ fn json_error(message: &str, input: Option<&str>) -> String {
 
 /// Renders JSON the way every subcommand prints it.
 fn json_text(value: &serde_json::Value) -> Result<String, Fatal> {
-    let mut s = serde_json::to_string_pretty(value)?;
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Fatal::new(e.to_string()))?;
     s.push('\n');
     Ok(s)
 }
@@ -514,7 +579,7 @@ fn write_stdout(text: &str) -> Result<(), Fatal> {
     let mut out = anstream::stdout();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(Fatal(format!("cannot write output: {e}")))
+            Err(Fatal::new(format!("cannot write output: {e}")))
         }
         _ => Ok(()),
     }
@@ -534,14 +599,14 @@ fn terminal_width() -> usize {
 fn read_inputs(files: &[PathBuf], command: &str) -> Result<Vec<Input>, Fatal> {
     if files.is_empty() {
         if io::stdin().is_terminal() {
-            return Err(Fatal(format!(
+            return Err(Fatal::new(format!(
                 "no input: give a certificate file, or - to read standard input (see mfgcheck {command} --help)"
             )));
         }
         return Ok(vec![read_input(Path::new("-"))?]);
     }
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
-        return Err(Fatal("standard input (-) can be read only once".into()));
+        return Err(Fatal::new("standard input (-) can be read only once"));
     }
     files.iter().map(|f| read_input(f)).collect()
 }
@@ -566,7 +631,7 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
     } else {
         path.display().to_string()
     };
-    let fail = |what: String| Fatal(format!("{name}: {what}"));
+    let fail = |what: String| Fatal::of(&name, what);
     let mut bytes = Vec::new();
     let read = if stdin {
         io::stdin()

@@ -264,7 +264,7 @@ fn setup(args: &ScanArgs) -> Result<(ScanOptions, scan::Filter, Shared), Fatal> 
     let extras = match &args.chain_dir {
         Some(dir) => {
             if !dir.is_dir() {
-                return Err(Fatal(format!(
+                return Err(Fatal::new(format!(
                     "--chain-dir {}: not a directory",
                     dir.display()
                 )));
@@ -286,7 +286,7 @@ fn destination(output: Option<&std::path::Path>, text: bool) -> Result<Box<dyn W
     Ok(match output {
         Some(path) => {
             let file = File::create(path)
-                .map_err(|e| Fatal(format!("{}: cannot write: {e}", path.display())))?;
+                .map_err(|e| Fatal::of(path.display(), format_args!("cannot write: {e}")))?;
             if text {
                 Box::new(BufWriter::new(anstream::AutoStream::never(file)))
             } else {
@@ -332,7 +332,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
     let summary = match summary {
         Ok(s) => s,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::from(1)),
-        Err(e) => return Err(Fatal(format!("cannot write the report: {e}"))),
+        Err(e) => return Err(Fatal::new(format!("cannot write the report: {e}"))),
     };
     // The text report ends with the same line; on one terminal, once is enough.
     let text_on_terminal =
@@ -361,7 +361,7 @@ pub(super) fn run(args: ScanArgs) -> Result<ExitCode, Fatal> {
         if let Some(list) = &args.connect_list {
             places.push(format!("{} (no endpoint listed)", list.display()));
         }
-        return Err(Fatal(format!(
+        return Err(Fatal::new(format!(
             "nothing to check: no certificate bundle in {}; check the paths, --include/--exclude and --connect-list, or pass --allow-empty",
             places.join(", ")
         )));
@@ -389,7 +389,7 @@ struct Servers<'a> {
 /// server is asked (a typo in a monitoring list should fail loudly).
 fn read_list(path: &Path) -> Result<Vec<Target>, Fatal> {
     let (name, text) = read_text(path)?;
-    connect::parse_list(&text).map_err(|e| Fatal(format!("{name}: {e}")))
+    connect::parse_list(&text).map_err(|e| Fatal::of(&name, e))
 }
 
 /// The chain a server presents, for a scan record; why not, when it presents none.

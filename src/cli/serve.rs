@@ -97,6 +97,6 @@ pub(super) fn run(args: ServeArgs) -> Result<ExitCode, Fatal> {
         open: args.open,
         allow_hosts: args.allow_host,
     };
-    crate::web::serve(config).map_err(Fatal)?;
+    crate::web::serve(config).map_err(Fatal::new)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -64,7 +64,7 @@ fn values(texts: &[String]) -> Result<Vec<String>, Fatal> {
             .map(str::to_owned)
             .collect();
         if lines.is_empty() {
-            return Err(Fatal("<stdin>: no value to read".into()));
+            return Err(Fatal::of("<stdin>", "no value to read"));
         }
         return Ok(lines);
     }

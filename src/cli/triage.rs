@@ -92,7 +92,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
     }
     let (name, text) = read_text(&path)?;
     if text.trim().is_empty() {
-        return Err(Fatal(format!("{name}: the text is empty")));
+        return Err(Fatal::of(&name, "the text is empty"));
     }
     let options = mfgcheck::triage::TriageOptions {
         at: args.at.get(),
@@ -113,7 +113,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
 
 pub(super) fn lync(args: LyncArgs) -> Result<ExitCode, Fatal> {
     if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
-        return Err(Fatal("standard input (-) can be read only once".into()));
+        return Err(Fatal::new("standard input (-) can be read only once"));
     }
     let mut objects = Vec::new();
     let mut names = Vec::new();
@@ -123,10 +123,10 @@ pub(super) fn lync(args: LyncArgs) -> Result<ExitCode, Fatal> {
         names.push(name);
     }
     let Some(r) = mfgcheck::lync::assess(&objects) else {
-        return Err(Fatal(format!(
-            "{}: no Get-CsExternalAccessPolicy or Get-CsMediaConfiguration output found (save it with | Format-List or Export-Csv)",
-            names.join(", ")
-        )));
+        return Err(Fatal::of(
+            names.join(", "),
+            "no Get-CsExternalAccessPolicy or Get-CsMediaConfiguration output found (save it with | Format-List or Export-Csv)",
+        ));
     };
     write_stdout(&match args.format {
         Format::Text => report::lync_text(&r, terminal_width()),
