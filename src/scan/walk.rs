@@ -142,62 +142,31 @@ impl Iterator for Root<'_> {
 }
 
 /// One directory tree, depth first: a directory's files in name order, then its
-/// subdirectories in name order, each listed when reached. The levels are a stack of
-/// their own, not the thread's, so any depth of nesting is walked.
+/// subdirectories in name order, each listed when reached (walkdir, each directory's
+/// entries sorted files first): the order of [`path_order`]. walkdir keeps its levels
+/// on a stack of its own, so any depth of nesting is walked.
 struct Tree<'a> {
     root: PathBuf,
     canonical: PathBuf,
     filter: &'a Filter,
-    /// The files of the directory listed last, not yet handed out.
-    files: std::vec::IntoIter<PathBuf>,
-    /// For each directory being walked, its subdirectories not yet entered.
-    levels: Vec<std::vec::IntoIter<PathBuf>>,
+    entries: walkdir::IntoIter,
 }
 
 impl<'a> Tree<'a> {
     fn new(root: &Path, filter: &'a Filter) -> Self {
+        let entries = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by(|a, b| {
+                let (a_dir, b_dir) = (a.file_type().is_dir(), b.file_type().is_dir());
+                a_dir.cmp(&b_dir).then_with(|| a.file_name().cmp(b.file_name()))
+            })
+            .into_iter();
         Self {
             root: root.to_path_buf(),
             canonical: fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             filter,
-            files: Vec::new().into_iter(),
-            levels: vec![vec![root.to_path_buf()].into_iter()],
+            entries,
         }
-    }
-
-    /// Lists `dir`: its files (those the filter takes) to hand out, its
-    /// subdirectories to enter after them.
-    fn list(&mut self, dir: &Path) -> Result<(), Found> {
-        let entries = fs::read_dir(dir).map_err(|e| Found::Unwalkable {
-            path: dir.to_path_buf(),
-            message: format!("cannot list the directory: {}", io_words(&e)),
-        })?;
-        // Each name is taken once: sorting by `DirEntry::file_name` would allocate it
-        // at every comparison.
-        let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> =
-            entries.flatten().map(|e| (e.file_name(), e)).collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut files = Vec::new();
-        let mut subdirectories = Vec::new();
-        for (name, entry) in entries {
-            // Made at its size: `Path::join` copies the directory, then grows for the name.
-            let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
-            path.push(dir);
-            path.push(name);
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() {
-                subdirectories.push(path);
-            } else if (kind.is_file() || (kind.is_symlink() && self.inside(&path)))
-                && self.wanted(&path)
-            {
-                files.push(path);
-            }
-        }
-        self.files = files.into_iter();
-        self.levels.push(subdirectories.into_iter());
-        Ok(())
     }
 
     /// Whether a link leads to a file inside this tree.
@@ -218,19 +187,25 @@ impl Iterator for Tree<'_> {
 
     fn next(&mut self) -> Option<Found> {
         loop {
-            if let Some(file) = self.files.next() {
-                return Some(Found::File(file));
+            let entry = match self.entries.next()? {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e.path().map_or_else(|| self.root.clone(), Path::to_path_buf);
+                    let why = e.io_error().map_or_else(|| e.to_string(), io_words);
+                    return Some(Found::Unwalkable {
+                        path,
+                        message: format!("cannot list the directory: {why}"),
+                    });
+                }
+            };
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                continue;
             }
-            let level = self.levels.last_mut()?;
-            match level.next() {
-                Some(dir) => {
-                    if let Err(unwalkable) = self.list(&dir) {
-                        return Some(unwalkable);
-                    }
-                }
-                None => {
-                    self.levels.pop();
-                }
+            let path = entry.into_path();
+            if (kind.is_file() || (kind.is_symlink() && self.inside(&path))) && self.wanted(&path)
+            {
+                return Some(Found::File(path));
             }
         }
     }
