@@ -144,13 +144,12 @@ fn decode(text: &[u8], body: &mut Vec<u8>, der: &mut Vec<u8>) -> bool {
         body.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
     }
     der.clear();
-    der.resize(
-        base64_simd::STANDARD.estimated_decoded_length(body.len()),
-        0,
-    );
-    match base64_simd::STANDARD.decode(body, base64_simd::Out::from_slice(der)) {
-        Ok(decoded) => {
-            let n = decoded.len();
+    let Ok(len) = data_encoding::BASE64.decode_len(body.len()) else {
+        return false;
+    };
+    der.resize(len, 0);
+    match data_encoding::BASE64.decode_mut(body, der) {
+        Ok(n) => {
             der.truncate(n);
             true
         }

@@ -12,7 +12,7 @@ seconds=${1:-600}
 runs=${2:-1000000}
 shift $(( $# > 2 ? 2 : $# ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(check load lean allowlist names thumbprint triage lync)
+[ ${#targets[@]} -gt 0 ] || targets=(check load allowlist names thumbprint triage lync)
 export RUSTC_BOOTSTRAP=1
 
 seed() { # seed TARGET FILES...
@@ -23,7 +23,6 @@ seed() { # seed TARGET FILES...
 }
 seed check ../certs-testdata/*.pem ../certs-testdata/*.cer ../certs-testdata/*.p7b ../certs-testdata/*.pfx ../certs-testdata/*.b64
 seed load ../certs-testdata/*.pem ../certs-testdata/*.cer ../certs-testdata/*.p7b ../certs-testdata/*.pfx ../certs-testdata/*.txt
-seed lean ../certs-testdata/*.pem ../certs-testdata/*.cer ../certs-testdata/*.p7b
 seed allowlist ../certs-testdata/allowlist.yaml ../data/mfg-allowlist.yaml
 seed names ../certs-testdata/README.md
 seed thumbprint ../tests/data/triage/certificate-not-found.txt

@@ -12,7 +12,6 @@ use x509_parser::public_key::PublicKey as X509PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
 use super::algorithm::{KeyAlgorithm, SignatureAlgorithm};
-use super::common_der;
 use super::hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 use super::name::DistinguishedName;
 use super::parts::{self, Extensions, Parts, within};
@@ -216,16 +215,12 @@ pub struct ParseCache {
     /// Keyed by the DER itself, found by its end: a hit computes no digest and hashes
     /// no more than a few bytes.
     parsed: RwLock<ByContent<Arc<Parsed>>>,
-    /// Issuer names read before, by their encoding: every leaf of a CA repeats its
-    /// name, and a kept name is shared, not read again.
-    issuers: super::name::IssuerNames,
 }
 
 impl Default for ParseCache {
     fn default() -> Self {
         Self {
             parsed: RwLock::new(ByContent::with_capacity(PARSED_CA_CERTIFICATES)),
-            issuers: super::name::IssuerNames::new(),
         }
     }
 }
@@ -283,15 +278,12 @@ impl Certificate {
             });
         }
         let der = der.into_vec();
-        // The lean reader takes the common form, x509-parser everything else.
-        let fields = match common_der::read(&der, cache.map(|c| &c.issuers)) {
-            Some(parts) => Fields::new(&der, parts),
-            None => parts::by_x509(&der).and_then(|parts| Fields::new(&der, parts)),
-        }
-        .map_err(|reason| ParseError {
-            origin: origin.clone(),
-            reason,
-        })?;
+        let fields = parts::by_x509(&der)
+            .and_then(|parts| Fields::new(&der, parts))
+            .map_err(|reason| ParseError {
+                origin: origin.clone(),
+                reason,
+            })?;
         let parsed = Arc::new(Parsed {
             sha1: Thumbprint::new(sha1::Sha1::digest(&der).into()),
             sha256: Thumbprint::new(sha2::Sha256::digest(&der).into()),
@@ -511,21 +503,6 @@ impl Certificate {
     }
 }
 
-/// Whether the lean reader and x509-parser read `der` alike: where the lean reader
-/// answers, x509-parser accepts the certificate and every field reads the same. For
-/// the tests and the `lean` fuzz target; not part of the API.
-#[doc(hidden)]
-pub fn lean_reader_agrees(der: &[u8]) -> bool {
-    match common_der::read(der, None) {
-        None => true,
-        Some(parts) => {
-            let lean = Fields::new(der, parts);
-            let full = parts::by_x509(der).and_then(|parts| Fields::new(der, parts));
-            lean.is_ok() && format!("{lean:?}") == format!("{full:?}")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,78 +532,10 @@ mod tests {
     }
 
     #[test]
-    fn the_lean_reader_reads_every_fixture_as_x509_parser_does() {
-        let ders = fixture_certificates();
-        assert!(ders.len() > 40, "{} fixture certificates", ders.len());
-        let mut lean = 0;
-        for der in &ders {
-            assert!(lean_reader_agrees(der));
-            let by_x509 = parts::by_x509(der).and_then(|p| Fields::new(der, p));
-            if let Some(parts) = common_der::read(der, None) {
-                lean += 1;
-                assert_eq!(
-                    format!("{:?}", Fields::new(der, parts)),
-                    format!("{by_x509:?}")
-                );
-            }
-        }
-        // The generator writes the common form, so every v3 one is read lean; the v1
-        // roots of the path graphs are x509-parser's.
-        let v3 = ders
-            .iter()
-            .filter(|der| parts::by_x509(der).is_ok_and(|p| p.version == 3))
-            .count();
-        assert!(v3 + 2 <= ders.len(), "the v1 roots are among the fixtures");
-        assert_eq!(lean, v3, "fixtures read lean");
-    }
-
-    #[test]
-    fn the_lean_reader_answers_for_damaged_certificates_only_as_x509_parser_does() {
-        let mut answered = 0;
-        let mut tried = 0;
-        for der in fixture_certificates() {
-            // Every byte changed a few ways (a stride keeps the test quick), the
-            // certificate cut short, and a byte added after it.
-            let mut damaged: Vec<Vec<u8>> = Vec::new();
-            for at in (0..der.len()).step_by(13) {
-                for change in [0x01, 0x80] {
-                    let mut d = der.clone();
-                    if let Some(b) = d.get_mut(at) {
-                        *b ^= change;
-                    }
-                    damaged.push(d);
-                }
-            }
-            for len in (0..der.len()).step_by(97) {
-                damaged.push(der[..len].to_vec());
-            }
-            let mut longer = der.clone();
-            longer.push(0);
-            damaged.push(longer);
-            for d in &damaged {
-                tried += 1;
-                if common_der::read(d, None).is_some() {
-                    answered += 1;
-                }
-                assert!(
-                    lean_reader_agrees(d),
-                    "a damaged copy of a fixture reads differently"
-                );
-            }
-        }
-        // Damage in a signature, a key or a name's letters still reads (about three
-        // in four copies): the test compares real answers, not only refusals.
-        assert!(
-            answered * 4 > tried,
-            "{answered} of {tried} damaged copies read lean"
-        );
-    }
-
-    #[test]
     fn certificates_outside_the_common_form_are_read_by_x509_parser() {
         // A fixture with its serial number's length in the long form, which DER
-        // forbids and x509-parser accepts: the lean reader declines, and the
-        // certificate still reads, with the fixture's own names, serial and key.
+        // forbids and x509-parser accepts: the certificate still reads, with the
+        // fixture's own names, serial and key.
         let der = fixture_certificates()
             .into_iter()
             .find(|d| d.get(1) == Some(&0x82) && d.get(5) == Some(&0x82))
@@ -647,7 +556,6 @@ mod tests {
         changed.extend(two(outer.len()));
         changed.extend(&outer);
 
-        assert!(common_der::read(&changed, None).is_none());
         let raw = |der: &[u8]| crate::load::load_with("fixture", der, None, None).expect("loads");
         let read = |der: &[u8]| {
             let raw = raw(der)
@@ -667,30 +575,5 @@ mod tests {
             original.public_key().key_bytes()
         );
         assert_ne!(changed.tbs(), original.tbs());
-    }
-
-    #[test]
-    fn issuer_names_kept_read_as_fresh_ones() {
-        let cache = ParseCache::default();
-        let raws = || {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("certs-testdata");
-            let bytes = std::fs::read(dir.join("story-bundle.pem")).expect("a fixture");
-            crate::load::load_with("fixture", &bytes, None, None)
-                .expect("loads")
-                .certificates
-        };
-        // Twice through the cache (the second time from the kept names), once without.
-        for _ in 0..2 {
-            for (cached, fresh) in raws().into_iter().zip(raws()) {
-                let cached = Certificate::from_raw_cached(cached, Some(&cache)).expect("reads");
-                let fresh = Certificate::from_raw(fresh).expect("reads");
-                assert_eq!(
-                    format!("{:?}", cached.issuer()),
-                    format!("{:?}", fresh.issuer())
-                );
-                assert_eq!(cached.issuer().to_string(), fresh.issuer().to_string());
-            }
-        }
-        assert!(cache.issuers.len() > 0);
     }
 }

@@ -6,7 +6,6 @@
 
 mod algorithm;
 mod certificate;
-mod common_der;
 pub mod date;
 pub mod hex;
 mod key;
@@ -15,9 +14,7 @@ mod oid;
 mod parts;
 
 pub use algorithm::{Curve, HashAlgorithm, KeyAlgorithm, SignatureAlgorithm};
-pub use certificate::{
-    Certificate, ParseCache, ParseError, PublicKey, Validity, lean_reader_agrees,
-};
+pub use certificate::{Certificate, ParseCache, ParseError, PublicKey, Validity};
 pub use hex::{KeyId, Serial, Sha1Thumbprint, Sha256Thumbprint, Thumbprint};
 pub use key::{KeyMatch, KeyRing, PfxProtection, PrivateKey, Provider, ProviderKind};
 pub use name::{DistinguishedName, NameKey};

@@ -8,13 +8,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use x509_parser::asn1_rs::{Oid, Tag};
 use x509_parser::x509::X509Name;
 
 use super::oid::OidTable;
-use crate::load::ByContent;
 
 /// Attribute types with the keywords people write. The first keyword is the one
 /// Windows prints; the others are accepted when parsing.
@@ -224,8 +223,8 @@ impl DistinguishedName {
     }
 
     /// A certificate's name from its attributes as encoded: per RDN, each attribute's
-    /// type, and its value's tag and contents. [`Self::from_x509`] and the lean
-    /// certificate reader both come here, so a name reads the same either way.
+    /// type, and its value's tag and contents: how [`Self::from_x509`] reads a
+    /// certificate's names.
     pub(crate) fn from_encoded<'a, R, A>(rdns: R) -> Self
     where
         R: Iterator<Item = A>,
@@ -524,43 +523,6 @@ fn unescape(v: &str) -> Result<String, NameError> {
         }
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// How many issuer names a `ParseCache` keeps.
-const ISSUER_NAMES: usize = 1 << 12;
-
-/// Issuer names by their encoding (the whole Name element): every leaf of a CA repeats
-/// its name, and a kept name is shared, not read again. Held by the parse cache and
-/// used by both certificate readers.
-#[derive(Debug)]
-pub(super) struct IssuerNames(RwLock<ByContent<DistinguishedName>>);
-
-impl IssuerNames {
-    pub(super) fn new() -> Self {
-        Self(RwLock::new(ByContent::with_capacity(ISSUER_NAMES)))
-    }
-
-    /// How many names are kept.
-    #[cfg(test)]
-    pub(super) fn len(&self) -> usize {
-        self.0.read().map_or(0, |m| m.len())
-    }
-
-    /// The name encoded as `encoded`, kept or else read by `read` (and kept).
-    pub(super) fn get_or_read(
-        &self,
-        encoded: &[u8],
-        read: impl FnOnce() -> Option<DistinguishedName>,
-    ) -> Option<DistinguishedName> {
-        if let Some(kept) = self.0.read().ok().and_then(|m| m.get(encoded).cloned()) {
-            return Some(kept);
-        }
-        let name = read()?;
-        if let Ok(mut kept) = self.0.write() {
-            kept.insert(encoded, name.clone());
-        }
-        Some(name)
-    }
 }
 
 #[cfg(test)]

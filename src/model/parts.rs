@@ -1,7 +1,6 @@
-//! What a certificate reader gives ([`Parts`]: parts of the DER, and what was read
-//! from them), and x509-parser's reading, which takes any certificate it accepts. The
-//! lean reader ([`super::common_der`]) gives the same for the common form, faster. Both
-//! locate what they read in the DER with [`within`].
+//! What the certificate reader gives ([`Parts`]: parts of the DER, and what was read
+//! from them): x509-parser's reading, which takes any certificate it accepts, each part
+//! located in the DER with [`within`].
 
 use std::borrow::Cow;
 use std::ops::Range;

@@ -20,7 +20,6 @@ use crate::{CheckOptions, Error, Input, Shared, check_bundle, load_bundle_with};
 
 mod filter;
 mod issuers;
-mod open;
 mod read;
 mod record;
 mod walk;
@@ -124,7 +123,6 @@ pub fn scan(
     mut emit: impl FnMut(&FileRecord),
     mut progress: impl FnMut(usize),
 ) -> Summary {
-    let _forget = open::Forget;
     let pool = thread_pool(options.jobs);
     let run = |work: &Work| -> Vec<Visit> {
         map_on(pool.as_ref(), work, |&(found, local)| match found {
@@ -483,7 +481,6 @@ pub fn scan_endpoints<E: std::fmt::Display + Sync>(
 /// Loads the CA certificates of a chain directory (every file below it that holds
 /// certificates; files without any are ignored), for [`Shared::extras`].
 pub fn load_chain_dir(dir: &Path, max_file_bytes: u64) -> Result<Vec<Certificate>, Error> {
-    let _forget = open::Forget;
     let mut certs = Vec::new();
     let all = Filter::default();
     for found in Walk::new(&[dir.to_path_buf()], &all) {

@@ -4,8 +4,6 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::open;
-
 pub(super) fn io_words(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
@@ -54,7 +52,7 @@ pub(super) enum Contents {
 /// bytes that can are errors.
 pub(super) fn read_file(path: &Path, max: u64, mut bytes: Vec<u8>) -> Contents {
     let fail = |e: std::io::Error| Contents::Error(format!("cannot read: {}", io_words(&e)));
-    let mut file = match open::open(path) {
+    let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return fail(e),
     };

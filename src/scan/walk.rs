@@ -158,7 +158,9 @@ impl<'a> Tree<'a> {
             .follow_links(false)
             .sort_by(|a, b| {
                 let (a_dir, b_dir) = (a.file_type().is_dir(), b.file_type().is_dir());
-                a_dir.cmp(&b_dir).then_with(|| a.file_name().cmp(b.file_name()))
+                a_dir
+                    .cmp(&b_dir)
+                    .then_with(|| a.file_name().cmp(b.file_name()))
             })
             .into_iter();
         Self {
@@ -190,7 +192,9 @@ impl Iterator for Tree<'_> {
             let entry = match self.entries.next()? {
                 Ok(entry) => entry,
                 Err(e) => {
-                    let path = e.path().map_or_else(|| self.root.clone(), Path::to_path_buf);
+                    let path = e
+                        .path()
+                        .map_or_else(|| self.root.clone(), Path::to_path_buf);
                     let why = e.io_error().map_or_else(|| e.to_string(), io_words);
                     return Some(Found::Unwalkable {
                         path,
@@ -203,8 +207,7 @@ impl Iterator for Tree<'_> {
                 continue;
             }
             let path = entry.into_path();
-            if (kind.is_file() || (kind.is_symlink() && self.inside(&path))) && self.wanted(&path)
-            {
+            if (kind.is_file() || (kind.is_symlink() && self.inside(&path))) && self.wanted(&path) {
                 return Some(Found::File(path));
             }
         }
