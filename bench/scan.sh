@@ -89,6 +89,9 @@ for jobs in 1 0; do
   cpu_ratios=
   rate_ratios=
   before=$(ticks || true)
+  # mfgcheck's --jobs takes 1 and up (its default is one per core); the skeleton's 0 is all cores.
+  mjobs=$jobs
+  [ "$jobs" = 0 ] && mjobs=$(nproc)
   for _ in $(seq "$rounds"); do
     this_floor=$(floor_now)
     timed "$skeleton" "$corpus/bundles" "$jobs"
@@ -96,7 +99,7 @@ for jobs in 1 0; do
       floor_secs=$secs; floor_cpu=$cpu; floor_rss=$rss
     fi
     skeleton_secs=$secs; skeleton_cpu=$cpu
-    timed "$bin" "${args[@]}" --jobs "$jobs"
+    timed "$bin" "${args[@]}" --jobs "$mjobs"
     if [ -z "$best" ] || less "$secs" "$best"; then
       best=$secs; best_cpu=$cpu; best_rss=$rss; floor=$this_floor
     fi
