@@ -9,8 +9,8 @@ use mfgcheck::policy::Verdict;
 use mfgcheck::report::{self, TextOptions};
 
 use super::{
-    AtArg, Fatal, Format, ListArgs, PasswordArgs, json_text, terminal_width, with_password,
-    write_stdout,
+    AtArg, Fatal, Format, FormatArg, ListArgs, PasswordArgs, Verbosity, json_text, terminal_width,
+    with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -86,24 +86,16 @@ pub(super) struct CheckArgs {
     )]
     warn_days: u32,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 
     /// At most 10 lines: the verdict, the finding that decides it with its fix, and the
     /// next command (text only).
     #[arg(long, conflicts_with_all = ["quiet", "verbose"], help_heading = "Output")]
     brief: bool,
 
-    /// The verdict line only (text; JSON is unchanged): for scripts and prompts.
-    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
-    quiet: bool,
-
-    /// After the report, how the path was found: every candidate issuer considered,
-    /// every signature check and its result, why a candidate was set aside, and when
-    /// the budget ran out, which certificates fanned out most (text only).
-    #[arg(short, long, help_heading = "Output")]
-    verbose: bool,
+    #[command(flatten)]
+    verbosity: Verbosity,
 
     #[command(flatten)]
     save: super::connect::SaveArg,
@@ -125,15 +117,15 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     options.warn_days = args.warn_days;
     options.leaf = args.leaf;
     options.profile = args.list.profile();
-    options.trace = args.verbose;
+    options.trace = args.verbosity.verbose;
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();
         args.connect.check(&inputs, &allowlist, &options)
     })?;
 
-    let rendered = match args.format {
+    let rendered = match args.format.format {
         Format::Text if args.brief => report::brief(&outcome, terminal_width(), &full_command()),
-        Format::Text if args.quiet => format!("{}\n", report::verdict_line(&outcome)),
+        Format::Text if args.verbosity.quiet => format!("{}\n", report::verdict_line(&outcome)),
         Format::Text => {
             super::connect::describe(&presented, terminal_width())
                 + &report::text(
@@ -143,7 +135,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
                         width: terminal_width(),
                     },
                 )
-                + &if args.verbose {
+                + &if args.verbosity.verbose {
                     report::search_text(&outcome, terminal_width())
                 } else {
                     String::new()

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use mfgcheck::report;
 
 use super::{
-    AllowlistArg, AtArg, Fatal, Format, PasswordArgs, json_text, with_password, write_stdout,
+    AllowlistArg, AtArg, Fatal, Format, FormatArg, PasswordArgs, Verbosity, json_text,
+    with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -40,19 +41,11 @@ pub(super) struct InspectArgs {
     #[command(flatten)]
     at: AtArg,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 
-    /// One line: how many certificates and keys, and the PFX warnings (text; JSON is
-    /// unchanged).
-    #[arg(short, long, conflicts_with = "verbose", help_heading = "Output")]
-    quiet: bool,
-
-    /// After the report, every signature check the issuer tree rests on, with its
-    /// result, and the certificates set aside for another key identifier (text only).
-    #[arg(short, long, help_heading = "Output")]
-    verbose: bool,
+    #[command(flatten)]
+    verbosity: Verbosity,
 
     #[command(flatten)]
     save: super::connect::SaveArg,
@@ -71,12 +64,12 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
         Some(source) => mfgcheck::inspect_fetching(&inputs, password, source),
         None => mfgcheck::inspect(&inputs, password),
     })?;
-    let rendered = match args.format {
-        Format::Text if args.quiet => report::inspect_line(&inspection),
+    let rendered = match args.format.format {
+        Format::Text if args.verbosity.quiet => report::inspect_line(&inspection),
         Format::Text => {
             super::connect::describe(&presented, super::terminal_width())
                 + &report::inspect_text(&inspection, &allowlist, at, super::terminal_width())
-                + &if args.verbose {
+                + &if args.verbosity.verbose {
                     report::forest_text(&inspection, super::terminal_width())
                 } else {
                     String::new()

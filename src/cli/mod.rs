@@ -231,6 +231,30 @@ fn read_text(path: &Path) -> Result<(String, String), Fatal> {
     Ok((input.name, text))
 }
 
+/// `--format`, for the subcommands that write a text report or one JSON document.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Output")]
+struct FormatArg {
+    /// Output format: text for people, or json (one document with schema_version) for
+    /// scripts; an error is then a JSON document too.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// `-q` and `-v`, for the subcommands whose report has a shorter and a longer form.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Output")]
+struct Verbosity {
+    /// One line instead of the report (text; JSON is unchanged): for scripts and prompts.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// After the report, how it was reached: every signature check and its result, and
+    /// why a candidate issuer was set aside (text only).
+    #[arg(short, long)]
+    verbose: bool,
+}
+
 /// `--at DATE`, shared by the subcommands that judge dates.
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "Judging")]

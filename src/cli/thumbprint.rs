@@ -7,8 +7,8 @@ use mfgcheck::policy::look_up;
 use mfgcheck::report::{self, Compared};
 
 use super::{
-    AllowlistArg, Fatal, Format, PasswordArgs, json_text, read_inputs, read_text, with_password,
-    write_stdout,
+    AllowlistArg, Fatal, Format, FormatArg, PasswordArgs, json_text, read_inputs, read_text,
+    with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -44,9 +44,8 @@ pub(super) struct ThumbprintArgs {
     #[command(flatten)]
     allowlist: AllowlistArg,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 
     #[command(flatten)]
     password: PasswordArgs,
@@ -98,7 +97,7 @@ pub(super) fn run(args: ThumbprintArgs) -> Result<ExitCode, Fatal> {
         pool: &b.pool,
         files: &names,
     });
-    let rendered = match args.format {
+    let rendered = match args.format.format {
         Format::Text => report::lookup_text(&lookups, &allowlist, compared.as_ref()),
         Format::Json => json_text(&report::lookup_json(
             &lookups,

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use mfgcheck::report;
 use mfgcheck::triage::KnowledgeBase;
 
-use super::{AtArg, Fatal, Format, ListArgs, json_text, read_text, terminal_width, write_stdout};
+use super::{
+    AtArg, Fatal, Format, FormatArg, ListArgs, json_text, read_text, terminal_width, write_stdout,
+};
 
 pub(super) const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -59,9 +61,8 @@ pub(super) struct TriageArgs {
     #[command(flatten)]
     at: AtArg,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -71,9 +72,8 @@ pub(super) struct LyncArgs {
     #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    format: FormatArg,
 }
 
 pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
@@ -99,7 +99,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
         profile: args.list.profile(),
     };
     let t = mfgcheck::triage::triage(&text, &kb, &allowlist, options);
-    write_stdout(&match args.format {
+    write_stdout(&match args.format.format {
         Format::Text => report::triage_text(&t, &kb, terminal_width()),
         Format::Json => json_text(&report::triage_json(&t, &kb))?,
     })?;
@@ -128,7 +128,7 @@ pub(super) fn lync(args: LyncArgs) -> Result<ExitCode, Fatal> {
             "no Get-CsExternalAccessPolicy or Get-CsMediaConfiguration output found (save it with | Format-List or Export-Csv)",
         ));
     };
-    write_stdout(&match args.format {
+    write_stdout(&match args.format.format {
         Format::Text => report::lync_text(&r, terminal_width()),
         Format::Json => json_text(&report::lync_json(&r))?,
     })?;
