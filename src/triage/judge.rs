@@ -165,16 +165,9 @@ fn judge_certificate(
     out: &mut Judgement,
 ) {
     let mut add = |id: &'static str, cause: String| {
-        out.judged.push(Judged {
-            id,
-            cause,
-            message: None,
-            lines: vec![c.lines],
-            values: vec![
-                ("thumbprint", c.thumbprint.clone()),
-                ("accepted", accepted(allowlist, at)),
-            ],
-        });
+        let thumbprint = Some(&c.thumbprint);
+        out.judged
+            .push(judged(id, cause, vec![c.lines], thumbprint, allowlist, at));
     };
     let at_day = at.date().to_string();
     match when(c.not_before.as_ref(), c.not_after.as_ref(), at) {
@@ -249,16 +242,9 @@ fn judge_issuer(
 ) {
     let at_day = at.date().to_string();
     let mut add = |id: &'static str, cause: String| {
-        out.judged.push(Judged {
-            id,
-            cause,
-            message: None,
-            lines: vec![c.lines],
-            values: vec![
-                ("thumbprint", c.thumbprint.clone()),
-                ("accepted", accepted(allowlist, at)),
-            ],
-        });
+        let thumbprint = Some(&c.thumbprint);
+        out.judged
+            .push(judged(id, cause, vec![c.lines], thumbprint, allowlist, at));
     };
     let Some(issuer_text) = &c.issuer else {
         out.unjudged.push(format!(
@@ -330,9 +316,9 @@ fn judge_issuer(
     }
 }
 
-/// What a trust's judgement found: its thumbprint (or a placeholder) and the accepted
-/// CAs fill the entry's fix.
-fn trust_judged(
+/// What a judgement of a certificate or a trust found: the thumbprint (or a
+/// placeholder) and the accepted CAs fill the entry's fix.
+fn judged(
     id: &'static str,
     cause: String,
     lines: Vec<(usize, usize)>,
@@ -374,7 +360,7 @@ fn judge_trust(
     let mut push =
         |id: &'static str, cause: String, lines: Vec<(usize, usize)>, thumb: Option<&String>| {
             out.judged
-                .push(trust_judged(id, cause, lines, thumb, allowlist, at));
+                .push(judged(id, cause, lines, thumb, allowlist, at));
         };
     if let Some(thumb) = &current
         && !facts.exchange_certificates.is_empty()
