@@ -210,8 +210,31 @@ pub fn load_bundle_with(
 /// certificate names for its issuer (AIA caIssuers). The library never connects:
 /// `network::aia::Client` does (feature `fetch`), and tests give addresses of their own.
 pub trait IssuerSource: Send + Sync + std::fmt::Debug {
-    /// The answer at `url`, or why there is none (a few words, for a warning).
-    fn fetch(&self, url: &str) -> Result<Vec<u8>, String>;
+    /// The answer at `url`, or why there is none.
+    fn fetch(&self, url: &str) -> Result<Vec<u8>, FetchError>;
+}
+
+/// Why an issuer could not be fetched from its address, in words an admin can act on
+/// (the `aia-fetch-failed` warning says them after the address).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// Not an `http:` address (`a file: address`, `"x", not an address`), given or
+    /// redirected to: refused by its scheme, never requested.
+    #[error("{}{what}, which is not fetched: only http:// addresses are (RFC 5280 caIssuers)", if *.redirected { "redirected to " } else { "" })]
+    Scheme { what: String, redirected: bool },
+    #[error("timed out")]
+    TimedOut,
+    #[error("more than {0} redirects (a loop?)")]
+    Redirects(u32),
+    #[error("a redirect without a Location")]
+    NoLocation,
+    #[error("the server answered HTTP {code} {reason}")]
+    Status { code: u16, reason: String },
+    #[error("the answer is larger than {kib} KiB")]
+    TooLarge { kib: u64 },
+    /// Another failure of the connection or the HTTP exchange, in words.
+    #[error("{0}")]
+    Http(String),
 }
 
 /// Addresses one check follows at most: real chains are two or three CAs deep, and a
@@ -228,7 +251,7 @@ fn issuers_at(
     cert: &Certificate,
     shared: &Shared,
 ) -> Result<Vec<Certificate>, String> {
-    let bytes = source.fetch(url)?;
+    let bytes = source.fetch(url).map_err(|e| e.to_string())?;
     let loaded = load::load(url, &bytes, None)
         .map_err(|e| format!("the answer is not a certificate ({})", e.problem))?;
     let mut found = Vec::new();

@@ -15,7 +15,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::IssuerSource;
+use crate::{FetchError, IssuerSource};
 
 /// The largest answer read: a CA certificate is 1-2 KiB, a PKCS#7 bundle of a few of
 /// them well under 64 KiB.
@@ -24,7 +24,7 @@ pub const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 /// Redirects followed (a CA moving its files); more is a loop.
 const MAX_REDIRECTS: u32 = 3;
 
-type Answer = Arc<OnceLock<Result<Arc<[u8]>, String>>>;
+type Answer = Arc<OnceLock<Result<Arc<[u8]>, FetchError>>>;
 
 /// Fetches over HTTP, once per address.
 pub struct Client {
@@ -106,21 +106,21 @@ impl Client {
         }
     }
 
-    fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+    fn get(&self, url: &str) -> Result<Vec<u8>, FetchError> {
         let deadline = Instant::now() + self.timeout;
         let mut url = url.to_owned();
         let mut redirects = 0;
         loop {
-            if let Some(scheme) = other_scheme(&url) {
-                let said = if redirects == 0 { "" } else { "redirected to " };
-                return Err(format!(
-                    "{said}{scheme}, which is not fetched: only http:// addresses are (RFC 5280 caIssuers)"
-                ));
+            if let Some(what) = other_scheme(&url) {
+                return Err(FetchError::Scheme {
+                    what,
+                    redirected: redirects > 0,
+                });
             }
             let left = deadline
                 .checked_duration_since(Instant::now())
                 .filter(|d| !d.is_zero())
-                .ok_or_else(|| "timed out".to_owned())?;
+                .ok_or(FetchError::TimedOut)?;
             let response = self
                 .agent
                 .get(&url)
@@ -134,26 +134,25 @@ impl Client {
             }
             redirects += 1;
             if redirects > MAX_REDIRECTS {
-                return Err(format!("more than {MAX_REDIRECTS} redirects (a loop?)"));
+                return Err(FetchError::Redirects(MAX_REDIRECTS));
             }
             let location = response
                 .headers()
                 .get("location")
                 .and_then(|l| l.to_str().ok())
-                .ok_or_else(|| "a redirect without a Location".to_owned())?;
+                .ok_or(FetchError::NoLocation)?;
             url = resolve(&url, location);
         }
     }
 
     /// The body of a final answer, at most [`MAX_ANSWER_BYTES`].
-    fn body(&self, mut response: ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, String> {
+    fn body(&self, mut response: ureq::http::Response<ureq::Body>) -> Result<Vec<u8>, FetchError> {
         let status = response.status();
         if !status.is_success() {
-            return Err(format!(
-                "the server answered HTTP {} {}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or_default()
-            ));
+            return Err(FetchError::Status {
+                code: status.as_u16(),
+                reason: status.canonical_reason().unwrap_or_default().to_owned(),
+            });
         }
         let mut bytes = Vec::new();
         response
@@ -163,17 +162,16 @@ impl Client {
             .read_to_end(&mut bytes)
             .map_err(|e| words(ureq::Error::Io(e)))?;
         if bytes.len() as u64 > MAX_ANSWER_BYTES {
-            return Err(format!(
-                "the answer is larger than {} KiB",
-                MAX_ANSWER_BYTES / 1024
-            ));
+            return Err(FetchError::TooLarge {
+                kib: MAX_ANSWER_BYTES / 1024,
+            });
         }
         Ok(bytes)
     }
 }
 
 impl IssuerSource for Client {
-    fn fetch(&self, url: &str) -> Result<Vec<u8>, String> {
+    fn fetch(&self, url: &str) -> Result<Vec<u8>, FetchError> {
         let cell = match self.answers.lock() {
             Ok(mut answers) => answers.entry(url.to_owned()).or_default().clone(),
             // A thread panicked holding the lock: fetch without the cache.
@@ -186,13 +184,13 @@ impl IssuerSource for Client {
 }
 
 /// An HTTP failure in words an admin can act on.
-fn words(e: ureq::Error) -> String {
+fn words(e: ureq::Error) -> FetchError {
     use ureq::Error;
-    match e {
-        Error::Timeout(_) => "timed out".into(),
+    let words = match e {
+        Error::Timeout(_) => return FetchError::TimedOut,
+        Error::TooManyRedirects => return FetchError::Redirects(MAX_REDIRECTS),
         Error::HostNotFound => "the name does not resolve".into(),
         Error::ConnectionFailed => "the connection failed".into(),
-        Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects (a loop?)"),
         Error::RedirectFailed => "a redirect could not be followed".into(),
         Error::TlsRequired | Error::Tls(_) => {
             "redirected to https://, which is not followed (caIssuers are fetched over http)".into()
@@ -204,16 +202,36 @@ fn words(e: ureq::Error) -> String {
         ),
         Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => "timed out".into(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                return FetchError::TimedOut;
+            }
             _ => io.to_string(),
         },
         other => other.to_string(),
-    }
+    };
+    FetchError::Http(words)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{other_scheme, resolve};
+    use super::{Client, FetchError, IssuerSource, other_scheme, resolve};
+
+    #[test]
+    fn another_scheme_is_a_typed_refusal_before_any_request() {
+        let client = Client::new(std::time::Duration::from_secs(1));
+        let refused = client.fetch("file:///etc/passwd").unwrap_err();
+        assert_eq!(
+            refused,
+            FetchError::Scheme {
+                what: "a file: address".into(),
+                redirected: false
+            }
+        );
+        assert_eq!(
+            refused.to_string(),
+            "a file: address, which is not fetched: only http:// addresses are (RFC 5280 caIssuers)"
+        );
+    }
 
     #[test]
     fn redirects_resolve_as_servers_send_them() {
