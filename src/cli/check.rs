@@ -9,8 +9,8 @@ use mfgcheck::policy::Verdict;
 use mfgcheck::report::{self, TextOptions};
 
 use super::{
-    AtArg, Fatal, Format, FormatArg, ListArgs, PasswordArgs, Verbosity, json_text, terminal_width,
-    with_password, write_stdout,
+    AtArg, Fatal, Format, FormatArg, ListArgs, PasswordArgs, Verbosity, WarnArg, json_text,
+    terminal_width, with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -77,14 +77,8 @@ pub(super) struct CheckArgs {
     #[command(flatten)]
     at: AtArg,
 
-    /// Warn (expires-soon) when the certificate expires within this many days.
-    #[arg(
-        long,
-        value_name = "DAYS",
-        default_value_t = 30,
-        help_heading = "Judging"
-    )]
-    warn_days: u32,
+    #[command(flatten)]
+    warn: WarnArg,
 
     #[command(flatten)]
     format: FormatArg,
@@ -114,7 +108,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let (inputs, presented) =
         super::connect::inputs(&args.connect, args.save.path(), &args.files, "check")?;
     let mut options = CheckOptions::at(args.at.get());
-    options.warn_days = args.warn_days;
+    options.warn_days = args.warn.days;
     options.leaf = args.leaf;
     options.profile = args.list.profile();
     options.trace = args.verbosity.verbose;

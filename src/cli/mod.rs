@@ -255,6 +255,15 @@ struct Verbosity {
     verbose: bool,
 }
 
+/// `--warn-days`, for the subcommands that judge how long a certificate has left.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Judging")]
+struct WarnArg {
+    /// Warn (expires-soon) when a certificate expires within this many days.
+    #[arg(long = "warn-days", value_name = "DAYS", default_value_t = 30)]
+    days: u32,
+}
+
 /// `--at DATE`, shared by the subcommands that judge dates.
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "Judging")]

@@ -13,7 +13,7 @@ use mfgcheck::report::{ScanFormat, ScanWriter, summary_words};
 use mfgcheck::scan::{self, ScanOptions, Summary};
 use mfgcheck::{CheckOptions, Shared};
 
-use super::{AtArg, BatchPasswordArgs, Fatal, ListArgs, max_input_bytes, read_text};
+use super::{AtArg, BatchPasswordArgs, Fatal, ListArgs, WarnArg, max_input_bytes, read_text};
 
 /// Servers asked at once by default: they wait on the network, not on the cores.
 const ENDPOINT_JOBS: usize = 16;
@@ -92,14 +92,8 @@ pub(super) struct ScanArgs {
     #[command(flatten)]
     at: AtArg,
 
-    /// Warn (expires-soon) when a certificate expires within this many days.
-    #[arg(
-        long,
-        value_name = "DAYS",
-        default_value_t = 30,
-        help_heading = "Judging"
-    )]
-    warn_days: u32,
+    #[command(flatten)]
+    warn: WarnArg,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = ScanFormatArg::Text, help_heading = "Output")]
@@ -245,7 +239,7 @@ impl Progress {
 /// CAs of --chain-dir, in the order their errors are reported.
 fn setup(args: &ScanArgs) -> Result<(ScanOptions, scan::Filter, Shared), Fatal> {
     let mut check = CheckOptions::at(args.at.get());
-    check.warn_days = args.warn_days;
+    check.warn_days = args.warn.days;
     check.profile = args.list.profile();
     check.password = args.password.read()?;
     // Records carry findings, not the next steps a single check ends with.
