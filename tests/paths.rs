@@ -90,12 +90,17 @@ const GRAPHS: &[(&str, &str, &[&str])] = &[
 ];
 
 fn check(files: &[&str], extra: &[&str]) -> (i32, Value) {
+    check_against(files, &["--allowlist", "graph-allowlist.yaml"], extra)
+}
+
+/// `check FILES` at 2011-06-01 with the allowlist options `list`: (exit code, JSON).
+fn check_against(files: &[&str], list: &[&str], extra: &[&str]) -> (i32, Value) {
     let (code, stdout, stderr) = outcome(
         mfgcheck()
             .arg("check")
             .args(files)
-            .args(["--allowlist", "graph-allowlist.yaml", "--at", "2011-06-01"])
-            .args(["--format", "json"])
+            .args(list)
+            .args(["--at", "2011-06-01", "--format", "json"])
             .args(extra),
     );
     assert!(code == 0 || code == 1, "{files:?}: exit {code}: {stderr}");
@@ -254,18 +259,12 @@ fn v1_roots_beside_a_leaf_are_cas_and_a_wizard_certificate_alone_stays_the_leaf(
     assert_eq!(json["chain"][0]["subject"], "CN=v1.graph.example, O=Graph");
     assert_eq!(chain(&json).len(), 2);
     // A self-signed certificate without basicConstraints, alone: it is the leaf.
-    let (code, stdout, stderr) = outcome(mfgcheck().args([
-        "check",
-        "graph-wizard-nobc.pem",
-        "--profile",
-        "exchange2010-sp2",
-        "--at",
-        "2011-06-01",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let (code, json) = check_against(
+        &["graph-wizard-nobc.pem"],
+        &["--profile", "exchange2010-sp2"],
+        &[],
+    );
+    assert_eq!(code, 0, "{json:#}");
     assert_eq!(json["verdict"], "accepted");
     // A scan takes the roots file as an issuer file, not as a bundle.
     let dir = Scratch::new("graph-v1-scan");
@@ -402,18 +401,8 @@ fn a_listed_ca_needs_no_basic_constraints_its_identity_decides() {
         "version: 1\nauthorities:\n  - name: \"Graph Not-a-CA\"\n    subject: \"CN=Graph Not-a-CA (nobc), O=Graph\"\n    sha1: \"{sha1}\"\n    status: accepted\n"
     );
     let list = dir.file("list.yaml", list.as_bytes());
-    let (code, stdout, stderr) = outcome(mfgcheck().args([
-        "check",
-        "graph-notca-nobc.pem",
-        "--allowlist",
-        &list,
-        "--at",
-        "2011-06-01",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let json: Value = serde_json::from_str(&stdout).unwrap();
+    let (code, json) = check_against(&["graph-notca-nobc.pem"], &["--allowlist", &list], &[]);
+    assert_eq!(code, 0, "{json:#}");
     assert_eq!(json["verdict"], "accepted");
     assert!(
         !codes(&json).contains(&"issuer-not-ca".to_owned()),
