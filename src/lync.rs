@@ -45,10 +45,11 @@ pub fn parse(text: &str, source: &str) -> Result<Vec<Object>, LyncError> {
 }
 
 /// One thing standing in the way, or worth knowing.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Issue {
     /// `public-im-disabled`, `public-av-disabled`, `encryption-required`, `video-vga`,
     /// `setting-missing`.
+    #[schemars(extend("enum" = ["public-im-disabled", "public-av-disabled", "encryption-required", "video-vga", "setting-missing"]))]
     pub code: &'static str,
     /// Whether it stops IM or A/V with Windows Live (else informational).
     pub blocking: bool,
@@ -56,12 +57,14 @@ pub struct Issue {
 }
 
 /// What one scope says.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ScopeReport {
     /// `Global`, `Site:Redmond`, `Tag:AllowWLM`.
     pub scope: String,
     /// `external-access-policy` or `media-configuration`.
+    #[schemars(extend("enum" = ["external-access-policy", "media-configuration"]))]
     pub kind: &'static str,
+    /// `[name, value]` pairs, as the output gave them.
     pub settings: Vec<(String, String)>,
     pub issues: Vec<Issue>,
     /// The commands that fix the blocking issues, scope kept.
@@ -76,7 +79,7 @@ impl ScopeReport {
 }
 
 /// The verdict over all inputs.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct LyncReport {
     pub scopes: Vec<ScopeReport>,
     /// Every scope given is ready and both outputs were given: one alone cannot show
@@ -86,6 +89,7 @@ pub struct LyncReport {
     pub missing: Vec<String>,
     /// `ready`, `changes-needed` or `incomplete` (nothing to change in what was
     /// given, but an output is missing).
+    #[schemars(extend("enum" = ["ready", "changes-needed", "incomplete"]))]
     pub verdict: &'static str,
     pub reminders: Vec<String>,
 }

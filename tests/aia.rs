@@ -224,7 +224,7 @@ fn without_the_flag_nothing_is_fetched_and_the_address_is_named() {
 fn der_answers_complete_and_prove_the_path() {
     let (proxy, asked) = proxy(the_ca);
     let json = check(&proxy, "aia-leaf.pem", true, &[]);
-    common::schema::Schemas::from_readme().check("check", &json);
+    common::schema::Schemas::load().check("check", &json);
     assert_eq!(json["verdict"], "accepted");
     // The issuer's signature is checked now: no issuer-signature-unverified.
     assert_eq!(codes(&json), Vec::<String>::new(), "{json:#}");
@@ -445,7 +445,7 @@ fn inspect_shows_what_was_fetched_and_from_where() {
     );
     assert_eq!(code, 0, "{stderr}");
     let json: Value = serde_json::from_str(&stdout).unwrap();
-    common::schema::Schemas::from_readme().check("inspect", &json);
+    common::schema::Schemas::load().check("inspect", &json);
     let certificates = json["certificates"].as_array().unwrap();
     assert_eq!(certificates.len(), 2, "{json:#}");
     assert_eq!(certificates[1]["issued_by"]["kind"], "absent");

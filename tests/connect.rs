@@ -294,7 +294,7 @@ fn a_chain_through_an_intermediate_is_rejected_and_json_says_where_it_came_from(
     );
     assert_eq!(code, 1, "{stdout}{stderr}");
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-    common::schema::Schemas::from_readme().check("check", &doc);
+    common::schema::Schemas::load().check("check", &doc);
     let codes: Vec<&str> = doc["findings"]
         .as_array()
         .expect("findings")
@@ -700,7 +700,7 @@ fn inspect_connect_over_ipv6_lists_what_the_server_sent() {
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let doc: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
-    common::schema::Schemas::from_readme().check("inspect", &doc);
+    common::schema::Schemas::load().check("inspect", &doc);
     let connection = &doc["connections"][0];
     assert_eq!(connection["endpoint"], endpoint);
     assert_eq!(connection["address"], "::1");

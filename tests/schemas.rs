@@ -52,7 +52,7 @@ const PASSWORD: [&str; 2] = ["--password-file", "pfx-password.txt"];
 
 #[test]
 fn check_documents_match_the_schema() {
-    let schemas = Schemas::from_readme();
+    let schemas = Schemas::load();
     let cases: &[&[&str]] = &[
         &["story-bundle.pem"],
         &["story-aes.pfx", PASSWORD[0], PASSWORD[1]],
@@ -79,7 +79,7 @@ fn check_documents_match_the_schema() {
 
 #[test]
 fn inspect_thumbprint_and_allowlist_documents_match_the_schema() {
-    let schemas = Schemas::from_readme();
+    let schemas = Schemas::load();
     for case in [
         &["story-aes.pfx", PASSWORD[0], PASSWORD[1]][..],
         &["story-legacy.pfx", PASSWORD[0], PASSWORD[1]],
@@ -132,7 +132,7 @@ fn inspect_thumbprint_and_allowlist_documents_match_the_schema() {
 
 #[test]
 fn scan_triage_lync_and_error_documents_match_the_schema() {
-    let schemas = Schemas::from_readme();
+    let schemas = Schemas::load();
     let all = [
         &[
             "scan",
@@ -183,26 +183,72 @@ fn scan_triage_lync_and_error_documents_match_the_schema() {
     }
 }
 
-/// The schema block itself: every type it names is defined.
+/// `docs/schema/` holds what the document types generate, nothing else: a type changed
+/// without regenerating fails here. `MFGCHECK_WRITE_SCHEMAS=1 cargo test --test schemas`
+/// rewrites the files; review the diff as a change of the public contract.
 #[test]
-fn the_schemas_name_only_defined_types() {
-    let schemas = Schemas::from_readme();
-    assert_eq!(schemas.undefined_types(), Vec::<String>::new());
-    // A document of every kind exists, and checking an empty object names what is missing.
-    for document in [
-        "analyze",
-        "check",
-        "inspect",
-        "thumbprint",
-        "allowlist",
-        "lint",
-        "scan",
-        "scan-record",
-        "triage",
-        "lync",
-        "error",
-    ] {
-        let missing = std::panic::catch_unwind(|| schemas.check(document, &serde_json::json!({})));
-        assert!(missing.is_err(), "{document}: an empty object passed");
+fn the_committed_schemas_are_the_generated_ones() {
+    let dir = common::schema::directory();
+    let write = std::env::var_os("MFGCHECK_WRITE_SCHEMAS").is_some();
+    let generated = mfgcheck::report::schema::schemas();
+    let mut stale = Vec::new();
+    for (name, schema) in &generated {
+        let text = mfgcheck::report::schema::schema_text(schema);
+        let path = dir.join(format!("{name}.json"));
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(*name);
+        }
     }
+    assert!(
+        stale.is_empty(),
+        "docs/schema/ differs from the document types for {stale:?}: run MFGCHECK_WRITE_SCHEMAS=1 cargo test --test schemas"
+    );
+    let mut committed: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    committed.sort();
+    let mut expected: Vec<String> = generated.iter().map(|(n, _)| format!("{n}.json")).collect();
+    expected.sort();
+    assert_eq!(
+        committed, expected,
+        "a schema in docs/schema/ no type generates"
+    );
+}
+
+/// The schemas are closed: an empty object, or a real document with a field more or
+/// one fewer, is refused; so a field added or dropped in the code is a change a test sees.
+#[test]
+fn the_schemas_refuse_missing_and_undocumented_fields() {
+    let schemas = Schemas::load();
+    assert_eq!(schemas.names().len(), 12, "{:?}", schemas.names());
+    for name in schemas.names() {
+        assert!(
+            !schemas.accepts(name, &serde_json::json!({})),
+            "{name}: an empty object passed"
+        );
+    }
+    let doc = json(&[&["check", "story-bundle.pem"][..], &AT].concat());
+    assert!(schemas.accepts("check", &doc));
+    let mut extra = doc.clone();
+    extra["chain"][0]["colour"] = "blue".into();
+    assert!(
+        !schemas.accepts("check", &extra),
+        "an undocumented field passed"
+    );
+    let mut missing = doc.clone();
+    missing["leaf"].as_object_mut().unwrap().remove("sha1");
+    assert!(
+        !schemas.accepts("check", &missing),
+        "a missing field passed"
+    );
+    let mut retyped = doc;
+    retyped["verdict"] = "maybe".into();
+    assert!(
+        !schemas.accepts("check", &retyped),
+        "an unknown verdict passed"
+    );
 }

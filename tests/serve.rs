@@ -66,7 +66,7 @@ fn check_answers_the_clis_json_exactly() {
     ]);
     assert_eq!(code, 1);
     assert_eq!(doc, expected, "the same document as the CLI");
-    Schemas::from_readme().check("check", &doc);
+    Schemas::load().check("check", &doc);
 
     // Two files, and the later profile.
     let leaf = bytes("story-leaf.cer");
@@ -132,6 +132,7 @@ fn a_pfx_without_then_with_its_password() {
     );
     assert_eq!(status, 422);
     assert_eq!(doc["password_needed"], true, "{doc}");
+    Schemas::load().check("api-error", &doc);
 }
 
 #[test]
@@ -166,6 +167,7 @@ fn bad_input_is_422_with_the_clis_message_word_for_word() {
         let (code, _, message) = cli(&["check", file]);
         assert_eq!(code, 2, "{file}");
         assert_eq!(doc["error"], message, "{file}");
+        Schemas::load().check("api-error", &doc);
     }
     let (status, doc) = server.form("/api/check", &[("at", None, b"2011-06-01")]);
     assert_eq!(status, 422);
@@ -246,7 +248,7 @@ fn the_body_limit_cross_origin_posts_and_the_headers() {
 #[test]
 fn triage_thumbprint_lync_allowlist_and_analyze() {
     let server = Server::start(&[]);
-    let schemas = Schemas::from_readme();
+    let schemas = Schemas::load();
     let transcript =
         std::fs::read(common::test_data("triage", "new-federationtrust-403.txt")).unwrap();
     let (status, doc) = server.post("/api/triage", "text/plain", transcript, None);
@@ -587,7 +589,7 @@ fn thumbprint_answers_stay_small_whatever_is_pasted() {
     assert_eq!(status, 200);
     assert_eq!(doc["values"].as_array().unwrap().len(), 1000);
     assert_eq!(doc["left_out"], lines - 1000);
-    Schemas::from_readme().check("thumbprint", &doc);
+    Schemas::load().check("thumbprint", &doc);
     // 10 MiB of invisible marks in one line: one value, read to 512 characters.
     let marks = "\u{200E}".repeat(10 * 1024 * 1024 / 3);
     let (status, doc) = server.post("/api/thumbprint", "text/plain", marks.into_bytes(), None);

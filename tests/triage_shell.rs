@@ -29,7 +29,7 @@ fn triage(file: &str, extra: &[&str]) -> (i32, Value) {
     let code = out.status.code().unwrap();
     assert!(code < 2, "{file}: {}", String::from_utf8_lossy(&out.stderr));
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    common::schema::Schemas::from_readme().check("triage", &json);
+    common::schema::Schemas::load().check("triage", &json);
     (code, json)
 }
 

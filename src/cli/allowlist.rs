@@ -10,9 +10,7 @@ use mfgcheck::policy::Allowlist;
 use mfgcheck::report;
 
 use super::ProfileArg;
-use super::{
-    Fatal, Format, json_text, load_allowlist, parse_at, read_text, terminal_width, write_stdout,
-};
+use super::{Fatal, Format, load_allowlist, parse_at, read_text, terminal_width, write_stdout};
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
@@ -87,7 +85,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
             let (name, text) = read_text(&file)?;
             let result = Allowlist::parse(&text, &name);
             write_stdout(&if json {
-                json_text(&report::lint_json(&name, &result))?
+                report::to_text(&report::lint_json(&name, &result))
             } else {
                 report::lint_text(&name, &result)
             })?;
@@ -101,7 +99,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
             let list = load_allowlist(args.allowlist.as_deref(), args.profile.into())?;
             let all: Vec<usize> = (0..list.authorities().len()).collect();
             write_stdout(&if json {
-                json_text(&report::allowlist_json(&list, &all, at))?
+                report::to_text(&report::allowlist_json(&list, &all, at))
             } else {
                 report::allowlist_text(&list, None, at, width)
             })?;
@@ -112,7 +110,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
             let hits = list.search(&text.join(" "));
             let indexes: Vec<usize> = hits.iter().map(|(i, _)| *i).collect();
             write_stdout(&if json {
-                json_text(&report::allowlist_json(&list, &indexes, at))?
+                report::to_text(&report::allowlist_json(&list, &indexes, at))
             } else {
                 report::allowlist_text(&list, Some(&hits), at, width)
             })?;
@@ -143,7 +141,7 @@ pub(super) fn run(args: AllowlistArgs) -> Result<ExitCode, Fatal> {
                 }
             })?;
             write_stdout(&if json {
-                json_text(&report::allowlist_json(&list, &[index], at))?
+                report::to_text(&report::allowlist_json(&list, &[index], at))
             } else {
                 report::authority_text(&list, index, at, width)
             })?;

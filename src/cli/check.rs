@@ -9,8 +9,8 @@ use mfgcheck::policy::Verdict;
 use mfgcheck::report::{self, TextOptions};
 
 use super::{
-    AtArg, Fatal, Format, FormatArg, ListArgs, PasswordArgs, Verbosity, WarnArg, json_text,
-    terminal_width, with_password, write_stdout,
+    AtArg, Fatal, Format, FormatArg, ListArgs, PasswordArgs, Verbosity, WarnArg, terminal_width,
+    with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -135,10 +135,11 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
                     String::new()
                 }
         }
-        Format::Json => json_text(&super::connect::with_connections(
-            report::json(&outcome, &allowlist),
-            &presented,
-        ))?,
+        Format::Json => {
+            let mut doc = report::json(&outcome, &allowlist);
+            doc.connections = super::connect::connections(&presented);
+            report::to_text(&doc)
+        }
     };
     write_stdout(&rendered)?;
     Ok(match outcome.assessment.verdict {

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use mfgcheck::Input;
 use mfgcheck::network::connect::{self, DEFAULT_PORT, Endpoint, Options, Presented, StartTls};
+use mfgcheck::{Input, report};
 
 use super::Fatal;
 
@@ -248,36 +248,26 @@ pub(super) fn describe(presented: &[Presented], width: usize) -> String {
 /// another one, and an admin comparing the two must know where to find it.
 const FEDERATION_NOTE: &str = "Note: this is the certificate the server presents for TLS, not necessarily the federation certificate. That one is Get-FederationTrust's OrgPrivCertificate (its thumbprint): export it from the server to check it, or paste the output of Get-FederationTrust | Format-List into mfgcheck triage.";
 
-/// `doc` with a `connections` member when servers were asked: how each was reached
-/// and the certificates it sent, in its order. Without --connect, `doc` as it was.
-pub(super) fn with_connections(
-    mut doc: serde_json::Value,
-    presented: &[Presented],
-) -> serde_json::Value {
-    if let (Some(map), false) = (doc.as_object_mut(), presented.is_empty()) {
-        map.insert("connections".into(), json(presented));
-    }
-    doc
-}
-
-fn json(presented: &[Presented]) -> serde_json::Value {
-    let list = presented
+/// How each server was reached and the certificates it sent, in its order, for the
+/// `connections` of a document (empty without --connect: the member is left out).
+pub(super) fn connections(presented: &[Presented]) -> Vec<report::Connection> {
+    presented
         .iter()
-        .map(|p| {
-            let mut value = serde_json::to_value(p).unwrap_or_default();
-            let certificates: Vec<serde_json::Value> = p
+        .map(|p| report::Connection {
+            endpoint: p.endpoint.clone(),
+            address: p.address.clone(),
+            port: p.port,
+            servername: p.servername.clone(),
+            starttls: p.starttls.map(|s| s.to_string()),
+            tls_version: p.tls_version.clone(),
+            certificates: p
                 .certificates
                 .iter()
                 .map(|der| {
                     let (subject, sha1) = certificate_words(der);
-                    serde_json::json!({ "sha1": sha1, "subject": subject })
+                    report::Presented { sha1, subject }
                 })
-                .collect();
-            if let Some(map) = value.as_object_mut() {
-                map.insert("certificates".into(), certificates.into());
-            }
-            value
+                .collect(),
         })
-        .collect();
-    serde_json::Value::Array(list)
+        .collect()
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use mfgcheck::report;
 
 use super::{
-    AllowlistArg, AtArg, Fatal, Format, FormatArg, PasswordArgs, Verbosity, json_text,
-    with_password, write_stdout,
+    AllowlistArg, AtArg, Fatal, Format, FormatArg, PasswordArgs, Verbosity, with_password,
+    write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -75,10 +75,11 @@ pub(super) fn run(args: InspectArgs) -> Result<ExitCode, Fatal> {
                     String::new()
                 }
         }
-        Format::Json => json_text(&super::connect::with_connections(
-            report::inspect_json(&inspection, &allowlist, at),
-            &presented,
-        ))?,
+        Format::Json => {
+            let mut doc = report::inspect_json(&inspection, &allowlist, at);
+            doc.connections = super::connect::connections(&presented);
+            report::to_text(&doc)
+        }
     };
     write_stdout(&rendered)?;
     Ok(ExitCode::SUCCESS)

@@ -590,21 +590,12 @@ fn wants_json(argv: &[String]) -> bool {
         || argv.iter().any(|a| a == "--format=json")
 }
 
-/// `{"schema_version": 1, "error": "...", "input": "..."}`.
+/// The error document (`schema_version`, `error`, `input`).
 fn json_error(message: &str, input: Option<&str>) -> String {
-    let doc = serde_json::json!({
-        "schema_version": mfgcheck::report::JSON_SCHEMA_VERSION,
-        "error": message,
-        "input": input,
-    });
-    json_text(&doc).unwrap_or_default()
-}
-
-/// Renders JSON the way every subcommand prints it.
-fn json_text(value: &serde_json::Value) -> Result<String, Fatal> {
-    let mut s = serde_json::to_string_pretty(value).map_err(|e| Fatal::new(e.to_string()))?;
-    s.push('\n');
-    Ok(s)
+    mfgcheck::report::to_text(&mfgcheck::report::ErrorDocument::new(
+        message,
+        input.map(str::to_owned),
+    ))
 }
 
 /// Writes the report; a closed pipe (`| head`) is not an error.

@@ -7,8 +7,8 @@ use mfgcheck::policy::look_up;
 use mfgcheck::report::{self, Compared};
 
 use super::{
-    AllowlistArg, Fatal, Format, FormatArg, PasswordArgs, json_text, read_inputs, read_text,
-    with_password, write_stdout,
+    AllowlistArg, Fatal, Format, FormatArg, PasswordArgs, read_inputs, read_text, with_password,
+    write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -99,11 +99,11 @@ pub(super) fn run(args: ThumbprintArgs) -> Result<ExitCode, Fatal> {
     });
     let rendered = match args.format.format {
         Format::Text => report::lookup_text(&lookups, &allowlist, compared.as_ref()),
-        Format::Json => json_text(&report::lookup_json(
+        Format::Json => report::to_text(&report::lookup_json(
             &lookups,
             &allowlist,
             compared.as_ref(),
-        ))?,
+        )),
     };
     write_stdout(&rendered)?;
     let all_ok = lookups

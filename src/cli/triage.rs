@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use mfgcheck::report;
 use mfgcheck::triage::KnowledgeBase;
 
-use super::{
-    AtArg, Fatal, Format, FormatArg, ListArgs, json_text, read_text, terminal_width, write_stdout,
-};
+use super::{AtArg, Fatal, Format, FormatArg, ListArgs, read_text, terminal_width, write_stdout};
 
 pub(super) const TRIAGE_EXAMPLES: &str = "\
 Examples:
@@ -101,7 +99,7 @@ pub(super) fn triage(args: TriageArgs) -> Result<ExitCode, Fatal> {
     let t = mfgcheck::triage::triage(&text, &kb, &allowlist, options);
     write_stdout(&match args.format.format {
         Format::Text => report::triage_text(&t, &kb, terminal_width()),
-        Format::Json => json_text(&report::triage_json(&t, &kb))?,
+        Format::Json => report::to_text(&report::triage_json(&t, &kb)),
     })?;
     // Exchange Management Shell output read and found in order is an answer too.
     Ok(if t.recognised.is_empty() && t.facts.shell.is_empty() {
@@ -130,7 +128,7 @@ pub(super) fn lync(args: LyncArgs) -> Result<ExitCode, Fatal> {
     };
     write_stdout(&match args.format.format {
         Format::Text => report::lync_text(&r, terminal_width()),
-        Format::Json => json_text(&report::lync_json(&r))?,
+        Format::Json => report::to_text(&report::lync_json(&r)),
     })?;
     Ok(if r.ready {
         ExitCode::SUCCESS

@@ -26,7 +26,7 @@ pub use text::decode_text;
 pub use work::{MAX_TOTAL_ITERATIONS, StopFlag, watching};
 
 /// How a certificate was stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// PEM armour (`-----BEGIN CERTIFICATE-----`).

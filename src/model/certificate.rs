@@ -69,7 +69,8 @@ impl PublicKey {
 }
 
 /// Where a certificate stands at a given time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Validity {
     NotYetValid,
     Valid,

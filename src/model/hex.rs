@@ -294,6 +294,16 @@ impl serde::Serialize for HexBytes {
     }
 }
 
+impl schemars::JsonSchema for HexBytes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HexBytes".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "description": "Upper-case hex, no separators", "type": "string" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use super::certificate::{Certificate, bit_length, without_leading_zeros};
 use crate::load::{PublicHalf, RawKey};
 
 /// The family of a Windows key provider, judged by its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {
     /// A legacy CryptoAPI cryptographic service provider (CSP): what Exchange 2010 needs.
@@ -64,7 +64,7 @@ impl fmt::Display for Provider {
 }
 
 /// How a key was tied to its certificate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyMatch {
     /// The certificate's public key is the private key's public half: proof.

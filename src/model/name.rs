@@ -372,6 +372,16 @@ impl serde::Serialize for DistinguishedName {
     }
 }
 
+impl schemars::JsonSchema for DistinguishedName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DistinguishedName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "description": "A distinguished name in the Windows form: CN=..., O=..., C=US", "type": "string" })
+    }
+}
+
 /// Decodes a DirectoryString (and the other string types names use) to text.
 fn decode_string(tag: Tag, data: &[u8]) -> String {
     match tag {

@@ -42,6 +42,20 @@ impl serde::Serialize for Severity {
     }
 }
 
+impl schemars::JsonSchema for Severity {
+    fn schema_name() -> Cow<'static, str> {
+        "Severity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "error: the federation trust fails; warning: fails --fail-on warning; info: never fails anything",
+            "type": "string",
+            "enum": [Self::Error.as_str(), Self::Warning.as_str(), Self::Info.as_str()],
+        })
+    }
+}
+
 macro_rules! codes {
     ($( $variant:ident = $code:literal, $severity:ident, $summary:literal; )*) => {
         /// A kind of finding.
@@ -155,6 +169,25 @@ impl fmt::Display for Code {
 impl serde::Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+/// Every code with its summary, so that the schema documents the codes as the README does.
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<serde_json::Value> = Self::ALL
+            .iter()
+            .map(|c| serde_json::json!({ "const": c.as_str(), "description": c.summary() }))
+            .collect();
+        schemars::json_schema!({
+            "description": "A finding's stable code (see the finding codes)",
+            "type": "string",
+            "oneOf": codes,
+        })
     }
 }
 

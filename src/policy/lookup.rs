@@ -12,7 +12,7 @@ use crate::model::Certificate;
 use crate::model::hex::{HexError, INVISIBLE, clean_hex, colon_hex, upper_hex};
 
 /// What a value's length says it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ValueKind {
     /// 20 bytes: a SHA-1 thumbprint (the one Exchange uses), or a key identifier.
@@ -44,7 +44,7 @@ impl ValueKind {
 }
 
 /// Which identity of a certificate or allowlist entry a value equals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Sha1,

@@ -6,7 +6,7 @@ use crate::model::KeyMatch;
 /// Which Exchange release's federation rules apply. They differ in one point: from
 /// Exchange 2010 SP2 on, the self-signed certificate the New Federation Trust wizard
 /// makes is accepted; before, only certificates issued directly by a listed CA were.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// Exchange 2010 RTM: issued directly by a CA on the list.
@@ -42,7 +42,7 @@ impl Profile {
 }
 
 /// Will the MFG accept the certificate?
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Accepted,

@@ -2,11 +2,15 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json as j};
+use schemars::JsonSchema;
+use serde::Serialize;
 use time::OffsetDateTime;
+
+use super::document::JSON_SCHEMA_VERSION;
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging};
 use crate::policy::allowlist::KnownCertificate;
+use crate::policy::allowlist::{Kind, Status};
 use crate::policy::{Allowlist, AllowlistError, Authority, Issuance, Standing};
 
 /// Whether `a` is recommended at `at` ([`Allowlist::recommended_at`]), and its standing
@@ -33,16 +37,6 @@ fn standing_text(a: &Authority, at: OffsetDateTime) -> String {
         Standing::Ended(d) => format!("accepted only until {d}"),
         Standing::Requested => "requested, not confirmed".to_owned(),
         Standing::Removed => "removed".to_owned(),
-    }
-}
-
-fn standing_word(a: &Authority, at: OffsetDateTime) -> &'static str {
-    match a.standing(at) {
-        Standing::Accepted => "accepted",
-        Standing::NotYet(_) => "not-yet",
-        Standing::Ended(_) => "ended",
-        Standing::Requested => "requested",
-        Standing::Removed => "removed",
     }
 }
 
@@ -195,50 +189,142 @@ pub fn authority_text(
     out
 }
 
-fn authority_json(a: &Authority, at: OffsetDateTime) -> Value {
-    j!({
-        "name": a.name,
-        "subject": a.subject.to_string(),
-        "kind": a.kind,
-        "status": a.status,
-        "standing": standing_word(a, at),
-        "standing_words": standing_text(a, at),
-        "since": a.since.map(|d| d.to_string()),
-        "until": a.until.map(|d| d.to_string()),
-        "sha1": a.sha1.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "sha256": a.sha256.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "serials": a.serials.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "spki_sha256": a.spki_sha256.map(|k| k.to_string()),
-        "ski": a.ski.as_ref().map(ToString::to_string),
-        "has_identity": a.has_identity(),
-        "valid_at_evaluation_time": a.valid_at(at),
-        "can_issue_at_evaluation_time": a.can_issue_at(at),
-        "certificates": a.certificates.iter().map(|c| j!({
-            "sha1": c.sha1.map(|t| t.to_string()),
-            "sha256": c.sha256.map(|t| t.to_string()),
-            "serial": c.serial.as_ref().map(ToString::to_string),
-            "not_before": c.not_before.map(super::rfc3339),
-            "not_after": c.not_after.map(super::rfc3339),
-            "valid_at_evaluation_time": c.valid_at(at),
-            "note": c.note,
-        })).collect::<Vec<_>>(),
-        "source": a.source,
-        "published": a.published,
-        "notes": a.notes,
-        "line": a.line,
-    })
+/// `mfgcheck allowlist list|show|search --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct AllowlistDocument {
+    pub schema_version: u32,
+    pub source: String,
+    pub version: u32,
+    pub issuance: Issuance,
+    #[schemars(extend("format" = "date-time"))]
+    pub evaluated_at: String,
+    pub authorities: Vec<ListedAuthority>,
 }
 
-/// `list`, `search` and `show` as JSON: `{ "authorities": [...] }`.
-pub fn allowlist_json(allowlist: &Allowlist, indexes: &[usize], at: OffsetDateTime) -> Value {
-    j!({
-        "schema_version": super::JSON_SCHEMA_VERSION,
-        "source": allowlist.source(),
-        "version": allowlist.version(),
-        "issuance": allowlist.issuance(),
-        "evaluated_at": super::rfc3339(at),
-        "authorities": indexes.iter().map(|&i| authority_json(allowlist.authority(i), at)).collect::<Vec<_>>(),
-    })
+/// One authority of the list, as the list says it and as it stands at the evaluation time.
+#[derive(Serialize, JsonSchema)]
+pub struct ListedAuthority {
+    pub name: String,
+    pub subject: String,
+    pub kind: Option<Kind>,
+    pub status: Status,
+    pub standing: StandingWord,
+    /// As allowlist list says it: "accepted, but ... unconfirmed"
+    pub standing_words: String,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub sha1: Vec<String>,
+    pub sha256: Vec<String>,
+    pub serials: Vec<String>,
+    pub spki_sha256: Option<String>,
+    pub ski: Option<String>,
+    pub has_identity: bool,
+    pub valid_at_evaluation_time: Option<bool>,
+    pub can_issue_at_evaluation_time: bool,
+    pub certificates: Vec<ListedCertificate>,
+    pub source: Option<String>,
+    pub published: Option<String>,
+    pub notes: Option<String>,
+    /// The line of the allowlist file it starts on
+    pub line: usize,
+}
+
+/// Where an authority stands at the evaluation time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum StandingWord {
+    Accepted,
+    /// Accepted only from a later date.
+    NotYet,
+    /// Accepted only until an earlier date.
+    Ended,
+    Requested,
+    Removed,
+}
+
+impl StandingWord {
+    fn of(a: &Authority, at: OffsetDateTime) -> Self {
+        match a.standing(at) {
+            Standing::Accepted => Self::Accepted,
+            Standing::NotYet(_) => Self::NotYet,
+            Standing::Ended(_) => Self::Ended,
+            Standing::Requested => Self::Requested,
+            Standing::Removed => Self::Removed,
+        }
+    }
+}
+
+/// A certificate the list knows for an authority.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename = "KnownCertificate")]
+pub struct ListedCertificate {
+    pub sha1: Option<String>,
+    pub sha256: Option<String>,
+    pub serial: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
+    pub not_before: Option<String>,
+    #[schemars(extend("format" = "date-time"))]
+    pub not_after: Option<String>,
+    /// Null when the list gives no dates for it
+    pub valid_at_evaluation_time: Option<bool>,
+    pub note: Option<String>,
+}
+
+fn listed(a: &Authority, at: OffsetDateTime) -> ListedAuthority {
+    ListedAuthority {
+        name: a.name.clone(),
+        subject: a.subject.to_string(),
+        kind: a.kind,
+        status: a.status,
+        standing: StandingWord::of(a, at),
+        standing_words: standing_text(a, at),
+        since: a.since.map(|d| d.to_string()),
+        until: a.until.map(|d| d.to_string()),
+        sha1: a.sha1.iter().map(ToString::to_string).collect(),
+        sha256: a.sha256.iter().map(ToString::to_string).collect(),
+        serials: a.serials.iter().map(ToString::to_string).collect(),
+        spki_sha256: a.spki_sha256.map(|k| k.to_string()),
+        ski: a.ski.as_ref().map(ToString::to_string),
+        has_identity: a.has_identity(),
+        valid_at_evaluation_time: a.valid_at(at),
+        can_issue_at_evaluation_time: a.can_issue_at(at),
+        certificates: a
+            .certificates
+            .iter()
+            .map(|c: &KnownCertificate| ListedCertificate {
+                sha1: c.sha1.map(|t| t.to_string()),
+                sha256: c.sha256.map(|t| t.to_string()),
+                serial: c.serial.as_ref().map(ToString::to_string),
+                not_before: c.not_before.map(super::rfc3339),
+                not_after: c.not_after.map(super::rfc3339),
+                valid_at_evaluation_time: c.valid_at(at),
+                note: c.note.clone(),
+            })
+            .collect(),
+        source: a.source.clone(),
+        published: a.published.clone(),
+        notes: a.notes.clone(),
+        line: a.line,
+    }
+}
+
+/// `list`, `search` and `show` as JSON.
+pub fn allowlist_json(
+    allowlist: &Allowlist,
+    indexes: &[usize],
+    at: OffsetDateTime,
+) -> AllowlistDocument {
+    AllowlistDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        source: allowlist.source().to_owned(),
+        version: allowlist.version(),
+        issuance: allowlist.issuance(),
+        evaluated_at: super::rfc3339(at),
+        authorities: indexes
+            .iter()
+            .map(|&i| listed(allowlist.authority(i), at))
+            .collect(),
+    }
 }
 
 /// `allowlist lint FILE`, as text and JSON.
@@ -265,23 +351,43 @@ pub fn lint_text(file: &str, result: &Result<Allowlist, AllowlistError>) -> Stri
     }
 }
 
-pub fn lint_json(file: &str, result: &Result<Allowlist, AllowlistError>) -> Value {
+/// `mfgcheck allowlist lint FILE --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct LintDocument {
+    pub schema_version: u32,
+    pub file: String,
+    pub ok: bool,
+    pub problems: Vec<LintProblem>,
+    /// Null when the file is not valid
+    pub authorities: Option<usize>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LintProblem {
+    pub line: usize,
+    pub message: String,
+}
+
+pub fn lint_json(file: &str, result: &Result<Allowlist, AllowlistError>) -> LintDocument {
     let (ok, problems, authorities) = match result {
         Ok(list) => (true, Vec::new(), Some(list.authorities().len())),
         Err(e) => (
             false,
             e.problems
                 .iter()
-                .map(|p| j!({ "line": p.line, "message": p.message }))
+                .map(|p| LintProblem {
+                    line: p.line,
+                    message: p.message.clone(),
+                })
                 .collect(),
             None,
         ),
     };
-    j!({
-        "schema_version": super::JSON_SCHEMA_VERSION,
-        "file": file,
-        "ok": ok,
-        "problems": problems,
-        "authorities": authorities,
-    })
+    LintDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        file: file.to_owned(),
+        ok,
+        problems,
+        authorities,
+    }
 }

@@ -3,17 +3,21 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json as j};
+use schemars::JsonSchema;
+use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::json::{JSON_SCHEMA_VERSION, authority, cert, impostor_of};
+use super::document::{
+    AllowlistRef, Authority, CertificateDoc, Connection, JSON_SCHEMA_VERSION, Listing, ProviderDoc,
+};
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging};
 use super::{datetime, day, mark, rfc3339, signature_word};
 use crate::Inspection;
 use crate::chain::{CertId, Link, Verification};
+use crate::load::Scheme;
 use crate::model::hex::colon_hex;
 use crate::model::{Certificate, KeyRing, Validity};
-use crate::policy::{Allowlist, Identity, pfx_findings};
+use crate::policy::{Allowlist, Code, Identity, Severity, pfx_findings};
 
 /// "365 days left", "expired 12 days ago", "valid in 3 days", at `at`.
 fn days_left(cert: &Certificate, at: OffsetDateTime) -> (Validity, i64, String) {
@@ -34,14 +38,6 @@ fn days_left(cert: &Certificate, at: OffsetDateTime) -> (Validity, i64, String) 
         }
     };
     (v, days, words)
-}
-
-fn validity_word(v: Validity) -> &'static str {
-    match v {
-        Validity::Valid => "valid",
-        Validity::Expired => "expired",
-        Validity::NotYetValid => "not-yet-valid",
-    }
 }
 
 /// Which key of the inputs belongs to `cert`, if any.
@@ -408,84 +404,223 @@ fn tree_lines(
     }
 }
 
-/// The JSON report of `inspect`: `certificates`, `private_keys` and `tree`.
-pub fn inspect_json(inspection: &Inspection, allowlist: &Allowlist, at: OffsetDateTime) -> Value {
+/// `mfgcheck inspect --format json`: every certificate and key, and the issuer tree.
+#[derive(Serialize, JsonSchema)]
+pub struct InspectDocument {
+    pub schema_version: u32,
+    pub mfgcheck_version: String,
+    #[schemars(extend("format" = "date-time"))]
+    pub evaluated_at: String,
+    pub certificates: Vec<InspectedCertificate>,
+    pub private_keys: Vec<InspectedKey>,
+    /// "ADDRESS: reason", with --fetch-missing
+    pub fetch_failures: Vec<String>,
+    pub pfx_files: Vec<PfxFile>,
+    /// pfx-modern-encryption warnings
+    pub findings: Vec<InspectFinding>,
+    /// Indexes of the tops of the issuer tree
+    pub roots: Vec<usize>,
+    pub allowlist: AllowlistRef,
+    /// Only with --connect
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<Connection>,
+}
+
+/// One certificate of the inputs, with what is above it.
+#[derive(Serialize, JsonSchema)]
+pub struct InspectedCertificate {
+    #[serde(flatten)]
+    pub certificate: CertificateDoc,
+    pub index: usize,
+    pub sha1_colon: String,
+    pub sha256_colon: String,
+    pub validity: Validity,
+    /// Negative once expired
+    pub days_left: i64,
+    pub allowlisted: bool,
+    pub authority: Option<Authority>,
+    pub impostor_of: Option<String>,
+    pub issued_by: IssuedBy,
+    pub private_key: Option<KeyFile>,
+}
+
+/// What is above a certificate.
+#[derive(Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum IssuedBy {
+    /// Self-issued, with the check of its own signature.
+    SelfSigned { signature: LinkSignature },
+    /// Issued by the certificate of this index.
+    InInput {
+        index: usize,
+        signature: LinkSignature,
+    },
+    /// The issuer is not among the inputs.
+    Absent,
+}
+
+/// How the link to an issuer was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkSignature {
+    Valid,
+    Weak,
+    Invalid,
+    Unsupported,
+    /// Right name and key identifier, signature not proven.
+    Unproven,
+}
+
+impl LinkSignature {
+    fn of(v: &Verification) -> Self {
+        match v {
+            Verification::Valid => Self::Valid,
+            Verification::Weak(_) => Self::Weak,
+            Verification::Invalid => Self::Invalid,
+            Verification::Unsupported(_) => Self::Unsupported,
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct KeyFile {
+    pub file: String,
+}
+
+/// A private key of the inputs.
+#[derive(Serialize, JsonSchema)]
+pub struct InspectedKey {
+    pub file: String,
+    pub key: String,
+    pub key_bits: Option<usize>,
+    pub friendly_name: Option<String>,
+    pub provider: Option<ProviderDoc>,
+    /// The index of its certificate
+    pub certificate: Option<usize>,
+}
+
+/// How one PKCS#12 file is protected.
+#[derive(Serialize, JsonSchema)]
+pub struct PfxFile {
+    pub file: String,
+    pub certificates: Vec<Scheme>,
+    pub keys: Vec<Scheme>,
+    pub mac: Option<Scheme>,
+    pub modern_encryption: bool,
+}
+
+/// A finding of `inspect` (the PFX warnings).
+#[derive(Serialize, JsonSchema)]
+pub struct InspectFinding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+fn inspected(
+    inspection: &Inspection,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+) -> Vec<InspectedCertificate> {
+    let Inspection {
+        pool, keys, forest, ..
+    } = inspection;
+    pool.iter()
+        .map(|(id, c)| {
+            let identity = allowlist.identify(c);
+            let listing = Listing::of(&identity, allowlist, at);
+            let (validity, days_left, _) = days_left(c, at);
+            InspectedCertificate {
+                certificate: CertificateDoc::of(c),
+                index: id.index() + 1,
+                sha1_colon: colon_hex(c.sha1().as_bytes()),
+                sha256_colon: colon_hex(c.sha256().as_bytes()),
+                validity,
+                days_left,
+                allowlisted: listing.allowlisted,
+                authority: listing.authority,
+                impostor_of: listing.impostor_of,
+                issued_by: match forest.link(id) {
+                    Link::Root(v) => IssuedBy::SelfSigned {
+                        signature: LinkSignature::of(v),
+                    },
+                    Link::Issuer(p, v) => IssuedBy::InInput {
+                        index: p.index() + 1,
+                        signature: LinkSignature::of(v),
+                    },
+                    Link::Unproven(p) => IssuedBy::InInput {
+                        index: p.index() + 1,
+                        signature: LinkSignature::Unproven,
+                    },
+                    Link::Absent => IssuedBy::Absent,
+                },
+                private_key: key_of(c, keys).map(|k| KeyFile {
+                    file: k.file().to_owned(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The JSON report of `inspect`.
+pub fn inspect_json(
+    inspection: &Inspection,
+    allowlist: &Allowlist,
+    at: OffsetDateTime,
+) -> InspectDocument {
     let Inspection {
         pool,
         keys,
         forest,
         fetch_failures,
     } = inspection;
-    let certificates: Vec<Value> = pool
-        .iter()
-        .map(|(id, c)| {
-            let identity = allowlist.identify(c);
-            let (v, days, _) = days_left(c, at);
-            let issuer = match forest.link(id) {
-                Link::Root(v) => j!({ "kind": "self-signed", "signature": signature_word(v) }),
-                Link::Issuer(p, v) => {
-                    j!({ "kind": "in-input", "index": p.index() + 1, "signature": signature_word(v) })
+    InspectDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        mfgcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
+        evaluated_at: rfc3339(at),
+        certificates: inspected(inspection, allowlist, at),
+        private_keys: keys
+            .keys
+            .iter()
+            .map(|k| {
+                let algorithm = k.algorithm();
+                InspectedKey {
+                    file: k.file().to_owned(),
+                    key: algorithm.to_string(),
+                    key_bits: algorithm.bits(),
+                    friendly_name: k.friendly_name().map(str::to_owned),
+                    provider: k.provider().map(ProviderDoc::of),
+                    certificate: pool
+                        .iter()
+                        .find(|(_, c)| k.pairs_with(c).is_some())
+                        .map(|(id, _)| id.index() + 1),
                 }
-                Link::Unproven(p) => {
-                    j!({ "kind": "in-input", "index": p.index() + 1, "signature": "unproven" })
-                }
-                Link::Absent => j!({ "kind": "absent" }),
-            };
-            let mut value = serde_json::to_value(cert(c)).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut value {
-                map.insert("index".into(), j!(id.index() + 1));
-                map.insert("sha1_colon".into(), j!(colon_hex(c.sha1().as_bytes())));
-                map.insert("sha256_colon".into(), j!(colon_hex(c.sha256().as_bytes())));
-                map.insert("validity".into(), j!(validity_word(v)));
-                map.insert("days_left".into(), j!(days));
-                map.insert("allowlisted".into(), j!(identity.listed().is_some()));
-                map.insert("authority".into(), authority(&identity, allowlist, at));
-                map.insert("impostor_of".into(), impostor_of(&identity, allowlist));
-                map.insert("issued_by".into(), issuer);
-                map.insert(
-                    "private_key".into(),
-                    key_of(c, keys).map_or(Value::Null, |k| j!({ "file": k.file() })),
-                );
-            }
-            value
-        })
-        .collect();
-    let private_keys: Vec<Value> = keys
-        .keys
-        .iter()
-        .map(|k| {
-            let algorithm = k.algorithm();
-            j!({
-                "file": k.file(),
-                "key": algorithm.to_string(),
-                "key_bits": algorithm.bits(),
-                "friendly_name": k.friendly_name(),
-                "provider": k.provider().map(|p| j!({ "name": p.name, "kind": p.kind })),
-                "certificate": pool.iter().find(|(_, c)| k.pairs_with(c).is_some()).map(|(id, _)| id.index() + 1),
             })
-        })
-        .collect();
-    j!({
-        "schema_version": JSON_SCHEMA_VERSION,
-        "mfgcheck_version": env!("CARGO_PKG_VERSION"),
-        "evaluated_at": rfc3339(at),
-        "certificates": certificates,
-        "private_keys": private_keys,
-        "roots": forest.tops().map(|id| id.index() + 1).collect::<Vec<_>>(),
-        "fetch_failures": fetch_failures,
-        "pfx_files": keys.protections.iter().map(|p| j!({
-            "file": p.file,
-            "certificates": p.protection.certificates,
-            "keys": p.protection.keys,
-            "mac": p.protection.mac,
-            "modern_encryption": p.protection.modern(),
-        })).collect::<Vec<_>>(),
-        "findings": pfx_findings(keys).iter().map(|f| j!({
-            "code": f.code,
-            "severity": f.severity(),
-            "message": f.message,
-            "fix": f.fix,
-        })).collect::<Vec<_>>(),
-        "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
-    })
+            .collect(),
+        fetch_failures: fetch_failures.clone(),
+        pfx_files: keys
+            .protections
+            .iter()
+            .map(|p| PfxFile {
+                file: p.file.clone(),
+                certificates: p.protection.certificates.clone(),
+                keys: p.protection.keys.clone(),
+                mac: p.protection.mac.clone(),
+                modern_encryption: p.protection.modern(),
+            })
+            .collect(),
+        findings: pfx_findings(keys)
+            .iter()
+            .map(|f| InspectFinding {
+                code: f.code,
+                severity: f.severity(),
+                message: f.message.clone(),
+                fix: f.fix.as_deref().map(str::to_owned),
+            })
+            .collect(),
+        roots: forest.tops().map(|id| id.index() + 1).collect(),
+        allowlist: AllowlistRef::of(allowlist),
+        connections: Vec::new(),
+    }
 }

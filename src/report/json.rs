@@ -1,121 +1,201 @@
-//! The machine report: one JSON document per check, documented in the README.
-//! Field names are a public interface; add fields, never rename them.
+//! The check's machine report: one JSON document per check, typed, its schema in
+//! `docs/schema/check.json`. Field names are a public interface; add fields, never
+//! rename them.
 
+use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Value, json as j};
 
-use super::{rfc3339, signature_word, top_word};
+use super::document::{
+    Authority, CertificateDoc, Connection, Finding, JSON_SCHEMA_VERSION, Listing, ProviderDoc,
+};
+use super::rfc3339;
 use crate::Outcome;
 use crate::chain::{Top, Verification};
-use crate::model::Certificate;
-use crate::model::KeyRing;
-use crate::policy::{Allowlist, DirectIssuer, Identity, KeyStatus};
+use crate::model::{KeyMatch, KeyRing};
+use crate::policy::{Allowlist, DirectIssuer, Identity, Issuance, KeyStatus, Profile, Verdict};
 
-/// Bumped when a field changes meaning or disappears. 2: certificate numbers (`index`)
-/// count from 1, as the text reports show them ("certificate 1", "[1]").
-pub const JSON_SCHEMA_VERSION: u32 = 3;
-
-#[derive(Serialize)]
-pub(super) struct Cert<'a> {
-    subject: String,
-    issuer: String,
-    serial: String,
-    sha1: String,
-    sha256: String,
-    ski: Option<String>,
-    aki: Option<String>,
-    key: String,
-    key_bits: Option<usize>,
-    spki_sha256: String,
-    signature_algorithm: String,
-    not_before: String,
-    not_after: String,
-    is_ca: bool,
-    dns_names: &'a [String],
-    friendly_name: Option<&'a str>,
-    source: Value,
+/// `mfgcheck check --format json` (also `bundle`'s check).
+#[derive(Serialize, JsonSchema)]
+pub struct CheckDocument {
+    pub schema_version: u32,
+    pub mfgcheck_version: String,
+    pub verdict: Verdict,
+    /// RFC 3339, UTC
+    #[schemars(extend("format" = "date-time"))]
+    pub evaluated_at: String,
+    pub profile: Profile,
+    pub leaf: CertificateDoc,
+    /// Null when no input was a PKCS#12 file
+    pub private_key: Option<PrivateKey>,
+    /// Null for a self-signed leaf or an unproven issuer
+    pub direct_issuer: Option<DirectIssuerDoc>,
+    /// Leaf first
+    pub chain: Vec<ChainCertificate>,
+    pub chain_end: ChainEnd,
+    pub unused: Vec<Unused>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub allowlist: AllowlistUsed,
+    pub signature_checks: usize,
+    pub next_steps: Vec<String>,
+    /// Only with --connect
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<Connection>,
 }
 
-pub(super) fn cert(c: &Certificate) -> Cert<'_> {
-    Cert {
-        subject: c.subject().to_string(),
-        issuer: c.issuer().to_string(),
-        serial: c.serial().to_string(),
-        sha1: c.sha1().to_string(),
-        sha256: c.sha256().to_string(),
-        ski: c.ski().map(ToString::to_string),
-        aki: c.aki().map(ToString::to_string),
-        key: c.public_key().algorithm().to_string(),
-        key_bits: c.public_key().algorithm().bits(),
-        spki_sha256: c.public_key().spki_sha256().to_string(),
-        signature_algorithm: c.signature_algorithm().to_string(),
-        not_before: rfc3339(c.not_before()),
-        not_after: rfc3339(c.not_after()),
-        is_ca: c.is_ca(),
-        dns_names: c.dns_names(),
-        friendly_name: c.friendly_name(),
-        source: j!({
-            "file": &*c.origin().file,
-            "index": c.origin().index + 1,
-            "format": c.origin().format,
-            "fetched": c.origin().fetched,
-        }),
-    }
+/// What lies above the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChainEnd {
+    /// A self-signed certificate.
+    Root,
+    /// The issuer of the top certificate was not supplied.
+    IssuerAbsent,
+    /// The issuers go round in a circle.
+    Loop,
+    /// The top certificate's signature does not verify with its issuer's key.
+    SignatureInvalid,
+    /// Path building stopped at its budget.
+    Truncated,
 }
 
-pub(super) fn authority(
-    identity: &Identity,
-    allowlist: &Allowlist,
-    at: time::OffsetDateTime,
-) -> Value {
-    match identity {
-        Identity::Listed { authority, by } => {
-            let a = allowlist.authority(*authority);
-            j!({
-                "name": a.name,
-                "status": a.status,
-                "accepted_at_evaluation_time": allowlist.accepted_authority(identity, at).is_some(),
-                "matched_by": by,
-            })
+impl ChainEnd {
+    fn of(top: &Top) -> Self {
+        match top {
+            Top::SelfSigned(_) => Self::Root,
+            Top::IssuerAbsent { .. } => Self::IssuerAbsent,
+            Top::Loop { .. } => Self::Loop,
+            Top::SignatureInvalid { .. } => Self::SignatureInvalid,
+            Top::Truncated(_) => Self::Truncated,
         }
-        _ => Value::Null,
     }
 }
 
-pub(super) fn impostor_of(identity: &Identity, allowlist: &Allowlist) -> Value {
-    match identity {
-        Identity::Impostor { authority, .. } => j!(allowlist.authority(*authority).name),
-        _ => Value::Null,
+/// One certificate of the path, with the allowlist's view of it.
+#[derive(Serialize, JsonSchema)]
+pub struct ChainCertificate {
+    #[serde(flatten)]
+    pub certificate: CertificateDoc,
+    pub allowlisted: bool,
+    pub authority: Option<Authority>,
+    /// The listed CA whose name it carries with another key
+    pub impostor_of: Option<String>,
+    /// The listed CA whose listed key signed this new key
+    pub new_key_of: Option<String>,
+    pub signature: ChainSignature,
+    pub signature_weakness: Option<String>,
+}
+
+/// How a path certificate's signature was checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChainSignature {
+    /// Verified with its issuer's key.
+    Valid,
+    /// Verified, with an algorithm to move away from (`signature_weakness` says why).
+    Weak,
+    /// Does not verify.
+    Invalid,
+    /// An algorithm mfgcheck cannot check.
+    Unsupported,
+    /// The top of the path, verified with its own key.
+    SelfSigned,
+    /// The top of the path, its own algorithm not checkable.
+    SelfSignedUnchecked,
+    /// Not checked: the issuer was not supplied.
+    NotChecked,
+}
+
+impl ChainSignature {
+    fn of(v: &Verification) -> Self {
+        match v {
+            Verification::Valid => Self::Valid,
+            Verification::Weak(_) => Self::Weak,
+            Verification::Invalid => Self::Invalid,
+            Verification::Unsupported(_) => Self::Unsupported,
+        }
     }
 }
 
-/// The listed CA whose listed key signed this certificate of its name and new key.
-pub(super) fn new_key_of(identity: &Identity, allowlist: &Allowlist) -> Value {
-    match identity {
-        Identity::NewKey { authority } => j!(allowlist.authority(*authority).name),
-        _ => Value::Null,
-    }
+/// Whether the leaf's private key is there, and which provider it names.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PrivateKey {
+    /// A PKCS#12 input, but not the leaf's key.
+    Missing {
+        #[schemars(extend("const" = false))]
+        present: bool,
+    },
+    Held {
+        #[schemars(extend("const" = true))]
+        present: bool,
+        file: String,
+        matched_by: KeyMatch,
+        key: String,
+        key_bits: Option<usize>,
+        friendly_name: Option<String>,
+        provider: Option<ProviderDoc>,
+    },
 }
 
-/// `null` without a PKCS#12 input; otherwise whether the leaf's key is there, and
-/// which provider it names.
-fn private_key(status: Option<KeyStatus>, keys: &KeyRing) -> Value {
-    match status {
-        None => Value::Null,
-        Some(KeyStatus::Missing) => j!({ "present": false }),
-        Some(KeyStatus::Held { index, by }) => {
-            let Some(key) = keys.keys.get(index) else {
-                return Value::Null;
-            };
+/// The leaf's issuer.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename = "DirectIssuer")]
+pub struct DirectIssuerDoc {
+    pub subject: String,
+    pub in_input: bool,
+    /// Null when not in the input
+    pub sha1: Option<String>,
+    pub key_id: Option<String>,
+    pub allowlisted: bool,
+    pub authority: Option<Authority>,
+    pub impostor_of: Option<String>,
+}
+
+/// A certificate of the input that is not on the path.
+#[derive(Serialize, JsonSchema)]
+pub struct Unused {
+    pub subject: String,
+    pub sha1: String,
+    pub source: UnusedSource,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct UnusedSource {
+    pub file: String,
+    pub index: usize,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+}
+
+/// The allowlist that judged.
+#[derive(Serialize, JsonSchema)]
+pub struct AllowlistUsed {
+    pub source: String,
+    pub version: u32,
+    pub issuance: Issuance,
+    pub authorities: usize,
+}
+
+fn private_key(status: Option<KeyStatus>, keys: &KeyRing) -> Option<PrivateKey> {
+    match status? {
+        KeyStatus::Missing => Some(PrivateKey::Missing { present: false }),
+        KeyStatus::Held { index, by } => {
+            let key = keys.keys.get(index)?;
             let algorithm = key.algorithm();
-            j!({
-                "present": true,
-                "file": key.file(),
-                "matched_by": by,
-                "key": algorithm.to_string(),
-                "key_bits": algorithm.bits(),
-                "friendly_name": key.friendly_name(),
-                "provider": key.provider().map(|p| j!({ "name": p.name, "kind": p.kind })),
+            Some(PrivateKey::Held {
+                present: true,
+                file: key.file().to_owned(),
+                matched_by: by,
+                key: algorithm.to_string(),
+                key_bits: algorithm.bits(),
+                friendly_name: key.friendly_name().map(str::to_owned),
+                provider: key.provider().map(ProviderDoc::of),
             })
         }
     }
@@ -123,26 +203,26 @@ fn private_key(status: Option<KeyStatus>, keys: &KeyRing) -> Value {
 
 /// Each certificate of the path, leaf first, with the allowlist's view and how its
 /// signature was checked.
-fn chain_entries(outcome: &Outcome, allowlist: &Allowlist) -> Vec<Value> {
+fn chain_entries(outcome: &Outcome, allowlist: &Allowlist) -> Vec<ChainCertificate> {
     let Outcome {
         pool,
         chain,
         assessment,
         ..
     } = outcome;
-    let at = assessment.at;
     chain
         .path
         .iter()
         .enumerate()
         .map(|(i, &id)| {
-            let c = pool.get(id);
             let identity = assessment.identities.get(i).unwrap_or(&Identity::Unlisted);
             let signature = match (chain.signatures.get(i), &chain.top) {
-                (Some(v), _) => signature_word(v),
-                (None, Top::SelfSigned(Verification::Unsupported(_))) => "self-signed-unchecked",
-                (None, Top::SelfSigned(_)) => "self-signed",
-                (None, Top::SignatureInvalid { .. }) => "invalid",
+                (Some(v), _) => ChainSignature::of(v),
+                (None, Top::SelfSigned(Verification::Unsupported(_))) => {
+                    ChainSignature::SelfSignedUnchecked
+                }
+                (None, Top::SelfSigned(_)) => ChainSignature::SelfSigned,
+                (None, Top::SignatureInvalid { .. }) => ChainSignature::Invalid,
                 // Checked with the key the allowlist lists for the absent issuer.
                 (
                     None,
@@ -150,120 +230,117 @@ fn chain_entries(outcome: &Outcome, allowlist: &Allowlist) -> Vec<Value> {
                         listed_key: Some(v),
                         ..
                     },
-                ) => signature_word(v),
-                (None, _) => "not-checked",
+                ) => ChainSignature::of(v),
+                (None, _) => ChainSignature::NotChecked,
             };
-            let weakness = match chain.signatures.get(i) {
-                Some(Verification::Weak(w)) => j!(w.to_string()),
-                _ => Value::Null,
-            };
-            let mut v = serde_json::to_value(cert(c)).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut v {
-                map.insert("allowlisted".into(), j!(identity.listed().is_some()));
-                map.insert("authority".into(), authority(identity, allowlist, at));
-                map.insert("impostor_of".into(), impostor_of(identity, allowlist));
-                map.insert("new_key_of".into(), new_key_of(identity, allowlist));
-                map.insert("signature".into(), j!(signature));
-                map.insert("signature_weakness".into(), weakness);
+            let listing = Listing::of(identity, allowlist, assessment.at);
+            ChainCertificate {
+                certificate: CertificateDoc::of(pool.get(id)),
+                allowlisted: listing.allowlisted,
+                authority: listing.authority,
+                impostor_of: listing.impostor_of,
+                new_key_of: listing.new_key_of,
+                signature,
+                signature_weakness: match chain.signatures.get(i) {
+                    Some(Verification::Weak(w)) => Some(w.to_string()),
+                    _ => None,
+                },
             }
-            v
         })
         .collect()
 }
 
-/// Who issued the leaf (`null` when self-signed or unproven).
-fn direct_issuer(outcome: &Outcome, allowlist: &Allowlist) -> Value {
+/// Who issued the leaf (`None` when self-signed or unproven).
+fn direct_issuer(outcome: &Outcome, allowlist: &Allowlist) -> Option<DirectIssuerDoc> {
     let Outcome {
         pool, assessment, ..
     } = outcome;
-    let at = assessment.at;
-    match &assessment.direct_issuer {
+    let (subject, sha1, key_id, identity) = match &assessment.direct_issuer {
         DirectIssuer::InInput { cert: id, identity } => {
             let c = pool.get(*id);
-            j!({
-                "subject": c.subject().to_string(),
-                "in_input": true,
-                "sha1": c.sha1().to_string(),
-                "key_id": c.ski().map(ToString::to_string),
-                "allowlisted": identity.listed().is_some(),
-                "authority": authority(identity, allowlist, at),
-                "impostor_of": impostor_of(identity, allowlist),
-            })
+            let key_id = c.ski().map(ToString::to_string);
+            (
+                c.subject().to_string(),
+                Some(c.sha1().to_string()),
+                key_id,
+                identity,
+            )
         }
         DirectIssuer::Absent {
             name,
             key_id,
             identity,
-        } => j!({
-            "subject": name.to_string(),
-            "in_input": false,
-            "sha1": null,
-            "key_id": key_id.as_ref().map(ToString::to_string),
-            "allowlisted": identity.listed().is_some(),
-            "authority": authority(identity, allowlist, at),
-            "impostor_of": impostor_of(identity, allowlist),
-        }),
-        DirectIssuer::SelfSigned | DirectIssuer::Unproven => Value::Null,
-    }
+        } => (
+            name.to_string(),
+            None,
+            key_id.as_ref().map(ToString::to_string),
+            identity,
+        ),
+        DirectIssuer::SelfSigned | DirectIssuer::Unproven => return None,
+    };
+    let listing = Listing::of(identity, allowlist, assessment.at);
+    Some(DirectIssuerDoc {
+        subject,
+        in_input: sha1.is_some(),
+        sha1,
+        key_id,
+        allowlisted: listing.allowlisted,
+        authority: listing.authority,
+        impostor_of: listing.impostor_of,
+    })
 }
 
-/// Renders a check's outcome as a JSON document.
-pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> Value {
+/// A check's outcome as its JSON document.
+pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> CheckDocument {
     let Outcome {
         pool,
         keys,
         chain,
         assessment,
     } = outcome;
-    let at = assessment.at;
-    let leaf = pool.get(chain.leaf());
-
-    let chain_json = chain_entries(outcome, allowlist);
-    let direct_issuer = direct_issuer(outcome, allowlist);
-
-    let findings: Vec<Value> = assessment
-        .findings
-        .iter()
-        .map(|f| {
-            j!({
-                "code": f.code,
-                "severity": f.severity(),
-                "message": f.message,
-                "fix": f.fix,
-                "certificates": f.certificates.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    let findings = &assessment.findings;
+    CheckDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        mfgcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
+        verdict: assessment.verdict,
+        evaluated_at: rfc3339(assessment.at),
+        profile: assessment.profile,
+        leaf: CertificateDoc::of(pool.get(chain.leaf())),
+        private_key: private_key(assessment.private_key, keys),
+        direct_issuer: direct_issuer(outcome, allowlist),
+        chain: chain_entries(outcome, allowlist),
+        chain_end: ChainEnd::of(&chain.top),
+        unused: chain
+            .unused
+            .iter()
+            .map(|&id| {
+                let c = pool.get(id);
+                Unused {
+                    subject: c.subject().to_string(),
+                    sha1: c.sha1().to_string(),
+                    source: UnusedSource {
+                        file: c.origin().file.to_string(),
+                        index: c.origin().index + 1,
+                    },
+                }
             })
-        })
-        .collect();
-
-    j!({
-        "schema_version": JSON_SCHEMA_VERSION,
-        "mfgcheck_version": env!("CARGO_PKG_VERSION"),
-        "verdict": assessment.verdict,
-        "evaluated_at": rfc3339(at),
-        "leaf": cert(leaf),
-        "private_key": private_key(assessment.private_key, keys),
-        "direct_issuer": direct_issuer,
-        "chain": chain_json,
-        "chain_end": top_word(&chain.top),
-        "unused": chain.unused.iter().map(|&id| {
-            let c = pool.get(id);
-            j!({ "subject": c.subject().to_string(), "sha1": c.sha1().to_string(), "source": {
-                "file": &*c.origin().file, "index": c.origin().index + 1 } })
-        }).collect::<Vec<_>>(),
-        "findings": findings,
-        "profile": assessment.profile,
-        "next_steps": assessment.next_steps,
-        "summary": {
-            "errors": assessment.errors(),
-            "warnings": assessment.warnings(),
-            "info": assessment.findings.len() - assessment.errors() - assessment.warnings(),
+            .collect(),
+        findings: findings.iter().map(Finding::of).collect(),
+        summary: Summary {
+            errors: assessment.errors(),
+            warnings: assessment.warnings(),
+            info: findings
+                .len()
+                .saturating_sub(assessment.errors() + assessment.warnings()),
         },
-        "allowlist": {
-            "source": allowlist.source(),
-            "version": allowlist.version(),
-            "issuance": allowlist.issuance(),
-            "authorities": allowlist.authorities().len(),
+        allowlist: AllowlistUsed {
+            source: allowlist.source().to_owned(),
+            version: allowlist.version(),
+            issuance: allowlist.issuance(),
+            authorities: allowlist.authorities().len(),
         },
-        "signature_checks": chain.signature_checks,
-    })
+        signature_checks: chain.signature_checks,
+        next_steps: assessment.next_steps.clone(),
+        connections: Vec::new(),
+    }
 }

@@ -2,11 +2,15 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json as j};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::document::{AllowlistRef, JSON_SCHEMA_VERSION};
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
 use crate::chain::Pool;
 use crate::model::hex::{HexError, invisible_name};
+use crate::policy::allowlist::Status;
 use crate::policy::{Allowlist, Field, Lookup, ValueKind};
 
 /// The certificates a value was compared with (`--file`), if any were given.
@@ -233,69 +237,133 @@ fn against_files(out: &mut String, l: &Lookup, compared: Option<&Compared<'_>>) 
     }
 }
 
-/// The JSON report: `{ "values": [...] }`, one object per value.
+/// `mfgcheck thumbprint --format json` (and the page's thumbprint answer).
+#[derive(Serialize, JsonSchema)]
+pub struct ThumbprintDocument {
+    pub schema_version: u32,
+    pub mfgcheck_version: String,
+    pub values: Vec<LookedUp>,
+    pub allowlist: AllowlistRef,
+    /// Serve only: lines past the first 1,000 (each read to 512 characters)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<usize>,
+}
+
+/// One value, what it is, and what it equals.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename = "Value")]
+pub struct LookedUp {
+    pub input: String,
+    pub normalized: Option<String>,
+    pub colon: Option<String>,
+    pub bytes: usize,
+    pub kind: ValueKind,
+    pub error: Option<String>,
+    pub removed: Vec<RemovedChar>,
+    pub matches: Vec<Match>,
+    pub ca_thumbprint: bool,
+    /// Null without --file
+    pub certificates: Option<Vec<FileCertificate>>,
+    pub ok: bool,
+}
+
+/// An invisible character taken out of the value.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename = "Removed")]
+pub struct RemovedChar {
+    /// U+200E
+    pub char: String,
+    pub name: String,
+    pub position: usize,
+}
+
+/// A listed authority the value belongs to.
+#[derive(Serialize, JsonSchema)]
+pub struct Match {
+    pub name: String,
+    pub field: Field,
+    pub status: Status,
+    pub only_published: bool,
+}
+
+/// A certificate of `--file` the value belongs to.
+#[derive(Serialize, JsonSchema)]
+pub struct FileCertificate {
+    pub subject: String,
+    pub sha1: String,
+    pub is_ca: bool,
+    pub fields: Vec<Field>,
+    pub file: String,
+    pub index: usize,
+}
+
+fn looked_up(l: &Lookup, allowlist: &Allowlist, compared: Option<&Compared<'_>>) -> LookedUp {
+    let matches = l
+        .matches
+        .iter()
+        .map(|&(a, field)| {
+            let authority = allowlist.authority(a);
+            Match {
+                name: authority.name.clone(),
+                field,
+                status: authority.status,
+                only_published: field == Field::Published && l.only_published(a),
+            }
+        })
+        .collect();
+    let certificates = compared.map(|c| {
+        c.pool
+            .iter()
+            .filter_map(|(_, cert)| {
+                let fields = l.fields_of(cert);
+                (!fields.is_empty()).then(|| FileCertificate {
+                    subject: cert.subject().to_string(),
+                    sha1: cert.sha1().to_string(),
+                    is_ca: cert.is_ca(),
+                    fields,
+                    file: cert.origin().file.to_string(),
+                    index: cert.origin().index + 1,
+                })
+            })
+            .collect()
+    });
+    LookedUp {
+        input: l.input.clone(),
+        normalized: l.normalized.clone(),
+        colon: l.colon(),
+        bytes: l.bytes.len(),
+        kind: l.kind,
+        error: l.error.as_ref().map(ToString::to_string),
+        removed: l
+            .removed
+            .iter()
+            .map(|r| RemovedChar {
+                char: format!("U+{:04X}", u32::from(r.ch)),
+                name: invisible_name(r.ch).to_owned(),
+                position: r.position,
+            })
+            .collect(),
+        matches,
+        ca_thumbprint: is_ca_thumbprint(l, compared),
+        certificates,
+        ok: lookup_ok(l, compared),
+    }
+}
+
+/// The JSON report, one object per value.
 pub fn lookup_json(
     lookups: &[Lookup],
     allowlist: &Allowlist,
     compared: Option<&Compared<'_>>,
-) -> Value {
-    let values: Vec<Value> = lookups
-        .iter()
-        .map(|l| {
-            let matches: Vec<Value> = l
-                .matches
-                .iter()
-                .map(|&(a, field)| {
-                    let authority = allowlist.authority(a);
-                    j!({
-                        "name": authority.name,
-                        "field": field,
-                        "status": authority.status,
-                        "only_published": field == Field::Published && l.only_published(a),
-                    })
-                })
-                .collect();
-            let certificates: Option<Vec<Value>> = compared.map(|c| {
-                c.pool
-                    .iter()
-                    .filter_map(|(_, cert)| {
-                        let fields = l.fields_of(cert);
-                        (!fields.is_empty()).then(|| {
-                            j!({
-                                "subject": cert.subject().to_string(),
-                                "sha1": cert.sha1().to_string(),
-                                "is_ca": cert.is_ca(),
-                                "fields": fields,
-                                "file": &*cert.origin().file,
-                                "index": cert.origin().index + 1,
-                            })
-                        })
-                    })
-                    .collect()
-            });
-            j!({
-                "input": l.input,
-                "normalized": l.normalized,
-                "colon": l.colon(),
-                "bytes": l.bytes.len(),
-                "kind": l.kind,
-                "error": l.error.as_ref().map(ToString::to_string),
-                "removed": l.removed.iter().map(|r| j!({
-                    "char": format!("U+{:04X}", u32::from(r.ch)),
-                    "name": invisible_name(r.ch),
-                    "position": r.position,
-                })).collect::<Vec<_>>(),
-                "matches": matches,
-                "ca_thumbprint": is_ca_thumbprint(l, compared),
-                "certificates": certificates,
-                "ok": lookup_ok(l, compared),
-            })
-        })
-        .collect();
-    j!({
-        "schema_version": super::JSON_SCHEMA_VERSION,
-        "mfgcheck_version": env!("CARGO_PKG_VERSION"),
-        "values": values,
-        "allowlist": { "source": allowlist.source(), "version": allowlist.version() },
-    })
+) -> ThumbprintDocument {
+    ThumbprintDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        mfgcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
+        values: lookups
+            .iter()
+            .map(|l| looked_up(l, allowlist, compared))
+            .collect(),
+        allowlist: AllowlistRef::of(allowlist),
+        left_out: None,
+    }
 }

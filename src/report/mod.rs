@@ -4,26 +4,34 @@
 //! and whether colour codes survive (anstream strips them for pipes and NO_COLOR).
 
 mod allowlist;
+mod analyze;
 pub mod bundle;
+mod document;
 mod inspect;
 mod json;
 mod lookup;
 mod path_search;
 mod scan;
+pub mod schema;
 mod style;
 mod text;
 mod triage;
 
-pub use allowlist::{allowlist_json, allowlist_text, authority_text, lint_json, lint_text};
-pub use inspect::{inspect_json, inspect_line, inspect_text};
-pub use json::{JSON_SCHEMA_VERSION, json};
-pub use lookup::{Compared, lookup_json, lookup_ok, lookup_text};
+pub use allowlist::{
+    AllowlistDocument, LintDocument, allowlist_json, allowlist_text, authority_text, lint_json,
+    lint_text,
+};
+pub use analyze::AnalyzeDocument;
+pub use document::{ApiError, Connection, ErrorDocument, JSON_SCHEMA_VERSION, Presented, to_text};
+pub use inspect::{InspectDocument, inspect_json, inspect_line, inspect_text};
+pub use json::{CheckDocument, json};
+pub use lookup::{Compared, ThumbprintDocument, lookup_json, lookup_ok, lookup_text};
 pub use path_search::{forest_text, search_text};
-pub use scan::{ScanFormat, ScanWriter, summary_words};
+pub use scan::{ScanDocument, ScanFormat, ScanRecord, ScanWriter, summary_words};
 pub use text::{BRIEF_LINES, TextOptions, brief, text, verdict_line};
-pub use triage::{lync_json, lync_text, triage_json, triage_text};
+pub use triage::{LyncDocument, TriageDocument, lync_json, lync_text, triage_json, triage_text};
 
-use crate::chain::{Top, Verification};
+use crate::chain::Verification;
 use crate::policy::{Allowlist, Identity, Standing};
 use time::OffsetDateTime;
 
@@ -100,17 +108,6 @@ pub(crate) fn signature_word(v: &Verification) -> &'static str {
         Verification::Weak(_) => "weak",
         Verification::Invalid => "invalid",
         Verification::Unsupported(_) => "unsupported",
-    }
-}
-
-/// Machine word for what lies above the path.
-pub(crate) fn top_word(top: &Top) -> &'static str {
-    match top {
-        Top::SelfSigned(_) => "root",
-        Top::IssuerAbsent { .. } => "issuer-absent",
-        Top::Loop { .. } => "loop",
-        Top::SignatureInvalid { .. } => "signature-invalid",
-        Top::Truncated(_) => "truncated",
     }
 }
 

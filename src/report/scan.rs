@@ -8,6 +8,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{Value, json as j};
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint};
@@ -61,32 +63,48 @@ fn issuer_file_words(n: usize) -> String {
 /// The SARIF rule of issuer-file notes.
 const ISSUER_FILE_RULE: &str = "issuer-file";
 
-/// One record as the JSON and JSON Lines reports write it; keys in alphabetical order,
-/// as the other documents have them.
-#[derive(serde::Serialize)]
-struct RecordDoc<'a> {
-    error: Option<&'a str>,
-    findings: Vec<FindingDoc<'a>>,
-    leaf: Option<LeafDoc<'a>>,
-    path: &'a str,
-    verdict: &'static str,
+/// `mfgcheck scan --format json`. The writer streams it record by record rather than
+/// building it, so this type only describes it (its schema); the tests hold the
+/// streamed document to that schema.
+#[derive(JsonSchema)]
+pub struct ScanDocument<'a> {
+    pub schema_version: u32,
+    pub mfgcheck_version: String,
+    /// Files, then the servers of --connect-list
+    pub files: Vec<ScanRecord<'a>>,
+    pub summary: Summary,
 }
 
-#[derive(serde::Serialize)]
-struct FindingDoc<'a> {
-    code: &'static str,
-    fix: Option<&'a str>,
-    message: &'a str,
-    severity: &'static str,
+/// One record as the JSON and JSON Lines reports write it (each line of
+/// `mfgcheck scan --format jsonl`); keys in alphabetical order, as the other documents
+/// have them.
+#[derive(Serialize, JsonSchema)]
+pub struct ScanRecord<'a> {
+    pub error: Option<&'a str>,
+    pub findings: Vec<ScanFinding<'a>>,
+    /// Null on error and for an issuer file
+    pub leaf: Option<ScanLeaf<'a>>,
+    /// The file, or the server's HOST:PORT [options]
+    pub path: &'a str,
+    #[schemars(extend("enum" = ["accepted", "rejected", "undetermined", "error", "issuer-file"]))]
+    pub verdict: &'static str,
 }
 
-#[derive(serde::Serialize)]
-struct LeafDoc<'a> {
-    sha1: String,
-    subject: &'a str,
+#[derive(Serialize, JsonSchema)]
+pub struct ScanFinding<'a> {
+    pub code: Code,
+    pub fix: Option<&'a str>,
+    pub message: &'a str,
+    pub severity: Severity,
 }
 
-impl<'a> RecordDoc<'a> {
+#[derive(Serialize, JsonSchema)]
+pub struct ScanLeaf<'a> {
+    pub sha1: String,
+    pub subject: &'a str,
+}
+
+impl<'a> ScanRecord<'a> {
     fn of(r: &'a FileRecord) -> Self {
         Self {
             error: match &r.status {
@@ -96,14 +114,14 @@ impl<'a> RecordDoc<'a> {
             findings: r
                 .findings
                 .iter()
-                .map(|f| FindingDoc {
-                    code: f.code.as_str(),
+                .map(|f| ScanFinding {
+                    code: f.code,
                     fix: f.fix.as_deref(),
                     message: &f.message,
-                    severity: f.code.severity().as_str(),
+                    severity: f.code.severity(),
                 })
                 .collect(),
-            leaf: r.leaf.as_ref().map(|l| LeafDoc {
+            leaf: r.leaf.as_ref().map(|l| ScanLeaf {
                 sha1: l.sha1.to_string(),
                 subject: &l.subject,
             }),
@@ -116,21 +134,14 @@ impl<'a> RecordDoc<'a> {
 /// One record as JSON, appended to `out`.
 fn record_json(r: &FileRecord, out: &mut String) {
     // Serialising borrowed strings, numbers and options cannot fail.
-    out.push_str(&serde_json::to_string(&RecordDoc::of(r)).unwrap_or_default());
+    out.push_str(&serde_json::to_string(&ScanRecord::of(r)).unwrap_or_default());
 }
 
-fn summary_json(s: &Summary) -> Value {
-    j!({
-        "files": s.files,
-        "endpoints": s.endpoints,
-        "accepted": s.accepted,
-        "rejected": s.rejected,
-        "undetermined": s.undetermined,
-        "errors": s.errors,
-        "no_certificate": s.no_certificate,
-        "issuer_files": s.issuer_files,
-        "accepted_with_warnings": s.accepted_with_warnings,
-    })
+/// The summary object, keys in alphabetical order as every document has them.
+fn summary_json(s: &Summary) -> String {
+    serde_json::to_value(s)
+        .and_then(|v| serde_json::to_string(&v))
+        .unwrap_or_default()
 }
 
 /// XML text and attribute escaping.

@@ -2,12 +2,15 @@
 
 use std::fmt::Write as _;
 
-use serde_json::{Value, json as j};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::document::JSON_SCHEMA_VERSION;
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging, wrap_item};
 use crate::lync::LyncReport;
 use crate::triage::exchange::PrintedDate;
-use crate::triage::{Facts, KnowledgeBase, Triage};
+use crate::triage::{CaThumbprint, Facts, KnowledgeBase, Triage};
 
 fn facts_lines(f: &Facts) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -329,34 +332,81 @@ pub fn triage_text(t: &Triage, kb: &KnowledgeBase, width: usize) -> String {
     out
 }
 
+/// `mfgcheck triage --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct TriageDocument {
+    pub schema_version: u32,
+    pub recognised: Vec<RecognisedDoc>,
+    pub facts: Facts,
+    pub ca_thumbprints: Vec<CaThumbprint>,
+    /// What the shell output left open, and what settles it
+    pub unjudged: Vec<String>,
+    /// The knowledge base, when nothing was recognised
+    pub known: Vec<KnownEntry>,
+}
+
+/// A known problem the paste shows, with its cause and fix.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename = "Recognised")]
+pub struct RecognisedDoc {
+    pub id: String,
+    pub system: String,
+    pub title: String,
+    pub what: String,
+    pub cause: Option<String>,
+    pub why: String,
+    pub fix: Vec<String>,
+    pub next: Option<String>,
+    pub source: String,
+    /// Line ranges of the paste that show it (first, last; from 1)
+    pub lines: Vec<(usize, usize)>,
+}
+
+/// One entry of the knowledge base.
+#[derive(Serialize, JsonSchema)]
+pub struct KnownEntry {
+    pub id: String,
+    pub title: String,
+}
+
 /// The JSON report of `triage`.
-pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> Value {
-    j!({
-        "schema_version": super::JSON_SCHEMA_VERSION,
-        "recognised": t.recognised.iter().filter_map(|r| {
-            let e = kb.entries().get(r.entry)?;
-            Some(j!({
-                "id": e.id,
-                "system": e.system,
-                "title": e.title,
-                "what": e.what,
-                "cause": r.cause,
-                "why": e.why,
-                "fix": r.fix,
-                "next": r.next,
-                "source": e.source,
-                "lines": r.lines.iter().map(|(a, b)| j!([a, b])).collect::<Vec<_>>(),
-            }))
-        }).collect::<Vec<_>>(),
-        "facts": t.facts,
-        "ca_thumbprints": t.ca_thumbprints,
-        "unjudged": t.unjudged,
-        "known": if t.recognised.is_empty() {
-            kb.entries().iter().map(|e| j!({ "id": e.id, "title": e.title })).collect::<Vec<_>>()
+pub fn triage_json(t: &Triage, kb: &KnowledgeBase) -> TriageDocument {
+    TriageDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        recognised: t
+            .recognised
+            .iter()
+            .filter_map(|r| {
+                let e = kb.entries().get(r.entry)?;
+                Some(RecognisedDoc {
+                    id: e.id.clone(),
+                    system: e.system.clone(),
+                    title: e.title.clone(),
+                    what: e.what.clone(),
+                    cause: r.cause.clone(),
+                    why: e.why.clone(),
+                    fix: r.fix.clone(),
+                    next: r.next.clone(),
+                    source: e.source.clone(),
+                    lines: r.lines.clone(),
+                })
+            })
+            .collect(),
+        facts: t.facts.clone(),
+        ca_thumbprints: t.ca_thumbprints.clone(),
+        unjudged: t.unjudged.clone(),
+        known: if t.recognised.is_empty() {
+            kb.entries()
+                .iter()
+                .map(|e| KnownEntry {
+                    id: e.id.clone(),
+                    title: e.title.clone(),
+                })
+                .collect()
         } else {
             Vec::new()
         },
-    })
+    }
 }
 
 /// The text report of `lync`.
@@ -444,18 +494,21 @@ pub fn lync_text(r: &LyncReport, width: usize) -> String {
     out
 }
 
+/// `mfgcheck lync --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct LyncDocument {
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub report: LyncReport,
+    /// Every scope's commands, in order
+    pub commands: Vec<String>,
+}
+
 /// The JSON report of `lync`.
-pub fn lync_json(r: &LyncReport) -> Value {
-    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("schema_version".into(), j!(super::JSON_SCHEMA_VERSION));
-        map.insert(
-            "commands".into(),
-            j!(r.scopes
-                .iter()
-                .flat_map(|s| s.commands.clone())
-                .collect::<Vec<_>>()),
-        );
+pub fn lync_json(r: &LyncReport) -> LyncDocument {
+    LyncDocument {
+        schema_version: JSON_SCHEMA_VERSION,
+        report: r.clone(),
+        commands: r.scopes.iter().flat_map(|s| s.commands.clone()).collect(),
     }
-    v
 }

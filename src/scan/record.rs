@@ -68,7 +68,8 @@ impl FileRecord {
 }
 
 /// Counts for the summary line and reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename = "ScanSummary")]
 pub struct Summary {
     /// Files read, with or without certificates.
     pub files: usize,

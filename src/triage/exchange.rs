@@ -8,8 +8,9 @@ use crate::load::powershell::{self, Object};
 use super::date::{self, Order, ShellDate};
 
 /// A date as printed, with its reading(s).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct PrintedDate {
+    /// As printed, in the admin's culture.
     pub text: String,
     /// RFC 3339; two when the day and month order is unknown.
     pub readings: Vec<String>,
@@ -36,10 +37,11 @@ impl PrintedDate {
 }
 
 /// One certificate of `Get-ExchangeCertificate`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ExchangeCertificate {
     pub thumbprint: String,
     pub subject: Option<String>,
+    /// Null from a table (Format-Table leaves the issuer out).
     pub issuer: Option<String>,
     pub not_before: Option<PrintedDate>,
     pub not_after: Option<PrintedDate>,
@@ -57,7 +59,7 @@ pub struct ExchangeCertificate {
 }
 
 /// A certificate Get-FederationTrust printed whole (`[Subject] ... [Thumbprint]`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct PrintedCertificate {
     pub subject: Option<String>,
     pub issuer: Option<String>,
@@ -68,7 +70,7 @@ pub struct PrintedCertificate {
 }
 
 /// A `Get-FederationTrust` object.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FederationTrust {
     pub name: Option<String>,
     /// OrgPrivCertificate: the thumbprint of the certificate in use.
@@ -85,7 +87,7 @@ pub struct FederationTrust {
 }
 
 /// One `Id / Type / Message` block of `Test-FederationTrust`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct TrustTest {
     pub id: String,
     /// Success, Warning or Error.
@@ -96,7 +98,7 @@ pub struct TrustTest {
 
 /// One row of `Test-FederationTrustCertificate`: the federation certificate's state
 /// on one server (table or Format-List form).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct CertificateState {
     pub site: Option<String>,
     pub server: String,
@@ -107,7 +109,7 @@ pub struct CertificateState {
 }
 
 /// A `Get-FederatedOrganizationIdentifier` object.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OrganizationIdentifier {
     pub enabled: Option<bool>,
     pub account_namespace: Option<String>,
@@ -117,7 +119,7 @@ pub struct OrganizationIdentifier {
 }
 
 /// Everything of the Exchange Management Shell found in a paste.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ShellFacts {
     pub exchange_certificates: Vec<ExchangeCertificate>,
     pub federation_trusts: Vec<FederationTrust>,

@@ -14,7 +14,7 @@ use crate::model::hex::{INVISIBLE, invisible_name};
 use crate::policy::Allowlist;
 
 /// A thumbprint found in the text, with any invisible character stuck to it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FoundThumbprint {
     /// Upper-case hex without separators.
     pub value: String,
@@ -30,14 +30,14 @@ pub struct FoundThumbprint {
 }
 
 /// A thumbprint in the text that is a listed CA's: not the one New-FederationTrust takes.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct CaThumbprint {
     pub thumbprint: String,
     pub authority: String,
 }
 
 /// What a SIP trace in the text says.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct SipFacts {
     pub status: Option<String>,
     pub from: Option<String>,
@@ -47,7 +47,7 @@ pub struct SipFacts {
 }
 
 /// Everything recognisable in a text, whether or not an error was recognised.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Facts {
     pub thumbprints: Vec<FoundThumbprint>,
     pub cmdlets: Vec<String>,

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use mfgcheck::report::{AnalyzeDocument, ApiError};
 use time::OffsetDateTime;
 
 use mfgcheck::load::{LoadError, Password, Problem, StopFlag, watching};
@@ -44,19 +44,21 @@ impl Failure {
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        let mut body = json!({ "error": self.message });
-        if self.password_needed
-            && let Some(map) = body.as_object_mut()
-        {
-            map.insert("password_needed".into(), json!(true));
-        }
+        let body = ApiError {
+            error: self.message,
+            password_needed: self.password_needed,
+        };
         (self.status, Json(body)).into_response()
     }
 }
 
 /// `{"error": message}` with `status`.
 pub(crate) fn error(status: StatusCode, message: String) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
+    let body = ApiError {
+        error: message,
+        password_needed: false,
+    };
+    (status, Json(body)).into_response()
 }
 
 /// Evaluation time and profile, as the CLI's `--at` and `--profile` take them.
@@ -198,9 +200,14 @@ impl Drop for RaiseOnDrop {
     }
 }
 
-fn answer(result: Result<Value, Failure>) -> Response {
+/// A document as the CLI prints it (keys in alphabetical order), or the failure.
+fn answer<T: serde::Serialize>(result: Result<T, Failure>) -> Response {
     match result {
-        Ok(doc) => Json(doc).into_response(),
+        Ok(doc) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            report::to_text(&doc),
+        )
+            .into_response(),
         Err(f) => f.into_response(),
     }
 }
@@ -221,7 +228,7 @@ fn check_files(
     password: Option<String>,
     settings: &Settings,
     own: Option<&Allowlist>,
-) -> Result<Value, Failure> {
+) -> Result<report::CheckDocument, Failure> {
     if files.is_empty() {
         return Err(Failure::unusable(
             "no input: give at least one certificate file",
@@ -274,7 +281,7 @@ fn triage_text(
     text: &str,
     settings: &Settings,
     own: Option<&Allowlist>,
-) -> Result<Value, Failure> {
+) -> Result<report::TriageDocument, Failure> {
     if text.trim().is_empty() {
         return Err(Failure::unusable("the text is empty"));
     }
@@ -294,7 +301,7 @@ fn triage_text(
 const MAX_VALUES: usize = 1000;
 const MAX_VALUE_CHARS: usize = 512;
 
-fn thumbprint_text(app: &super::App, text: &str) -> Result<Value, Failure> {
+fn thumbprint_text(app: &super::App, text: &str) -> Result<report::ThumbprintDocument, Failure> {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let values: Vec<String> = lines
         .by_ref()
@@ -310,13 +317,11 @@ fn thumbprint_text(app: &super::App, text: &str) -> Result<Value, Failure> {
     let allowlist = app.allowlist(app.profile);
     let lookups: Vec<_> = values.iter().map(|v| look_up(v, allowlist)).collect();
     let mut doc = report::lookup_json(&lookups, allowlist, None);
-    if let Some(map) = doc.as_object_mut() {
-        map.insert("left_out".into(), json!(left_out));
-    }
+    doc.left_out = Some(left_out);
     Ok(doc)
 }
 
-fn lync_text(text: &str) -> Result<Value, Failure> {
+fn lync_text(text: &str) -> Result<report::LyncDocument, Failure> {
     let objects =
         mfgcheck::lync::parse(text, "paste").map_err(|e| Failure::unusable(e.to_string()))?;
     let report = mfgcheck::lync::assess(&objects).ok_or_else(|| {
@@ -437,7 +442,7 @@ pub(crate) async fn analyze(State(app): AppState, form: Multipart) -> Response {
             }
         };
         let text = text.unwrap_or_default();
-        let result = match kind {
+        Ok(match kind {
             "check" => {
                 if files.is_empty() {
                     files.push(Input {
@@ -445,13 +450,18 @@ pub(crate) async fn analyze(State(app): AppState, form: Multipart) -> Response {
                         bytes: text.into_bytes(),
                     });
                 }
-                check_files(&app, files, password, &settings, own.as_ref())?
+                let doc = check_files(&app, files, password, &settings, own.as_ref())?;
+                AnalyzeDocument::Check(Box::new(doc))
             }
-            "lync" => lync_text(&text)?,
-            "thumbprint" => thumbprint_text(&app, &text)?,
-            _ => triage_text(&app, &text, &settings, own.as_ref())?,
-        };
-        Ok(json!({ "kind": kind, "result": result }))
+            "lync" => AnalyzeDocument::Lync(Box::new(lync_text(&text)?)),
+            "thumbprint" => AnalyzeDocument::Thumbprint(Box::new(thumbprint_text(&app, &text)?)),
+            _ => AnalyzeDocument::Triage(Box::new(triage_text(
+                &app,
+                &text,
+                &settings,
+                own.as_ref(),
+            )?)),
+        })
     })
     .await;
     answer(result)

@@ -9,7 +9,7 @@ use super::oid::{OID_PBES2, OID_SHA1, OID_SHA224, OID_SHA256, OID_SHA384, OID_SH
 /// it. Windows Server 2016 and earlier know only the PKCS#12 schemes (3DES, RC2) and
 /// report a wrong password for PBES2 (AES), the default of OpenSSL 3 and of Windows
 /// Server 2019's AES256-SHA256 export.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Protection {
     /// The integrity check: `HMAC-SHA1, 2048 iterations`; `None` without one.
     pub mac: Option<Scheme>,
@@ -27,7 +27,7 @@ impl Protection {
 }
 
 /// One protection scheme, in words.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Scheme {
     /// `PBES2 AES-256-CBC with PBKDF2-HMAC-SHA256`, `3DES (pbeWithSHAAnd3-KeyTripleDES-CBC)`.
     pub name: String,

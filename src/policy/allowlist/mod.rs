@@ -35,7 +35,7 @@ pub const EMBEDDED_SP2_SOURCE: &str = "embedded allowlist (exchange2010-sp2)";
 
 /// What "accepted" asks of the path: the RTM gateway took only certificates issued
 /// directly by a listed CA; the later list names roots to chain to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Issuance {
     /// The leaf's direct issuer must be listed (the Exchange 2010 RTM rule).
@@ -46,7 +46,7 @@ pub enum Issuance {
 }
 
 /// Whether an authority is a root or an intermediate CA (informational).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Root,
@@ -63,7 +63,7 @@ impl fmt::Display for Kind {
 }
 
 /// Microsoft's position on an authority.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Accepted as a direct issuer.
@@ -237,7 +237,7 @@ impl Authority {
 }
 
 /// How a certificate was recognised as an authority.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MatchedBy {
     Sha1,
