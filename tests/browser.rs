@@ -2,7 +2,9 @@
 //! `chromium-driver`; `.ci/run` installs them): the story bundle gives REJECTED with
 //! indirect-issuer, a pasted 403 transcript gives its fix, a PFX asks for its password,
 //! the accepted CAs can be searched, a narrow window does not scroll sideways, and the
-//! page logs no error. Screenshots go to `target/browser/`.
+//! page logs no error; at 400 pixels every kind of result fits the width; axe-core
+//! (installed by `.ci/run` into `target/axe`) finds no serious or critical violation in
+//! any state visited. Screenshots of every state go to `target/browser/`.
 
 #![allow(
     clippy::unwrap_used,
@@ -198,6 +200,79 @@ async fn set_value(c: &Client, id: &str, value: &str) {
     .unwrap();
 }
 
+/// axe-core's script (`.ci/run` installs it with npm into `target/axe`), or `None`
+/// where it is not installed: then the accessibility check is skipped and says so,
+/// unless `CI` is set, where a missing axe-core is a failure.
+fn axe_source() -> Option<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/axe/node_modules/axe-core/axe.min.js");
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "axe-core is not installed ({}: {e}): npm install --prefix target/axe axe-core@4 (.ci/run does)",
+                path.display()
+            );
+            eprintln!(
+                "skipped: the accessibility check (axe-core is not installed; npm install --prefix target/axe axe-core@4)"
+            );
+            None
+        }
+    }
+}
+
+/// axe-core's violations of impact serious or critical on the page as it is, as
+/// "rule: target" lines (none expected).
+async fn axe_violations(c: &Client, source: &str) -> Vec<String> {
+    // WebDriver scripts are not the page's: its Content-Security-Policy does not apply.
+    c.execute(&format!("{source}\nreturn true;"), vec![])
+        .await
+        .unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] }).then(
+               (r) => done(r.violations
+                 .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                 .flatMap((v) => v.nodes.map((n) => v.id + ': ' + n.target.join(' ')))),
+               (e) => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// One state of the page looked at: a screenshot in `target/browser/NAME.png`, its
+/// width (no sideways scrolling), and axe-core's serious or critical violations.
+/// Returns the page's width in CSS pixels.
+async fn look(c: &Client, name: &str, axe: Option<&str>) -> u64 {
+    screenshot(c, &format!("{name}.png")).await;
+    let width = c
+        .execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    let inner = c
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(
+        width <= inner,
+        "{name}: {width} px wide in a window of {inner}"
+    );
+    if let Some(source) = axe {
+        let violations = axe_violations(c, source).await;
+        assert!(violations.is_empty(), "{name}: axe-core: {violations:#?}");
+        eprintln!("{name}: {width} px wide, axe-core: 0 serious or critical violations");
+    }
+    width
+}
+
 async fn page_errors(c: &Client) -> serde_json::Value {
     c.execute("return window.mfgcheckErrors || [];", vec![])
         .await
@@ -205,10 +280,12 @@ async fn page_errors(c: &Client) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
+async fn the_page_checks_and_triages() {
+    let axe = axe_source();
     let (_server, url) = serve();
     let mut driver = chromedriver("page");
     let c = browser(&mut driver).await;
+    c.set_window_size(1280, 900).await.unwrap();
 
     // The story bundle, judged before the intermediate was listed.
     c.goto(&url).await.unwrap();
@@ -226,13 +303,17 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
         .await
         .unwrap();
     assert_eq!(focused, "banner rejected");
-    c.execute(
-        "document.querySelector('#result').scrollIntoView();",
-        vec![],
-    )
-    .await
-    .unwrap();
-    screenshot(&c, "check-rejected.png").await;
+    // The verdict is in view without scrolling by hand.
+    let in_view = c
+        .execute(
+            "const r = document.querySelector('#result .banner').getBoundingClientRect();
+             return r.top >= 0 && r.bottom <= window.innerHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_view, json!(true), "the verdict is in view at 1280x900");
+    look(&c, "check-rejected", axe.as_deref()).await;
 
     // A pasted 403 transcript: its fix, with a copy button on the command.
     c.goto(&url).await.unwrap();
@@ -259,8 +340,45 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
             >= 2,
         "copy buttons"
     );
-    screenshot(&c, "triage-403.png").await;
+    // Each copy button copies one command, whole: never words around it.
+    let copied: Vec<String> = serde_json::from_value(
+        c.execute(
+            "return [...document.querySelectorAll('#result .command code')].map((e) => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        copied.contains(&"New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>".to_owned()),
+        "{copied:?}"
+    );
+    for command in &copied {
+        assert!(
+            !command.ends_with('.')
+                && !command.contains(" (")
+                && command.matches('(').count() == command.matches(')').count(),
+            "a command with words around it: {command:?}"
+        );
+    }
+    // The CLI's next command is an action on this page.
+    assert!(
+        result.contains("Choose the certificate files"),
+        "the next step on the page: {result}"
+    );
+    look(&c, "triage-403", axe.as_deref()).await;
 
+    assert_eq!(page_errors(&c).await, json!([]), "errors on the page");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pfx_asks_for_its_password_on_the_page() {
+    let axe = axe_source();
+    let (_server, url) = serve();
+    let mut driver = chromedriver("pfx");
+    let c = browser(&mut driver).await;
     // A PFX: the server asks for its password, the page shows the field.
     c.goto(&url).await.unwrap();
     let pfx = fixture("story-legacy.pfx");
@@ -288,7 +406,7 @@ async fn the_page_checks_triages_and_asks_for_a_pfx_password() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert!(verdict.contains("ACCEPTED"), "{verdict}");
-    screenshot(&c, "pfx-accepted.png").await;
+    look(&c, "pfx-accepted", axe.as_deref()).await;
 
     assert_eq!(page_errors(&c).await, json!([]), "errors on the page");
     c.close().await.unwrap();
@@ -339,6 +457,20 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
         row.contains("✗") && row.contains("it cannot issue"),
         "{row}"
     );
+    // A thumbprint typed as Windows shows it, with spaces, finds its CA; nothing found
+    // says so.
+    set_value(&c, "search", "").await;
+    type_into(
+        &c,
+        "search",
+        "9f 11 c5 f4 4a 8a f2 87 db f6 03 c2 4f 47 62 e3 03 16 0c a3",
+    )
+    .await;
+    let rows = c.find_all(Locator::Css("#authorities tr")).await.unwrap();
+    assert_eq!(rows.len(), 2, "the header and Test Global Root CA");
+    set_value(&c, "search", "").await;
+    type_into(&c, "search", "no such authority").await;
+    assert!(text_of(&c, "authorities").await.contains("No match"));
 
     c.set_window_size(400, 800).await.unwrap();
     c.goto(&url).await.unwrap();
@@ -352,5 +484,88 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
     assert_eq!(fits, json!(true), "no sideways scrolling at 400 pixels");
     screenshot(&c, "narrow.png").await;
     assert_eq!(page_errors(&c).await, json!([]));
+    c.close().await.unwrap();
+}
+
+/// At 400 pixels, every kind of result fits the width (long thumbprints, names and
+/// commands wrap) and passes axe-core; the thumbprint and Lync results speak in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_result_fits_400_pixels_and_passes_axe_core() {
+    let axe = axe_source();
+    let (_server, url) = serve();
+    let mut driver = chromedriver("narrow-results");
+    let c = browser(&mut driver).await;
+    c.set_window_size(400, 900).await.unwrap();
+    c.goto(&url).await.unwrap();
+    look(&c, "narrow-form", axe.as_deref()).await;
+
+    type_into(&c, "files", fixture("story-bundle.pem").to_str().unwrap()).await;
+    set_value(&c, "at", "2010-12-01").await;
+    click(&c, "submit").await;
+    let verdict = banner(&c).await;
+    assert!(
+        verdict.contains("REJECTED") && verdict.contains("(indirect-issuer)"),
+        "the banner names the deciding finding and its code: {verdict}"
+    );
+    let result = text_of(&c, "result").await;
+    assert!(
+        result.contains("valid 2010-06-01 to 2012-06-01"),
+        "dates: {result}"
+    );
+    look(&c, "narrow-check-rejected", axe.as_deref()).await;
+
+    c.goto(&url).await.unwrap();
+    type_into(&c, "files", fixture("story-cng.pfx").to_str().unwrap()).await;
+    let password = std::fs::read_to_string(fixture("pfx-password.txt")).unwrap();
+    type_into(&c, "password", password.trim()).await;
+    set_value(&c, "at", "2011-06-01").await;
+    click(&c, "submit").await;
+    banner(&c).await;
+    let result = text_of(&c, "result").await;
+    assert!(
+        result.contains("Holds the private key")
+            && result.contains("Microsoft Software Key Storage Provider")
+            && result.contains("CNG"),
+        "the PFX's key and provider: {result}"
+    );
+    assert!(result.contains("Encryption of story-cng.pfx"), "{result}");
+    look(&c, "narrow-pfx-cng", axe.as_deref()).await;
+
+    c.goto(&url).await.unwrap();
+    set_value(&c, "text", "0123456789abcdef0123456789abcdef01234567").await;
+    click(&c, "submit").await;
+    let words = banner(&c).await;
+    assert!(
+        words.contains("matches no listed CA") && !words.contains('✓'),
+        "a value that matches nothing gets no ✓: {words}"
+    );
+    look(&c, "narrow-thumbprint", axe.as_deref()).await;
+
+    c.goto(&url).await.unwrap();
+    let media = std::fs::read_to_string(common::test_data("lync", "media-2010.txt")).unwrap();
+    set_value(&c, "text", &media).await;
+    click(&c, "submit").await;
+    let words = banner(&c).await;
+    assert!(
+        !words.contains("changes-needed") && !words.contains("incomplete"),
+        "words, not the raw verdict: {words}"
+    );
+    look(&c, "narrow-lync", axe.as_deref()).await;
+
+    c.goto(&format!("{url}allowlist")).await.unwrap();
+    let mut looks = 0;
+    while c
+        .find_all(Locator::Css("#authorities tr"))
+        .await
+        .unwrap()
+        .len()
+        < 2
+    {
+        looks += 1;
+        assert!(looks < 200, "no table after 200 looks");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    look(&c, "narrow-allowlist", axe.as_deref()).await;
+    assert_eq!(page_errors(&c).await, json!([]), "errors on the page");
     c.close().await.unwrap();
 }

@@ -155,7 +155,7 @@ fn a_next_step_that_a_fix_said_points_back_to_it() {
     );
     let (_, json) = run_at(&[&args[..], &["--format", "json"]].concat(), &[]);
     let doc: Value = serde_json::from_str(&json).unwrap();
-    let first = doc["next_steps"][0].as_str().unwrap();
+    let first = doc["next_steps"][0]["text"].as_str().unwrap();
     assert!(
         first.starts_with("Get a federation certificate issued directly"),
         "{first}"

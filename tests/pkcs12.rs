@@ -146,7 +146,7 @@ fn a_cng_key_storage_provider_is_rejected_with_the_fix() {
         message.contains("Microsoft Software Key Storage Provider"),
         "{message}"
     );
-    let fix = finding["fix"].as_str().unwrap();
+    let fix = common::cli::fix_text(finding);
     assert!(
         fix.contains("New-ExchangeCertificate") && fix.contains("certutil -csp"),
         "{fix}"
@@ -583,7 +583,7 @@ fn the_encryption_of_a_pfx_is_shown_and_pbes2_warned_about() {
             .contains("Windows Server 2016 and earlier"),
         "{finding}"
     );
-    let fix = finding["fix"].as_str().unwrap();
+    let fix = common::cli::fix_text(finding);
     assert!(
         fix.contains("-legacy") && fix.contains("TripleDES_SHA1"),
         "{fix}"

@@ -164,9 +164,15 @@ fn facts_are_extracted_and_filled_into_the_next_command() {
     );
     assert_eq!(json["facts"]["wlm_version"], "15.4.3502.0922");
     let fix = json["recognised"][0]["fix"].as_array().unwrap();
+    // The command stands apart from the words, whole, with its placeholder filled.
     assert_eq!(
-        fix[0],
+        fix[0]["commands"][0],
         "Set-CsMediaConfiguration Global -EncryptionLevel SupportEncryption -MaxVideoRateAllowed Hd720p15M"
+    );
+    assert!(
+        !fix[0]["text"].as_str().unwrap().contains("Set-Cs"),
+        "{}",
+        fix[0]
     );
 }
 

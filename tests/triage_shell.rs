@@ -13,7 +13,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::cli::mfgcheck;
+use common::cli::{mfgcheck, step_text};
 
 fn triage(file: &str, extra: &[&str]) -> (i32, Value) {
     let out = mfgcheck()
@@ -223,7 +223,7 @@ fn get_exchange_certificate_in_every_form_gives_the_same_judgement() {
     );
     // The accepted CAs come from the allowlist in use, and only those worth
     // recommending: never "Comodo", whose identity nobody published.
-    let fix = list["recognised"][1]["fix"][0].as_str().unwrap();
+    let fix = step_text(&list["recognised"][1]["fix"][0]);
     assert!(
         fix.contains("Go Daddy Secure Certification Authority"),
         "{fix}"
@@ -255,7 +255,7 @@ fn get_exchange_certificate_in_every_form_gives_the_same_judgement() {
         .find(|r| r["id"] == "exchange-certificate-issuer-listed")
         .unwrap()["fix"][0];
     assert!(
-        listed.as_str().unwrap().contains(
+        step_text(listed).contains(
             "Export-ExchangeCertificate -Thumbprint D8F5401DB4C4228B4FD8C57CC66FD194021A4B92"
         ),
         "{listed}"
@@ -332,7 +332,7 @@ fn a_trust_its_server_and_its_test_together() {
         not_here.1.contains(&(85, 89)),
         "the test's block too: {not_here:?}"
     );
-    let fix = json["recognised"][0]["fix"][0].as_str().unwrap();
+    let fix = step_text(&json["recognised"][0]["fix"][0]);
     assert!(
         fix.contains("-Thumbprint A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"),
         "{fix}"
@@ -444,17 +444,9 @@ fn test_federationtrustcertificate_names_the_server_that_lacks_the_certificate()
         // The fix names the server to import on and the certificate to export.
         let fix = json["recognised"][0]["fix"].as_array().unwrap();
         assert!(
-            fix[0]
-                .as_str()
-                .unwrap()
-                .contains("-Thumbprint A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")
+            step_text(&fix[0]).contains("-Thumbprint A1B2C3D4E5F60718293A4B5C6D7E8F9012345678")
         );
-        assert!(
-            fix[1]
-                .as_str()
-                .unwrap()
-                .contains("Copy federation.pfx to EX02")
-        );
+        assert!(step_text(&fix[1]).contains("Copy federation.pfx to EX02"));
     }
 }
 

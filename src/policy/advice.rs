@@ -7,7 +7,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::allowlist::{Allowlist, Supply};
-use super::finding::Code;
+use super::finding::{Code, Step};
 use super::verdict::{KeyStatus, Profile, Verdict};
 use crate::model::Certificate;
 
@@ -33,6 +33,10 @@ pub(super) struct Situation<'a> {
 /// How the wizard's certificate is made by hand (Exchange 2010 SP1 and later).
 const SELF_SIGNED_COMMAND: &str = "New-ExchangeCertificate -DomainName Federation -FriendlyName \"Exchange Delegation Federation\" -Services Federation -SubjectKeyIdentifier <32 hex digits> -PrivateKeyExportable $true";
 
+/// The cmdlet that creates the trust; `{thumbprint}` is replaced.
+const NEW_TRUST_COMMAND: &str =
+    "New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint}";
+
 /// Errors that a new certificate from the same source would fix, each by its own
 /// finding's fix.
 const CERTIFICATE_ERRORS: &[Code] = &[
@@ -44,22 +48,25 @@ const CERTIFICATE_ERRORS: &[Code] = &[
     Code::CngKeyProvider,
 ];
 
-pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
+pub(super) fn next_steps(s: &Situation<'_>) -> Vec<Step> {
     let mut steps = Vec::new();
     let thumbprint = s.leaf.sha1();
-    let last = "When a certificate passes, import it with its private key on the Exchange server and give its SHA-1 thumbprint, as Get-ExchangeCertificate prints it, to New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint <thumbprint>. A thumbprint copied from the certificate dialog carries an invisible mark: mfgcheck thumbprint shows and removes it.".to_owned();
+    let last = Step::new("Once a certificate passes: import it with its private key on the Exchange server, and create the trust with its thumbprint as Get-ExchangeCertificate prints it. One copied from the certificate dialog carries an invisible mark that the second command removes.")
+        .command(NEW_TRUST_COMMAND.replace("{thumbprint}", "<thumbprint>"))
+        .command("mfgcheck thumbprint \"<thumbprint>\"");
     match s.verdict {
         Verdict::Accepted => {
-            steps.push(format!(
-                "Create the trust with this certificate: New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint} (type it, or copy it from Get-ExchangeCertificate; a copy from the certificate dialog carries an invisible mark that makes the cmdlet fail)."
-            ));
+            steps.push(
+                Step::new("Create the trust with this certificate. Type the thumbprint, or copy it from Get-ExchangeCertificate: a copy from the certificate dialog carries an invisible mark that makes the cmdlet fail.")
+                    .command(NEW_TRUST_COMMAND.replace("{thumbprint}", &thumbprint.to_string())),
+            );
             if s.private_key.is_none() {
-                steps.push("A .cer, .pem or .p7b holds no private key: New-FederationTrust finds the certificate and its key in the server's computer store, so run it on the server where the request was made (or import the PFX with its key there first).".to_owned());
+                steps.push(Step::new("A .cer, .pem or .p7b holds no private key: New-FederationTrust finds the certificate and its key in the server's computer store, so run it on the server where the request was made (or import the PFX with its key there first)."));
             }
             return steps;
         }
         Verdict::Undetermined => {
-            steps.push("The input lacks the evidence for a verdict: supply what the issuer-unconfirmed Fix asks for, then check again. Do not buy a new certificate because of this: with the evidence, this one may well be accepted.".to_owned());
+            steps.push(Step::new("The input lacks the evidence for a verdict: supply what the issuer-unconfirmed Fix asks for, then check again. Do not buy a new certificate because of this: with the evidence, this one may well be accepted."));
             steps.push(last);
             return steps;
         }
@@ -68,40 +75,40 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<String> {
 
     let damaged = s.codes.contains(&Code::SignatureInvalid) && !s.lookalike;
     if s.lookalike {
-        steps.push("The certificate names a listed CA as its issuer, but that CA's key did not sign it: it is a look-alike (or damaged), and the MFG will refuse it. Do not deploy it; ask whoever supplied it where it came from.".to_owned());
+        steps.push(Step::new("The certificate names a listed CA as its issuer, but that CA's key did not sign it: it is a look-alike (or damaged), and the MFG will refuse it. Do not deploy it; ask whoever supplied it where it came from."));
     } else if damaged {
-        steps.push("A signature does not verify: the file is damaged or altered, or the CA certificate beside it is not the one that issued it. Download the certificate and the CA's intermediate again from the CA (or export them again) and check again; a new certificate is not needed for this.".to_owned());
+        steps.push(Step::new("A signature does not verify: the file is damaged or altered, or the CA certificate beside it is not the one that issued it. Download the certificate and the CA's intermediate again from the CA (or export them again) and check again; a new certificate is not needed for this."));
     }
     let self_signed_route = s.self_signed && s.profile.accepts_self_signed();
     let mut route_said = false;
     if !(s.issuer_accepted || self_signed_route || damaged) {
         let source = s.source.get_or_init(|| s.allowlist.supply(s.at));
         route_said = source.self_signed_only;
-        steps.push(source.text.clone());
+        steps.push(Step::new(source.text.clone()));
     }
 
     if s.codes.contains(&Code::NoPrivateKey) || s.codes.contains(&Code::PrivateKeyMismatch) {
-        steps.push("The PFX is what the server imports, and it lacks this certificate's private key: export the certificate again with its key, or complete the request on the server that made it (Import-ExchangeCertificate), as the Fix says, then check the new PFX with mfgcheck check.".to_owned());
+        steps.push(Step::new("The PFX is what the server imports, and it lacks this certificate's private key: export the certificate again with its key, or complete the request on the server that made it (Import-ExchangeCertificate), as the Fix says, then check the new PFX.").command("mfgcheck check federation.pfx"));
     }
     if s.codes.iter().any(|c| CERTIFICATE_ERRORS.contains(c)) {
-        steps.push("Correct each error above as its Fix says, then check the new certificate (or PFX) again with mfgcheck check.".to_owned());
+        steps.push(Step::new("Correct each error above as its Fix says, then check the new certificate (or PFX) again.").command("mfgcheck check new-certificate.cer intermediate.cer"));
     }
 
-    match (s.profile, s.self_signed) {
-        (Profile::Exchange2010, _) if route_said => steps.push(format!(
-            "The wizard's certificate can also be made by hand: {SELF_SIGNED_COMMAND}."
-        )),
-        (Profile::Exchange2010, _) => steps.push(format!(
-            "On Exchange 2010 SP2 or later no CA is needed: the New Federation Trust wizard creates a self-signed federation certificate the gateway accepts ({SELF_SIGNED_COMMAND}). Check such a certificate with --profile exchange2010-sp2."
-        )),
-        (Profile::Exchange2010Sp2, true) => steps.push(format!(
-            "Or create the self-signed federation certificate again with the New Federation Trust wizard or {SELF_SIGNED_COMMAND}: it carries a Subject Key Identifier and an RSA key in a CryptoAPI provider."
-        )),
-        (Profile::Exchange2010Sp2, false) => steps.push(format!(
-            "Alternatively, use the self-signed certificate of the New Federation Trust wizard, which this profile accepts: {SELF_SIGNED_COMMAND}."
-        )),
-    }
-
+    let wizard = match (s.profile, s.self_signed) {
+        (Profile::Exchange2010, _) if route_said => {
+            "The wizard's certificate can also be made by hand."
+        }
+        (Profile::Exchange2010, _) => {
+            "On Exchange 2010 SP2 or later no CA is needed: the New Federation Trust wizard creates a self-signed federation certificate the gateway accepts (or the command makes it by hand). Check such a certificate with --profile exchange2010-sp2."
+        }
+        (Profile::Exchange2010Sp2, true) => {
+            "Or create the self-signed federation certificate again with the New Federation Trust wizard or the command: it carries a Subject Key Identifier and an RSA key in a CryptoAPI provider."
+        }
+        (Profile::Exchange2010Sp2, false) => {
+            "Alternatively, use the self-signed certificate of the New Federation Trust wizard, which this profile accepts (or make it by hand with the command)."
+        }
+    };
+    steps.push(Step::new(wizard).command(SELF_SIGNED_COMMAND));
     steps.push(last);
     steps
 }

@@ -79,6 +79,15 @@ macro_rules! codes {
             pub fn summary(self) -> &'static str {
                 match self { $( Code::$variant => $summary ),* }
             }
+
+            /// The summary's first sentence: what the page's banner names the finding by.
+            pub fn title(self) -> &'static str {
+                let summary = self.summary();
+                summary
+                    .find(". ")
+                    .and_then(|end| summary.get(..=end))
+                    .unwrap_or(summary)
+            }
         }
     };
 }
@@ -191,6 +200,31 @@ impl schemars::JsonSchema for Code {
     }
 }
 
+/// Something to do: the words, and the commands that do it, kept apart so that every
+/// front end shows each command whole, on its own, ready to copy (a command inside a
+/// sentence gets copied with the sentence, or cut at its first full stop).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Step {
+    /// What to do and why, in words; names no command the list below holds.
+    pub text: String,
+    /// The commands, in the order to run them: PowerShell, certutil, openssl or mfgcheck.
+    pub commands: Vec<String>,
+}
+
+impl Step {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            commands: Vec::new(),
+        }
+    }
+
+    pub fn command(mut self, command: impl Into<String>) -> Self {
+        self.commands.push(command.into());
+        self
+    }
+}
+
 /// One thing the check found, with what to do about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
@@ -198,6 +232,8 @@ pub struct Finding {
     pub message: String,
     /// Most fixes are fixed words, borrowed rather than copied into each finding.
     pub fix: Option<Cow<'static, str>>,
+    /// The fix's commands, apart from its words (see [`Step`]).
+    pub commands: Vec<String>,
     /// SHA-1 thumbprints of the certificates concerned, most relevant first.
     pub certificates: Vec<Sha1Thumbprint>,
 }
@@ -208,12 +244,19 @@ impl Finding {
             code,
             message: message.into(),
             fix: None,
+            commands: Vec::new(),
             certificates: Vec::new(),
         }
     }
 
     pub fn fix(mut self, fix: impl Into<Cow<'static, str>>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// A command of the fix, after the ones already given.
+    pub fn command(mut self, command: impl Into<String>) -> Self {
+        self.commands.push(command.into());
         self
     }
 

@@ -16,6 +16,6 @@ pub use allowlist::{
     Allowlist, AllowlistError, Authority, Identity, Issuance, MatchedBy, Standing, Status,
 };
 pub use assess::{Assessment, DirectIssuer, KeyStatus, PolicyOptions, Profile, Verdict, assess};
-pub use finding::{Code, Finding, Severity};
+pub use finding::{Code, Finding, Severity, Step};
 pub use lookup::{Field, Lookup, Removed, ValueKind, look_up};
 pub use pfx::pfx_findings;

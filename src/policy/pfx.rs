@@ -29,7 +29,9 @@ pub fn pfx_findings(keys: &KeyRing) -> Vec<Finding> {
                     schemes.join(" and ")
                 ),
             )
-            .fix("Export it again with the legacy encryption: openssl pkcs12 -export -legacy -in cert.pem -inkey key.pem -certfile chain.pem -out federation.pfx (OpenSSL 3), or on Windows Server 2019 or later Export-PfxCertificate -CryptoAlgorithmOption TripleDES_SHA1.")
+            .fix("Export it again with the legacy encryption: with OpenSSL 3 (the first command), or on Windows Server 2019 or later (the second).")
+            .command("openssl pkcs12 -export -legacy -in cert.pem -inkey key.pem -certfile chain.pem -out federation.pfx")
+            .command("Export-PfxCertificate -Cert Cert:\\LocalMachine\\My\\<thumbprint> -FilePath federation.pfx -Password (Get-Credential).Password -CryptoAlgorithmOption TripleDES_SHA1")
         })
         .collect()
 }

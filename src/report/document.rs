@@ -8,14 +8,16 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::load::Format;
+use crate::load::{Format, Scheme};
 use crate::model::{Certificate as Model, Provider};
 use crate::policy::{Allowlist, Code, Identity, MatchedBy, Severity, Status as ListStatus};
 
 /// Bumped when a field changes meaning or disappears. 2: certificate numbers (`index`)
 /// count from 1, as the text reports show them ("certificate 1", "[1]"). 3: the finding
 /// code `unrelated-cert` is now `chain-extra-cert`, with the other chain hygiene codes.
-pub const JSON_SCHEMA_VERSION: u32 = 3;
+/// 4: commands stand apart from words: `next_steps` and triage's `fix` are objects
+/// (`text`, `commands`), and a finding's `fix` no longer holds its `commands`.
+pub const JSON_SCHEMA_VERSION: u32 = 4;
 
 /// A document as the commands print it: pretty, keys in alphabetical order, a final
 /// newline. Serialising these types cannot fail (string keys, no non-finite floats);
@@ -169,9 +171,14 @@ impl ProviderDoc {
 #[derive(Serialize, JsonSchema)]
 pub struct Finding {
     pub code: Code,
+    /// What the code means, in one sentence (the first of its summary)
+    pub title: String,
     pub severity: Severity,
     pub message: String,
+    /// What to do, in words (null when nothing is to be done)
     pub fix: Option<String>,
+    /// The fix's commands, each whole, in the order to run them
+    pub commands: Vec<String>,
     /// SHA-1 thumbprints of the certificates concerned, most relevant first
     pub certificates: Vec<String>,
 }
@@ -180,9 +187,11 @@ impl Finding {
     pub fn of(f: &crate::policy::Finding) -> Self {
         Self {
             code: f.code,
+            title: f.code.title().to_owned(),
             severity: f.severity(),
             message: f.message.clone(),
             fix: f.fix.as_deref().map(str::to_owned),
+            commands: f.commands.clone(),
             certificates: f.certificates.iter().map(ToString::to_string).collect(),
         }
     }
@@ -256,4 +265,26 @@ pub struct ApiError {
     /// Present (true) when a PFX needs a password, or another one
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub password_needed: bool,
+}
+
+/// How one PKCS#12 file is protected.
+#[derive(Serialize, JsonSchema)]
+pub struct PfxFile {
+    pub file: String,
+    pub certificates: Vec<Scheme>,
+    pub keys: Vec<Scheme>,
+    pub mac: Option<Scheme>,
+    pub modern_encryption: bool,
+}
+
+impl PfxFile {
+    pub fn of(p: &crate::model::PfxProtection) -> Self {
+        Self {
+            file: p.file.clone(),
+            certificates: p.protection.certificates.clone(),
+            keys: p.protection.keys.clone(),
+            mac: p.protection.mac.clone(),
+            modern_encryption: p.protection.modern(),
+        }
+    }
 }

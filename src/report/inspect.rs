@@ -8,13 +8,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::document::{
-    AllowlistRef, Authority, CertificateDoc, Connection, JSON_SCHEMA_VERSION, Listing, ProviderDoc,
+    AllowlistRef, Authority, CertificateDoc, Connection, JSON_SCHEMA_VERSION, Listing, PfxFile,
+    ProviderDoc,
 };
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging};
 use super::{datetime, day, mark, rfc3339, signature_word};
 use crate::Inspection;
 use crate::chain::{CertId, Link, Verification};
-use crate::load::Scheme;
 use crate::model::hex::colon_hex;
 use crate::model::{Certificate, KeyRing, Validity};
 use crate::policy::{Allowlist, Code, Identity, Severity, pfx_findings};
@@ -499,16 +499,6 @@ pub struct InspectedKey {
     pub certificate: Option<usize>,
 }
 
-/// How one PKCS#12 file is protected.
-#[derive(Serialize, JsonSchema)]
-pub struct PfxFile {
-    pub file: String,
-    pub certificates: Vec<Scheme>,
-    pub keys: Vec<Scheme>,
-    pub mac: Option<Scheme>,
-    pub modern_encryption: bool,
-}
-
 /// A finding of `inspect` (the PFX warnings).
 #[derive(Serialize, JsonSchema)]
 pub struct InspectFinding {
@@ -516,6 +506,8 @@ pub struct InspectFinding {
     pub severity: Severity,
     pub message: String,
     pub fix: Option<String>,
+    /// The fix's commands, apart from its words
+    pub commands: Vec<String>,
 }
 
 fn inspected(
@@ -599,17 +591,7 @@ pub fn inspect_json(
             })
             .collect(),
         fetch_failures: fetch_failures.clone(),
-        pfx_files: keys
-            .protections
-            .iter()
-            .map(|p| PfxFile {
-                file: p.file.clone(),
-                certificates: p.protection.certificates.clone(),
-                keys: p.protection.keys.clone(),
-                mac: p.protection.mac.clone(),
-                modern_encryption: p.protection.modern(),
-            })
-            .collect(),
+        pfx_files: keys.protections.iter().map(PfxFile::of).collect(),
         findings: pfx_findings(keys)
             .iter()
             .map(|f| InspectFinding {
@@ -617,6 +599,7 @@ pub fn inspect_json(
                 severity: f.severity(),
                 message: f.message.clone(),
                 fix: f.fix.as_deref().map(str::to_owned),
+                commands: f.commands.clone(),
             })
             .collect(),
         roots: forest.tops().map(|id| id.index() + 1).collect(),

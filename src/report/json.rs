@@ -6,13 +6,16 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::document::{
-    Authority, CertificateDoc, Connection, Finding, JSON_SCHEMA_VERSION, Listing, ProviderDoc,
+    Authority, CertificateDoc, Connection, Finding, JSON_SCHEMA_VERSION, Listing, PfxFile,
+    ProviderDoc,
 };
 use super::rfc3339;
 use crate::Outcome;
 use crate::chain::{Top, Verification};
 use crate::model::{KeyMatch, KeyRing};
-use crate::policy::{Allowlist, DirectIssuer, Identity, Issuance, KeyStatus, Profile, Verdict};
+use crate::policy::{
+    Allowlist, DirectIssuer, Identity, Issuance, KeyStatus, Profile, Step, Verdict,
+};
 
 /// `mfgcheck check --format json` (also `bundle`'s check).
 #[derive(Serialize, JsonSchema)]
@@ -37,7 +40,10 @@ pub struct CheckDocument {
     pub summary: Summary,
     pub allowlist: AllowlistUsed,
     pub signature_checks: usize,
-    pub next_steps: Vec<String>,
+    /// What to do next, most important first, each with its commands apart
+    pub next_steps: Vec<Step>,
+    /// How each PKCS#12 input is protected (empty without one)
+    pub pfx_files: Vec<PfxFile>,
     /// Only with --connect
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub connections: Vec<Connection>,
@@ -341,6 +347,7 @@ pub fn json(outcome: &Outcome, allowlist: &Allowlist) -> CheckDocument {
         },
         signature_checks: chain.signature_checks,
         next_steps: assessment.next_steps.clone(),
+        pfx_files: keys.protections.iter().map(PfxFile::of).collect(),
         connections: Vec::new(),
     }
 }

@@ -93,6 +93,8 @@ pub struct ScanRecord<'a> {
 #[derive(Serialize, JsonSchema)]
 pub struct ScanFinding<'a> {
     pub code: Code,
+    /// The fix's commands, apart from its words
+    pub commands: &'a [String],
     pub fix: Option<&'a str>,
     pub message: &'a str,
     pub severity: Severity,
@@ -116,6 +118,7 @@ impl<'a> ScanRecord<'a> {
                 .iter()
                 .map(|f| ScanFinding {
                     code: f.code,
+                    commands: &f.commands,
                     fix: f.fix.as_deref(),
                     message: &f.message,
                     severity: f.code.severity(),
@@ -193,12 +196,18 @@ fn sarif_level(code: Code, fail_on_warning: bool) -> &'static str {
     }
 }
 
-/// A finding in one line of text with its fix, for JUnit bodies and SARIF messages.
+/// A finding with its fix, for JUnit bodies and SARIF messages: the words on one line,
+/// then each command on a line of its own.
 fn with_fix(f: &crate::scan::FindingRecord) -> String {
-    match &f.fix {
+    let mut text = match &f.fix {
         Some(fix) => format!("{} Fix: {fix}", f.message),
         None => f.message.clone(),
+    };
+    for c in &f.commands {
+        text.push_str("\n  ");
+        text.push_str(c);
     }
+    text
 }
 
 impl<W: Write> ScanWriter<W> {
@@ -504,7 +513,7 @@ mod tests {
             .findings
             .iter()
             .map(|f| {
-                j!({"code": f.code.as_str(), "fix": f.fix, "message": f.message, "severity": f.code.severity().as_str()})
+                j!({"code": f.code.as_str(), "commands": f.commands, "fix": f.fix, "message": f.message, "severity": f.code.severity().as_str()})
             })
             .collect();
         let doc = j!({
@@ -556,11 +565,13 @@ mod tests {
                             code: Code::IndirectIssuer,
                             message: text.clone(),
                             fix: Some(format!("{text}\n{text}").into()),
+                            commands: vec![text.clone()],
                         },
                         FindingRecord {
                             code: Code::ChainContainsRoot,
                             message: "m".into(),
                             fix: None,
+                            commands: Vec::new(),
                         },
                     ],
                 },

@@ -101,6 +101,7 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
         if let Some(fix) = &f.fix {
             out.push_str(&wrap(&format!("Fix: {fix}"), "        ", width));
         }
+        command_lines(&mut out, &f.commands, "          ");
     }
     if !assessment.next_steps.is_empty() {
         let _ = writeln!(out, "\n{}", paint(BOLD, "Next steps:"));
@@ -110,14 +111,17 @@ pub fn text(outcome: &Outcome, allowlist: &Allowlist, options: TextOptions) -> S
             let said = assessment.findings.iter().find(|f| {
                 f.fix
                     .as_deref()
-                    .is_some_and(|fix| fix.starts_with(step.as_str()))
+                    .is_some_and(|fix| fix.starts_with(step.text.as_str()))
             });
-            let step = match said {
+            let text = match said {
                 Some(f) => format!("Follow the Fix of {} above.", f.code.as_str()),
-                None => step.clone(),
+                None => step.text.clone(),
             };
-            let text = wrap(&step, "   ", width);
+            let text = wrap(&text, "   ", width);
             let _ = write!(out, "{}.{}", i + 1, text.get(2..).unwrap_or_default());
+            if said.is_none() {
+                command_lines(&mut out, &step.commands, "     ");
+            }
         }
     }
     let (errors, warnings) = (assessment.errors(), assessment.warnings());
@@ -491,11 +495,12 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
                 .iter()
                 .find(|f| f.severity() == Severity::Error);
             if let Some(f) = deciding {
-                let fix = f
+                let mut fix = f
                     .fix
                     .as_deref()
                     .map(|fix| part(fix, "Fix: ", 2))
                     .unwrap_or_default();
+                fix.extend(f.commands.iter().take(1).map(|c| format!("  {c}")));
                 // The finding's message takes the lines the others leave.
                 let room = BRIEF_LINES
                     .saturating_sub(lines.len() + fix.len() + next.len())
@@ -509,6 +514,14 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
+}
+
+/// Commands on lines of their own, after the words that say what they do, never
+/// wrapped: a wrapped command pasted into a shell runs as two.
+fn command_lines(out: &mut String, commands: &[String], indent: &str) {
+    for c in commands {
+        let _ = writeln!(out, "{indent}{}", paint(BOLD, c));
+    }
 }
 
 /// Lines a `--brief` report gives its next command at most.

@@ -9,6 +9,7 @@ use super::document::JSON_SCHEMA_VERSION;
 
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging, wrap_item};
 use crate::lync::LyncReport;
+use crate::policy::Step;
 use crate::triage::exchange::PrintedDate;
 use crate::triage::{CaThumbprint, Facts, KnowledgeBase, Triage};
 
@@ -242,7 +243,11 @@ fn recognised_text(out: &mut String, t: &Triage, kb: &KnowledgeBase, width: usiz
         out.push_str(&wrap(&format!("Why: {}", e.why), "    ", width));
         let _ = writeln!(out, "    Fix:");
         for step in &r.fix {
-            out.push_str(&wrap_item(step, "      ", width));
+            out.push_str(&wrap_item(&step.text, "      ", width));
+            // Commands on their own lines, never wrapped, so that each copies whole.
+            for c in &step.commands {
+                let _ = writeln!(out, "        {}", paint(BOLD, c));
+            }
         }
         // A command is never wrapped, so that it copies whole.
         if let Some(next) = &r.next {
@@ -355,7 +360,8 @@ pub struct RecognisedDoc {
     pub what: String,
     pub cause: Option<String>,
     pub why: String,
-    pub fix: Vec<String>,
+    /// The steps, each with its commands apart
+    pub fix: Vec<Step>,
     pub next: Option<String>,
     pub source: String,
     /// Line ranges of the paste that show it (first, last; from 1)

@@ -28,6 +28,7 @@ pub struct FindingRecord {
     pub code: Code,
     pub message: String,
     pub fix: Option<Cow<'static, str>>,
+    pub commands: Vec<String>,
 }
 
 /// The checked certificate of a file.
@@ -173,6 +174,7 @@ pub(super) fn outcome_record(path: String, outcome: crate::Outcome) -> FileRecor
                 code: f.code,
                 message: f.message,
                 fix: f.fix,
+                commands: f.commands,
             })
             .collect(),
     }

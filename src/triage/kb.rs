@@ -6,6 +6,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::policy::Step;
+
 /// The knowledge base compiled into the binary.
 pub const EMBEDDED: &str = include_str!("../../data/triage-kb.yaml");
 
@@ -39,7 +41,7 @@ pub struct Entry {
     pub matcher: Match,
     pub what: String,
     pub why: String,
-    pub fix: Vec<String>,
+    pub fix: Vec<Step>,
     pub next: Option<String>,
     /// The cause to state when the text's thumbprint carries an invisible character
     /// ({invisible} names it, {thumbprint} is the clean value).
@@ -91,13 +93,37 @@ struct RawEntry {
     matcher: Spanned<RawMatch>,
     what: String,
     why: String,
-    fix: Vec<String>,
+    fix: Vec<RawStep>,
     #[serde(default)]
     next: Option<String>,
     #[serde(default)]
     invisible: Option<String>,
     #[serde(default)]
     consequence: bool,
+}
+
+/// A fix step: words alone, or words and the commands that do it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawStep {
+    Words(String),
+    Step(RawCommands),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommands {
+    text: String,
+    commands: Vec<String>,
+}
+
+impl From<RawStep> for Step {
+    fn from(raw: RawStep) -> Self {
+        match raw {
+            RawStep::Words(text) => Step::new(text),
+            RawStep::Step(RawCommands { text, commands }) => Step { text, commands },
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -264,7 +290,7 @@ fn parse(text: &str, source: &str) -> Result<Vec<Entry>, KbError> {
             matcher,
             what: e.what,
             why: e.why,
-            fix: e.fix,
+            fix: e.fix.into_iter().map(Step::from).collect(),
             next: e.next,
             invisible: e.invisible,
             consequence: e.consequence,

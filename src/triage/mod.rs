@@ -79,7 +79,7 @@ pub struct Recognised {
     /// The cause this text shows (an invisible mark in the thumbprint), stated before
     /// the entry's general reasons.
     pub cause: Option<String>,
-    pub fix: Vec<String>,
+    pub fix: Vec<crate::policy::Step>,
     pub next: Option<String>,
     /// The lines of the text it rests on (first, last; from 1): empty for errors
     /// recognised by their words anywhere in the text.
@@ -414,6 +414,14 @@ fn facts(lines: &[String], raw: &str) -> Facts {
     f
 }
 
+/// A step of a fix with its placeholders filled, in the words and in each command.
+fn fill_step(step: &crate::policy::Step, fill: impl Fn(&str) -> String) -> crate::policy::Step {
+    crate::policy::Step {
+        text: fill(&step.text),
+        commands: step.commands.iter().map(|c| fill(c)).collect(),
+    }
+}
+
 fn fill(template: &str, facts: &Facts) -> String {
     let first = facts.thumbprints.first();
     let thumbprint = first.map_or("<thumbprint>", |t| t.value.as_str());
@@ -517,7 +525,7 @@ fn add_judged(
         recognised.push(Recognised {
             entry,
             cause: Some(j.cause.clone()),
-            fix: e.fix.iter().map(|f| with(f)).collect(),
+            fix: e.fix.iter().map(|f| fill_step(f, with)).collect(),
             next: e.next.as_deref().map(with),
             lines: j.lines,
         });
@@ -587,7 +595,11 @@ pub fn triage(
                     .as_deref()
                     .filter(|_| invisible)
                     .map(|c| fill(c, &facts)),
-                fix: e.fix.iter().map(|f| fill(f, &facts)).collect(),
+                fix: e
+                    .fix
+                    .iter()
+                    .map(|f| fill_step(f, |t| fill(t, &facts)))
+                    .collect(),
                 next: e.next.as_deref().map(|n| fill(n, &facts)),
                 lines: Vec::new(),
             })

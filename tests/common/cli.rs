@@ -146,14 +146,35 @@ fn refused_with(args: &[&str], stdin: Option<&[u8]>, want: &[&str]) {
     );
 }
 
-/// The `next_steps` of a check's JSON report.
+/// The `next_steps` of a check's JSON report, each step's words then its commands, a
+/// line each (as the text report shows them).
 pub fn steps(json: &Value) -> Vec<String> {
     json["next_steps"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s.as_str().unwrap().to_owned())
+        .map(step_text)
         .collect()
+}
+
+/// A step (`{text, commands}`) as one text: its words, then each command on its line.
+pub fn step_text(step: &Value) -> String {
+    let mut text = step["text"].as_str().unwrap().to_owned();
+    for c in step["commands"].as_array().unwrap() {
+        text.push('\n');
+        text.push_str(c.as_str().unwrap());
+    }
+    text
+}
+
+/// A finding's fix as one text: its words, then each command on its line.
+pub fn fix_text(finding: &Value) -> String {
+    let mut text = finding["fix"].as_str().unwrap_or_default().to_owned();
+    for c in finding["commands"].as_array().unwrap() {
+        text.push('\n');
+        text.push_str(c.as_str().unwrap());
+    }
+    text
 }
 
 /// The finding with `code` of a check's JSON report.

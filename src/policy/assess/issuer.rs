@@ -218,7 +218,8 @@ impl Assessor<'_> {
             );
             self.add(
                 with_issuer(Finding::new(Code::IssuerSignatureUnverified, msg))
-                    .fix("Add the issuer's certificate (the CA's intermediate .cer) to the input: mfgcheck check cert.cer intermediate.cer"),
+                    .fix("Add the issuer's certificate (the CA's intermediate .cer) to the input.")
+                    .command("mfgcheck check cert.cer intermediate.cer"),
             );
         }
         true
@@ -337,10 +338,19 @@ impl Assessor<'_> {
     ) -> Finding {
         let auth = self.allowlist.authority(authority);
         let name = &auth.name;
-        let allowlist_fix = format!(
-            "Ask the vendor for the CA certificate that signs its certificates and confirm with Microsoft that it is the CA listed as {name}; then add its thumbprint or key (sha1, spki_sha256, ski) to your own allowlist and check with --allowlist FILE (mfgcheck allowlist show \"{name}\" shows the entry)."
+        let allowlist_fix = (
+            format!(
+                "Ask the vendor for the CA certificate that signs its certificates and confirm with Microsoft that it is the CA listed as {name}; then add its thumbprint or key (sha1, spki_sha256, ski) to your own allowlist and check with --allowlist FILE. The first command shows the list's entry."
+            ),
+            vec![
+                format!("mfgcheck allowlist show \"{name}\""),
+                "mfgcheck check cert.cer --allowlist my-allowlist.yaml".to_owned(),
+            ],
         );
-        let add_issuer = "Add the issuer's certificate (the CA's intermediate .cer the vendor sent, or the one in the vendor's bundle) to the input: mfgcheck check cert.cer intermediate.cer".to_owned();
+        let add_issuer = (
+            "Add the issuer's certificate (the CA's intermediate .cer the vendor sent, or the one in the vendor's bundle) to the input.".to_owned(),
+            vec!["mfgcheck check cert.cer intermediate.cer".to_owned()],
+        );
         let (why, fix) = match direct {
             _ if !auth.has_identity() => (
                 "but the allowlist in use has no thumbprint or key for that CA, so nothing can confirm it is the CA Microsoft listed".to_owned(),
@@ -363,7 +373,10 @@ impl Assessor<'_> {
             "{} was issued by {issuer_label}, named like the listed CA {name}, {why}: mfgcheck cannot tell whether the MFG will accept it.",
             label(leaf)
         );
-        Finding::new(Code::IssuerUnconfirmed, msg).fix(fix)
+        let (fix, commands) = fix;
+        let mut finding = Finding::new(Code::IssuerUnconfirmed, msg).fix(fix);
+        finding.commands = commands;
+        finding
     }
 
     /// [`Assessor::above_top`] when the path holds an intermediate (the leaf's own absent
@@ -524,7 +537,8 @@ impl Assessor<'_> {
         );
         self.add(
             Finding::new(Code::IssuerUnconfirmed, msg)
-                .fix("Add the rest of the chain (the vendor's intermediate and root certificates, or its .p7b bundle) to the input: mfgcheck check cert.cer bundle.p7b")
+                .fix("Add the rest of the chain (the vendor's intermediate and root certificates, or its .p7b bundle) to the input.")
+                .command("mfgcheck check cert.cer bundle.p7b")
                 .about(*leaf.sha1())
                 .about(*top.sha1()),
         );

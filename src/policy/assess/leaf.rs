@@ -63,13 +63,15 @@ impl Assessor<'_> {
         match leaf.public_key().algorithm() {
             KeyAlgorithm::Rsa { bits } if *bits < 2048 => self.add(
                 Finding::new(Code::WeakKey, format!("{} has a {bits}-bit RSA key; 2048 bits is the minimum CAs issue today.", label(leaf)))
-                    .fix("Create a new request with a 2048-bit key: New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
+                    .fix("Create a new request with a 2048-bit key, and have it issued again.")
+                    .command("New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
                     .about(sha1),
             ),
             KeyAlgorithm::Rsa { .. } => {}
             other => self.add(
                 Finding::new(Code::NotRsa, format!("{} has an {other} key; the MFG requires RSA.", label(leaf)))
-                    .fix("Create a new request with an RSA key through a CryptoAPI provider: New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
+                    .fix("Create a new request with an RSA key through a CryptoAPI provider, and have it issued again.")
+                    .command("New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
                     .about(sha1),
             ),
         }
@@ -92,7 +94,9 @@ impl Assessor<'_> {
                             Code::ExpiresSoon,
                             format!("{} expires on {}, in {} days.", label(leaf), date(leaf.not_after()), left.whole_days()),
                         )
-                        .fix("Renew it before then, and move the federation trust to the new certificate: Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>, then Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -PublishFederationCertificate.")
+                        .fix("Renew it before then, and move the federation trust to the new certificate: make it the next certificate, then publish it.")
+                        .command("Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>")
+                        .command("Set-FederationTrust -Identity \"Microsoft Federation Gateway\" -PublishFederationCertificate")
                         .about(sha1),
                     );
                 }
@@ -114,7 +118,7 @@ impl Assessor<'_> {
             .find_map(|(index, k)| k.pairs_with(leaf).map(|by| (index, by)));
         let Some((index, by)) = held else {
             let files = keys.pkcs12_files.join(", ");
-            let export = "Export the certificate again with its private key, from the server where the request was made (Export-ExchangeCertificate -Thumbprint <thumbprint> -BinaryEncoded -Password (Get-Credential).Password, or the Certificates console: \"Yes, export the private key\"), and check that PFX; or, on that server, complete the request with Import-ExchangeCertificate and use the certificate there.";
+            let export = "Export the certificate again with its private key, from the server where the request was made (the command, or the Certificates console: \"Yes, export the private key\"), and check that PFX; or, on that server, complete the request with Import-ExchangeCertificate and use the certificate there.";
             let finding = if keys.keys.is_empty() {
                 Finding::new(
                     Code::NoPrivateKey,
@@ -148,7 +152,12 @@ impl Assessor<'_> {
                     ),
                 )
             };
-            self.add(finding.fix(export).about(sha1));
+            self.add(
+                finding
+                    .fix(export)
+                    .command(format!("Export-ExchangeCertificate -Thumbprint {sha1} -BinaryEncoded -Password (Get-Credential).Password"))
+                    .about(sha1),
+            );
             return Some(KeyStatus::Missing);
         };
         // Every copy of the key is judged, not the first found: two exports of one
@@ -175,7 +184,9 @@ impl Assessor<'_> {
             );
             self.add(
                 Finding::new(Code::CngKeyProvider, msg)
-                    .fix(format!("Re-create the request with a CryptoAPI CSP (the Exchange certificate wizard, or New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...) and have it re-issued, or re-import this key into a CryptoAPI CSP: certutil -csp \"Microsoft RSA SChannel Cryptographic Provider\" -importpfx {file}"))
+                    .fix("Re-create the request with a CryptoAPI CSP (the Exchange certificate wizard, or the first command) and have it issued again, or import this key again into a CryptoAPI CSP (the second command).")
+                    .command("New-ExchangeCertificate -GenerateRequest -KeySize 2048 ...")
+                    .command(format!("certutil -csp \"Microsoft RSA SChannel Cryptographic Provider\" -importpfx {file}"))
                     .about(sha1),
             );
         }

@@ -83,7 +83,7 @@ pub struct Assessment {
     pub verdict: Verdict,
     pub profile: Profile,
     /// What to do next, most important first; for every verdict.
-    pub next_steps: Vec<String>,
+    pub next_steps: Vec<super::Step>,
     pub direct_issuer: DirectIssuer,
     /// `None` when no input was a PKCS#12 file (other formats never carry keys).
     pub private_key: Option<KeyStatus>,

@@ -35,30 +35,53 @@ function command(text) {
   return row;
 }
 
-/** Text with the PowerShell commands in it split out, each with a copy button. */
-const CMDLET = /\b((?:New|Set|Get|Test|Import|Export|Remove|Enable|Disable)-[A-Z][A-Za-z]+\b[^.]*)/;
-function prose(text) {
+/** A step: its words, then each of its commands on its own row with a copy button.
+ *  The documents keep words and commands apart, so a button copies one command whole. */
+function step(text, commands, lead) {
   const box = el("div");
-  const m = CMDLET.exec(text);
-  if (!m) {
-    box.append(el("p", text));
-    return box;
-  }
-  const before = text.slice(0, m.index).trim();
-  if (before) box.append(el("p", before));
-  box.append(command(m[1].trim().replace(/[;,]$/, "")));
+  if (text) box.append(el("p", (lead || "") + text));
+  for (const c of commands || []) box.append(command(c));
   return box;
 }
 
-/** Numbered steps, each with its commands' copy buttons. */
+/** Numbered steps ({text, commands}). */
 function steps(items) {
   const ol = el("ol");
   for (const item of items) {
     const li = el("li");
-    li.append(prose(item));
+    li.append(step(item.text, item.commands));
     ol.append(li);
   }
   return ol;
+}
+
+/** What the CLI would run next, as something to do on this page when the page can do it. */
+function nextAction(next) {
+  if (/^mfgcheck check\b/.test(next)) {
+    return pageAction("Next: check the certificate here. Drop its file (and the CA's intermediate, if you have it) on the form.", "Choose the certificate files", "files");
+  }
+  if (/^mfgcheck lync\b/.test(next)) {
+    return pageAction("Next: paste the Lync output (Get-CsMediaConfiguration | Format-List, Get-CsExternalAccessPolicy | Format-List) into the form.", "Paste the Lync output", "text");
+  }
+  if (/^mfgcheck thumbprint\b/.test(next)) {
+    return pageAction("Next: paste the thumbprint alone into the form: the page shows what it is and removes invisible marks.", "Paste the thumbprint", "text");
+  }
+  const box = el("div");
+  box.append(el("p", "Next:"), command(next));
+  return box;
+}
+
+function pageAction(words, label, target) {
+  const box = el("div", undefined, "next-action");
+  box.append(el("p", words));
+  const button = el("button", label);
+  button.type = "button";
+  button.addEventListener("click", () => {
+    $("form").scrollIntoView();
+    $(target).focus();
+  });
+  box.append(button);
+  return box;
 }
 
 function banner(kind, words) {
@@ -76,17 +99,43 @@ function downloadLink(doc, name) {
   return a;
 }
 
+/** 2011-06-01 from an RFC 3339 time. */
+const day = (t) => String(t).slice(0, 10);
+
+/** What the PFX holds: the leaf's private key, its provider, and the file's encryption. */
+function pfxBox(doc) {
+  const box = el("div", undefined, "finding");
+  box.append(el("h3", "The PFX"));
+  const k = doc.private_key;
+  if (k && k.present) {
+    const kinds = { "crypto-api": "CryptoAPI (what Exchange 2010 needs)", cng: "CNG (Exchange 2010 cannot use it)", unknown: "unknown kind" };
+    box.append(el("p", "✓ Holds the private key of this certificate (" + k.key + ")."));
+    if (k.provider) box.append(el("p", "Key provider: " + k.provider.name + " — " + (kinds[k.provider.kind] || k.provider.kind), k.provider.kind === "cng" ? "sev-error" : ""));
+    if (k.friendly_name) box.append(el("p", "Friendly name: " + k.friendly_name));
+  } else if (k) {
+    box.append(el("p", "✗ Does not hold the private key of this certificate.", "sev-error"));
+  }
+  for (const p of doc.pfx_files) {
+    const schemes = [...p.certificates, ...p.keys].map((s) => s.name);
+    const words = "Encryption of " + p.file + ": " + [...new Set(schemes)].join("; ") + (p.modern_encryption ? " (modern: Windows Server 2016 and earlier cannot import it)" : " (legacy: every Windows imports it)");
+    box.append(el("p", words, p.modern_encryption ? "sev-warning" : "muted"));
+  }
+  return box;
+}
+
 function renderCheck(doc, out) {
   const leaf = doc.leaf;
   const cn = (leaf.subject.match(/CN=([^,]+)/) || [null, leaf.subject])[1];
-  const errors = doc.findings.filter((f) => f.severity === "error").map((f) => f.code);
-  const why = errors.length ? " (" + errors.join(", ") + ")" : "";
+  // The banner names the deciding finding in words, its code beside it.
+  const deciding = doc.findings.find((f) => f.severity === "error");
+  const why = deciding ? " " + deciding.title + " (" + deciding.code + ")" : "";
   const words = {
     accepted: "ACCEPTED: the MFG should accept " + cn + " for New-FederationTrust.",
-    rejected: "REJECTED: the MFG will not accept " + cn + why + ".",
-    undetermined: "UNDETERMINED: the input does not show whether the MFG will accept " + cn + why + ".",
+    rejected: "REJECTED: the MFG will not accept " + cn + "." + why,
+    undetermined: "UNDETERMINED: the input does not show whether the MFG will accept " + cn + "." + why,
   }[doc.verdict];
   out.append(banner(doc.verdict, words));
+  if (doc.private_key || doc.pfx_files.length) out.append(pfxBox(doc));
   out.append(el("h3", "Chain, leaf first"));
   const chain = el("ol", undefined, "chain");
   doc.chain.forEach((c, i) => {
@@ -94,6 +143,7 @@ function renderCheck(doc, out) {
     const li = el("li", undefined, accepted ? "listed" : "");
     li.append(el("div", c.subject));
     li.append(el("div", "SHA-1 " + c.sha1, "mono"));
+    li.append(el("div", "valid " + day(c.not_before) + " to " + day(c.not_after) + " · " + c.key, "muted"));
     const listed = c.authority
       ? (c.authority.accepted_at_evaluation_time ? "✓ listed: " : "✗ listed, but not accepted on this date: ") + c.authority.name
       : (i === 0 ? "the certificate checked" : "✗ not on the list");
@@ -116,7 +166,7 @@ function renderCheck(doc, out) {
       head.append(el("span", f.severity + " ", "sev-" + f.severity));
       head.append(el("span", f.code, "code"));
       box.append(head, el("p", f.message));
-      if (f.fix) box.append(prose("Fix: " + f.fix));
+      box.append(step(f.fix, f.commands, "Fix: "));
       out.append(box);
     }
   }
@@ -142,7 +192,7 @@ function renderTriage(doc, out) {
     if (r.cause) box.append(el("p", "In this text: " + r.cause));
     box.append(el("p", "Why: " + r.why, "muted"));
     box.append(steps(r.fix));
-    if (r.next) box.append(el("p", "Next:"), command(r.next));
+    if (r.next) box.append(nextAction(r.next));
     out.append(box);
   }
   if (doc.unjudged && doc.unjudged.length) {
@@ -155,8 +205,17 @@ function renderTriage(doc, out) {
 }
 
 function renderThumbprint(doc, out) {
+  const kinds = { sha1: "a well-formed SHA-1 value", sha256: "a well-formed SHA-256 value", "serial-or-md5": "16 bytes: a serial number or an MD5 hash, not a thumbprint", "other-length": "hex of a length no thumbprint has", invalid: "not hex" };
   for (const v of doc.values) {
-    out.append(banner(v.ok ? "accepted" : "info", v.kind + ": " + (v.normalized || v.input)));
+    // Only a value that is something gets a ✓; a well-formed value that matches
+    // nothing is said to be just that.
+    const value = (v.normalized || v.input) + ": ";
+    const what = kinds[v.kind] || v.kind;
+    const words = v.matches.length
+      ? value + what + ", of " + v.matches.map((m) => m.name).join(", ")
+      : value + what + (v.ok ? " that matches no listed CA" + (v.certificates ? " and no supplied certificate" : "") : "");
+    const b = banner(v.matches.length ? "accepted" : "info", words);
+    out.append(b);
     if (v.removed.length) out.append(el("p", "Removed invisible characters: " + v.removed.map((r) => r.char + " " + r.name).join(", ")));
     if (v.normalized) out.append(command(v.normalized));
     for (const m of v.matches) out.append(el("p", "Matches " + m.name + " (" + m.field + ", " + m.status + ")"));
@@ -166,10 +225,17 @@ function renderThumbprint(doc, out) {
 }
 
 function renderLync(doc, out) {
-  out.append(banner(doc.ready ? "accepted" : (doc.verdict === "incomplete" ? "undetermined" : "rejected"), doc.verdict));
+  const kindWords = { "media-configuration": "media configuration", "external-access-policy": "external access policy" };
+  const blocking = doc.scopes.flatMap((s) => s.issues.filter((i) => i.blocking).map((i) => s.scope + " " + kindWords[s.kind] + ": " + i.message));
+  const words = {
+    ready: "READY: public IM and A/V federation with Windows Live can work in every scope given.",
+    "changes-needed": "CHANGES NEEDED: " + (blocking[0] || "see below") + (blocking.length > 1 ? " (and " + (blocking.length - 1) + " more below)" : ""),
+    incomplete: "INCOMPLETE: nothing to change in what was given, but the output of " + doc.missing.join(" and ") + " is missing.",
+  }[doc.verdict] || doc.verdict;
+  out.append(banner(doc.ready ? "accepted" : (doc.verdict === "incomplete" ? "undetermined" : "rejected"), words));
   for (const s of doc.scopes) {
     const box = el("div", undefined, "finding");
-    box.append(el("h3", s.scope + " (" + s.kind + ")"));
+    box.append(el("h3", s.scope + " " + (kindWords[s.kind] || s.kind)));
     for (const i of s.issues) box.append(el("p", i.message, i.blocking ? "sev-error" : "sev-warning"));
     for (const c of s.commands) box.append(command(c));
     out.append(box);
@@ -199,17 +265,27 @@ async function submit(event) {
   const doc = await response.json().catch(() => ({ error: "not a JSON answer (HTTP " + response.status + ")" }));
   out.replaceChildren();
   if (!response.ok) {
-    out.append(banner("error", doc.error || "HTTP " + response.status));
+    const b = banner("error", doc.error || "HTTP " + response.status);
+    out.append(b);
     if (doc.password_needed) {
       $("password-row").hidden = false;
       $("password").focus();
+    } else {
+      b.tabIndex = -1;
+      b.focus();
     }
     return;
   }
   const render = { check: renderCheck, triage: renderTriage, thumbprint: renderThumbprint, lync: renderLync }[doc.kind];
   render(doc.result, out);
+  // The verdict is what the user came for: in view and focused, as a screen reader
+  // user lands on it too.
   const first = out.querySelector(".banner");
-  if (first) { first.tabIndex = -1; first.focus(); }
+  if (first) {
+    first.tabIndex = -1;
+    first.scrollIntoView({ block: "start" });
+    first.focus({ preventScroll: true });
+  }
 }
 
 function showFiles() {
@@ -246,6 +322,10 @@ async function showAllowlist() {
   const doc = await response.json();
   const draw = () => {
     const q = $("search").value.trim().toLowerCase();
+    // A thumbprint as Windows shows it (spaces, an invisible mark) or with colons.
+    const hex = q.replace(/[\s:\u200e\u200f\u202a-\u202e\ufeff]/g, "");
+    const isHex = hex.length >= 8 && /^[0-9a-f]+$/.test(hex);
+    let shown = 0;
     const table = el("table");
     const head = el("tr");
     for (const [h, optional] of [["Authority", false], ["Standing", false], ["Kind", true], ["SHA-1", true]]) {
@@ -255,8 +335,9 @@ async function showAllowlist() {
     }
     table.append(head);
     for (const a of doc.authorities) {
-      const hay = [a.name, a.subject, a.notes || "", ...a.sha1].join(" ").toLowerCase();
-      if (q && !hay.includes(q)) continue;
+      const hay = [a.name, a.subject, a.notes || "", ...a.sha1, ...a.sha256].join(" ").toLowerCase();
+      if (q && !hay.includes(q) && !(isHex && hay.includes(hex))) continue;
+      shown += 1;
       const tr = el("tr");
       // As allowlist list says it: a CA that cannot issue at the chosen date, or whose
       // identity is unconfirmed, is not plainly "accepted".
@@ -264,7 +345,7 @@ async function showAllowlist() {
       tr.append(el("td", a.name), el("td", standing, a.can_issue_at_evaluation_time ? "" : "sev-error"), el("td", a.kind || "", "optional"), el("td", a.sha1.join(" "), "mono optional"));
       table.append(tr);
     }
-    $("authorities").replaceChildren(table);
+    $("authorities").replaceChildren(shown ? table : el("p", "No match: no accepted CA has this name or thumbprint."));
   };
   $("search").addEventListener("input", draw);
   draw();
