@@ -273,6 +273,30 @@ async fn look(c: &Client, name: &str, axe: Option<&str>) -> u64 {
     width
 }
 
+/// The commands the result shows with a copy button, each checked to be a command
+/// alone: no sentence around it (a full stop at its end, an opening " (" of words, or
+/// brackets that do not pair).
+async fn commands_shown(c: &Client) -> Vec<String> {
+    let copied: Vec<String> = serde_json::from_value(
+        c.execute(
+            "return [...document.querySelectorAll('#result .command code')].map((e) => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    for command in &copied {
+        assert!(
+            !command.ends_with('.')
+                && !command.contains(" (")
+                && command.matches('(').count() == command.matches(')').count(),
+            "a command with words around it: {command:?}"
+        );
+    }
+    copied
+}
+
 async fn page_errors(c: &Client) -> serde_json::Value {
     c.execute("return window.mfgcheckErrors || [];", vec![])
         .await
@@ -341,27 +365,11 @@ async fn the_page_checks_and_triages() {
         "copy buttons"
     );
     // Each copy button copies one command, whole: never words around it.
-    let copied: Vec<String> = serde_json::from_value(
-        c.execute(
-            "return [...document.querySelectorAll('#result .command code')].map((e) => e.textContent);",
-            vec![],
-        )
-        .await
-        .unwrap(),
-    )
-    .unwrap();
+    let copied = commands_shown(&c).await;
     assert!(
         copied.contains(&"New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint <new thumbprint>".to_owned()),
         "{copied:?}"
     );
-    for command in &copied {
-        assert!(
-            !command.ends_with('.')
-                && !command.contains(" (")
-                && command.matches('(').count() == command.matches(')').count(),
-            "a command with words around it: {command:?}"
-        );
-    }
     // The CLI's next command is an action on this page.
     assert!(
         result.contains("Choose the certificate files"),
@@ -551,6 +559,29 @@ async fn every_result_fits_400_pixels_and_passes_axe_core() {
         "words, not the raw verdict: {words}"
     );
     look(&c, "narrow-lync", axe.as_deref()).await;
+
+    c.goto(&url).await.unwrap();
+    let transcript =
+        std::fs::read_to_string(common::test_data("triage", "new-federationtrust-403.txt"))
+            .unwrap();
+    set_value(&c, "text", &transcript).await;
+    click(&c, "submit").await;
+    banner(&c).await;
+    commands_shown(&c).await;
+    look(&c, "narrow-triage-403", axe.as_deref()).await;
+
+    // A file that cannot be read: the error banner takes the focus, as a verdict does.
+    c.goto(&url).await.unwrap();
+    type_into(&c, "files", fixture("garbage.png").to_str().unwrap()).await;
+    click(&c, "submit").await;
+    let error = banner(&c).await;
+    assert!(error.contains("garbage.png"), "{error}");
+    let focused = c
+        .execute("return document.activeElement.className;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "banner error");
+    look(&c, "narrow-error", axe.as_deref()).await;
 
     c.goto(&format!("{url}allowlist")).await.unwrap();
     let mut looks = 0;
