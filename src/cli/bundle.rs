@@ -8,13 +8,11 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use mfgcheck::chain::LeafSelector;
 use mfgcheck::policy::Verdict;
 use mfgcheck::report;
 use mfgcheck::{CheckOptions, Outcome};
 
-use super::check::parse_leaf;
-use super::{AtArg, Fatal, ListArgs, PasswordArgs, terminal_width, with_password};
+use super::{AtArg, Fatal, LeafArg, ListArgs, PasswordArgs, terminal_width, with_password};
 
 pub(super) const EXAMPLES: &str = "\
 Examples:
@@ -49,9 +47,8 @@ pub(super) struct BundleArgs {
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    /// The certificate to start from, by SHA-1 or SHA-256 thumbprint. Default: as check.
-    #[arg(long, value_name = "THUMBPRINT", value_parser = parse_leaf, help_heading = "Input")]
-    leaf: Option<LeafSelector>,
+    #[command(flatten)]
+    leaf: LeafArg,
 
     #[command(flatten)]
     password: PasswordArgs,
@@ -94,7 +91,7 @@ pub(super) fn run(args: BundleArgs) -> Result<ExitCode, Fatal> {
     let allowlist = args.list.load()?;
     let (inputs, _) = super::connect::inputs(&args.connect, None, &args.files, "bundle")?;
     let mut options = CheckOptions::at(args.at.get());
-    options.leaf = args.leaf;
+    options.leaf = args.leaf.leaf;
     options.profile = args.list.profile();
     let outcome = with_password(&args.password, |password| {
         options.password = password.cloned();

@@ -4,13 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use mfgcheck::CheckOptions;
-use mfgcheck::chain::LeafSelector;
 use mfgcheck::policy::Verdict;
 use mfgcheck::report::{self, TextOptions};
 
 use super::{
-    AtArg, Fatal, Format, FormatArg, ListArgs, PasswordArgs, Verbosity, WarnArg, terminal_width,
-    with_password, write_stdout,
+    AtArg, Fatal, Format, FormatArg, LeafArg, ListArgs, PasswordArgs, Verbosity, WarnArg,
+    terminal_width, with_password, write_stdout,
 };
 
 pub(super) const EXAMPLES: &str = "\
@@ -61,12 +60,8 @@ pub(super) struct CheckArgs {
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 
-    /// The certificate to check, by SHA-1 or SHA-256 thumbprint or by serial number
-    /// (spaces, colons and invisible characters copied from Windows are ignored; 20
-    /// bytes are a SHA-1 thumbprint first). Default: the certificate a PFX's private key
-    /// belongs to, else the end-entity certificate that issued no other.
-    #[arg(long, value_name = "THUMBPRINT|SERIAL", value_parser = parse_leaf, help_heading = "Input")]
-    leaf: Option<LeafSelector>,
+    #[command(flatten)]
+    leaf: LeafArg,
 
     #[command(flatten)]
     password: PasswordArgs,
@@ -98,18 +93,13 @@ pub(super) struct CheckArgs {
     connect: super::connect::ConnectArgs,
 }
 
-/// `--leaf`: a thumbprint or a serial number, as [`LeafSelector::parse`] reads it.
-pub(super) fn parse_leaf(text: &str) -> Result<LeafSelector, String> {
-    LeafSelector::parse(text)
-}
-
 pub(super) fn run(args: CheckArgs) -> Result<ExitCode, Fatal> {
     let allowlist = args.list.load()?;
     let (inputs, presented) =
         super::connect::inputs(&args.connect, args.save.path(), &args.files, "check")?;
     let mut options = CheckOptions::at(args.at.get());
     options.warn_days = args.warn.days;
-    options.leaf = args.leaf;
+    options.leaf = args.leaf.leaf;
     options.profile = args.list.profile();
     options.trace = args.verbosity.verbose;
     let outcome = with_password(&args.password, |password| {
@@ -166,24 +156,26 @@ fn full_command() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use mfgcheck::chain::LeafSelector;
 
     #[test]
     fn leaf_thumbprints_by_length() {
         assert!(matches!(
-            parse_leaf("\u{200E}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44"),
+            LeafSelector::parse(
+                "\u{200E}7c 46 56 c3 06 1f 7f 4c 0d 67 b3 19 a8 55 f6 0e bc 11 fc 44"
+            ),
             Ok(LeafSelector::Sha1(_))
         ));
         assert!(matches!(
-            parse_leaf(&"AB".repeat(32)),
+            LeafSelector::parse(&"AB".repeat(32)),
             Ok(LeafSelector::Sha256(_))
         ));
         // Technet's DigiCert value is the root's serial number: taken as one.
         assert!(matches!(
-            parse_leaf("083B:E056:9042:46B1:A175:6AC9:5991:C74A"),
+            LeafSelector::parse("083B:E056:9042:46B1:A175:6AC9:5991:C74A"),
             Ok(LeafSelector::Serial(_))
         ));
-        let err = parse_leaf(&"AB".repeat(24)).unwrap_err();
+        let err = LeafSelector::parse(&"AB".repeat(24)).unwrap_err();
         assert!(err.contains("serial number"), "{err}");
     }
 }

@@ -20,6 +20,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
 use mfgcheck::Input;
+use mfgcheck::chain::LeafSelector;
 use mfgcheck::load::{LoadError, Password, Problem};
 use mfgcheck::model::date::parse_at;
 use mfgcheck::policy::{Allowlist, Profile};
@@ -262,6 +263,18 @@ struct WarnArg {
     /// Warn (expires-soon) when a certificate expires within this many days.
     #[arg(long = "warn-days", value_name = "DAYS", default_value_t = 30)]
     days: u32,
+}
+
+/// `--leaf`, shared by `check` and `bundle`: which certificate of the input to start from.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Input")]
+struct LeafArg {
+    /// The certificate to check, by SHA-1 or SHA-256 thumbprint or by serial number
+    /// (spaces, colons and invisible characters copied from Windows are ignored; 20
+    /// bytes are a SHA-1 thumbprint first). Default: the certificate a PFX's private key
+    /// belongs to, else the end-entity certificate that issued no other.
+    #[arg(long, value_name = "THUMBPRINT|SERIAL", value_parser = LeafSelector::parse)]
+    leaf: Option<LeafSelector>,
 }
 
 /// `--at DATE`, shared by the subcommands that judge dates.
