@@ -200,14 +200,12 @@ impl Drop for RaiseOnDrop {
     }
 }
 
-/// A document as the CLI prints it (keys in alphabetical order), or the failure.
+/// A document with its keys in alphabetical order, as the CLI writes it (through a
+/// `Value`, whose map sorts them), in compact form; or the failure.
 fn answer<T: serde::Serialize>(result: Result<T, Failure>) -> Response {
-    match result {
-        Ok(doc) => (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            report::to_text(&doc),
-        )
-            .into_response(),
+    match result.map(serde_json::to_value) {
+        Ok(Ok(doc)) => Json(doc).into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(f) => f.into_response(),
     }
 }
