@@ -33,9 +33,10 @@ pub(super) struct Situation<'a> {
 /// How the wizard's certificate is made by hand (Exchange 2010 SP1 and later).
 const SELF_SIGNED_COMMAND: &str = "New-ExchangeCertificate -DomainName Federation -FriendlyName \"Exchange Delegation Federation\" -Services Federation -SubjectKeyIdentifier <32 hex digits> -PrivateKeyExportable $true";
 
-/// The cmdlet that creates the trust; `{thumbprint}` is replaced.
-const NEW_TRUST_COMMAND: &str =
-    "New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint}";
+/// The cmdlet that creates the trust with the certificate of `thumbprint`.
+fn new_trust_command(thumbprint: &str) -> String {
+    format!("New-FederationTrust -Name \"Microsoft Federation Gateway\" -Thumbprint {thumbprint}")
+}
 
 /// Errors that a new certificate from the same source would fix, each by its own
 /// finding's fix.
@@ -52,13 +53,13 @@ pub(super) fn next_steps(s: &Situation<'_>) -> Vec<Step> {
     let mut steps = Vec::new();
     let thumbprint = s.leaf.sha1();
     let last = Step::new("Once a certificate passes: import it with its private key on the Exchange server, and create the trust with its thumbprint as Get-ExchangeCertificate prints it. One copied from the certificate dialog carries an invisible mark that the second command removes.")
-        .command(NEW_TRUST_COMMAND.replace("{thumbprint}", "<thumbprint>"))
+        .command(new_trust_command("<thumbprint>"))
         .command("mfgcheck thumbprint \"<thumbprint>\"");
     match s.verdict {
         Verdict::Accepted => {
             steps.push(
                 Step::new("Create the trust with this certificate. Type the thumbprint, or copy it from Get-ExchangeCertificate: a copy from the certificate dialog carries an invisible mark that makes the cmdlet fail.")
-                    .command(NEW_TRUST_COMMAND.replace("{thumbprint}", &thumbprint.to_string())),
+                    .command(new_trust_command(&thumbprint.to_string())),
             );
             if s.private_key.is_none() {
                 steps.push(Step::new("A .cer, .pem or .p7b holds no private key: New-FederationTrust finds the certificate and its key in the server's computer store, so run it on the server where the request was made (or import the PFX with its key there first)."));

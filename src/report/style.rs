@@ -36,6 +36,16 @@ pub(crate) fn labelled(
     wrap_hanging(value, &first, &" ".repeat(indent + column + 1), width)
 }
 
+/// Commands on lines of their own, after the words that say what they do, never
+/// wrapped: a wrapped command pasted into a shell runs as two.
+pub(crate) fn command_lines(out: &mut String, commands: &[String], indent: &str) {
+    for c in commands {
+        out.push_str(indent);
+        out.push_str(&paint(BOLD, c));
+        out.push('\n');
+    }
+}
+
 /// Word-wraps `text` to `width` columns, every line starting with `indent`.
 pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
     wrap_hanging(text, indent, indent, width)

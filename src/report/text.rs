@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, paint, visible_len, wrap, wrap_hanging};
+use super::style::{
+    BOLD, DIM, GREEN, RED, YELLOW, command_lines, paint, visible_len, wrap, wrap_hanging,
+};
 use super::{datetime, day, mark};
 use crate::Outcome;
 use crate::chain::{Top, Verification};
@@ -514,14 +516,6 @@ pub fn brief(outcome: &Outcome, width: usize, full: &str) -> String {
     let mut out = lines.join("\n");
     out.push('\n');
     out
-}
-
-/// Commands on lines of their own, after the words that say what they do, never
-/// wrapped: a wrapped command pasted into a shell runs as two.
-fn command_lines(out: &mut String, commands: &[String], indent: &str) {
-    for c in commands {
-        let _ = writeln!(out, "{indent}{}", paint(BOLD, c));
-    }
 }
 
 /// Lines a `--brief` report gives its next command at most.

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::document::JSON_SCHEMA_VERSION;
 
-use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging, wrap_item};
+use super::style::{
+    BOLD, DIM, GREEN, RED, YELLOW, command_lines, labelled, paint, wrap, wrap_hanging, wrap_item,
+};
 use crate::lync::LyncReport;
 use crate::policy::Step;
 use crate::triage::exchange::PrintedDate;
@@ -244,10 +246,7 @@ fn recognised_text(out: &mut String, t: &Triage, kb: &KnowledgeBase, width: usiz
         let _ = writeln!(out, "    Fix:");
         for step in &r.fix {
             out.push_str(&wrap_item(&step.text, "      ", width));
-            // Commands on their own lines, never wrapped, so that each copies whole.
-            for c in &step.commands {
-                let _ = writeln!(out, "        {}", paint(BOLD, c));
-            }
+            command_lines(out, &step.commands, "        ");
         }
         // A command is never wrapped, so that it copies whole.
         if let Some(next) = &r.next {

@@ -159,18 +159,18 @@ pub fn steps(json: &Value) -> Vec<String> {
 
 /// A step (`{text, commands}`) as one text: its words, then each command on its line.
 pub fn step_text(step: &Value) -> String {
-    let mut text = step["text"].as_str().unwrap().to_owned();
-    for c in step["commands"].as_array().unwrap() {
-        text.push('\n');
-        text.push_str(c.as_str().unwrap());
-    }
-    text
+    assert!(step["text"].is_string(), "a step without words: {step}");
+    words_then_commands(&step["text"], &step["commands"])
 }
 
 /// A finding's fix as one text: its words, then each command on its line.
 pub fn fix_text(finding: &Value) -> String {
-    let mut text = finding["fix"].as_str().unwrap_or_default().to_owned();
-    for c in finding["commands"].as_array().unwrap() {
+    words_then_commands(&finding["fix"], &finding["commands"])
+}
+
+fn words_then_commands(words: &Value, commands: &Value) -> String {
+    let mut text = words.as_str().unwrap_or_default().to_owned();
+    for c in commands.as_array().unwrap() {
         text.push('\n');
         text.push_str(c.as_str().unwrap());
     }

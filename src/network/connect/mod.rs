@@ -19,8 +19,7 @@ pub use endpoint::{DEFAULT_PORT, Endpoint, EndpointError, Host};
 pub use list::{ListError, Target, parse_list};
 
 /// A protocol spoken in clear before TLS starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StartTls {
     /// SMTP (ports 25 and 587): EHLO, then STARTTLS.
     Smtp,
@@ -55,7 +54,7 @@ impl Default for Options {
 }
 
 /// The chain a server presented, and how it was reached.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct Presented {
     /// `host:port` as asked for.
     pub endpoint: String,
@@ -68,7 +67,6 @@ pub struct Presented {
     /// The TLS version the server chose.
     pub tls_version: String,
     /// DER certificates in the order the server sent them.
-    #[serde(skip)]
     pub certificates: Vec<Vec<u8>>,
 }
 
