@@ -8,6 +8,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::chain::Verification;
 use crate::load::{Format, Scheme};
 use crate::model::{Certificate as Model, Provider};
 use crate::policy::{Allowlist, Code, Identity, MatchedBy, Severity, Status as ListStatus};
@@ -146,6 +147,41 @@ impl Listing {
                 Identity::NewKey { authority } => Some(name(*authority)),
                 _ => None,
             },
+        }
+    }
+}
+
+/// How a signature was checked, in the words of every document: the first four are the
+/// outcome of a verification, the others say why there was none (check's chain uses
+/// `self-signed`, `self-signed-unchecked` and `not-checked`; inspect's `unproven`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureCheck {
+    /// Verified with its issuer's key.
+    Valid,
+    /// Verified, with an algorithm to move away from.
+    Weak,
+    /// Does not verify.
+    Invalid,
+    /// An algorithm mfgcheck cannot check.
+    Unsupported,
+    /// The top of the path, verified with its own key.
+    SelfSigned,
+    /// The top of the path, its own algorithm not checkable.
+    SelfSignedUnchecked,
+    /// Not checked: the issuer was not supplied.
+    NotChecked,
+    /// A certificate of the right name and key identifier, signature not proven.
+    Unproven,
+}
+
+impl SignatureCheck {
+    pub fn of(v: &Verification) -> Self {
+        match v {
+            Verification::Valid => Self::Valid,
+            Verification::Weak(_) => Self::Weak,
+            Verification::Invalid => Self::Invalid,
+            Verification::Unsupported(_) => Self::Unsupported,
         }
     }
 }

@@ -9,10 +9,10 @@ use time::OffsetDateTime;
 
 use super::document::{
     AllowlistRef, Authority, CertificateDoc, Connection, JSON_SCHEMA_VERSION, Listing, PfxFile,
-    ProviderDoc,
+    ProviderDoc, SignatureCheck,
 };
 use super::style::{BOLD, DIM, GREEN, RED, YELLOW, labelled, paint, wrap, wrap_hanging};
-use super::{datetime, day, mark, rfc3339, signature_word};
+use super::{datetime, day, mark, rfc3339};
 use crate::Inspection;
 use crate::chain::{CertId, Link, Verification};
 use crate::model::hex::colon_hex;
@@ -342,9 +342,7 @@ fn tree_lines(
         Link::Root(_) => paint(RED, "self-issued, its own signature does not verify"),
         Link::Absent => format!("issuer not in the input: {}", c.issuer().short()),
         Link::Unproven(_) => paint(RED, "signature by the CA above not proven"),
-        Link::Issuer(_, v @ Verification::Weak(w)) => {
-            format!("signature {} ({w})", signature_word(v))
-        }
+        Link::Issuer(_, Verification::Weak(w)) => format!("signature weak ({w})"),
         Link::Issuer(..) => String::new(),
     };
     let branch = if top {
@@ -449,37 +447,14 @@ pub struct InspectedCertificate {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum IssuedBy {
     /// Self-issued, with the check of its own signature.
-    SelfSigned { signature: LinkSignature },
+    SelfSigned { signature: SignatureCheck },
     /// Issued by the certificate of this index.
     InInput {
         index: usize,
-        signature: LinkSignature,
+        signature: SignatureCheck,
     },
     /// The issuer is not among the inputs.
     Absent,
-}
-
-/// How the link to an issuer was checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum LinkSignature {
-    Valid,
-    Weak,
-    Invalid,
-    Unsupported,
-    /// Right name and key identifier, signature not proven.
-    Unproven,
-}
-
-impl LinkSignature {
-    fn of(v: &Verification) -> Self {
-        match v {
-            Verification::Valid => Self::Valid,
-            Verification::Weak(_) => Self::Weak,
-            Verification::Invalid => Self::Invalid,
-            Verification::Unsupported(_) => Self::Unsupported,
-        }
-    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -535,15 +510,15 @@ fn inspected(
                 impostor_of: listing.impostor_of,
                 issued_by: match forest.link(id) {
                     Link::Root(v) => IssuedBy::SelfSigned {
-                        signature: LinkSignature::of(v),
+                        signature: SignatureCheck::of(v),
                     },
                     Link::Issuer(p, v) => IssuedBy::InInput {
                         index: p.index() + 1,
-                        signature: LinkSignature::of(v),
+                        signature: SignatureCheck::of(v),
                     },
                     Link::Unproven(p) => IssuedBy::InInput {
                         index: p.index() + 1,
-                        signature: LinkSignature::Unproven,
+                        signature: SignatureCheck::Unproven,
                     },
                     Link::Absent => IssuedBy::Absent,
                 },

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::document::{
     Authority, CertificateDoc, Connection, Finding, JSON_SCHEMA_VERSION, Listing, PfxFile,
-    ProviderDoc,
+    ProviderDoc, SignatureCheck,
 };
 use super::rfc3339;
 use crate::Outcome;
@@ -88,39 +88,8 @@ pub struct ChainCertificate {
     pub impostor_of: Option<String>,
     /// The listed CA whose listed key signed this new key
     pub new_key_of: Option<String>,
-    pub signature: ChainSignature,
+    pub signature: SignatureCheck,
     pub signature_weakness: Option<String>,
-}
-
-/// How a path certificate's signature was checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChainSignature {
-    /// Verified with its issuer's key.
-    Valid,
-    /// Verified, with an algorithm to move away from (`signature_weakness` says why).
-    Weak,
-    /// Does not verify.
-    Invalid,
-    /// An algorithm mfgcheck cannot check.
-    Unsupported,
-    /// The top of the path, verified with its own key.
-    SelfSigned,
-    /// The top of the path, its own algorithm not checkable.
-    SelfSignedUnchecked,
-    /// Not checked: the issuer was not supplied.
-    NotChecked,
-}
-
-impl ChainSignature {
-    fn of(v: &Verification) -> Self {
-        match v {
-            Verification::Valid => Self::Valid,
-            Verification::Weak(_) => Self::Weak,
-            Verification::Invalid => Self::Invalid,
-            Verification::Unsupported(_) => Self::Unsupported,
-        }
-    }
 }
 
 /// Whether the leaf's private key is there, and which provider it names.
@@ -223,12 +192,12 @@ fn chain_entries(outcome: &Outcome, allowlist: &Allowlist) -> Vec<ChainCertifica
         .map(|(i, &id)| {
             let identity = assessment.identities.get(i).unwrap_or(&Identity::Unlisted);
             let signature = match (chain.signatures.get(i), &chain.top) {
-                (Some(v), _) => ChainSignature::of(v),
+                (Some(v), _) => SignatureCheck::of(v),
                 (None, Top::SelfSigned(Verification::Unsupported(_))) => {
-                    ChainSignature::SelfSignedUnchecked
+                    SignatureCheck::SelfSignedUnchecked
                 }
-                (None, Top::SelfSigned(_)) => ChainSignature::SelfSigned,
-                (None, Top::SignatureInvalid { .. }) => ChainSignature::Invalid,
+                (None, Top::SelfSigned(_)) => SignatureCheck::SelfSigned,
+                (None, Top::SignatureInvalid { .. }) => SignatureCheck::Invalid,
                 // Checked with the key the allowlist lists for the absent issuer.
                 (
                     None,
@@ -236,8 +205,8 @@ fn chain_entries(outcome: &Outcome, allowlist: &Allowlist) -> Vec<ChainCertifica
                         listed_key: Some(v),
                         ..
                     },
-                ) => ChainSignature::of(v),
-                (None, _) => ChainSignature::NotChecked,
+                ) => SignatureCheck::of(v),
+                (None, _) => SignatureCheck::NotChecked,
             };
             let listing = Listing::of(identity, allowlist, assessment.at);
             ChainCertificate {

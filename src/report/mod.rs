@@ -31,7 +31,6 @@ pub use scan::{ScanDocument, ScanFormat, ScanRecord, ScanWriter, summary_words};
 pub use text::{BRIEF_LINES, TextOptions, brief, text, verdict_line};
 pub use triage::{LyncDocument, TriageDocument, lync_json, lync_text, triage_json, triage_text};
 
-use crate::chain::Verification;
 use crate::policy::{Allowlist, Identity, Standing};
 use time::OffsetDateTime;
 
@@ -98,16 +97,6 @@ pub(crate) fn mark(identity: &Identity, allowlist: &Allowlist, at: OffsetDateTim
             accepted: false,
             words: "not on the list".to_owned(),
         },
-    }
-}
-
-/// Machine word for a signature check, shared by both renderers.
-pub(crate) fn signature_word(v: &Verification) -> &'static str {
-    match v {
-        Verification::Valid => "valid",
-        Verification::Weak(_) => "weak",
-        Verification::Invalid => "invalid",
-        Verification::Unsupported(_) => "unsupported",
     }
 }
 
