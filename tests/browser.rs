@@ -191,6 +191,23 @@ async fn banner(c: &Client) -> String {
     }
 }
 
+/// Opens the Accepted CAs page and waits for its table (at most 200 looks).
+async fn open_accepted_cas(c: &Client, url: &str) {
+    c.goto(&format!("{url}allowlist")).await.unwrap();
+    let mut looks = 0;
+    while c
+        .find_all(Locator::Css("#authorities tr"))
+        .await
+        .unwrap()
+        .len()
+        < 2
+    {
+        looks += 1;
+        assert!(looks < 200, "no table after 200 looks");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn set_value(c: &Client, id: &str, value: &str) {
     c.execute(
         "document.getElementById(arguments[0]).value = arguments[1];",
@@ -425,19 +442,7 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
     let (_server, url) = serve();
     let mut driver = chromedriver("cas");
     let c = browser(&mut driver).await;
-    c.goto(&format!("{url}allowlist")).await.unwrap();
-    let mut looks = 0;
-    while c
-        .find_all(Locator::Css("#authorities tr"))
-        .await
-        .unwrap()
-        .len()
-        < 2
-    {
-        looks += 1;
-        assert!(looks < 200, "no table after 200 looks");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    open_accepted_cas(&c, &url).await;
     let all = c
         .find_all(Locator::Css("#authorities tr"))
         .await
@@ -583,19 +588,7 @@ async fn every_result_fits_400_pixels_and_passes_axe_core() {
     assert_eq!(focused, "banner error");
     look(&c, "narrow-error", axe.as_deref()).await;
 
-    c.goto(&format!("{url}allowlist")).await.unwrap();
-    let mut looks = 0;
-    while c
-        .find_all(Locator::Css("#authorities tr"))
-        .await
-        .unwrap()
-        .len()
-        < 2
-    {
-        looks += 1;
-        assert!(looks < 200, "no table after 200 looks");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    open_accepted_cas(&c, &url).await;
     look(&c, "narrow-allowlist", axe.as_deref()).await;
     assert_eq!(page_errors(&c).await, json!([]), "errors on the page");
     c.close().await.unwrap();
