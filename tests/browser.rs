@@ -437,6 +437,64 @@ async fn a_pfx_asks_for_its_password_on_the_page() {
     c.close().await.unwrap();
 }
 
+/// Two certificates that could each be the one to check: the page offers both, where
+/// the CLI says "choose one with --leaf", and checks the one clicked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_candidate_leaves_are_offered_as_a_choice() {
+    let axe = axe_source();
+    let (_server, url) = serve();
+    let mut driver = chromedriver("choice");
+    let c = browser(&mut driver).await;
+    c.set_window_size(400, 900).await.unwrap();
+    c.goto(&url).await.unwrap();
+    type_into(&c, "files", fixture("two-leaves.pem").to_str().unwrap()).await;
+    click(&c, "submit").await;
+    let question = banner(&c).await;
+    assert!(
+        question.contains("Which certificate should be checked?") && !question.contains("--leaf"),
+        "{question}"
+    );
+    let choices = c
+        .find_all(Locator::Css("#result .candidates button"))
+        .await
+        .unwrap();
+    assert_eq!(choices.len(), 2);
+    let chosen = c
+        .find(Locator::Css("#result .candidates li .mono"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    look(&c, "narrow-choose-leaf", axe.as_deref()).await;
+    choices[0].click().await.unwrap();
+    let mut looks = 0;
+    let verdict = loop {
+        let text = banner(&c).await;
+        if !text.contains("Which certificate") {
+            break text;
+        }
+        looks += 1;
+        assert!(looks < 200, "still asking: {text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        verdict.contains("ACCEPTED")
+            || verdict.contains("REJECTED")
+            || verdict.contains("UNDETERMINED"),
+        "{verdict}"
+    );
+    let result = text_of(&c, "result").await;
+    let sha1 = chosen.trim_start_matches("SHA-1 ");
+    assert!(
+        result.contains(sha1),
+        "the one chosen was checked: {sha1}\n{result}"
+    );
+    look(&c, "narrow-chosen-leaf", axe.as_deref()).await;
+    assert_eq!(page_errors(&c).await, json!([]), "errors on the page");
+    c.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_sideways() {
     let (_server, url) = serve();

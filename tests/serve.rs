@@ -159,6 +159,47 @@ fn a_pfx_declaring_a_thousand_heavy_bags_is_refused_before_any_work() {
 }
 
 #[test]
+fn two_candidate_leaves_are_offered_and_the_one_chosen_is_checked() {
+    let server = Server::start(&[]);
+    let pem = bytes("two-leaves.pem");
+    let (status, doc) = server.form("/api/check", &[("file", Some("two-leaves.pem"), &pem)]);
+    assert_eq!(status, 422, "{doc}");
+    Schemas::load().check("api-error", &doc);
+    let (code, _, message) = cli(&["check", "two-leaves.pem"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["error"], message, "the CLI's words");
+    let candidates = doc["candidates"].as_array().unwrap();
+    assert_eq!(candidates.len(), 2, "{doc}");
+    for chosen in candidates {
+        let sha1 = chosen["sha1"].as_str().unwrap();
+        assert!(message.contains(sha1), "{message}");
+        let (status, doc) = server.form(
+            "/api/check",
+            &[
+                ("file", Some("two-leaves.pem"), &pem),
+                ("leaf", None, sha1.as_bytes()),
+            ],
+        );
+        assert_eq!(status, 200, "{doc}");
+        assert_eq!(doc["leaf"]["sha1"], sha1);
+    }
+    // A value that is no thumbprint is the CLI's --leaf error.
+    let (status, doc) = server.form(
+        "/api/check",
+        &[
+            ("file", Some("two-leaves.pem"), &pem),
+            ("leaf", None, b"nonsense"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(
+        doc["error"].as_str().unwrap().starts_with("leaf: "),
+        "{doc}"
+    );
+    assert_eq!(doc.get("candidates"), None, "{doc}");
+}
+
+#[test]
 fn bad_input_is_422_with_the_clis_message_word_for_word() {
     let server = Server::start(&[]);
     for file in ["garbage.png", "empty.pem", "cut-pem.pem", "key-only.pem"] {

@@ -344,3 +344,17 @@ pub enum LeafError {
     #[error("no end-entity certificate: the input holds only CA certificates ({}); give the server's own certificate beside them (to check a CA anyway, pick it with --leaf THUMBPRINT)", list(.available))]
     OnlyCaCertificates { available: Vec<(String, String)> },
 }
+
+impl LeafError {
+    /// When the input holds the certificate to check but not which one it is, the
+    /// certificates to choose from, as (SHA-1, subject): what a front end offers where
+    /// the CLI says "choose one with --leaf". `None` when the input lacks it (a
+    /// thumbprint that is not there, CA certificates only): a choice would not help.
+    pub fn choices(&self) -> Option<&[(String, String)]> {
+        match self {
+            Self::Ambiguous { candidates } => Some(candidates),
+            Self::NoCandidate { available } => Some(available),
+            Self::NotFound { .. } | Self::OnlyCaCertificates { .. } => None,
+        }
+    }
+}

@@ -301,6 +301,10 @@ pub struct ApiError {
     /// Present (true) when a PFX needs a password, or another one
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub password_needed: bool,
+    /// Present when the certificate to check could not be chosen: the certificates to
+    /// choose from (send one's SHA-1 as `leaf` with the same input)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Presented>,
 }
 
 /// How one PKCS#12 file is protected.

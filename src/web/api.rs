@@ -8,7 +8,8 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use mfgcheck::report::{AnalyzeDocument, ApiError};
+use mfgcheck::chain::LeafSelector;
+use mfgcheck::report::{AnalyzeDocument, ApiError, Presented};
 use time::OffsetDateTime;
 
 use mfgcheck::load::{LoadError, Password, Problem, StopFlag, watching};
@@ -23,15 +24,22 @@ pub(crate) struct Failure {
     pub message: String,
     /// A PFX needs a password, or another one: the page asks for it.
     pub password_needed: bool,
+    /// The certificate to check could not be chosen: the page offers these.
+    pub candidates: Vec<Presented>,
 }
 
 impl Failure {
-    fn unusable(message: impl Into<String>) -> Self {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             message: message.into(),
             password_needed: false,
+            candidates: Vec::new(),
         }
+    }
+
+    fn unusable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
     }
 
     fn password(message: impl Into<String>) -> Self {
@@ -47,6 +55,7 @@ impl IntoResponse for Failure {
         let body = ApiError {
             error: self.message,
             password_needed: self.password_needed,
+            candidates: self.candidates,
         };
         (self.status, Json(body)).into_response()
     }
@@ -57,6 +66,7 @@ pub(crate) fn error(status: StatusCode, message: String) -> Response {
     let body = ApiError {
         error: message,
         password_needed: false,
+        candidates: Vec::new(),
     };
     (status, Json(body)).into_response()
 }
@@ -66,6 +76,8 @@ pub(crate) fn error(status: StatusCode, message: String) -> Response {
 pub(crate) struct Settings {
     at: Option<String>,
     profile: Option<String>,
+    /// The certificate to check, as `--leaf` takes it.
+    leaf: Option<String>,
 }
 
 impl Settings {
@@ -92,6 +104,16 @@ impl Settings {
             ))),
         }
     }
+
+    /// The certificate to check, read as `--leaf` reads it; `None` when not given.
+    fn leaf(&self) -> Result<Option<LeafSelector>, Failure> {
+        self.leaf
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| LeafSelector::parse(l).map_err(|e| Failure::unusable(format!("leaf: {e}"))))
+            .transpose()
+    }
 }
 
 /// What a form brought: files, pasted text, a password, settings, and perhaps an
@@ -107,14 +129,15 @@ struct Upload {
 
 async fn read_form(mut form: Multipart) -> Result<Upload, Failure> {
     let mut upload = Upload::default();
-    let too_big = |e: axum::extract::multipart::MultipartError| Failure {
-        status: e.status(),
-        message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            "the upload is larger than the server's limit (--max-body)".into()
-        } else {
-            format!("the form could not be read: {}", e.body_text())
-        },
-        password_needed: false,
+    let too_big = |e: axum::extract::multipart::MultipartError| {
+        Failure::new(
+            e.status(),
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "the upload is larger than the server's limit (--max-body)".into()
+            } else {
+                format!("the form could not be read: {}", e.body_text())
+            },
+        )
     };
     while let Some(field) = form.next_field().await.map_err(too_big)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -137,6 +160,7 @@ async fn read_form(mut form: Multipart) -> Result<Upload, Failure> {
             }
             "at" => upload.settings.at = Some(text()),
             "profile" => upload.settings.profile = Some(text()),
+            "leaf" => upload.settings.leaf = Some(text()),
             _ => {}
         }
     }
@@ -162,11 +186,10 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
     let Ok(turn) = HEAVY.acquire().await else {
-        return Err(Failure {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            message: "the server is stopping".into(),
-            password_needed: false,
-        });
+        return Err(Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is stopping",
+        ));
     };
     // Dropped with this future: when the request times out (408), its client leaves or
     // the server stops, the work stops at its next key derivation instead of running on.
@@ -183,11 +206,10 @@ async fn blocking<T: Send + 'static>(
         result
     };
     tokio::task::spawn_blocking(run).await.unwrap_or_else(|_| {
-        Err(Failure {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: "internal error (a bug; please report it)".into(),
-            password_needed: false,
-        })
+        Err(Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error (a bug; please report it)",
+        ))
     })
 }
 
@@ -237,6 +259,7 @@ fn check_files(
     let mut options = CheckOptions::at(settings.at()?);
     options.profile = profile;
     options.password = password.map(Password::new);
+    options.leaf = settings.leaf()?;
     match mfgcheck::check(&files, allowlist, &options) {
         Ok(outcome) => Ok(report::json(&outcome, allowlist)),
         Err(mfgcheck::Error::Load(LoadError {
@@ -249,11 +272,24 @@ fn check_files(
                 ..
             }),
         ) => Err(Failure::password(e.to_string())),
+        // Where the CLI says "choose one with --leaf", the page offers the choices.
+        Err(mfgcheck::Error::Leaf(e)) => Err(Failure {
+            candidates: e
+                .choices()
+                .unwrap_or_default()
+                .iter()
+                .map(|(sha1, subject)| Presented {
+                    sha1: sha1.clone(),
+                    subject: subject.clone(),
+                })
+                .collect(),
+            ..Failure::unusable(e.to_string())
+        }),
         Err(e) => Err(Failure::unusable(e.to_string())),
     }
 }
 
-/// `POST /api/check`: multipart `file` (repeatable), `password`, `at`, `profile`.
+/// `POST /api/check`: multipart `file` (repeatable), `password`, `at`, `profile`, `leaf`.
 pub(crate) async fn check(State(app): AppState, form: Multipart) -> Response {
     let upload = match read_form(form).await {
         Ok(u) => u,

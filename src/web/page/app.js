@@ -253,6 +253,7 @@ async function submit(event) {
   data.append("password", $("password").value);
   data.append("at", $("at").value);
   data.append("profile", $("profile").value);
+  data.append("leaf", $("leaf").value);
   const own = $("allowlist-file").files[0];
   if (own) data.append("allowlist", own, own.name);
   let response;
@@ -265,8 +266,14 @@ async function submit(event) {
   const doc = await response.json().catch(() => ({ error: "not a JSON answer (HTTP " + response.status + ")" }));
   out.replaceChildren();
   if (!response.ok) {
-    const b = banner("error", doc.error || "HTTP " + response.status);
+    // Where the CLI says "choose one with --leaf", the page offers the choices.
+    const choose = doc.candidates && doc.candidates.length;
+    const words = choose
+      ? "Which certificate should be checked? " + doc.candidates.length + " in the input could be the one: choose it below."
+      : doc.error || "HTTP " + response.status;
+    const b = banner("error", words);
     out.append(b);
+    if (choose) out.append(candidates(doc.candidates));
     if (doc.password_needed) {
       $("password-row").hidden = false;
       $("password").focus();
@@ -288,7 +295,28 @@ async function submit(event) {
   }
 }
 
+/** A button per certificate that could be the one to check: checks the same input
+ *  again with that one. */
+function candidates(list) {
+  const ul = el("ul", undefined, "candidates");
+  for (const c of list) {
+    const li = el("li");
+    li.append(el("div", c.subject), el("div", "SHA-1 " + c.sha1, "mono"));
+    const button = el("button", "Check this one");
+    button.type = "button";
+    button.setAttribute("aria-label", "Check this one: " + c.subject);
+    button.addEventListener("click", () => {
+      $("leaf").value = c.sha1;
+      $("form").requestSubmit();
+    });
+    li.append(button);
+    ul.append(li);
+  }
+  return ul;
+}
+
 function showFiles() {
+  $("leaf").value = "";
   const list = $("file-list");
   list.replaceChildren();
   for (const f of $("files").files) {
@@ -308,6 +336,8 @@ function setupDrop() {
     showFiles();
   });
   $("files").addEventListener("change", showFiles);
+  // Another input, another choice of certificate.
+  $("text").addEventListener("input", () => { $("leaf").value = ""; });
 }
 
 async function showAllowlist() {
