@@ -291,8 +291,8 @@ async fn look(c: &Client, name: &str, axe: Option<&str>) -> u64 {
 }
 
 /// The commands the result shows with a copy button, each checked to be a command
-/// alone: no sentence around it (a full stop at its end, an opening " (" of words, or
-/// brackets that do not pair).
+/// alone (no sentence around it: a full stop at its end, an opening " (" of words, or
+/// brackets that do not pair) and not an mfgcheck command (the page offers an action).
 async fn commands_shown(c: &Client) -> Vec<String> {
     let copied: Vec<String> = serde_json::from_value(
         c.execute(
@@ -304,6 +304,11 @@ async fn commands_shown(c: &Client) -> Vec<String> {
     )
     .unwrap();
     for command in &copied {
+        // The page does what an mfgcheck command would; it never asks to run one.
+        assert!(
+            !command.starts_with("mfgcheck "),
+            "an mfgcheck command on the page: {command:?}"
+        );
         assert!(
             !command.ends_with('.')
                 && !command.contains(" (")
@@ -312,6 +317,26 @@ async fn commands_shown(c: &Client) -> Vec<String> {
         );
     }
     copied
+}
+
+/// The contrast against the white page of every focus ring the style sheet draws
+/// (`:focus-visible` rules' outline colours), by the WCAG formula.
+async fn focus_ring_contrasts(c: &Client) -> Vec<f64> {
+    let found = c
+        .execute(
+            "const lum = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+             return [...document.styleSheets].flatMap((s) => [...s.cssRules])
+               .filter((r) => r.selectorText && r.selectorText.includes(':focus-visible'))
+               .map((r) => {
+                 const [red, green, blue] = r.style.outlineColor.match(/\\d+/g).map(Number);
+                 const l = 0.2126 * lum(red) + 0.7152 * lum(green) + 0.0722 * lum(blue);
+                 return 1.05 / (l + 0.05);
+               });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
 }
 
 async fn page_errors(c: &Client) -> serde_json::Value {
@@ -354,6 +379,13 @@ async fn the_page_checks_and_triages() {
         .await
         .unwrap();
     assert_eq!(in_view, json!(true), "the verdict is in view at 1280x900");
+    let commands = commands_shown(&c).await;
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.starts_with("New-ExchangeCertificate")),
+        "{commands:?}"
+    );
     look(&c, "check-rejected", axe.as_deref()).await;
 
     // A pasted 403 transcript: its fix, with a copy button on the command.
@@ -373,14 +405,20 @@ async fn the_page_checks_and_triages() {
         result.contains("New-FederationTrust -Name \"Microsoft Federation Gateway\""),
         "the fix's command: {result}"
     );
-    assert!(
-        c.find_all(Locator::Css("#result button.copy"))
-            .await
-            .unwrap()
-            .len()
-            >= 2,
-        "copy buttons"
+    // A copy button for each command to run on the server; the fix's mfgcheck
+    // command (the list of accepted CAs) is a link to the page that shows it.
+    let buttons = c
+        .find_all(Locator::Css("#result button.copy"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        buttons,
+        commands_shown(&c).await.len(),
+        "a copy button per command"
     );
+    assert!(buttons >= 1, "copy buttons");
+    assert!(result.contains("See the accepted CAs"), "{result}");
     // Each copy button copies one command, whole: never words around it.
     let copied = commands_shown(&c).await;
     assert!(
@@ -542,6 +580,13 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
     set_value(&c, "search", "").await;
     type_into(&c, "search", "no such authority").await;
     assert!(text_of(&c, "authorities").await.contains("No match"));
+
+    // The focus ring stands out from the page: at least 3:1 (WCAG 1.4.11).
+    let contrasts = focus_ring_contrasts(&c).await;
+    assert!(!contrasts.is_empty(), "no focus ring in the style sheet");
+    for contrast in &contrasts {
+        assert!(*contrast >= 3.0, "a focus ring of contrast {contrast:.2}:1");
+    }
 
     c.set_window_size(400, 800).await.unwrap();
     c.goto(&url).await.unwrap();

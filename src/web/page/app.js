@@ -40,7 +40,7 @@ function command(text) {
 function step(text, commands, lead) {
   const box = el("div");
   if (text) box.append(el("p", (lead || "") + text));
-  for (const c of commands || []) box.append(command(c));
+  for (const c of commands || []) box.append(commandOrAction(c));
   return box;
 }
 
@@ -55,28 +55,58 @@ function steps(items) {
   return ol;
 }
 
-/** What the CLI would run next, as something to do on this page when the page can do it. */
+/** What the CLI would run next, as something to do on this page. */
 function nextAction(next) {
-  if (/^mfgcheck check\b/.test(next)) {
-    return pageAction("Next: check the certificate here. Drop its file (and the CA's intermediate, if you have it) on the form.", "Choose the certificate files", "files");
-  }
-  if (/^mfgcheck lync\b/.test(next)) {
-    return pageAction("Next: paste the Lync output (Get-CsMediaConfiguration | Format-List, Get-CsExternalAccessPolicy | Format-List) into the form.", "Paste the Lync output", "text");
-  }
-  if (/^mfgcheck thumbprint\b/.test(next)) {
-    return pageAction("Next: paste the thumbprint alone into the form: the page shows what it is and removes invisible marks.", "Paste the thumbprint", "text");
-  }
   const box = el("div");
-  box.append(el("p", "Next:"), command(next));
+  box.append(el("p", "Next:"), commandOrAction(next));
   return box;
 }
 
-function pageAction(words, label, target) {
+/** An mfgcheck command as what does the same on this page (a helpdesk using the page
+ *  has no mfgcheck to run); any other command as itself, with its copy button. */
+function commandOrAction(text) {
+  const cli = /^mfgcheck (\S+)(.*)$/.exec(text);
+  if (!cli) return command(text);
+  const [, sub, rest] = cli;
+  const profile = /--profile (\S+)/.exec(rest);
+  if (sub === "check" && /--allowlist/.test(rest)) {
+    return pageAction("Check it here with your own allowlist: add the files on the form and the allowlist under Options.", "Choose the files", "files");
+  }
+  if (sub === "check") {
+    return pageAction("Check it here: drop the certificate file (and the CA's intermediate, if you have it) on the form.", "Choose the certificate files", "files");
+  }
+  if (sub === "triage" && profile) {
+    return pageAction("Judge the same text again under the profile " + profile[1] + ".", "Judge it again as " + profile[1], "submit", () => { $("profile").value = profile[1]; });
+  }
+  if (sub === "lync" || sub === "triage") {
+    return pageAction("Paste the output into the form here.", "Paste it here", "text");
+  }
+  if (sub === "thumbprint") {
+    return pageAction("Paste the thumbprint alone into the form: the page shows what it is and removes invisible marks.", "Paste the thumbprint", "text");
+  }
+  if (sub === "allowlist") {
+    const box = el("div", undefined, "next-action");
+    const a = el("a", "See the accepted CAs");
+    a.href = "/allowlist";
+    box.append(a);
+    return box;
+  }
+  return command(text);
+}
+
+/** Words and a button that takes the user to `target` on the form (after `prepare`;
+ *  the submit button is pressed rather than focused). */
+function pageAction(words, label, target, prepare) {
   const box = el("div", undefined, "next-action");
   box.append(el("p", words));
   const button = el("button", label);
   button.type = "button";
   button.addEventListener("click", () => {
+    if (prepare) prepare();
+    if (target === "submit") {
+      $("form").requestSubmit();
+      return;
+    }
     $("form").scrollIntoView();
     $(target).focus();
   });
