@@ -256,7 +256,10 @@ function renderThumbprint(doc, out) {
 
 function renderLync(doc, out) {
   const kindWords = { "media-configuration": "media configuration", "external-access-policy": "external access policy" };
-  const blocking = doc.scopes.flatMap((s) => s.issues.filter((i) => i.blocking).map((i) => s.scope + " " + kindWords[s.kind] + ": " + i.message));
+  // The banner names each blocking setting in a few words (the message's first clause);
+  // the whole message is below.
+  const clause = (m) => m.split(/: |\. /)[0];
+  const blocking = doc.scopes.flatMap((s) => s.issues.filter((i) => i.blocking).map((i) => s.scope + " " + kindWords[s.kind] + ": " + clause(i.message)));
   const words = {
     ready: "READY: public IM and A/V federation with Windows Live can work in every scope given.",
     "changes-needed": "CHANGES NEEDED: " + (blocking[0] || "see below") + (blocking.length > 1 ? " (and " + (blocking.length - 1) + " more below)" : ""),
