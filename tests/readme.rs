@@ -319,3 +319,40 @@ fn anchors(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// The README's install section offers an archive for every target the release builds
+/// (dist-workspace.toml), and its installers come from the repository Cargo.toml names.
+#[test]
+fn the_install_section_names_what_the_release_builds() {
+    let readme = read("README.md");
+    let dist = read("dist-workspace.toml");
+    let targets = dist
+        .lines()
+        .find_map(|l| l.strip_prefix("targets = "))
+        .expect("dist-workspace.toml lists its targets");
+    let targets: Vec<&str> = targets
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(|t| t.trim().trim_matches('"'))
+        .collect();
+    assert!(targets.len() >= 5, "{targets:?}");
+    for target in targets {
+        let ext = if target.contains("windows") {
+            "zip"
+        } else {
+            "tar.xz"
+        };
+        let archive = format!("`mfgcheck-{target}.{ext}`");
+        assert!(readme.contains(&archive), "README.md lacks {archive}");
+    }
+    let manifest = read("Cargo.toml");
+    let repository = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("repository = "))
+        .unwrap()
+        .trim_matches('"');
+    for installer in ["mfgcheck-installer.ps1", "mfgcheck-installer.sh"] {
+        let url = format!("{repository}/releases/latest/download/{installer}");
+        assert!(readme.contains(&url), "README.md lacks {url}");
+    }
+}
