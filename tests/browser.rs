@@ -99,8 +99,12 @@ async fn type_into(c: &Client, id: &str, text: &str) {
 /// `cargo test` passes on a machine with only Rust and a C compiler; unless `CI` is set,
 /// where a missing browser is a failure.
 fn chromedriver(name: &str) -> Option<Driver> {
-    let Some(driver) = ["/usr/bin/chromedriver", "chromedriver"]
-        .into_iter()
+    // GitHub's runners name the directory of theirs in CHROMEWEBDRIVER.
+    let runner = std::env::var_os("CHROMEWEBDRIVER")
+        .map(|dir| PathBuf::from(dir).join("chromedriver"))
+        .into_iter();
+    let Some(driver) = runner
+        .chain(["/usr/bin/chromedriver", "chromedriver"].map(PathBuf::from))
         .find(|d| Command::new(d).arg("--version").output().is_ok())
     else {
         let install = "apt-get install chromium chromium-driver (.ci/run does)";
@@ -117,7 +121,7 @@ fn chromedriver(name: &str) -> Option<Driver> {
     for _ in 0..5 {
         let port = free_port();
         let temp = Scratch::new(&format!("chromium-{name}"));
-        let child = Command::new(driver)
+        let child = Command::new(&driver)
             .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
             .env("TMPDIR", &*temp)
             .stdout(Stdio::null())
