@@ -16,7 +16,15 @@ cases=(
   "PFX, PBES2 AES-256 (PBKDF2-SHA256; 2,048 iterations)|check $data/story-aes.pfx --password-file $data/pfx-password.txt --allowlist $data/allowlist.yaml --at 2011-06-01"
   "120 same-name cross-signing CAs (budget: 100 checks)|check $data/mesh-120.pem --allowlist $data/allowlist.yaml --at 2011-06-01"
 )
+# The floor every figure is read against: one RSA-2048 verification by `openssl speed`,
+# measured in the same run (before and after the cases).
+floor() {
+  command -v openssl >/dev/null 2>&1 || return 0
+  openssl speed -seconds 1 rsa2048 2>/dev/null |
+    awk '/^rsa 2048 bits/ { sub(/s$/, "", $5); printf "floor: one RSA-2048 verification (openssl speed) %.1f us\n", $5 * 1e6 }'
+}
 echo "mfgcheck $($bin --version | cut -d' ' -f2), $(nproc) cores, $runs runs per case"
+floor
 for c in "${cases[@]}"; do
   name=${c%%|*}
   args=${c#*|}
@@ -34,3 +42,4 @@ for c in "${cases[@]}"; do
     awk -v n="$runs" -v ns=$((end - start)) -v name="$name" 'BEGIN { printf "%-66s %7.2f ms per run\n", name ":", ns / n / 1e6 }'
   fi
 done
+floor
