@@ -1,4 +1,4 @@
-//! Every command's JSON, held to the schemas the README documents.
+//! Every command's JSON, held to the schemas of docs/schema/ (described in docs/json.md).
 
 #![allow(
     clippy::unwrap_used,

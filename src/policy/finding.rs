@@ -1,8 +1,8 @@
 //! Finding codes: the one place they are defined.
 //!
-//! Codes are a public interface: CI pipelines grep for them and the README lists
+//! Codes are a public interface: CI pipelines grep for them and docs/verdict.md lists
 //! them, so they are stable kebab-case strings with a fixed severity each. A test
-//! keeps the README's table in step with [`Code::ALL`].
+//! keeps that table in step with [`Code::ALL`].
 
 use std::borrow::Cow;
 use std::fmt;
@@ -75,7 +75,7 @@ macro_rules! codes {
                 match self { $( Code::$variant => Severity::$severity ),* }
             }
 
-            /// One sentence saying what the code means, for the README and `--help`.
+            /// One sentence saying what the code means, for docs/verdict.md and `--help`.
             pub fn summary(self) -> &'static str {
                 match self { $( Code::$variant => $summary ),* }
             }
@@ -181,7 +181,7 @@ impl serde::Serialize for Code {
     }
 }
 
-/// Every code with its summary, so that the schema documents the codes as the README does.
+/// Every code with its summary, so that the schema documents the codes as docs/verdict.md does.
 impl schemars::JsonSchema for Code {
     fn schema_name() -> Cow<'static, str> {
         "Code".into()
