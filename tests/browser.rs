@@ -61,11 +61,28 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// mfgcheck serve on 127.0.0.1:0 with the test allowlist, and its URL with a slash.
-fn serve() -> (Server, String) {
+/// What a browser test holds until it ends: mfgcheck serve and a chromedriver of its own
+/// (both stopped when dropped).
+struct Guards {
+    _server: Server,
+    _driver: Driver,
+}
+
+/// What every browser test starts with: a Chromium session, the URL (with a slash) of
+/// mfgcheck serve on 127.0.0.1:0 with the test allowlist, and axe-core's script (when
+/// installed); `None` where chromedriver is not installed (the test is then skipped and
+/// says so; see [`chromedriver`]).
+async fn session(name: &str) -> Option<(Client, String, Option<String>, Guards)> {
+    let mut driver = chromedriver(name)?;
+    let axe = axe_source();
     let server = Server::start(&[]);
     let url = format!("{}/", server.url);
-    (server, url)
+    let c = browser(&mut driver).await;
+    let guards = Guards {
+        _server: server,
+        _driver: driver,
+    };
+    Some((c, url, axe, guards))
 }
 
 async fn click(c: &Client, id: &str) {
@@ -374,12 +391,9 @@ async fn page_errors(c: &Client) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_checks_and_triages() {
-    let Some(mut driver) = chromedriver("page") else {
+    let Some((c, url, axe, _guards)) = session("page").await else {
         return;
     };
-    let axe = axe_source();
-    let (_server, url) = serve();
-    let c = browser(&mut driver).await;
     c.set_window_size(1280, 900).await.unwrap();
 
     // The story bundle, judged before the intermediate was listed.
@@ -467,12 +481,9 @@ async fn the_page_checks_and_triages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pfx_asks_for_its_password_on_the_page() {
-    let Some(mut driver) = chromedriver("pfx") else {
+    let Some((c, url, axe, _guards)) = session("pfx").await else {
         return;
     };
-    let axe = axe_source();
-    let (_server, url) = serve();
-    let c = browser(&mut driver).await;
     // A PFX: the server asks for its password, the page shows the field.
     c.goto(&url).await.unwrap();
     let pfx = fixture("story-legacy.pfx");
@@ -511,12 +522,9 @@ async fn a_pfx_asks_for_its_password_on_the_page() {
 /// the CLI says "choose one with --leaf", and checks the one clicked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_candidate_leaves_are_offered_as_a_choice() {
-    let Some(mut driver) = chromedriver("choice") else {
+    let Some((c, url, axe, _guards)) = session("choice").await else {
         return;
     };
-    let axe = axe_source();
-    let (_server, url) = serve();
-    let c = browser(&mut driver).await;
     c.set_window_size(400, 900).await.unwrap();
     c.goto(&url).await.unwrap();
     type_into(&c, "files", fixture("two-leaves.pem").to_str().unwrap()).await;
@@ -569,12 +577,9 @@ async fn two_candidate_leaves_are_offered_as_a_choice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_sideways() {
-    let Some(mut driver) = chromedriver("cas") else {
+    let Some((c, url, axe, _guards)) = session("cas").await else {
         return;
     };
-    let axe = axe_source();
-    let (_server, url) = serve();
-    let c = browser(&mut driver).await;
     open_accepted_cas(&c, &url).await;
     let all = c
         .find_all(Locator::Css("#authorities tr"))
@@ -639,12 +644,9 @@ async fn the_accepted_cas_can_be_searched_and_a_narrow_window_does_not_scroll_si
 /// commands wrap) and passes axe-core; the thumbprint and Lync results speak in words.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_result_fits_400_pixels_and_passes_axe_core() {
-    let Some(mut driver) = chromedriver("narrow-results") else {
+    let Some((c, url, axe, _guards)) = session("narrow-results").await else {
         return;
     };
-    let axe = axe_source();
-    let (_server, url) = serve();
-    let c = browser(&mut driver).await;
     c.set_window_size(400, 900).await.unwrap();
     c.goto(&url).await.unwrap();
     look(&c, "narrow-form", axe.as_deref()).await;
