@@ -118,27 +118,18 @@ fn exit_codes_are_documented() {
     }
 }
 
-/// docs/json.md names every schema file in docs/schema/, and no other.
+/// docs/json.md links every schema file in docs/schema/ (that each link leads to a file
+/// is `every_link_leads_somewhere`'s).
 #[test]
 fn every_schema_file_is_listed_in_the_json_document() {
     let json = read("docs/json.md");
-    let mut files: Vec<String> = std::fs::read_dir(root().join("docs/schema"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    files.sort();
-    for file in &files {
+    let files = std::fs::read_dir(root().join("docs/schema")).unwrap();
+    for file in files.map(|e| e.unwrap().file_name().into_string().unwrap()) {
         assert!(
             json.contains(&format!("](schema/{file})")),
             "docs/json.md does not list docs/schema/{file}"
         );
     }
-    let listed = json.matches("](schema/").count();
-    let other = json.matches("](schema/)").count();
-    assert!(
-        listed - other >= files.len(),
-        "docs/json.md lists fewer schemas than docs/schema/ holds"
-    );
 }
 
 #[test]
